@@ -1,0 +1,14 @@
+/*
+ * wristband/wristband.h - the whole public API of libwristband: include this one header.
+ * See README.md ("The API in brief") for a complete example program.
+ */
+#ifndef WRISTBAND_WRISTBAND_H
+#define WRISTBAND_WRISTBAND_H
+
+#include "common.h"
+#include "b64url.h"
+#include "key.h"
+#include "jws.h"
+#include "jwt.h"
+
+#endif

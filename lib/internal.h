@@ -1,0 +1,114 @@
+/*
+ * lib/internal.h - definitions shared inside libwristband only (never installed).
+ *
+ * Holds the layout of wb_key and wb_keyset, the algorithm table (lib/jwa.c), the error helper
+ * (lib/err.c) and the strict JSON helpers (lib/json.c). The public contract is in include/.
+ */
+#ifndef WB_INTERNAL_H
+#define WB_INTERNAL_H
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "wristband/wristband.h"
+
+/* ---- errors (lib/err.c) ---------------------------------------------------------------- */
+
+/** Fills err (if not NULL) with code and a printf-style message; returns code. */
+wb_status wb__fail(wb_error *err, wb_status code, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/** Clears err to WB_OK with an empty message; returns WB_OK. */
+wb_status wb__ok(wb_error *err);
+
+/* ---- algorithms (lib/jwa.c) ------------------------------------------------------------- */
+
+typedef enum { WB_FAMILY_HMAC = 1, WB_FAMILY_RSA_PKCS1, WB_FAMILY_RSA_PSS, WB_FAMILY_ECDSA, WB_FAMILY_EDDSA } wb_family;
+
+typedef struct wb_alg_info {
+  wb_alg alg;
+  const char *name;
+  wb_family family;
+  wb_kty kty;
+  wb_crv crv;           /* ECDSA: the one curve; others WB_CRV_NONE */
+  const char *md;       /* OpenSSL digest name, NULL for EdDSA */
+  size_t hash_len;      /* digest bytes (0 for EdDSA) */
+  size_t sig_len;       /* fixed signature length (HMAC, ECDSA, Ed25519 64 / Ed448 114 by key); 0 = RSA */
+} wb_alg_info;
+
+/** Table entry for alg or NULL. */
+const wb_alg_info *wb__alg_info(wb_alg alg);
+
+/** Largest signature we ever accept or produce: RSA 16384 bits. */
+#define WB_MAX_SIG_LEN 2048
+
+/** Signs msg with key under alg into sig (capacity WB_MAX_SIG_LEN); JOSE format (R||S for ECDSA). */
+wb_status wb__sign(const wb_key *key, wb_alg alg, const unsigned char *msg, size_t msg_len,
+                   unsigned char *sig, size_t *sig_len, wb_error *err);
+/** Verifies a JOSE-format signature; WB_ERR_BAD_SIGNATURE when it does not match. Thread-safe. */
+wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, size_t msg_len,
+                     const unsigned char *sig, size_t sig_len, wb_error *err);
+
+/* ---- keys (lib/jwk*.c, lib/keyset.c) ------------------------------------------------------ */
+
+/* key_ops bits (RFC 7517 4.3) */
+enum {
+  WB_OP_SIGN = 1u << 0, WB_OP_VERIFY = 1u << 1, WB_OP_ENCRYPT = 1u << 2, WB_OP_DECRYPT = 1u << 3,
+  WB_OP_WRAP = 1u << 4, WB_OP_UNWRAP = 1u << 5, WB_OP_DERIVE_KEY = 1u << 6, WB_OP_DERIVE_BITS = 1u << 7
+};
+
+struct wb_key {
+  atomic_int refs;          /* owners: caller handle + each set/signer/verifier holding it */
+  uint64_t serial;          /* unique in the process; keys per-thread context caches (never reused) */
+  wb_kty kty;
+  wb_crv crv;               /* EC / OKP only */
+  wb_alg alg;               /* pinned alg or WB_ALG_INVALID */
+  wb_use use;               /* WB_USE_ANY when absent */
+  unsigned key_ops;         /* WB_OP_* bits; meaningful only when has_key_ops */
+  bool has_key_ops;
+  bool is_private;          /* secret (oct) or private half present */
+  unsigned bits;            /* RSA modulus bits, curve bits, or secret bits */
+  char *kid;                /* NUL-terminated, or NULL */
+  unsigned char *secret;    /* oct only: secret_len bytes, wiped on free */
+  size_t secret_len;
+  EVP_PKEY *pkey;           /* RSA / EC / OKP; NULL for oct */
+  unsigned char order[66];  /* EC: group order n, big-endian, order_len bytes (for 0 < r,s < n) */
+  size_t order_len;
+  size_t coord_len;         /* EC: field element bytes (32, 48, 66); OKP: public key bytes */
+};
+
+struct wb_keyset {
+  wb_key **keys;            /* owned references */
+  size_t count, cap;
+};
+
+/** Allocates a zeroed key with refs = 1 and a fresh serial. */
+wb_key *wb__key_alloc(void);
+/** Takes one more reference; returns key. */
+wb_key *wb__key_ref(const wb_key *key);
+/** Fills key->order/order_len/coord_len from key->pkey (EC) or coord_len (OKP). */
+wb_status wb__key_fill_curve_info(wb_key *key, wb_error *err);
+
+/* ---- strict JSON (lib/json.c) ------------------------------------------------------------ */
+
+/**
+ * Parses JSON text strictly: JSON_REJECT_DUPLICATES, valid UTF-8, no NUL in strings, depth and
+ * member counts within limits (NULL = defaults), total size <= max_len (0 = no size bound beyond
+ * the limits). Must be an object when want_object. Returns a new reference or NULL with err set
+ * (WB_ERR_MALFORMED or WB_ERR_TOO_LARGE).
+ */
+json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, size_t max_len,
+                       bool want_object, wb_error *err);
+/** Compact serialisation with stable (insertion) order; new string for wb_string_free or NULL. */
+char *wb__json_dump(const json_t *j);
+
+/* ---- base64url helpers (lib/b64url.c) ---------------------------------------------------- */
+
+/** Allocating encoder: new NUL-terminated string (free()) or NULL on OOM. */
+char *wb__b64url_encode_alloc(const unsigned char *in, size_t len, size_t *out_len);
+
+#endif
