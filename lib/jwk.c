@@ -626,10 +626,12 @@ static wb_status curve_from_jwk(const json_t *j, wb_kty kty, const curve_fit **c
   return WB_OK;
 }
 
-/* Builds the EC params: named group, uncompressed point 04||x||y, optional secure d. */
+/*
+ * Builds the EC params: named group, uncompressed point 04||x||y, optional secure d. point
+ * (1 + 2 * 66 bytes) must outlive bld: OSSL_PARAM_BLD keeps the pointer until _to_param.
+ */
 static wb_status ec_params(OSSL_PARAM_BLD *bld, const curve_fit *c, const unsigned char *x,
-                           const unsigned char *y, BIGNUM *d, wb_error *err) {
-  unsigned char point[1 + 2 * 66];
+                           const unsigned char *y, BIGNUM *d, unsigned char *point, wb_error *err) {
   point[0] = 0x04;
   memcpy(point + 1, x, c->pub_len);
   memcpy(point + 1 + c->pub_len, y, c->pub_len);
@@ -642,7 +644,7 @@ static wb_status ec_params(OSSL_PARAM_BLD *bld, const curve_fit *c, const unsign
 
 static wb_status ec_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
   const curve_fit *c = NULL;
-  unsigned char *x = NULL, *y = NULL, *d = NULL;
+  unsigned char *x = NULL, *y = NULL, *d = NULL, point[1 + 2 * 66];
   size_t xl = 0, yl = 0, dl = 0;
   BIGNUM *dbn = NULL;
   EVP_PKEY *pkey = NULL;
@@ -661,7 +663,7 @@ static wb_status ec_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
     goto out;
   if ((bld = OSSL_PARAM_BLD_new()) == NULL)
     goto out;
-  st = ec_params(bld, c, x, y, dbn, err);
+  st = ec_params(bld, c, x, y, dbn, point, err);
   if (st == WB_OK)
     st = pkey_from_params(&pkey, "EC", bld, d != NULL, err);
   if (st == WB_OK)
