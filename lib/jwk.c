@@ -524,9 +524,9 @@ static wb_status oct_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
   return WB_OK;
 }
 
-/* Builds an EVP_PKEY of type name from params, as a key pair or a public key. */
+/* Builds an EVP_PKEY of type name from params, as a key pair or a public key; why is the message. */
 static wb_status pkey_from_params(EVP_PKEY **out, const char *name, OSSL_PARAM_BLD *bld, bool priv,
-                                  wb_error *err) {
+                                  const char *why, wb_error *err) {
   *out = NULL;
   wb_status st = WB_ERR_NOMEM;
   OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
@@ -538,7 +538,7 @@ static wb_status pkey_from_params(EVP_PKEY **out, const char *name, OSSL_PARAM_B
   st = WB_ERR_BAD_KEY;
   if (EVP_PKEY_fromdata_init(ctx) != 1 ||
       EVP_PKEY_fromdata(ctx, out, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
-    wb__fail(err, st, "JWK: %s key values rejected by OpenSSL", name);
+    wb__fail(err, st, "JWK: %s", why);
     goto out;
   }
   st = WB_OK;
@@ -605,7 +605,7 @@ static wb_status rsa_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
   for (size_t i = 0; i < 8; i++)
     if (bn[i] != NULL && !OSSL_PARAM_BLD_push_BN(bld, rsa_params[i], bn[i]))
       goto out;
-  st = pkey_from_params(&pkey, "RSA", bld, bn[2] != NULL, err);
+  st = pkey_from_params(&pkey, "RSA", bld, bn[2] != NULL, "RSA values rejected by OpenSSL", err);
   if (st == WB_OK)
     st = wb__key_adopt_pkey(key, pkey, err);
 out:
@@ -665,7 +665,7 @@ static wb_status ec_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
     goto out;
   st = ec_params(bld, c, x, y, dbn, point, err);
   if (st == WB_OK)
-    st = pkey_from_params(&pkey, "EC", bld, d != NULL, err);
+    st = pkey_from_params(&pkey, "EC", bld, d != NULL, "EC point (x, y) is not on the curve", err);
   if (st == WB_OK)
     st = wb__key_adopt_pkey(key, pkey, err);
 out:

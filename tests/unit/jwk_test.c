@@ -12,12 +12,13 @@
 #include "internal.h"
 
 /* Wycheproof json_web_key_test.json P-256 key (also in json_web_crypto_test.json). */
-#define EC_X       "04N0xi21hshyvBp7I167sbE_bXqyqkAPfefdklMO7wY"
-#define EC_Y       "UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgmw"
-#define EC_Y_OFF   "UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgnw" /* Wycheproof invalid_point */
-#define EC_D       "yy49oPcINGK2ps0LmtxpB6UTEOiITghHBif6wDqmJ3c"
-#define EC_D_OTHER "870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE" /* RFC 7517 A.2: a valid scalar, wrong key  \
-                                                                  */
+#define EC_X     "04N0xi21hshyvBp7I167sbE_bXqyqkAPfefdklMO7wY"
+#define EC_Y     "UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgmw"
+#define EC_Y_OFF "UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgnw" /* Wycheproof invalid_point */
+#define EC_D     "yy49oPcINGK2ps0LmtxpB6UTEOiITghHBif6wDqmJ3c"
+#define EC_D_OTHER                                                                                           \
+  "870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE" /* RFC 7517 A.2: a valid scalar, wrong key                   \
+                                                 */
 #define EC_PUB  "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" EC_X "\",\"y\":\"" EC_Y "\"}"
 #define EC_PRIV "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"" EC_X "\",\"y\":\"" EC_Y "\",\"d\":\"" EC_D "\"}"
 
