@@ -413,9 +413,10 @@ static wb_status scan_member(scanner *sc, unsigned depth, size_t base) {
   if (sc->p >= sc->end || *sc->p != '"')
     return bad(sc, "member name expected");
   wb_status st = scan_string(sc, &n.raw, &n.len, &n.escaped);
+  if (st != WB_OK)
+    return st;
   n.sig = name_sig(n.raw, n.len);
-  if (st == WB_OK)
-    st = push_name(sc, &n, base);
+  st = push_name(sc, &n, base);
   if (st != WB_OK)
     return st;
   skip_ws(sc);
