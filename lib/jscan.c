@@ -332,7 +332,8 @@ static int unesc_next(unesc *u) {
 
 static int names_equal(const name_ref *a, const name_ref *b) {
   if (!a->escaped && !b->escaped)
-    return a->sig == b->sig && a->len == b->len && (a->len <= 2 || memcmp(a->raw + 1, b->raw + 1, a->len - 2) == 0);
+    return a->sig == b->sig && a->len == b->len &&
+           (a->len <= 2 || memcmp(a->raw + 1, b->raw + 1, a->len - 2) == 0);
   unesc ua = {a->raw, a->raw + a->len, {0}, 0, 0}, ub = {b->raw, b->raw + b->len, {0}, 0, 0};
   for (;;) {
     int x = unesc_next(&ua), y = unesc_next(&ub);
@@ -365,9 +366,11 @@ size_t wb__jstr_decode(const char *raw, size_t len, bool escaped, char *out) {
 }
 
 static wb_status push_name(scanner *sc, const name_ref *n, size_t base) {
-  for (size_t i = base; i < sc->nnames; i++)
-    if (names_equal(&sc->names[i], n))
+  for (size_t i = base; i < sc->nnames; i++) {
+    const name_ref *m = &sc->names[i];
+    if ((m->escaped || n->escaped || m->sig == n->sig) && names_equal(m, n))
       return bad(sc, "duplicate member name");
+  }
   if (sc->nnames == sc->cap) {
     size_t cap = sc->cap * 2;
     name_ref *g = malloc(cap * sizeof(*g));
@@ -396,7 +399,9 @@ static wb_status scan_value(scanner *sc, unsigned depth, value_ref *v);
 static void record_field(scanner *sc, const name_ref *n, const value_ref *v) {
   for (size_t i = 0; i < sc->nfields; i++) {
     wb_jfield *f = &sc->fields[i];
-    name_ref want = {f->name, f->name_len, false, name_sig(f->name, f->name_len)};
+    if (!n->escaped && n->sig != f->sig)
+      continue;
+    name_ref want = {f->name, f->name_len, false, f->sig};
     if (!names_equal(n, &want))
       continue;
     f->type = v->type;
@@ -532,7 +537,7 @@ wb_status wb__jscan_object(const char *s, size_t len, const wb_limits *lim, wb_j
   sc.err = err;
   for (size_t i = 0; i < nfields; i++) {
     fields[i].type = WB_JSON_ABSENT;
-    fields[i].name_len = strlen(fields[i].name);
+    fields[i].sig = name_sig(fields[i].name, fields[i].name_len);
   }
   skip_ws(&sc);
   wb_status st;
