@@ -20,7 +20,8 @@
 /* How a listed tcId is judged instead of its upstream "result". */
 typedef enum {
   WP_EXPECT_INVALID, /* upstream says valid; the object must be rejected */
-  WP_ES521_KEY,      /* valid if the key imports; skipped (reason printed) if the import refuses it */
+  WP_EXPECT_VALID,   /* upstream says invalid; the object is correct and must verify */
+  WP_ES521_KEY,      /* valid if the key imports; skipped when only its "alg" makes the import fail */
 } wp_override_kind;
 
 static const struct {
@@ -37,6 +38,19 @@ static const struct {
      "KNOWN_ISSUES: key_ops [\"sign, verify\"] has no \"verify\"; wristband enforces key_ops"},
     {"json_web_signature_test.json", 347, WP_ES521_KEY, NULL},
     {"json_web_signature_test.json", 351, WP_ES521_KEY, NULL},
+    /* Not (yet) in KNOWN_ISSUES.json; checked by hand, see the reasons. */
+    {"json_web_signature_test.json", 346, WP_EXPECT_INVALID,
+     "label issue: the key is pinned to \"alg\":\"PS256\" but the token is PS384; upstream's own "
+     "WrongPrimitive vectors require a pinned alg to be enforced"},
+    {"json_web_signature_test.json", 350, WP_EXPECT_INVALID,
+     "label issue: the key is pinned to \"alg\":\"PS256\" but the token is PS384; upstream's own "
+     "WrongPrimitive vectors require a pinned alg to be enforced"},
+    {"json_web_signature_test.json", 367, WP_EXPECT_VALID,
+     "label issue: the object is canonical base64url with a correct HMAC (the '=' the comment "
+     "announces is absent; same bytes as the base of tcId 372): it must verify"},
+    {"json_web_signature_test.json", 370, WP_EXPECT_VALID,
+     "label issue: the object is canonical base64url with a correct HMAC (the '=' the comment "
+     "announces is absent; same bytes as the base of tcId 373): it must verify"},
 };
 
 /* The override of (file, tcId) or -1. */
@@ -55,6 +69,7 @@ typedef struct wp_group {
   wb_status import_st; /* != WB_OK: the key (set) was refused; every vector is then rejected */
   wb_error import_err;
   const char *key_alg; /* "alg" of a single JWK, borrowed; NULL for sets */
+  bool alg_refused;    /* the import failed, and the same JWK without "alg" imports */
 } wp_group;
 
 static wb_status wp_import_jwk(wp_group *g, const json_t *jwk) {
@@ -82,6 +97,16 @@ static wb_status wp_import_jwks(wp_group *g, const json_t *jwks) {
   return st;
 }
 
+/* true when jwk imports once its "alg" member is removed. */
+static bool wp_imports_without_alg(const json_t *jwk) {
+  json_t *copy = json_deep_copy(jwk);
+  wb_key *key = NULL;
+  bool ok = json_object_del(copy, "alg") == 0 && vt_key_from_json(&key, copy, NULL) == WB_OK;
+  wb_key_free(key);
+  json_decref(copy);
+  return ok;
+}
+
 static void wp_group_open(wp_group *g, const json_t *group) {
   memset(g, 0, sizeof(*g));
   const json_t *priv = json_object_get(group, "private");
@@ -89,6 +114,8 @@ static void wp_group_open(wp_group *g, const json_t *group) {
     g->import_st = wp_import_jwks(g, priv);
   else
     g->import_st = wp_import_jwk(g, priv);
+  if (g->import_st != WB_OK && g->key_alg != NULL)
+    g->alg_refused = wp_imports_without_alg(priv);
 }
 
 static void wp_group_close(wp_group *g) {
@@ -112,12 +139,14 @@ static bool wp_apply_override(const char *file, int tc_id, const char *id, const
   int o = wp_find_override(file, tc_id);
   if (o < 0)
     return true;
-  if (wp_overrides[o].kind == WP_EXPECT_INVALID) {
-    printf("  NOTE %s %s: expecting invalid: %s\n", file, id, wp_overrides[o].reason);
-    *want_ok = false;
+  if (wp_overrides[o].kind != WP_ES521_KEY) {
+    *want_ok = wp_overrides[o].kind == WP_EXPECT_VALID;
+    printf("  NOTE %s %s: expecting %s: %s\n", file, id, *want_ok ? "valid" : "invalid",
+           wp_overrides[o].reason);
     return true;
   }
-  if (g->import_st == WB_OK) /* WP_ES521_KEY and the library takes the key: upstream's "valid" */
+  /* ES521: upstream's "valid" holds unless the key is refused for its "alg" alone. */
+  if (!g->alg_refused)
     return true;
   char reason[320];
   snprintf(reason, sizeof(reason),
