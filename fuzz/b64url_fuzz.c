@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *again = malloc(size + 2);
   size_t n, m;
   if (wb_b64url_decode(out, cap, (const char *)data, size, &n, NULL) == WB_OK) {
-    if (wb_b64url_encode(again, size + 2, out, n, &m, NULL) != WB_OK || m != size || memcmp(again, data, size) != 0)
+    if (wb_b64url_encode(again, size + 2, out, n, &m, NULL) != WB_OK || m != size ||
+        memcmp(again, data, size) != 0)
       abort();
   }
   free(out);

@@ -3,6 +3,7 @@
  * jansson (lib/json.c): any document one accepts and the other refuses aborts.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
 #include "jscan.h"

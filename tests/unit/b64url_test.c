@@ -10,7 +10,8 @@ static void rfc4648_strings(void) {
   for (int i = 0; i < 7; i++) {
     char out[16];
     size_t n;
-    CHECK_ST(wb_b64url_encode(out, sizeof(out), (const unsigned char *)plain[i], strlen(plain[i]), &n, NULL), WB_OK);
+    CHECK_ST(wb_b64url_encode(out, sizeof(out), (const unsigned char *)plain[i], strlen(plain[i]), &n, NULL),
+             WB_OK);
     CHECK(n == strlen(enc[i]) && strcmp(out, enc[i]) == 0);
     unsigned char dec[16];
     CHECK_ST(wb_b64url_decode(dec, sizeof(dec), enc[i], strlen(enc[i]), &n, NULL), WB_OK);
@@ -32,9 +33,9 @@ static void round_trips(void) {
     in[i] = (unsigned char)(i * 37 + 11);
   for (size_t len = 0; len <= sizeof(in); len++) {
     size_t n, m;
-    if (wb_b64url_encode(enc, sizeof(enc), in, len, &n, NULL) != WB_OK ||
-        n != WB_B64URL_ENCODED_LEN(len) || wb_b64url_decode(dec, sizeof(dec), enc, n, &m, NULL) != WB_OK ||
-        m != len || memcmp(in, dec, len) != 0) {
+    if (wb_b64url_encode(enc, sizeof(enc), in, len, &n, NULL) != WB_OK || n != WB_B64URL_ENCODED_LEN(len) ||
+        wb_b64url_decode(dec, sizeof(dec), enc, n, &m, NULL) != WB_OK || m != len ||
+        memcmp(in, dec, len) != 0) {
       CHECK(!"round trip");
       return;
     }
@@ -67,7 +68,8 @@ static void rejects(void) {
   unsigned char small[2];
   CHECK_ST(wb_b64url_decode(small, sizeof(small), "Zm9v", 4, NULL, NULL), WB_ERR_TOO_LARGE);
   char tiny[4];
-  CHECK_ST(wb_b64url_encode(tiny, sizeof(tiny), (const unsigned char *)"foo", 3, NULL, NULL), WB_ERR_TOO_LARGE);
+  CHECK_ST(wb_b64url_encode(tiny, sizeof(tiny), (const unsigned char *)"foo", 3, NULL, NULL),
+           WB_ERR_TOO_LARGE);
   CHECK_ST(wb_b64url_decode(NULL, 4, "Zm9v", 4, NULL, NULL), WB_ERR_INVALID_ARG);
 }
 

@@ -37,25 +37,25 @@ static void table(void) {
   AGREE("{}", 1);
   AGREE(" {\"a\":1} ", 1);
   AGREE("{\"a\":[1,2,{\"b\":null}],\"c\":true,\"d\":false,\"e\":\"x\"}", 1);
-  AGREE("[]", 0);                                  /* not an object */
-  AGREE("{\"a\":1,}", 0);                          /* trailing comma */
-  AGREE("{\"a\":1}x", 0);                          /* trailing data */
-  AGREE("{\"a\":1,\"a\":2}", 0);                   /* duplicate */
-  AGREE("{\"a\":1,\"\\u0061\":2}", 0);             /* duplicate after unescaping */
-  AGREE("{\"x\":{\"a\":1,\"a\":2}}", 0);           /* nested duplicate */
-  AGREE("{\"x\":{\"a\":1},\"y\":{\"a\":2}}", 1);   /* same name, different objects */
-  AGREE("{\"a\":\"\\u0000\"}", 0);                 /* NUL */
-  AGREE("{\"a\":\"\\ud800\"}", 0);                 /* lone high surrogate */
-  AGREE("{\"a\":\"\\udc00\"}", 0);                 /* lone low surrogate */
-  AGREE("{\"a\":\"\\ud83d\\ude00\"}", 1);          /* pair */
-  AGREE("{\"a\":\"\xc3\xa9\"}", 1);                /* UTF-8 */
-  AGREE("{\"a\":\"\xc3\"}", 0);                    /* truncated UTF-8 */
-  AGREE("{\"a\":\"\xc0\xaf\"}", 0);                /* overlong */
-  AGREE("{\"a\":\"\xed\xa0\x80\"}", 0);            /* encoded surrogate */
-  AGREE("{\"a\":\"\xf4\x90\x80\x80\"}", 0);        /* > U+10FFFF */
-  AGREE("{\"a\":\"\t\"}", 0);                      /* raw control character */
-  AGREE("{\"a\":\"\\x\"}", 0);                     /* bad escape */
-  AGREE("{\"a\":01}", 0);                          /* leading zero */
+  AGREE("[]", 0);                                /* not an object */
+  AGREE("{\"a\":1,}", 0);                        /* trailing comma */
+  AGREE("{\"a\":1}x", 0);                        /* trailing data */
+  AGREE("{\"a\":1,\"a\":2}", 0);                 /* duplicate */
+  AGREE("{\"a\":1,\"\\u0061\":2}", 0);           /* duplicate after unescaping */
+  AGREE("{\"x\":{\"a\":1,\"a\":2}}", 0);         /* nested duplicate */
+  AGREE("{\"x\":{\"a\":1},\"y\":{\"a\":2}}", 1); /* same name, different objects */
+  AGREE("{\"a\":\"\\u0000\"}", 0);               /* NUL */
+  AGREE("{\"a\":\"\\ud800\"}", 0);               /* lone high surrogate */
+  AGREE("{\"a\":\"\\udc00\"}", 0);               /* lone low surrogate */
+  AGREE("{\"a\":\"\\ud83d\\ude00\"}", 1);        /* pair */
+  AGREE("{\"a\":\"\xc3\xa9\"}", 1);              /* UTF-8 */
+  AGREE("{\"a\":\"\xc3\"}", 0);                  /* truncated UTF-8 */
+  AGREE("{\"a\":\"\xc0\xaf\"}", 0);              /* overlong */
+  AGREE("{\"a\":\"\xed\xa0\x80\"}", 0);          /* encoded surrogate */
+  AGREE("{\"a\":\"\xf4\x90\x80\x80\"}", 0);      /* > U+10FFFF */
+  AGREE("{\"a\":\"\t\"}", 0);                    /* raw control character */
+  AGREE("{\"a\":\"\\x\"}", 0);                   /* bad escape */
+  AGREE("{\"a\":01}", 0);                        /* leading zero */
   AGREE("{\"a\":-0}", 1);
   AGREE("{\"a\":1.}", 0);
   AGREE("{\"a\":.5}", 0);
@@ -63,11 +63,11 @@ static void table(void) {
   AGREE("{\"a\":1E+5}", 1);
   AGREE("{\"a\":1e}", 0);
   AGREE("{\"a\":9223372036854775807}", 1);
-  AGREE("{\"a\":9223372036854775808}", 0);         /* int64 overflow */
+  AGREE("{\"a\":9223372036854775808}", 0); /* int64 overflow */
   AGREE("{\"a\":-9223372036854775808}", 1);
   AGREE("{\"a\":-9223372036854775809}", 0);
-  AGREE("{\"a\":1e400}", 0);                       /* real overflow */
-  AGREE("{\"a\":1e-400}", 1);                      /* underflow is fine */
+  AGREE("{\"a\":1e400}", 0);  /* real overflow */
+  AGREE("{\"a\":1e-400}", 1); /* underflow is fine */
   AGREE("{\"a\":tru}", 0);
   AGREE("{\"a\":nul}", 0);
   AGREE("{a:1}", 0);
