@@ -20,6 +20,7 @@ typedef struct wb_jfield {
   const char *value; /* out: raw value text (strings: the content between the quotes) */
   size_t len;        /* out: raw length */
   bool escaped;      /* out: strings only: the content has backslash escapes */
+  size_t name_len;   /* internal: strlen(name), set by the scanner */
 } wb_jfield;
 
 /** Initialiser of a wanted field. */
