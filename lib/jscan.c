@@ -404,11 +404,10 @@ static void record_field(scanner *sc, const name_ref *n, const value_ref *v) {
     name_ref want = {f->name, f->name_len, false, f->sig};
     if (!names_equal(n, &want))
       continue;
-    f->type = v->type;
+    f->type = v->type; /* no return: the same name may be wanted twice (registered and required) */
     f->value = v->raw;
     f->len = v->len;
     f->escaped = v->escaped;
-    return;
   }
 }
 

@@ -343,6 +343,12 @@ wb_status wb_decode_unverified(const char *token, size_t len, char **header_json
   wb_status st = wb__jws_split(token, len, &lim, &parts, err);
   if (st != WB_OK)
     return st;
+  unsigned char sig[WB_MAX_SIG_LEN];
+  if (parts.s64_len > WB_B64URL_ENCODED_LEN(WB_MAX_SIG_LEN))
+    return wb__fail(err, WB_ERR_MALFORMED, "signature segment too long");
+  st = wb_b64url_decode(sig, sizeof(sig), parts.s64, parts.s64_len, NULL, err);
+  if (st != WB_OK)
+    return st;
   st = decode_segment(parts.h64, parts.h64_len, lim.max_header_len, &lim, header_json, err);
   if (st == WB_OK)
     st = decode_segment(parts.p64, parts.p64_len, lim.max_claims_len, &lim, payload_json, err);

@@ -138,6 +138,7 @@ static void expected_claims(void) {
   CHECK_ST(wb_verifier_expect_audience(v, "api", NULL), WB_OK);
   CHECK_ST(wb_verifier_expect_subject(v, "u1", NULL), WB_OK);
   CHECK_ST(wb_verifier_require_claim(v, "sid", NULL), WB_OK);
+  CHECK_ST(wb_verifier_require_claim(v, "exp", NULL), WB_OK); /* a registered name can be required too */
   const char *base = "\"exp\":1700000100,\"sid\":\"s\",\"sub\":\"u1\"";
   char buf[256];
   snprintf(buf, sizeof(buf), "{%s,\"iss\":\"https://auth.example.com\",\"aud\":\"api\"}", base);
@@ -312,6 +313,9 @@ static void decode(void) {
   CHECK_ST(wb_decode_unverified("a.b", 3, &h, &p, NULL), WB_ERR_MALFORMED);
   CHECK(h == NULL && p == NULL);
   CHECK_ST(wb_decode_unverified("a.b.c.d.e", 9, &h, &p, NULL), WB_ERR_UNSUPPORTED);
+  char bad[1024];
+  snprintf(bad, sizeof(bad), "%s+", tok); /* the signature segment must be base64url too */
+  CHECK_ST(wb_decode_unverified(bad, strlen(bad), &h, &p, NULL), WB_ERR_MALFORMED);
   wb_string_free(tok);
 }
 
