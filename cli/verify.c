@@ -135,16 +135,30 @@ static int apply_duration(wb_verifier *v, const char *opt, const char *text, set
   return set(v, t, err) == WB_OK ? 0 : cli_fail_wb(CLI_EXIT_USAGE, err);
 }
 
-/* Flags that need parsing first (algorithms, durations, time): bad values are usage errors. */
-static int apply_parsed(const verify_args *a, wb_verifier *v, wb_error *err) {
+/*
+ * --alg: each name narrows the verifier. wb_verifier_allow_alg refuses (and rolls back) a call
+ * after which no key fits any named algorithm, so such names are skipped; when every one was
+ * refused the policy allows nothing and *allows_none tells the caller to reject every token.
+ */
+static int apply_algs(const verify_args *a, wb_verifier *v, int *allows_none, wb_error *err) {
+  size_t narrowed = 0;
   wb_alg alg;
-  int64_t t;
   for (size_t i = 0; i < a->algs.count; i++) {
     if (cli_parse_alg(CMD, a->algs.items[i], &alg) != 0)
       return CLI_EXIT_USAGE;
-    if (wb_verifier_allow_alg(v, alg, err) != WB_OK)
+    wb_status st = wb_verifier_allow_alg(v, alg, err);
+    if (st == WB_OK)
+      narrowed++;
+    else if (st != WB_ERR_ALG_NOT_ALLOWED)
       return cli_fail_wb(CLI_EXIT_USAGE, err);
   }
+  *allows_none = a->algs.count > 0 && narrowed == 0;
+  return 0;
+}
+
+/* Flags that need parsing first (durations, time): bad values are usage errors. */
+static int apply_parsed(const verify_args *a, wb_verifier *v, wb_error *err) {
+  int64_t t;
   int rc = apply_duration(v, "--leeway", a->leeway, wb_verifier_set_leeway, err);
   if (rc == 0)
     rc = apply_duration(v, "--max-age", a->max_age, wb_verifier_set_max_age, err);
@@ -180,7 +194,7 @@ static int verify_exit(wb_status st) {
   return CLI_EXIT_REJECTED;
 }
 
-static int verify_token(const verify_args *a, const wb_verifier *v) {
+static int verify_token(const verify_args *a, const wb_verifier *v, int allows_none) {
   wb_error err = {0};
   cli_buf buf = {0};
   wb_claims *claims = NULL;
@@ -190,6 +204,10 @@ static int verify_token(const verify_args *a, const wb_verifier *v) {
   int rc = cli_read_token(a->token, &buf, &tok, &len);
   if (rc != 0)
     goto out;
+  if (allows_none) {
+    rc = cli_fail(CLI_EXIT_REJECTED, "alg_not_allowed", "no key allows any algorithm named by --alg");
+    goto out;
+  }
   wb_status st = wb_verify(v, tok, len, &claims, &err);
   if (st != WB_OK) {
     rc = cli_fail_wb(verify_exit(st), &err);
@@ -211,17 +229,20 @@ static int run(const verify_args *a) {
   wb_error err = {0};
   cli_key k = {0};
   wb_verifier *v = NULL;
+  int allows_none = 0;
   int rc = check_args(a);
   if (rc == 0)
     rc = cli_load_key_set(a->key, &k);
   if (rc == 0 && wb_verifier_new(&v, k.set, &err) != WB_OK)
     rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
   if (rc == 0)
+    rc = apply_algs(a, v, &allows_none, &err);
+  if (rc == 0)
     rc = apply_parsed(a, v, &err);
   if (rc == 0)
     rc = apply_strings(a, v, &err);
   if (rc == 0)
-    rc = verify_token(a, v);
+    rc = verify_token(a, v, allows_none);
   wb_verifier_free(v);
   cli_key_free(&k);
   return rc;
