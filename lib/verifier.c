@@ -460,11 +460,15 @@ static void fill_claims(wb_claims *c, const wb_jfield *f, const double d[3]) {
 
 static wb_status check_claims(const wb_verifier *v, const char *payload, size_t len, wb_claims *c,
                               wb_error *err) {
-  wb_jfield f[C_REGISTERED + MAX_LIST] = {WB_JFIELD("iss"), WB_JFIELD("sub"), WB_JFIELD("aud"),
-                                          WB_JFIELD("exp"), WB_JFIELD("nbf"), WB_JFIELD("iat"),
-                                          WB_JFIELD("jti")};
-  for (size_t i = 0; i < v->nrequired; i++)
+  static const wb_jfield registered[C_REGISTERED] = {WB_JFIELD("iss"), WB_JFIELD("sub"), WB_JFIELD("aud"),
+                                                     WB_JFIELD("exp"), WB_JFIELD("nbf"), WB_JFIELD("iat"),
+                                                     WB_JFIELD("jti")};
+  wb_jfield f[C_REGISTERED + MAX_LIST]; /* only the first C_REGISTERED + nrequired are used */
+  memcpy(f, registered, sizeof(registered));
+  for (size_t i = 0; i < v->nrequired; i++) {
     f[C_REGISTERED + i].name = v->required[i];
+    f[C_REGISTERED + i].name_len = strlen(v->required[i]);
+  }
   wb_status st = wb__jscan_object(payload, len, &v->limits, f, C_REGISTERED + v->nrequired, err);
   if (st != WB_OK)
     return st;
