@@ -66,4 +66,23 @@ fi
 expect_fail "newline in a file name stays on one line" 2 io pubkey "$T/no
 such"
 
+# an omitted input on an interactive terminal is a usage error, not a silent wait
+if script -qec true /dev/null >/dev/null 2>&1; then
+  for c in pubkey thumbprint decode jwks "verify --key $T/hs.jwk"; do
+    out=$(script -qec "'$W' $c; echo rc=\$?" /dev/null </dev/null 2>&1 | tr -d '\r')
+    check "$c on a terminal: usage error" grep -q '^wristband: usage: no .* given and stdin is a terminal' <<<"$out"
+    check "$c on a terminal: exit 2" grep -q '^rc=2$' <<<"$out"
+  done
+fi
+
+# the man page exists, has the contract's sections and names every option of every --help
+MAN="$(dirname "$0")/../../docs/wristband.1"
+check "docs/wristband.1 exists" test -f "$MAN"
+for sec in NAME SYNOPSIS DESCRIPTION COMMANDS "EXIT STATUS" EXAMPLES SECURITY; do
+  check "man page section $sec" grep -q "^\.SH \"\?$sec" "$MAN"
+done
+for opt in $("$W" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+  check "man page documents $opt" grep -qF -- "$(printf %s "$opt" | sed 's/-/\\-/g')" "$MAN"
+done
+
 summary
