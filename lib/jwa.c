@@ -102,7 +102,8 @@ typedef struct ctx_slot {
 
 typedef struct ctx_cache {
   ctx_slot slot[CACHE_SLOTS];
-  unsigned next; /* round-robin eviction */
+  unsigned next;      /* round-robin eviction */
+  EVP_MD_CTX *digest; /* for wb__sha256 */
 } ctx_cache;
 
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -120,6 +121,7 @@ static void cache_destroy(void *p) {
   ctx_cache *c = p;
   for (unsigned i = 0; i < CACHE_SLOTS; i++)
     slot_clear(&c->slot[i]);
+  EVP_MD_CTX_free(c->digest);
   OPENSSL_free(c);
 }
 
@@ -210,6 +212,17 @@ static wb_status get_slot(ctx_slot **out, const wb_key *key, const wb_alg_info *
     return st;
   }
   *out = s;
+  return WB_OK;
+}
+
+wb_status wb__sha256(const void *msg, size_t len, unsigned char out[32], wb_error *err) {
+  ctx_cache *c = thread_cache();
+  if (c == NULL || (c->digest == NULL && (c->digest = EVP_MD_CTX_new()) == NULL))
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  pthread_once(&md_once, fetch_algorithms);
+  if (EVP_DigestInit_ex(c->digest, md_sha256, NULL) != 1 || EVP_DigestUpdate(c->digest, msg, len) != 1 ||
+      EVP_DigestFinal_ex(c->digest, out, NULL) != 1)
+    return wb__fail(err, WB_ERR_CRYPTO, "SHA-256 failed");
   return WB_OK;
 }
 
