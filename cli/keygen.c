@@ -1,0 +1,142 @@
+/*
+ * cli/keygen.c - `wristband keygen ALG [--kid KID] [--bits N] [--crv CRV] [-o FILE]`: a new private
+ * JWK for ALG (kty, alg, use "sig", kid = RFC 7638 thumbprint unless --kid), printed or written
+ * to FILE with mode 0600. Generation is wb_key_generate_for_alg; see issue 3 for the contract.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char cli_usage_keygen[] =
+    "wristband keygen ALG [--kid KID] [--bits N] [--crv Ed25519|Ed448] [-o FILE]\n"
+    "  Generates a private JWK for ALG (HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512\n"
+    "  ES256 ES384 ES512 ES256K EdDSA) with kty, alg, use \"sig\" and kid, and prints it.\n"
+    "  --kid KID    the key id (default: the RFC 7638 thumbprint)\n"
+    "  --bits N     RSA modulus size, 2048 (default) to 16384; less than 2048 is refused\n"
+    "  --crv CRV    EdDSA curve: Ed25519 (default) or Ed448\n"
+    "  -o FILE      write the key to FILE with mode 0600 instead of stdout\n";
+
+#define CMD          "keygen"
+#define MAX_RSA_BITS 16384u
+
+enum { OPT_KID = 1, OPT_BITS, OPT_CRV, OPT_OUT };
+
+static const cli_opt opts[] = {{"--kid", NULL, 1, OPT_KID},
+                               {"--bits", NULL, 1, OPT_BITS},
+                               {"--crv", NULL, 1, OPT_CRV},
+                               {"--output", "-o", 1, OPT_OUT},
+                               {NULL, NULL, 0, 0}};
+
+typedef struct keygen_args {
+  const char *alg, *kid, *bits, *crv, *out;
+} keygen_args;
+
+static int store(void *ctx, int id, const char *v) {
+  keygen_args *a = ctx;
+  switch (id) {
+  case CLI_ARG_POSITIONAL:
+    return cli_set_once(CMD, &a->alg, v, "ALG");
+  case OPT_KID:
+    return cli_set_once(CMD, &a->kid, v, "--kid");
+  case OPT_BITS:
+    return cli_set_once(CMD, &a->bits, v, "--bits");
+  case OPT_CRV:
+    return cli_set_once(CMD, &a->crv, v, "--crv");
+  default:
+    return cli_set_once(CMD, &a->out, v, "-o");
+  }
+}
+
+static int is_rsa_alg(wb_alg alg) {
+  return alg >= WB_ALG_RS256 && alg <= WB_ALG_PS512;
+}
+
+static int parse_crv(const keygen_args *a, wb_alg alg, wb_crv *crv) {
+  *crv = WB_CRV_NONE;
+  if (a->crv == NULL)
+    return 0;
+  if (alg != WB_ALG_EDDSA)
+    return cli_usage(CMD, "--crv applies to EdDSA only");
+  if (strcmp(a->crv, "Ed25519") == 0)
+    *crv = WB_CRV_ED25519;
+  else if (strcmp(a->crv, "Ed448") == 0)
+    *crv = WB_CRV_ED448;
+  else
+    return cli_usage(CMD, "--crv must be Ed25519 or Ed448, not '%s'", a->crv);
+  return 0;
+}
+
+static int parse_bits(const keygen_args *a, wb_alg alg, unsigned *bits) {
+  *bits = 0;
+  if (a->bits == NULL)
+    return 0;
+  if (!is_rsa_alg(alg))
+    return cli_usage(CMD, "--bits applies to RSA algorithms (RS*, PS*) only");
+  size_t n = strspn(a->bits, "0123456789");
+  if (n == 0 || n > 6 || a->bits[n] != '\0')
+    return cli_usage(CMD, "--bits: '%s' is not a number of bits", a->bits);
+  unsigned long b = strtoul(a->bits, NULL, 10);
+  if (b < 2048)
+    return cli_fail(CLI_EXIT_USAGE, "bad_key", "RSA keys need at least 2048 bits, not %lu", b);
+  if (b > MAX_RSA_BITS)
+    return cli_usage(CMD, "--bits: at most %u", MAX_RSA_BITS);
+  *bits = (unsigned)b;
+  return 0;
+}
+
+/* Prints the JWK, or writes it and a newline to a 0600 file. */
+static int emit(const char *jwk, const char *path) {
+  if (path == NULL) {
+    cli_print_line(jwk);
+    return 0;
+  }
+  size_t n = strlen(jwk);
+  char *text = malloc(n + 2);
+  if (text == NULL)
+    return cli_fail(CLI_EXIT_USAGE, "nomem", "out of memory");
+  memcpy(text, jwk, n);
+  text[n] = '\n';
+  text[n + 1] = '\0';
+  int rc = cli_write_private(path, text, n + 1);
+  cli_wipe(text, n + 1);
+  free(text);
+  return rc;
+}
+
+static int generate(const keygen_args *a, wb_alg alg, wb_crv crv, unsigned bits) {
+  wb_error err = {0};
+  wb_key *key = NULL;
+  char *jwk = NULL;
+  int rc = CLI_EXIT_USAGE;
+  if (wb_key_generate_for_alg(&key, alg, crv, bits, &err) != WB_OK ||
+      (a->kid != NULL && wb_key_set_kid(key, a->kid, &err) != WB_OK) ||
+      wb_key_to_jwk(key, 1, &jwk, &err) != WB_OK) {
+    cli_fail_wb(CLI_EXIT_USAGE, &err);
+    goto out;
+  }
+  rc = emit(jwk, a->out);
+out:
+  wb_string_free(jwk);
+  wb_key_free(key);
+  return rc;
+}
+
+int cmd_keygen(int argc, char **argv) {
+  keygen_args a = {0};
+  wb_alg alg;
+  wb_crv crv;
+  unsigned bits;
+  int id = cli_parse(CMD, opts, argc, argv, store, &a);
+  if (id != CLI_ARG_END)
+    return cli_parse_done(id, cli_usage_keygen);
+  if (a.alg == NULL)
+    return cli_usage(CMD, "ALG is required");
+  if (a.kid != NULL && a.kid[0] == '\0')
+    return cli_usage(CMD, "--kid must not be empty");
+  if (cli_parse_alg(CMD, a.alg, &alg) != 0 || parse_crv(&a, alg, &crv) != 0 ||
+      parse_bits(&a, alg, &bits) != 0)
+    return CLI_EXIT_USAGE;
+  return generate(&a, alg, crv, bits);
+}

@@ -1,0 +1,259 @@
+/*
+ * cli/verify.c - `wristband verify (--key KEY | --jwks KEY) [policy flags] [TOKEN|-]`: builds a
+ * wb_verifier from the key set and the flags, verifies the token and prints its claims as JSON.
+ * All the security decisions (alg binding, crit, kid choice, claims) are the library's; this file
+ * only maps flags to policy calls and statuses to exit codes (1 rejected; 2 key or usage).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char cli_usage_verify[] =
+    "wristband verify (--key KEY | --jwks KEY) [--alg ALG]... [--iss S] [--aud S]... [--sub S]\n"
+    "                 [--typ TYP] [--leeway DURATION] [--max-age DURATION] [--require CLAIM]...\n"
+    "                 [--allow-no-exp] [--now UNIX] [TOKEN|-]\n"
+    "  Verifies TOKEN and prints its claims as a JSON object; exit 1 when it is rejected.\n"
+    "  --key KEY          a JWK, PEM key or JWKS (a set picks the key by kid)\n"
+    "  --jwks KEY         the same, for a published key set\n"
+    "  --alg ALG          allow only these algorithms (exact names; default: what the keys allow)\n"
+    "  --iss S, --sub S   expected issuer, subject\n"
+    "  --aud S            expected audience (one match suffices; repeatable)\n"
+    "  --typ TYP          expected typ header (case-insensitive, 'application/' optional)\n"
+    "  --leeway DURATION  clock skew allowed for exp, nbf, iat and --max-age\n"
+    "  --max-age DURATION reject tokens whose iat is older (iat becomes required)\n"
+    "  --require CLAIM    the claim must be present (repeatable)\n"
+    "  --allow-no-exp     accept tokens without exp (exp is still checked when present)\n"
+    "  --now UNIX         the current time, seconds since 1970 (default: the clock)\n";
+
+#define CMD "verify"
+
+enum {
+  OPT_KEY = 1,
+  OPT_JWKS,
+  OPT_ALG,
+  OPT_ISS,
+  OPT_AUD,
+  OPT_SUB,
+  OPT_TYP,
+  OPT_LEEWAY,
+  OPT_MAX_AGE,
+  OPT_REQUIRE,
+  OPT_ALLOW_NO_EXP,
+  OPT_NOW
+};
+
+static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
+                               {"--jwks", NULL, 1, OPT_JWKS},
+                               {"--alg", NULL, 1, OPT_ALG},
+                               {"--iss", NULL, 1, OPT_ISS},
+                               {"--aud", NULL, 1, OPT_AUD},
+                               {"--sub", NULL, 1, OPT_SUB},
+                               {"--typ", NULL, 1, OPT_TYP},
+                               {"--leeway", NULL, 1, OPT_LEEWAY},
+                               {"--max-age", NULL, 1, OPT_MAX_AGE},
+                               {"--require", NULL, 1, OPT_REQUIRE},
+                               {"--allow-no-exp", NULL, 0, OPT_ALLOW_NO_EXP},
+                               {"--now", NULL, 1, OPT_NOW},
+                               {NULL, NULL, 0, 0}};
+
+typedef struct verify_args {
+  const char *key; /* --key or --jwks: exactly one of them */
+  const char *iss, *sub, *typ, *leeway, *max_age, *now, *token;
+  int allow_no_exp;
+  cli_list algs, auds, required;
+} verify_args;
+
+static const char **slot_of(verify_args *a, int id) {
+  switch (id) {
+  case OPT_ISS:
+    return &a->iss;
+  case OPT_SUB:
+    return &a->sub;
+  case OPT_TYP:
+    return &a->typ;
+  case OPT_LEEWAY:
+    return &a->leeway;
+  case OPT_MAX_AGE:
+    return &a->max_age;
+  case OPT_NOW:
+    return &a->now;
+  default:
+    return NULL;
+  }
+}
+
+static int store(void *ctx, int id, const char *v) {
+  verify_args *a = ctx;
+  if (id == CLI_ARG_POSITIONAL)
+    return cli_set_once(CMD, &a->token, v, "TOKEN");
+  if ((id == OPT_KEY || id == OPT_JWKS) && a->key != NULL)
+    return cli_usage(CMD, "give one --key or --jwks");
+  if (id == OPT_KEY || id == OPT_JWKS)
+    a->key = v;
+  else if (id == OPT_ALG)
+    cli_list_add(&a->algs, v);
+  else if (id == OPT_AUD)
+    cli_list_add(&a->auds, v);
+  else if (id == OPT_REQUIRE)
+    cli_list_add(&a->required, v);
+  else if (id == OPT_ALLOW_NO_EXP)
+    a->allow_no_exp = 1;
+  else
+    return cli_set_once(CMD, slot_of(a, id), v, cli_opt_name(opts, id));
+  return 0;
+}
+
+static int check_args(const verify_args *a) {
+  if (a->key == NULL)
+    return cli_usage(CMD, "--key KEY or --jwks KEY is required");
+  if (strcmp(a->key, "-") == 0 && cli_is_stdin(a->token))
+    return cli_usage(CMD, "stdin ('-') cannot be both KEY and TOKEN");
+  return 0;
+}
+
+/* A repeatable string policy: calls add for each item; the first failure is reported. */
+static wb_status add_each(wb_verifier *v, const cli_list *l,
+                          wb_status (*add)(wb_verifier *, const char *, wb_error *), wb_error *err) {
+  for (size_t i = 0; i < l->count; i++) {
+    wb_status st = add(v, l->items[i], err);
+    if (st != WB_OK)
+      return st;
+  }
+  return WB_OK;
+}
+
+typedef wb_status (*set_time_fn)(wb_verifier *, int64_t, wb_error *);
+
+/* A DURATION flag (text may be NULL: not given) into set. */
+static int apply_duration(wb_verifier *v, const char *opt, const char *text, set_time_fn set, wb_error *err) {
+  int64_t t;
+  if (text == NULL)
+    return 0;
+  if (cli_parse_duration(CMD, opt, text, &t) != 0)
+    return CLI_EXIT_USAGE;
+  return set(v, t, err) == WB_OK ? 0 : cli_fail_wb(CLI_EXIT_USAGE, err);
+}
+
+/*
+ * --alg: each name narrows the verifier. wb_verifier_allow_alg refuses (and rolls back) a call
+ * after which no key fits any named algorithm, so such names are skipped; when every one was
+ * refused the policy allows nothing and *allows_none tells the caller to reject every token.
+ */
+static int apply_algs(const verify_args *a, wb_verifier *v, int *allows_none, wb_error *err) {
+  size_t narrowed = 0;
+  wb_alg alg;
+  for (size_t i = 0; i < a->algs.count; i++) {
+    if (cli_parse_alg(CMD, a->algs.items[i], &alg) != 0)
+      return CLI_EXIT_USAGE;
+    wb_status st = wb_verifier_allow_alg(v, alg, err);
+    if (st == WB_OK)
+      narrowed++;
+    else if (st != WB_ERR_ALG_NOT_ALLOWED)
+      return cli_fail_wb(CLI_EXIT_USAGE, err);
+  }
+  *allows_none = a->algs.count > 0 && narrowed == 0;
+  return 0;
+}
+
+/* Flags that need parsing first (durations, time): bad values are usage errors. */
+static int apply_parsed(const verify_args *a, wb_verifier *v, wb_error *err) {
+  int64_t t;
+  int rc = apply_duration(v, "--leeway", a->leeway, wb_verifier_set_leeway, err);
+  if (rc == 0)
+    rc = apply_duration(v, "--max-age", a->max_age, wb_verifier_set_max_age, err);
+  if (rc != 0 || a->now == NULL)
+    return rc;
+  if (cli_parse_unix(CMD, "--now", a->now, &t) != 0)
+    return CLI_EXIT_USAGE;
+  return wb_verifier_set_now(v, t, err) == WB_OK ? 0 : cli_fail_wb(CLI_EXIT_USAGE, err);
+}
+
+/* Plain string policies. */
+static int apply_strings(const verify_args *a, wb_verifier *v, wb_error *err) {
+  wb_status st = WB_OK;
+  if (a->iss != NULL)
+    st = wb_verifier_expect_issuer(v, a->iss, err);
+  if (st == WB_OK && a->sub != NULL)
+    st = wb_verifier_expect_subject(v, a->sub, err);
+  if (st == WB_OK && a->typ != NULL)
+    st = wb_verifier_expect_typ(v, a->typ, err);
+  if (st == WB_OK)
+    st = add_each(v, &a->auds, wb_verifier_expect_audience, err);
+  if (st == WB_OK)
+    st = add_each(v, &a->required, wb_verifier_require_claim, err);
+  if (st == WB_OK && a->allow_no_exp)
+    st = wb_verifier_allow_missing_exp(v, err);
+  return st == WB_OK ? 0 : cli_fail_wb(CLI_EXIT_USAGE, err);
+}
+
+/* wb_verify's status to an exit code: key, I/O and API problems are 2, everything else 1. */
+static int verify_exit(wb_status st) {
+  if (st == WB_ERR_BAD_KEY || st == WB_ERR_IO || st == WB_ERR_INVALID_ARG)
+    return CLI_EXIT_USAGE;
+  return CLI_EXIT_REJECTED;
+}
+
+static int verify_token(const verify_args *a, const wb_verifier *v, int allows_none) {
+  wb_error err = {0};
+  cli_buf buf = {0};
+  wb_claims *claims = NULL;
+  char *json = NULL;
+  const char *tok;
+  size_t len;
+  int rc = cli_read_token(a->token, &buf, &tok, &len);
+  if (rc != 0)
+    goto out;
+  if (allows_none) {
+    rc = cli_fail(CLI_EXIT_REJECTED, "alg_not_allowed", "no key allows any algorithm named by --alg");
+    goto out;
+  }
+  wb_status st = wb_verify(v, tok, len, &claims, &err);
+  if (st != WB_OK) {
+    rc = cli_fail_wb(verify_exit(st), &err);
+    goto out;
+  }
+  if (wb_claims_get_json(claims, NULL, &json, &err) != WB_OK) {
+    rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
+    goto out;
+  }
+  cli_print_line(json);
+out:
+  wb_string_free(json);
+  wb_claims_free(claims);
+  cli_buf_free(&buf);
+  return rc;
+}
+
+static int run(const verify_args *a) {
+  wb_error err = {0};
+  cli_key k = {0};
+  wb_verifier *v = NULL;
+  int allows_none = 0;
+  int rc = check_args(a);
+  if (rc == 0)
+    rc = cli_load_key_set(a->key, &k);
+  if (rc == 0 && wb_verifier_new(&v, k.set, &err) != WB_OK)
+    rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
+  if (rc == 0)
+    rc = apply_algs(a, v, &allows_none, &err);
+  if (rc == 0)
+    rc = apply_parsed(a, v, &err);
+  if (rc == 0)
+    rc = apply_strings(a, v, &err);
+  if (rc == 0)
+    rc = verify_token(a, v, allows_none);
+  wb_verifier_free(v);
+  cli_key_free(&k);
+  return rc;
+}
+
+int cmd_verify(int argc, char **argv) {
+  verify_args a = {0};
+  int id = cli_parse(CMD, opts, argc, argv, store, &a);
+  int rc = id != CLI_ARG_END ? cli_parse_done(id, cli_usage_verify) : run(&a);
+  cli_list_free(&a.algs);
+  cli_list_free(&a.auds);
+  cli_list_free(&a.required);
+  return rc;
+}
