@@ -27,17 +27,23 @@ wb_status wb__ok(wb_error *err);
 
 /* ---- algorithms (lib/jwa.c) ------------------------------------------------------------- */
 
-typedef enum { WB_FAMILY_HMAC = 1, WB_FAMILY_RSA_PKCS1, WB_FAMILY_RSA_PSS, WB_FAMILY_ECDSA, WB_FAMILY_EDDSA } wb_family;
+typedef enum {
+  WB_FAMILY_HMAC = 1,
+  WB_FAMILY_RSA_PKCS1,
+  WB_FAMILY_RSA_PSS,
+  WB_FAMILY_ECDSA,
+  WB_FAMILY_EDDSA
+} wb_family;
 
 typedef struct wb_alg_info {
   wb_alg alg;
   const char *name;
   wb_family family;
   wb_kty kty;
-  wb_crv crv;           /* ECDSA: the one curve; others WB_CRV_NONE */
-  const char *md;       /* OpenSSL digest name, NULL for EdDSA */
-  size_t hash_len;      /* digest bytes (0 for EdDSA) */
-  size_t sig_len;       /* fixed signature length (HMAC, ECDSA, Ed25519 64 / Ed448 114 by key); 0 = RSA */
+  wb_crv crv;      /* ECDSA: the one curve; others WB_CRV_NONE */
+  const char *md;  /* OpenSSL digest name, NULL for EdDSA */
+  size_t hash_len; /* digest bytes (0 for EdDSA) */
+  size_t sig_len;  /* fixed signature length (HMAC, ECDSA, Ed25519 64 / Ed448 114 by key); 0 = RSA */
 } wb_alg_info;
 
 /** Table entry for alg or NULL. */
@@ -57,32 +63,38 @@ wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, si
 
 /* key_ops bits (RFC 7517 4.3) */
 enum {
-  WB_OP_SIGN = 1u << 0, WB_OP_VERIFY = 1u << 1, WB_OP_ENCRYPT = 1u << 2, WB_OP_DECRYPT = 1u << 3,
-  WB_OP_WRAP = 1u << 4, WB_OP_UNWRAP = 1u << 5, WB_OP_DERIVE_KEY = 1u << 6, WB_OP_DERIVE_BITS = 1u << 7
+  WB_OP_SIGN = 1u << 0,
+  WB_OP_VERIFY = 1u << 1,
+  WB_OP_ENCRYPT = 1u << 2,
+  WB_OP_DECRYPT = 1u << 3,
+  WB_OP_WRAP = 1u << 4,
+  WB_OP_UNWRAP = 1u << 5,
+  WB_OP_DERIVE_KEY = 1u << 6,
+  WB_OP_DERIVE_BITS = 1u << 7
 };
 
 struct wb_key {
-  atomic_int refs;          /* owners: caller handle + each set/signer/verifier holding it */
-  uint64_t serial;          /* unique in the process; keys per-thread context caches (never reused) */
+  atomic_int refs; /* owners: caller handle + each set/signer/verifier holding it */
+  uint64_t serial; /* unique in the process; keys per-thread context caches (never reused) */
   wb_kty kty;
-  wb_crv crv;               /* EC / OKP only */
-  wb_alg alg;               /* pinned alg or WB_ALG_INVALID */
-  wb_use use;               /* WB_USE_ANY when absent */
-  unsigned key_ops;         /* WB_OP_* bits; meaningful only when has_key_ops */
+  wb_crv crv;       /* EC / OKP only */
+  wb_alg alg;       /* pinned alg or WB_ALG_INVALID */
+  wb_use use;       /* WB_USE_ANY when absent */
+  unsigned key_ops; /* WB_OP_* bits; meaningful only when has_key_ops */
   bool has_key_ops;
-  bool is_private;          /* secret (oct) or private half present */
-  unsigned bits;            /* RSA modulus bits, curve bits, or secret bits */
-  char *kid;                /* NUL-terminated, or NULL */
-  unsigned char *secret;    /* oct only: secret_len bytes, wiped on free */
+  bool is_private;       /* secret (oct) or private half present */
+  unsigned bits;         /* RSA modulus bits, curve bits, or secret bits */
+  char *kid;             /* NUL-terminated, or NULL */
+  unsigned char *secret; /* oct only: secret_len bytes, wiped on free */
   size_t secret_len;
-  EVP_PKEY *pkey;           /* RSA / EC / OKP; NULL for oct */
-  unsigned char order[66];  /* EC: group order n, big-endian, order_len bytes (for 0 < r,s < n) */
+  EVP_PKEY *pkey;          /* RSA / EC / OKP; NULL for oct */
+  unsigned char order[66]; /* EC: group order n, big-endian, order_len bytes (for 0 < r,s < n) */
   size_t order_len;
-  size_t coord_len;         /* EC: field element bytes (32, 48, 66); OKP: public key bytes */
+  size_t coord_len; /* EC: field element bytes (32, 48, 66); OKP: public key bytes */
 };
 
 struct wb_keyset {
-  wb_key **keys;            /* owned references */
+  wb_key **keys; /* owned references */
   size_t count, cap;
 };
 
@@ -107,6 +119,9 @@ json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, si
 char *wb__json_dump(const json_t *j);
 
 /* ---- base64url helpers (lib/b64url.c) ---------------------------------------------------- */
+
+/** Exact decoded length of n base64url characters (for input the decoder accepts). */
+#define WB_B64URL_DECODED_LEN(n) (((n) / 4) * 3 + ((n) % 4 ? (n) % 4 - 1 : 0))
 
 /** Allocating encoder: new NUL-terminated string (free()) or NULL on OOM. */
 char *wb__b64url_encode_alloc(const unsigned char *in, size_t len, size_t *out_len);

@@ -21,8 +21,8 @@ typedef struct wb_signer wb_signer;
  * A signer for key and alg (WB_ALG_INVALID = wb_key_default_alg(key)). The key must pass
  * wb_key_check_alg(key, alg, 1). Header defaults: typ "JWT", kid = the key's kid if it has one.
  */
-WB_EXPORT wb_status wb_signer_new(wb_signer **out, const wb_key *key, wb_alg alg, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_signer_new(wb_signer **out, const wb_key *key, wb_alg alg,
+                                  wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Sets (or clears with NULL) the "typ" header; default "JWT". */
 WB_EXPORT wb_status wb_signer_set_typ(wb_signer *s, const char *typ, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Sets (or clears with NULL) the "kid" header; default the key's kid. */
@@ -36,8 +36,8 @@ WB_EXPORT void wb_signer_free(wb_signer *s);
  * Signs payload[0..len) as a compact JWS with the signer's header.
  * *token is new (wb_string_free), NUL-terminated; *token_len (may be NULL) its length.
  */
-WB_EXPORT wb_status wb_jws_sign(const wb_signer *s, const unsigned char *payload, size_t len,
-                                char **token, size_t *token_len, wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_jws_sign(const wb_signer *s, const unsigned char *payload, size_t len, char **token,
+                                size_t *token_len, wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /**
  * Signs with an exact protected header: header_json is base64url-encoded byte for byte (so a

@@ -25,8 +25,14 @@ typedef struct wb_verifier wb_verifier;
 
 /** JSON value types, as reported by wb_claims_type. */
 typedef enum {
-  WB_JSON_ABSENT = 0, WB_JSON_NULL, WB_JSON_BOOL, WB_JSON_INTEGER, WB_JSON_REAL, WB_JSON_STRING,
-  WB_JSON_ARRAY, WB_JSON_OBJECT
+  WB_JSON_ABSENT = 0,
+  WB_JSON_NULL,
+  WB_JSON_BOOL,
+  WB_JSON_INTEGER,
+  WB_JSON_REAL,
+  WB_JSON_STRING,
+  WB_JSON_ARRAY,
+  WB_JSON_OBJECT
 } wb_json_type;
 
 /* ---- building claims ------------------------------------------------------------------ */
@@ -34,18 +40,18 @@ typedef enum {
 /** An empty claims set to fill and sign. Thread-safety: one thread at a time while building. */
 WB_EXPORT wb_status wb_claims_new(wb_claims **out, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Starts from a JSON object (strict parsing, default limits). */
-WB_EXPORT wb_status wb_claims_from_json(wb_claims **out, const char *json, size_t len, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_from_json(wb_claims **out, const char *json, size_t len,
+                                        wb_error *err) WB_WARN_UNUSED_RESULT;
 /* Setters replace any previous value of the member. Verified claims are read-only: setters on
  * them fail with WB_ERR_INVALID_ARG. */
-WB_EXPORT wb_status wb_claims_set_string(wb_claims *c, const char *name, const char *value, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
-WB_EXPORT wb_status wb_claims_set_int(wb_claims *c, const char *name, int64_t value, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
-WB_EXPORT wb_status wb_claims_set_real(wb_claims *c, const char *name, double value, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
-WB_EXPORT wb_status wb_claims_set_bool(wb_claims *c, const char *name, int value, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_set_string(wb_claims *c, const char *name, const char *value,
+                                         wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_set_int(wb_claims *c, const char *name, int64_t value,
+                                      wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_set_real(wb_claims *c, const char *name, double value,
+                                       wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_set_bool(wb_claims *c, const char *name, int value,
+                                       wb_error *err) WB_WARN_UNUSED_RESULT;
 WB_EXPORT wb_status wb_claims_set_null(wb_claims *c, const char *name, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Sets any JSON value (object, array, ...) given as text, parsed strictly. */
 WB_EXPORT wb_status wb_claims_set_json(wb_claims *c, const char *name, const char *json, size_t len,
@@ -58,8 +64,8 @@ WB_EXPORT wb_status wb_claims_remove(wb_claims *c, const char *name, wb_error *e
 /** Sets "jti" to 128 random bits, base64url. */
 WB_EXPORT wb_status wb_claims_set_random_jti(wb_claims *c, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Merges every member of a JSON object into c (members of json win). */
-WB_EXPORT wb_status wb_claims_merge_json(wb_claims *c, const char *json, size_t len, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_merge_json(wb_claims *c, const char *json, size_t len,
+                                         wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /** Signs the claims as a compact JWT. *token is new (wb_string_free). */
 WB_EXPORT wb_status wb_sign(const wb_signer *s, const wb_claims *c, char **token, size_t *token_len,
@@ -74,19 +80,19 @@ WB_EXPORT wb_json_type wb_claims_type(const wb_claims *c, const char *path);
 WB_EXPORT wb_status wb_claims_get_string(const wb_claims *c, const char *path, const char **value,
                                          wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Integers only (a JSON number without fraction or exponent that fits int64). */
-WB_EXPORT wb_status wb_claims_get_int(const wb_claims *c, const char *path, int64_t *value, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_get_int(const wb_claims *c, const char *path, int64_t *value,
+                                      wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Any JSON number. */
 WB_EXPORT wb_status wb_claims_get_number(const wb_claims *c, const char *path, double *value,
                                          wb_error *err) WB_WARN_UNUSED_RESULT;
-WB_EXPORT wb_status wb_claims_get_bool(const wb_claims *c, const char *path, int *value, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_get_bool(const wb_claims *c, const char *path, int *value,
+                                       wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Number of elements of an array or members of an object. */
-WB_EXPORT wb_status wb_claims_get_size(const wb_claims *c, const char *path, size_t *size, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_get_size(const wb_claims *c, const char *path, size_t *size,
+                                       wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Any value serialised as compact JSON (path NULL or "" = the whole claims object). New string. */
-WB_EXPORT wb_status wb_claims_get_json(const wb_claims *c, const char *path, char **json, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_claims_get_json(const wb_claims *c, const char *path, char **json,
+                                       wb_error *err) WB_WARN_UNUSED_RESULT;
 /** 1 when the string value at path equals value, or when path is an array holding that string. */
 WB_EXPORT int wb_claims_has_string(const wb_claims *c, const char *path, const char *value);
 
@@ -112,41 +118,41 @@ typedef int64_t (*wb_clock_fn)(void *ctx);
  * Default policy: algorithms = every alg some key allows (never "none"); exp required;
  * leeway 0; default limits; the system clock.
  */
-WB_EXPORT wb_status wb_verifier_new(wb_verifier **out, const wb_keyset *set, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_new(wb_verifier **out, const wb_keyset *set,
+                                    wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Same with a single key. */
-WB_EXPORT wb_status wb_verifier_new_key(wb_verifier **out, const wb_key *key, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_new_key(wb_verifier **out, const wb_key *key,
+                                        wb_error *err) WB_WARN_UNUSED_RESULT;
 /* Policy set-up, before the verifier is shared. */
 /** Narrows the allowed algorithms: after the first call only algorithms so named are accepted. */
 WB_EXPORT wb_status wb_verifier_allow_alg(wb_verifier *v, wb_alg alg, wb_error *err) WB_WARN_UNUSED_RESULT;
-WB_EXPORT wb_status wb_verifier_expect_issuer(wb_verifier *v, const char *iss, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_expect_issuer(wb_verifier *v, const char *iss,
+                                              wb_error *err) WB_WARN_UNUSED_RESULT;
 /** The token's aud (string or array) must contain one of the expected audiences. */
-WB_EXPORT wb_status wb_verifier_expect_audience(wb_verifier *v, const char *aud, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
-WB_EXPORT wb_status wb_verifier_expect_subject(wb_verifier *v, const char *sub, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_expect_audience(wb_verifier *v, const char *aud,
+                                                wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_expect_subject(wb_verifier *v, const char *sub,
+                                               wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Expected header typ: compared case-insensitively, an "application/" prefix ignored. */
-WB_EXPORT wb_status wb_verifier_expect_typ(wb_verifier *v, const char *typ, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_expect_typ(wb_verifier *v, const char *typ,
+                                           wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Requires a claim to be present (any type). */
-WB_EXPORT wb_status wb_verifier_require_claim(wb_verifier *v, const char *name, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
-WB_EXPORT wb_status wb_verifier_set_leeway(wb_verifier *v, int64_t seconds, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_require_claim(wb_verifier *v, const char *name,
+                                              wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_set_leeway(wb_verifier *v, int64_t seconds,
+                                           wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Rejects tokens whose iat is older than seconds (iat then becomes required). */
-WB_EXPORT wb_status wb_verifier_set_max_age(wb_verifier *v, int64_t seconds, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_set_max_age(wb_verifier *v, int64_t seconds,
+                                            wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Opt out of the exp requirement (exp is still checked when present). */
 WB_EXPORT wb_status wb_verifier_allow_missing_exp(wb_verifier *v, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Injects a clock (NULL restores the system clock). */
-WB_EXPORT wb_status wb_verifier_set_clock(wb_verifier *v, wb_clock_fn clock, void *ctx, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_set_clock(wb_verifier *v, wb_clock_fn clock, void *ctx,
+                                          wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Fixes the clock to a constant time. */
 WB_EXPORT wb_status wb_verifier_set_now(wb_verifier *v, int64_t now, wb_error *err) WB_WARN_UNUSED_RESULT;
-WB_EXPORT wb_status wb_verifier_set_limits(wb_verifier *v, const wb_limits *limits, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_verifier_set_limits(wb_verifier *v, const wb_limits *limits,
+                                           wb_error *err) WB_WARN_UNUSED_RESULT;
 WB_EXPORT void wb_verifier_free(wb_verifier *v);
 
 /**
@@ -163,9 +169,8 @@ WB_EXPORT wb_status wb_verify(const wb_verifier *v, const char *token, size_t le
  * only, no claims checks. *payload (may be NULL) is new (wb_string_free; NUL-terminated for
  * convenience) with *payload_len bytes.
  */
-WB_EXPORT wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len,
-                                  char **payload, size_t *payload_len, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, char **payload,
+                                  size_t *payload_len, wb_error *err) WB_WARN_UNUSED_RESULT;
 
 #ifdef __cplusplus
 }

@@ -30,8 +30,14 @@ typedef enum { WB_KTY_INVALID = 0, WB_KTY_OCT, WB_KTY_RSA, WB_KTY_EC, WB_KTY_OKP
 /** Curves ("crv"). X25519/X448 keys parse and export (for JWE); they never sign. */
 typedef enum {
   WB_CRV_NONE = 0,
-  WB_CRV_P256, WB_CRV_P384, WB_CRV_P521, WB_CRV_SECP256K1,
-  WB_CRV_ED25519, WB_CRV_ED448, WB_CRV_X25519, WB_CRV_X448
+  WB_CRV_P256,
+  WB_CRV_P384,
+  WB_CRV_P521,
+  WB_CRV_SECP256K1,
+  WB_CRV_ED25519,
+  WB_CRV_ED448,
+  WB_CRV_X25519,
+  WB_CRV_X448
 } wb_crv;
 
 /** Intended use ("use"). */
@@ -45,14 +51,15 @@ typedef enum { WB_USE_ANY = 0, WB_USE_SIG, WB_USE_ENC } wb_use;
 /* ---- import ---------------------------------------------------------------------- */
 
 /** Parses one JWK (a JSON object). On failure *out is NULL. */
-WB_EXPORT wb_status wb_key_from_jwk(wb_key **out, const char *json, size_t len, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
-/** Parses PEM: SPKI "PUBLIC KEY", PKCS#8 "PRIVATE KEY", PKCS#1 "RSA (PUBLIC|PRIVATE) KEY", SEC1 "EC PRIVATE KEY". */
-WB_EXPORT wb_status wb_key_from_pem(wb_key **out, const char *pem, size_t len, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_key_from_jwk(wb_key **out, const char *json, size_t len,
+                                    wb_error *err) WB_WARN_UNUSED_RESULT;
+/** Parses PEM: SPKI "PUBLIC KEY", PKCS#8 "PRIVATE KEY", PKCS#1 "RSA (PUBLIC|PRIVATE) KEY", SEC1 "EC PRIVATE
+ * KEY". */
+WB_EXPORT wb_status wb_key_from_pem(wb_key **out, const char *pem, size_t len,
+                                    wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Parses DER in the same formats as wb_key_from_pem. */
-WB_EXPORT wb_status wb_key_from_der(wb_key **out, const unsigned char *der, size_t len, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_key_from_der(wb_key **out, const unsigned char *der, size_t len,
+                                    wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Makes an oct key from raw secret bytes (copied). Empty secrets are refused. */
 WB_EXPORT wb_status wb_key_from_secret(wb_key **out, const unsigned char *secret, size_t len,
                                        wb_error *err) WB_WARN_UNUSED_RESULT;
@@ -60,8 +67,8 @@ WB_EXPORT wb_status wb_key_from_secret(wb_key **out, const unsigned char *secret
  * Sniffs the text: a JSON object with "keys" is refused here (use wb_keyset_parse), a JSON
  * object is a JWK, "-----BEGIN" is PEM, anything else is tried as DER.
  */
-WB_EXPORT wb_status wb_key_parse(wb_key **out, const char *data, size_t len, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_key_parse(wb_key **out, const char *data, size_t len,
+                                 wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /* ---- generation ------------------------------------------------------------------ */
 
@@ -111,8 +118,8 @@ WB_EXPORT wb_alg wb_key_default_alg(const wb_key *key);
  * are at least the hash size, and signing needs private material. Else WB_ERR_ALG_NOT_ALLOWED
  * (or WB_ERR_BAD_KEY for a weak key).
  */
-WB_EXPORT wb_status wb_key_check_alg(const wb_key *key, wb_alg alg, int sign, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_key_check_alg(const wb_key *key, wb_alg alg, int sign,
+                                     wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /* ---- export ------------------------------------------------------------------------ */
 
@@ -120,16 +127,16 @@ WB_EXPORT wb_status wb_key_check_alg(const wb_key *key, wb_alg alg, int sign, wb
  * Serialises the key as a JWK JSON object (members in a stable order). include_private = 0 gives
  * the public key (refused for oct keys: WB_ERR_INVALID_ARG). *json is new: wb_string_free().
  */
-WB_EXPORT wb_status wb_key_to_jwk(const wb_key *key, int include_private, char **json, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_key_to_jwk(const wb_key *key, int include_private, char **json,
+                                  wb_error *err) WB_WARN_UNUSED_RESULT;
 /** PEM: SPKI for public, PKCS#8 for private. oct keys are refused. *pem is new: wb_string_free(). */
-WB_EXPORT wb_status wb_key_to_pem(const wb_key *key, int include_private, char **pem, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_key_to_pem(const wb_key *key, int include_private, char **pem,
+                                  wb_error *err) WB_WARN_UNUSED_RESULT;
 /** A new key holding only the public half (same kid, alg, use). oct keys are refused. */
 WB_EXPORT wb_status wb_key_public(wb_key **out, const wb_key *key, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** RFC 7638 SHA-256 thumbprint, base64url, into out[WB_THUMBPRINT_LEN]. */
-WB_EXPORT wb_status wb_key_thumbprint(const wb_key *key, char out[WB_THUMBPRINT_LEN], wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_key_thumbprint(const wb_key *key, char out[WB_THUMBPRINT_LEN],
+                                      wb_error *err) WB_WARN_UNUSED_RESULT;
 /** RFC 9278 URI "urn:ietf:params:oauth:jwk-thumbprint:sha-256:<thumbprint>". */
 WB_EXPORT wb_status wb_key_thumbprint_uri(const wb_key *key, char out[WB_THUMBPRINT_URI_LEN],
                                           wb_error *err) WB_WARN_UNUSED_RESULT;
@@ -148,8 +155,8 @@ WB_EXPORT wb_status wb_keyset_new(wb_keyset **out, wb_error *err) WB_WARN_UNUSED
 WB_EXPORT wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len,
                                         const wb_limits *limits, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Sniffs: a JWKS, else one key (JWK, PEM or DER) wrapped in a set of one. */
-WB_EXPORT wb_status wb_keyset_parse(wb_keyset **out, const char *data, size_t len, wb_error *err)
-    WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_keyset_parse(wb_keyset **out, const char *data, size_t len,
+                                    wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Adds key (the set takes its own reference). A duplicate kid is refused (WB_ERR_BAD_KEY). */
 WB_EXPORT wb_status wb_keyset_add(wb_keyset *set, wb_key *key, wb_error *err) WB_WARN_UNUSED_RESULT;
 WB_EXPORT size_t wb_keyset_count(const wb_keyset *set);

@@ -5,10 +5,10 @@
 #ifndef WRISTBAND_WRISTBAND_H
 #define WRISTBAND_WRISTBAND_H
 
-#include "common.h"
 #include "b64url.h"
-#include "key.h"
+#include "common.h"
 #include "jws.h"
 #include "jwt.h"
+#include "key.h"
 
 #endif

@@ -14,30 +14,29 @@
 
 static int check_passed_, check_failed_;
 
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (cond) {                                                                                    \
-      check_passed_++;                                                                             \
-    } else {                                                                                       \
-      check_failed_++;                                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                     \
-    }                                                                                              \
+#define CHECK(cond)                                                                                          \
+  do {                                                                                                       \
+    if (cond) {                                                                                              \
+      check_passed_++;                                                                                       \
+    } else {                                                                                                 \
+      check_failed_++;                                                                                       \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);                               \
+    }                                                                                                        \
   } while (0)
 
 /* Runs call (which returns wb_status) and checks it returned want. */
-#define CHECK_ST(call, want)                                                                       \
-  do {                                                                                             \
-    wb_status got_ = (call);                                                                       \
-    if (got_ == (want)) {                                                                          \
-      check_passed_++;                                                                             \
-    } else {                                                                                       \
-      check_failed_++;                                                                             \
-      fprintf(stderr, "%s:%d: %s returned %s, want %s\n", __FILE__, __LINE__, #call,              \
-              wb_status_name(got_), wb_status_name(want));                                         \
-    }                                                                                              \
+#define CHECK_ST(call, want)                                                                                 \
+  do {                                                                                                       \
+    wb_status got_ = (call);                                                                                 \
+    if (got_ == (want)) {                                                                                    \
+      check_passed_++;                                                                                       \
+    } else {                                                                                                 \
+      check_failed_++;                                                                                       \
+      fprintf(stderr, "%s:%d: %s returned %s, want %s\n", __FILE__, __LINE__, #call, wb_status_name(got_),   \
+              wb_status_name(want));                                                                         \
+    }                                                                                                        \
   } while (0)
 
-#define CHECK_DONE()                                                                               \
-  (printf("%d passed, %d failed\n", check_passed_, check_failed_), check_failed_ ? 1 : 0)
+#define CHECK_DONE() (printf("%d passed, %d failed\n", check_passed_, check_failed_), check_failed_ ? 1 : 0)
 
 #endif

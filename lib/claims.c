@@ -1,0 +1,452 @@
+/*
+ * lib/claims.c - JWT claims sets (RFC 7519 section 4): the builder used for signing and the
+ * read-only claims returned by wb_verify, with typed getters addressed by member name or
+ * RFC 6901 JSON pointer.
+ *
+ * Verified claims keep the payload text and the registered claims the verifier already
+ * extracted; the jansson tree for custom claims is built only on first use (lock-free: a
+ * compare-and-swap publishes it), so a caller reading only iss/sub/exp pays for no parsing.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claims.h"
+#include "jscan.h"
+
+wb_claims *wb__claims_alloc_verified(size_t payload_len, const wb_limits *lim) {
+  if (payload_len > SIZE_MAX / 2 - sizeof(wb_claims) - 8)
+    return NULL;
+  size_t cap = 2 * payload_len + 8; /* payload + NUL, then unescaped strings (never longer) */
+  wb_claims *c = malloc(sizeof(*c) + cap);
+  if (c == NULL)
+    return NULL;
+  memset(c, 0, sizeof(*c));
+  atomic_init(&c->dom, NULL);
+  c->verified = true;
+  c->payload = c->data;
+  c->data_cap = cap;
+  c->limits = *lim;
+  return c;
+}
+
+const char *wb__claims_store_string(wb_claims *c, size_t *used, const char *raw, size_t len, bool escaped) {
+  char *out = c->data + *used;
+  size_t n = wb__jstr_decode(raw, len, escaped, out);
+  *used += n + 1;
+  return out;
+}
+
+/* ---- building ------------------------------------------------------------------------------ */
+
+static wb_status claims_wrap(wb_claims **out, json_t *obj, wb_error *err) {
+  wb_claims *c = calloc(1, sizeof(*c));
+  if (c == NULL) {
+    json_decref(obj);
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  }
+  atomic_init(&c->dom, obj);
+  wb_limits_default(&c->limits);
+  *out = c;
+  return wb__ok(err);
+}
+
+wb_status wb_claims_new(wb_claims **out, wb_error *err) {
+  if (out == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
+  *out = NULL;
+  json_t *obj = json_object();
+  if (obj == NULL)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  return claims_wrap(out, obj, err);
+}
+
+wb_status wb_claims_from_json(wb_claims **out, const char *json, size_t len, wb_error *err) {
+  if (out == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
+  *out = NULL;
+  wb_error local;
+  json_t *obj = wb__json_parse(json, len, NULL, 0, true, &local);
+  if (obj == NULL) {
+    if (err != NULL)
+      *err = local;
+    return local.code;
+  }
+  return claims_wrap(out, obj, err);
+}
+
+/* The builder's object, or NULL (with err set) for NULL or verified claims. */
+static json_t *writable(wb_claims *c, const char *name, wb_error *err) {
+  if (c == NULL || name == NULL) {
+    wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+    return NULL;
+  }
+  if (c->verified) {
+    wb__fail(err, WB_ERR_INVALID_ARG, "verified claims are read-only");
+    return NULL;
+  }
+  return atomic_load(&c->dom);
+}
+
+/* Sets name to value (a new reference, may be NULL when its constructor failed). */
+static wb_status set_value(wb_claims *c, const char *name, json_t *value, wb_error *err) {
+  json_t *obj = writable(c, name, err);
+  if (obj == NULL) {
+    json_decref(value);
+    return err ? err->code : WB_ERR_INVALID_ARG;
+  }
+  if (value == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "claim \"%.40s\": invalid value (not UTF-8, or not finite)",
+                    name);
+  if (json_object_set_new(obj, name, value) != 0)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "claim name \"%.40s\" is not valid UTF-8", name);
+  return wb__ok(err);
+}
+
+wb_status wb_claims_set_string(wb_claims *c, const char *name, const char *value, wb_error *err) {
+  return set_value(c, name, value ? json_string(value) : NULL, err);
+}
+
+wb_status wb_claims_set_int(wb_claims *c, const char *name, int64_t value, wb_error *err) {
+  return set_value(c, name, json_integer((json_int_t)value), err);
+}
+
+wb_status wb_claims_set_real(wb_claims *c, const char *name, double value, wb_error *err) {
+  return set_value(c, name, json_real(value), err);
+}
+
+wb_status wb_claims_set_bool(wb_claims *c, const char *name, int value, wb_error *err) {
+  return set_value(c, name, json_boolean(value), err);
+}
+
+wb_status wb_claims_set_null(wb_claims *c, const char *name, wb_error *err) {
+  return set_value(c, name, json_null(), err);
+}
+
+wb_status wb_claims_set_json(wb_claims *c, const char *name, const char *json, size_t len, wb_error *err) {
+  wb_error local;
+  json_t *v = json ? wb__json_parse(json, len, NULL, 0, false, &local) : NULL;
+  if (json != NULL && v == NULL) {
+    if (err != NULL)
+      *err = local;
+    return local.code;
+  }
+  return set_value(c, name, v, err);
+}
+
+wb_status wb_claims_append_string(wb_claims *c, const char *name, const char *value, wb_error *err) {
+  json_t *obj = writable(c, name, err);
+  if (obj == NULL)
+    return err ? err->code : WB_ERR_INVALID_ARG;
+  json_t *s = value ? json_string(value) : NULL;
+  if (s == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "claim \"%.40s\": value is not UTF-8", name);
+  json_t *arr = json_object_get(obj, name);
+  if (arr != NULL && !json_is_array(arr)) {
+    json_decref(s);
+    return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "claim \"%.40s\" is not an array", name);
+  }
+  if (arr == NULL) {
+    arr = json_array();
+    if (arr == NULL || json_object_set_new(obj, name, arr) != 0) {
+      json_decref(s);
+      return wb__fail(err, WB_ERR_INVALID_ARG, "cannot create claim \"%.40s\"", name);
+    }
+  }
+  if (json_array_append_new(arr, s) != 0)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  return wb__ok(err);
+}
+
+wb_status wb_claims_remove(wb_claims *c, const char *name, wb_error *err) {
+  json_t *obj = writable(c, name, err);
+  if (obj == NULL)
+    return err ? err->code : WB_ERR_INVALID_ARG;
+  (void)json_object_del(obj, name);
+  return wb__ok(err);
+}
+
+wb_status wb_claims_set_random_jti(wb_claims *c, wb_error *err) {
+  unsigned char id[16];
+  char text[WB_B64URL_ENCODED_LEN(16) + 1];
+  wb_status st = wb_random(id, sizeof(id), err);
+  if (st == WB_OK)
+    st = wb_b64url_encode(text, sizeof(text), id, sizeof(id), NULL, err);
+  if (st != WB_OK)
+    return st;
+  return wb_claims_set_string(c, "jti", text, err);
+}
+
+wb_status wb_claims_merge_json(wb_claims *c, const char *json, size_t len, wb_error *err) {
+  json_t *obj = writable(c, "", err);
+  if (obj == NULL)
+    return err ? err->code : WB_ERR_INVALID_ARG;
+  wb_error local;
+  json_t *add = wb__json_parse(json, len, NULL, 0, true, &local);
+  if (add == NULL) {
+    if (err != NULL)
+      *err = local;
+    return local.code;
+  }
+  int rc = json_object_update(obj, add);
+  json_decref(add);
+  return rc == 0 ? wb__ok(err) : wb__fail(err, WB_ERR_NOMEM, "out of memory");
+}
+
+wb_status wb_sign(const wb_signer *s, const wb_claims *c, char **token, size_t *token_len, wb_error *err) {
+  if (token == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
+  *token = NULL;
+  if (c == NULL || s == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  char *text;
+  if (c->verified) {
+    text = strdup(c->payload);
+  } else {
+    text = wb__json_dump(atomic_load(&c->dom));
+  }
+  if (text == NULL)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  wb_status st = wb_jws_sign(s, (const unsigned char *)text, strlen(text), token, token_len, err);
+  free(text);
+  return st;
+}
+
+/* ---- reading ------------------------------------------------------------------------------- */
+
+/* The jansson tree (parsed once for verified claims); NULL only when out of memory. */
+static json_t *dom(const wb_claims *c) {
+  wb_claims *m = (wb_claims *)c; /* the tree is a cache: publishing it changes no observable value */
+  json_t *j = atomic_load(&m->dom);
+  if (j != NULL || !c->verified)
+    return j;
+  json_t *parsed = wb__json_parse(c->payload, c->payload_len, &c->limits, 0, true, NULL);
+  if (parsed == NULL)
+    return NULL;
+  json_t *expected = NULL;
+  if (!atomic_compare_exchange_strong(&m->dom, &expected, parsed)) {
+    json_decref(parsed); /* another thread won; use its tree */
+    return expected;
+  }
+  return parsed;
+}
+
+/* RFC 6901: the next reference token of ptr into buf (unescaped); advances *ptr. */
+static int pointer_token(const char **ptr, char *buf, size_t cap) {
+  const char *p = *ptr + 1; /* skip '/' */
+  size_t n = 0;
+  for (; *p != '\0' && *p != '/'; p++) {
+    char ch = *p;
+    if (ch == '~') {
+      if (p[1] != '0' && p[1] != '1')
+        return -1;
+      ch = p[1] == '0' ? '~' : '/';
+      p++;
+    }
+    if (n + 1 >= cap)
+      return -1;
+    buf[n++] = ch;
+  }
+  buf[n] = '\0';
+  *ptr = p;
+  return 0;
+}
+
+static json_t *array_index(json_t *arr, const char *tok) {
+  size_t n = strlen(tok);
+  if (n == 0 || n > 9 || (tok[0] == '0' && n > 1) || strspn(tok, "0123456789") != n)
+    return NULL;
+  return json_array_get(arr, (size_t)strtoul(tok, NULL, 10));
+}
+
+/* The value at path (member name or JSON pointer), borrowed, or NULL. */
+static json_t *lookup(const wb_claims *c, const char *path) {
+  json_t *j = c ? dom(c) : NULL;
+  if (j == NULL || path == NULL)
+    return NULL;
+  if (path[0] != '/')
+    return path[0] == '\0' ? j : json_object_get(j, path);
+  char tok[256];
+  while (*path == '/' && j != NULL) {
+    if (pointer_token(&path, tok, sizeof(tok)) != 0)
+      return NULL;
+    j = json_is_object(j) ? json_object_get(j, tok) : json_is_array(j) ? array_index(j, tok) : NULL;
+  }
+  return j;
+}
+
+wb_json_type wb_claims_type(const wb_claims *c, const char *path) {
+  json_t *j = lookup(c, path);
+  switch (json_typeof(j)) {
+  case JSON_OBJECT:
+    return WB_JSON_OBJECT;
+  case JSON_ARRAY:
+    return WB_JSON_ARRAY;
+  case JSON_STRING:
+    return WB_JSON_STRING;
+  case JSON_INTEGER:
+    return WB_JSON_INTEGER;
+  case JSON_REAL:
+    return WB_JSON_REAL;
+  case JSON_TRUE:
+  case JSON_FALSE:
+    return WB_JSON_BOOL;
+  case JSON_NULL:
+    return WB_JSON_NULL;
+  }
+  return WB_JSON_ABSENT;
+}
+
+/* The value at path when it has one of the wanted types; else the error. */
+static wb_status typed(const wb_claims *c, const char *path, int (*is)(const json_t *), json_t **out,
+                       wb_error *err) {
+  *out = NULL;
+  json_t *j = lookup(c, path);
+  if (j == NULL)
+    return wb__fail(err, WB_ERR_MISSING_CLAIM, "claim \"%.60s\" is absent", path ? path : "");
+  if (!is(j))
+    return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "claim \"%.60s\" has another type", path);
+  *out = j;
+  return wb__ok(err);
+}
+
+static int is_string(const json_t *j) {
+  return json_is_string(j);
+}
+static int is_integer(const json_t *j) {
+  return json_is_integer(j);
+}
+static int is_number(const json_t *j) {
+  return json_is_number(j);
+}
+static int is_bool(const json_t *j) {
+  return json_is_boolean(j);
+}
+static int is_container(const json_t *j) {
+  return json_is_array(j) || json_is_object(j);
+}
+static int is_any(const json_t *j) {
+  return j != NULL;
+}
+
+wb_status wb_claims_get_string(const wb_claims *c, const char *path, const char **value, wb_error *err) {
+  json_t *j;
+  wb_status st = typed(c, path, is_string, &j, err);
+  *value = j ? json_string_value(j) : NULL;
+  return st;
+}
+
+wb_status wb_claims_get_int(const wb_claims *c, const char *path, int64_t *value, wb_error *err) {
+  json_t *j;
+  wb_status st = typed(c, path, is_integer, &j, err);
+  *value = j ? (int64_t)json_integer_value(j) : 0;
+  return st;
+}
+
+wb_status wb_claims_get_number(const wb_claims *c, const char *path, double *value, wb_error *err) {
+  json_t *j;
+  wb_status st = typed(c, path, is_number, &j, err);
+  *value = j ? json_number_value(j) : 0;
+  return st;
+}
+
+wb_status wb_claims_get_bool(const wb_claims *c, const char *path, int *value, wb_error *err) {
+  json_t *j;
+  wb_status st = typed(c, path, is_bool, &j, err);
+  *value = j ? json_is_true(j) : 0;
+  return st;
+}
+
+wb_status wb_claims_get_size(const wb_claims *c, const char *path, size_t *size, wb_error *err) {
+  json_t *j;
+  wb_status st = typed(c, path, is_container, &j, err);
+  *size = j == NULL ? 0 : json_is_array(j) ? json_array_size(j) : json_object_size(j);
+  return st;
+}
+
+wb_status wb_claims_get_json(const wb_claims *c, const char *path, char **json, wb_error *err) {
+  if (json == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
+  json_t *j;
+  wb_status st = typed(c, path ? path : "", is_any, &j, err);
+  *json = NULL;
+  if (st != WB_OK)
+    return st;
+  *json = wb__json_dump(j);
+  return *json ? WB_OK : wb__fail(err, WB_ERR_NOMEM, "out of memory");
+}
+
+int wb_claims_has_string(const wb_claims *c, const char *path, const char *value) {
+  json_t *j = lookup(c, path);
+  if (value == NULL || j == NULL)
+    return 0;
+  if (json_is_string(j))
+    return strcmp(json_string_value(j), value) == 0;
+  size_t i;
+  json_t *e;
+  json_array_foreach(j, i, e) {
+    if (json_is_string(e) && strcmp(json_string_value(e), value) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Registered string claims: precomputed for verified claims, looked up for built ones. */
+static const char *registered_string(const wb_claims *c, const char *verified_value, const char *name) {
+  if (c == NULL)
+    return NULL;
+  if (c->verified)
+    return verified_value;
+  return json_string_value(json_object_get(atomic_load(&c->dom), name));
+}
+
+const char *wb_claims_iss(const wb_claims *c) {
+  return registered_string(c, c ? c->iss : NULL, "iss");
+}
+
+const char *wb_claims_sub(const wb_claims *c) {
+  return registered_string(c, c ? c->sub : NULL, "sub");
+}
+
+const char *wb_claims_jti(const wb_claims *c) {
+  return registered_string(c, c ? c->jti : NULL, "jti");
+}
+
+static wb_status registered_date(const wb_claims *c, bool has, double v, const char *name, int64_t *t) {
+  *t = 0;
+  if (c == NULL)
+    return WB_ERR_INVALID_ARG;
+  if (!c->verified) {
+    json_t *j = json_object_get(atomic_load(&c->dom), name);
+    has = json_is_number(j);
+    v = has ? json_number_value(j) : 0;
+  }
+  if (!has)
+    return WB_ERR_MISSING_CLAIM;
+  double f = floor(v);
+  if (!(f >= -9.2e18 && f <= 9.2e18))
+    return WB_ERR_CLAIM_MISMATCH;
+  *t = (int64_t)f;
+  return WB_OK;
+}
+
+wb_status wb_claims_exp(const wb_claims *c, int64_t *t) {
+  return registered_date(c, c && c->has_exp, c ? c->exp : 0, "exp", t);
+}
+
+wb_status wb_claims_nbf(const wb_claims *c, int64_t *t) {
+  return registered_date(c, c && c->has_nbf, c ? c->nbf : 0, "nbf", t);
+}
+
+wb_status wb_claims_iat(const wb_claims *c, int64_t *t) {
+  return registered_date(c, c && c->has_iat, c ? c->iat : 0, "iat", t);
+}
+
+void wb_claims_free(wb_claims *c) {
+  if (c == NULL)
+    return;
+  json_decref(atomic_load(&c->dom));
+  if (c->verified)
+    OPENSSL_cleanse(c->data, c->data_cap);
+  free(c);
+}

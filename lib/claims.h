@@ -1,0 +1,30 @@
+/*
+ * lib/claims.h - the layout of wb_claims, shared by lib/claims.c (building, reading) and
+ * lib/verifier.c (which fills verified claims without building a JSON tree).
+ */
+#ifndef WB_CLAIMS_INTERNAL_H
+#define WB_CLAIMS_INTERNAL_H
+
+#include "internal.h"
+
+struct wb_claims {
+  bool verified;         /* produced by wb_verify: read-only */
+  _Atomic(json_t *) dom; /* builder: the object, always set. verified: NULL until a generic getter
+                            needs it, then set once (compare-and-swap) and never changed */
+  const char *payload;   /* verified: decoded payload text, NUL-terminated, in data[] */
+  size_t payload_len;
+  const char *iss, *sub, *jti; /* verified: unescaped registered strings in data[], or NULL */
+  bool has_exp, has_nbf, has_iat;
+  double exp, nbf, iat;
+  wb_limits limits; /* verified: the limits the payload passed (re-used to parse it) */
+  size_t data_cap;
+  char data[]; /* verified: payload bytes + NUL, then the unescaped strings */
+};
+
+/** A verified claims object able to hold a payload of payload_len bytes (data[] sized for it). */
+wb_claims *wb__claims_alloc_verified(size_t payload_len, const wb_limits *lim);
+
+/** Copies (unescaping) a registered string into c->data after the payload; returns it. */
+const char *wb__claims_store_string(wb_claims *c, size_t *used, const char *raw, size_t len, bool escaped);
+
+#endif

@@ -1,0 +1,540 @@
+/*
+ * lib/verifier.c - the verifier: RFC 7515 verification of compact tokens with the RFC 8725
+ * policy, and the RFC 7519 claims checks.
+ *
+ * Set-up resolves everything that does not depend on the token: which algorithms each key
+ * allows, and for each algorithm the one key a kid-less token may use. wb_verify() then does,
+ * in order and stopping at the first failure: size limits; split; strict base64url + strict
+ * JSON header; alg allowed (never "none"); key choice by kid; signature; typ; payload scan
+ * (strict JSON, no tree); registered claim types; exp/nbf/iat/max-age; iss/sub/aud; required
+ * claims. It allocates only the claims it returns (and buffers for unusually large tokens).
+ */
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "claims.h"
+#include "jws.h"
+
+#define MAX_LIST      32   /* expected audiences / required claims */
+#define STACK_SEGMENT 2048 /* header / payload bytes decoded on the stack */
+
+struct wb_verifier {
+  wb_key **keys; /* own references */
+  size_t nkeys;
+  uint32_t narrow_mask;        /* algorithms named by wb_verifier_allow_alg; 0 = not narrowed */
+  uint32_t allowed_mask;       /* algorithms some key allows, within narrow_mask */
+  int sole_key[WB_ALG_COUNT_]; /* per alg: index of the only key that fits, -1 none, -2 several */
+  char *iss, *sub, *typ;
+  char *aud[MAX_LIST];
+  size_t naud;
+  char *required[MAX_LIST];
+  size_t nrequired;
+  int64_t leeway, max_age;
+  bool has_max_age, exp_optional, has_now;
+  int64_t now;
+  wb_clock_fn clock;
+  void *clock_ctx;
+  wb_limits limits;
+};
+
+/* ---- set-up -------------------------------------------------------------------------------- */
+
+/* Recomputes allowed_mask and sole_key from the keys and narrow_mask. */
+static wb_status prepare(wb_verifier *v, wb_error *err) {
+  v->allowed_mask = 0;
+  wb_error why = {WB_OK, ""};
+  for (int a = WB_ALG_INVALID + 1; a < WB_ALG_COUNT_; a++) {
+    v->sole_key[a] = -1;
+    if (v->narrow_mask != 0 && !(v->narrow_mask & (1u << a)))
+      continue;
+    for (size_t i = 0; i < v->nkeys; i++) {
+      wb_error e;
+      if (wb_key_check_alg(v->keys[i], (wb_alg)a, 0, &e) != WB_OK) {
+        if (why.code == WB_OK || e.code == WB_ERR_BAD_KEY)
+          why = e;
+        continue;
+      }
+      v->sole_key[a] = v->sole_key[a] == -1 ? (int)i : -2;
+      v->allowed_mask |= 1u << a;
+    }
+  }
+  if (v->allowed_mask != 0)
+    return WB_OK;
+  if (why.code == WB_ERR_BAD_KEY)
+    return wb__fail(err, WB_ERR_BAD_KEY, "no usable key: %s", why.message);
+  return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "no key allows any of the permitted algorithms");
+}
+
+static wb_status verifier_alloc(wb_verifier **out, size_t nkeys, wb_error *err) {
+  if (out == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
+  *out = NULL;
+  if (nkeys == 0)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "a verifier needs at least one key");
+  wb_verifier *v = calloc(1, sizeof(*v));
+  if (v == NULL || (v->keys = calloc(nkeys, sizeof(*v->keys))) == NULL) {
+    free(v);
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  }
+  wb_limits_default(&v->limits);
+  *out = v;
+  return WB_OK;
+}
+
+static wb_status verifier_finish(wb_verifier **out, wb_error *err) {
+  wb_status st = prepare(*out, err);
+  if (st != WB_OK) {
+    wb_verifier_free(*out);
+    *out = NULL;
+    return st;
+  }
+  return wb__ok(err);
+}
+
+wb_status wb_verifier_new(wb_verifier **out, const wb_keyset *set, wb_error *err) {
+  wb_status st = verifier_alloc(out, set ? set->count : 0, err);
+  if (st != WB_OK)
+    return st;
+  for (size_t i = 0; i < set->count; i++)
+    (*out)->keys[(*out)->nkeys++] = wb__key_ref(set->keys[i]);
+  return verifier_finish(out, err);
+}
+
+wb_status wb_verifier_new_key(wb_verifier **out, const wb_key *key, wb_error *err) {
+  wb_status st = verifier_alloc(out, key ? 1 : 0, err);
+  if (st != WB_OK)
+    return st;
+  (*out)->keys[(*out)->nkeys++] = wb__key_ref(key);
+  return verifier_finish(out, err);
+}
+
+wb_status wb_verifier_allow_alg(wb_verifier *v, wb_alg alg, wb_error *err) {
+  if (v == NULL || wb__alg_info(alg) == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "unknown algorithm");
+  uint32_t old = v->narrow_mask;
+  v->narrow_mask |= 1u << alg;
+  wb_status st = prepare(v, err);
+  if (st != WB_OK && old != 0) { /* a failed call changes nothing */
+    v->narrow_mask = old;
+    (void)prepare(v, NULL);
+    return st;
+  }
+  return st == WB_OK ? wb__ok(err) : st;
+}
+
+/* Replaces *slot with a copy of s. */
+static wb_status set_string(wb_verifier *v, char **slot, const char *s, wb_error *err) {
+  if (v == NULL || s == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  char *copy = strdup(s);
+  if (copy == NULL)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  free(*slot);
+  *slot = copy;
+  return wb__ok(err);
+}
+
+static wb_status add_string(wb_verifier *v, char **list, size_t *n, const char *s, wb_error *err) {
+  if (v == NULL || s == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  if (*n == MAX_LIST)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "at most %d values", MAX_LIST);
+  list[*n] = NULL;
+  wb_status st = set_string(v, &list[*n], s, err);
+  if (st == WB_OK)
+    (*n)++;
+  return st;
+}
+
+wb_status wb_verifier_expect_issuer(wb_verifier *v, const char *iss, wb_error *err) {
+  return set_string(v, v ? &v->iss : NULL, iss, err);
+}
+
+wb_status wb_verifier_expect_subject(wb_verifier *v, const char *sub, wb_error *err) {
+  return set_string(v, v ? &v->sub : NULL, sub, err);
+}
+
+wb_status wb_verifier_expect_typ(wb_verifier *v, const char *typ, wb_error *err) {
+  return set_string(v, v ? &v->typ : NULL, typ, err);
+}
+
+wb_status wb_verifier_expect_audience(wb_verifier *v, const char *aud, wb_error *err) {
+  return add_string(v, v ? v->aud : NULL, v ? &v->naud : NULL, aud, err);
+}
+
+wb_status wb_verifier_require_claim(wb_verifier *v, const char *name, wb_error *err) {
+  return add_string(v, v ? v->required : NULL, v ? &v->nrequired : NULL, name, err);
+}
+
+wb_status wb_verifier_set_leeway(wb_verifier *v, int64_t seconds, wb_error *err) {
+  if (v == NULL || seconds < 0 || seconds > 366 * 86400)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "leeway must be between 0 and one year");
+  v->leeway = seconds;
+  return wb__ok(err);
+}
+
+wb_status wb_verifier_set_max_age(wb_verifier *v, int64_t seconds, wb_error *err) {
+  if (v == NULL || seconds < 0)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "max age must not be negative");
+  v->max_age = seconds;
+  v->has_max_age = true;
+  return wb__ok(err);
+}
+
+wb_status wb_verifier_allow_missing_exp(wb_verifier *v, wb_error *err) {
+  if (v == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
+  v->exp_optional = true;
+  return wb__ok(err);
+}
+
+wb_status wb_verifier_set_clock(wb_verifier *v, wb_clock_fn clock, void *ctx, wb_error *err) {
+  if (v == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
+  v->clock = clock;
+  v->clock_ctx = ctx;
+  v->has_now = false;
+  return wb__ok(err);
+}
+
+wb_status wb_verifier_set_now(wb_verifier *v, int64_t now, wb_error *err) {
+  if (v == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
+  v->now = now;
+  v->has_now = true;
+  return wb__ok(err);
+}
+
+wb_status wb_verifier_set_limits(wb_verifier *v, const wb_limits *limits, wb_error *err) {
+  if (v == NULL || limits == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  if (limits->max_token_len == 0 || limits->max_header_len == 0 || limits->max_claims_len == 0 ||
+      limits->max_depth == 0 || limits->max_members == 0 || limits->max_keys == 0)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "a zero limit is refused");
+  v->limits = *limits;
+  return wb__ok(err);
+}
+
+void wb_verifier_free(wb_verifier *v) {
+  if (v == NULL)
+    return;
+  for (size_t i = 0; i < v->nkeys; i++)
+    wb_key_free(v->keys[i]);
+  free(v->keys);
+  free(v->iss);
+  free(v->sub);
+  free(v->typ);
+  for (size_t i = 0; i < v->naud; i++)
+    free(v->aud[i]);
+  for (size_t i = 0; i < v->nrequired; i++)
+    free(v->required[i]);
+  free(v);
+}
+
+/* ---- verification -------------------------------------------------------------------------- */
+
+/* A decoded segment: on the stack when small, else on the heap. */
+typedef struct segment {
+  char *buf;
+  size_t len;
+  char stack[STACK_SEGMENT];
+} segment;
+
+static wb_status segment_decode(segment *s, const char *b64, size_t len, size_t max, char *into,
+                                wb_error *err) {
+  size_t exact = WB_B64URL_DECODED_LEN(len);
+  s->buf = NULL;
+  if (exact > max)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "segment larger than %zu bytes", max);
+  s->buf = into ? into : exact < sizeof(s->stack) ? s->stack : malloc(exact + 1);
+  if (s->buf == NULL)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  wb_status st = wb_b64url_decode((unsigned char *)s->buf, exact + 1, b64, len, &s->len, err);
+  if (st == WB_OK)
+    s->buf[s->len] = '\0';
+  return st;
+}
+
+static void segment_release(segment *s, const char *into) {
+  if (s->buf != NULL && s->buf != s->stack && s->buf != into)
+    free(s->buf);
+  s->buf = NULL;
+}
+
+/* The key for this token: by kid, else the only key that fits alg. */
+static wb_status choose_key(const wb_verifier *v, const wb_jws_header *h, const wb_key **key, wb_error *err) {
+  *key = NULL;
+  if (!(v->allowed_mask & (1u << h->alg)))
+    return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "algorithm %s is not allowed", wb_alg_name(h->alg));
+  if (h->kid != NULL) {
+    for (size_t i = 0; i < v->nkeys; i++) {
+      const char *kid = v->keys[i]->kid;
+      if (kid != NULL && strlen(kid) == h->kid_len && memcmp(kid, h->kid, h->kid_len) == 0) {
+        *key = v->keys[i];
+        return wb_key_check_alg(*key, h->alg, 0, err);
+      }
+    }
+    if (v->nkeys != 1 || v->keys[0]->kid != NULL)
+      return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "no key has the token's kid");
+  }
+  int idx = v->sole_key[h->alg];
+  if (idx < 0)
+    return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "token has no kid and %s keys fit %s",
+                    idx == -1 ? "no" : "several", wb_alg_name(h->alg));
+  *key = v->keys[idx];
+  return WB_OK;
+}
+
+/* typ comparison of RFC 8725 3.11: case-insensitive, "application/" optional. */
+static const char *typ_core(const char *t) {
+  return strncasecmp(t, "application/", 12) == 0 ? t + 12 : t;
+}
+
+/* Header, key, signature: everything up to a trusted payload segment. */
+static wb_status verify_signature(const wb_verifier *v, const char *token, size_t len, wb_jws_parts *parts,
+                                  char typ[64], wb_error *err) {
+  wb_status st = wb__jws_split(token, len, &v->limits, parts, err);
+  if (st != WB_OK)
+    return st;
+  segment h;
+  st = segment_decode(&h, parts->h64, parts->h64_len, v->limits.max_header_len, NULL, err);
+  wb_jws_header hdr;
+  if (st == WB_OK)
+    st = wb__jws_parse_header(h.buf, h.len, &v->limits, &hdr, err);
+  const wb_key *key = NULL;
+  if (st == WB_OK)
+    st = choose_key(v, &hdr, &key, err);
+  typ[0] = '\0';
+  if (st == WB_OK && hdr.typ != NULL) {
+    size_t n = strlen(hdr.typ);
+    memcpy(typ, hdr.typ, n < 63 ? n : 63);
+    typ[n < 63 ? n : 63] = '\0';
+  }
+  segment_release(&h, NULL);
+  if (st != WB_OK)
+    return st;
+  unsigned char sig[WB_MAX_SIG_LEN];
+  size_t sig_len = 0;
+  if (parts->s64_len > WB_B64URL_ENCODED_LEN(WB_MAX_SIG_LEN))
+    return wb__fail(err, WB_ERR_BAD_SIGNATURE, "signature too long");
+  st = wb_b64url_decode(sig, sizeof(sig), parts->s64, parts->s64_len, &sig_len, err);
+  if (st != WB_OK)
+    return st;
+  return wb__verify(key, hdr.alg, (const unsigned char *)token, parts->h64_len + 1 + parts->p64_len, sig,
+                    sig_len, err);
+}
+
+enum { C_ISS, C_SUB, C_AUD, C_EXP, C_NBF, C_IAT, C_JTI, C_REGISTERED };
+
+static int64_t current_time(const wb_verifier *v) {
+  if (v->has_now)
+    return v->now;
+  if (v->clock != NULL)
+    return v->clock(v->clock_ctx);
+  return (int64_t)time(NULL);
+}
+
+static wb_status check_types(const wb_jfield *f, wb_error *err) {
+  static const char *const names[C_REGISTERED] = {"iss", "sub", "aud", "exp", "nbf", "iat", "jti"};
+  for (int i = 0; i < C_REGISTERED; i++) {
+    wb_json_type t = f[i].type;
+    if (t == WB_JSON_ABSENT)
+      continue;
+    bool date = i == C_EXP || i == C_NBF || i == C_IAT;
+    bool ok = date ? (t == WB_JSON_INTEGER || t == WB_JSON_REAL)
+                   : (t == WB_JSON_STRING || (i == C_AUD && t == WB_JSON_ARRAY));
+    if (!ok)
+      return wb__fail(err, WB_ERR_MALFORMED, "claim \"%s\" must be %s", names[i],
+                      date         ? "a number (NumericDate)"
+                      : i == C_AUD ? "a string or an array"
+                                   : "a string");
+  }
+  return WB_OK;
+}
+
+static double date_value(const wb_jfield *f) {
+  double d = 0;
+  int64_t i;
+  bool is_int;
+  (void)wb__jnum_parse(f->value, f->len, &d, &i, &is_int); /* validated by the scanner */
+  return d;
+}
+
+static wb_status check_times(const wb_verifier *v, const wb_jfield *f, double d[3], wb_error *err) {
+  double now = (double)current_time(v), leeway = (double)v->leeway;
+  for (int i = 0; i < 3; i++)
+    d[i] = f[C_EXP + i].type != WB_JSON_ABSENT ? date_value(&f[C_EXP + i]) : 0;
+  if (f[C_EXP].type == WB_JSON_ABSENT && !v->exp_optional)
+    return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"exp\" claim");
+  if (f[C_EXP].type != WB_JSON_ABSENT && d[0] <= now - leeway)
+    return wb__fail(err, WB_ERR_EXPIRED, "token expired %.0f seconds ago", now - d[0]);
+  if (f[C_NBF].type != WB_JSON_ABSENT && d[1] > now + leeway)
+    return wb__fail(err, WB_ERR_NOT_YET_VALID, "token not valid for another %.0f seconds", d[1] - now);
+  if (f[C_IAT].type != WB_JSON_ABSENT && d[2] > now + leeway)
+    return wb__fail(err, WB_ERR_IAT_IN_FUTURE, "token issued %.0f seconds in the future", d[2] - now);
+  if (v->has_max_age) {
+    if (f[C_IAT].type == WB_JSON_ABSENT)
+      return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"iat\" claim (max age is set)");
+    if (now - d[2] > (double)v->max_age + leeway)
+      return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "token older than the maximum age");
+  }
+  return WB_OK;
+}
+
+static bool aud_matches(const wb_verifier *v, const wb_jfield *aud) {
+  for (size_t k = 0; k < v->naud; k++) {
+    if (aud->type == WB_JSON_STRING) {
+      if (wb__jstr_equal(aud->value, aud->len, aud->escaped, v->aud[k]))
+        return true;
+      continue;
+    }
+    size_t pos = 0;
+    const char *raw;
+    size_t rlen;
+    bool esc;
+    while (wb__jarray_next_string(aud->value, aud->len, &pos, &raw, &rlen, &esc) == 1)
+      if (wb__jstr_equal(raw, rlen, esc, v->aud[k]))
+        return true;
+  }
+  return false;
+}
+
+static wb_status check_expected(const wb_verifier *v, const wb_jfield *f, wb_error *err) {
+  const struct {
+    const char *want, *name;
+    int idx;
+  } exp[2] = {{v->iss, "iss", C_ISS}, {v->sub, "sub", C_SUB}};
+  for (int i = 0; i < 2; i++) {
+    if (exp[i].want == NULL)
+      continue;
+    const wb_jfield *x = &f[exp[i].idx];
+    if (x->type == WB_JSON_ABSENT)
+      return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"%s\" claim", exp[i].name);
+    if (!wb__jstr_equal(x->value, x->len, x->escaped, exp[i].want))
+      return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "\"%s\" does not match", exp[i].name);
+  }
+  if (v->naud > 0) {
+    if (f[C_AUD].type == WB_JSON_ABSENT)
+      return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"aud\" claim");
+    int bad = 0;
+    if (f[C_AUD].type == WB_JSON_ARRAY) { /* every element must be a string */
+      size_t pos = 0;
+      const char *raw;
+      size_t rlen;
+      bool esc;
+      int r;
+      while ((r = wb__jarray_next_string(f[C_AUD].value, f[C_AUD].len, &pos, &raw, &rlen, &esc)) == 1)
+        ;
+      bad = r < 0;
+    }
+    if (bad)
+      return wb__fail(err, WB_ERR_MALFORMED, "claim \"aud\" must hold strings only");
+    if (!aud_matches(v, &f[C_AUD]))
+      return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "\"aud\" does not contain an expected audience");
+  }
+  for (size_t i = 0; i < v->nrequired; i++)
+    if (f[C_REGISTERED + i].type == WB_JSON_ABSENT)
+      return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"%.60s\" claim", v->required[i]);
+  return WB_OK;
+}
+
+/* Fills the registered values of verified claims c from the scan. */
+static void fill_claims(wb_claims *c, const wb_jfield *f, const double d[3]) {
+  size_t used = c->payload_len + 1;
+  if (f[C_ISS].type == WB_JSON_STRING)
+    c->iss = wb__claims_store_string(c, &used, f[C_ISS].value, f[C_ISS].len, f[C_ISS].escaped);
+  if (f[C_SUB].type == WB_JSON_STRING)
+    c->sub = wb__claims_store_string(c, &used, f[C_SUB].value, f[C_SUB].len, f[C_SUB].escaped);
+  if (f[C_JTI].type == WB_JSON_STRING)
+    c->jti = wb__claims_store_string(c, &used, f[C_JTI].value, f[C_JTI].len, f[C_JTI].escaped);
+  c->has_exp = f[C_EXP].type != WB_JSON_ABSENT;
+  c->has_nbf = f[C_NBF].type != WB_JSON_ABSENT;
+  c->has_iat = f[C_IAT].type != WB_JSON_ABSENT;
+  c->exp = d[0];
+  c->nbf = d[1];
+  c->iat = d[2];
+}
+
+static wb_status check_claims(const wb_verifier *v, const char *payload, size_t len, wb_claims *c,
+                              wb_error *err) {
+  wb_jfield f[C_REGISTERED + MAX_LIST] = {WB_JFIELD("iss"), WB_JFIELD("sub"), WB_JFIELD("aud"),
+                                          WB_JFIELD("exp"), WB_JFIELD("nbf"), WB_JFIELD("iat"),
+                                          WB_JFIELD("jti")};
+  for (size_t i = 0; i < v->nrequired; i++)
+    f[C_REGISTERED + i].name = v->required[i];
+  wb_status st = wb__jscan_object(payload, len, &v->limits, f, C_REGISTERED + v->nrequired, err);
+  if (st != WB_OK)
+    return st;
+  double d[3];
+  if ((st = check_types(f, err)) != WB_OK || (st = check_times(v, f, d, err)) != WB_OK ||
+      (st = check_expected(v, f, err)) != WB_OK)
+    return st;
+  if (c != NULL)
+    fill_claims(c, f, d);
+  return WB_OK;
+}
+
+wb_status wb_verify(const wb_verifier *v, const char *token, size_t len, wb_claims **claims, wb_error *err) {
+  if (claims != NULL)
+    *claims = NULL;
+  if (v == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
+  wb_jws_parts parts;
+  char typ[64];
+  wb_status st = verify_signature(v, token, len, &parts, typ, err);
+  if (st != WB_OK)
+    return st;
+  if (v->typ != NULL && (typ[0] == '\0' || strcasecmp(typ_core(typ), typ_core(v->typ)) != 0))
+    return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
+  wb_claims *c = NULL;
+  if (claims != NULL) {
+    size_t exact = WB_B64URL_DECODED_LEN(parts.p64_len);
+    if (exact > v->limits.max_claims_len)
+      return wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", v->limits.max_claims_len);
+    if ((c = wb__claims_alloc_verified(exact, &v->limits)) == NULL)
+      return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  }
+  segment p;
+  st = segment_decode(&p, parts.p64, parts.p64_len, v->limits.max_claims_len, c ? c->data : NULL, err);
+  if (st == WB_OK && c != NULL)
+    c->payload_len = p.len;
+  if (st == WB_OK)
+    st = check_claims(v, p.buf, p.len, c, err);
+  if (c == NULL && p.buf != NULL)
+    OPENSSL_cleanse(p.buf, p.len);
+  segment_release(&p, c ? c->data : NULL);
+  if (st != WB_OK) {
+    wb_claims_free(c);
+    return st;
+  }
+  if (claims != NULL)
+    *claims = c;
+  return wb__ok(err);
+}
+
+wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, char **payload,
+                        size_t *payload_len, wb_error *err) {
+  if (payload != NULL)
+    *payload = NULL;
+  if (payload_len != NULL)
+    *payload_len = 0;
+  if (v == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
+  wb_jws_parts parts;
+  char typ[64];
+  wb_status st = verify_signature(v, token, len, &parts, typ, err);
+  if (st != WB_OK || payload == NULL)
+    return st == WB_OK ? wb__ok(err) : st;
+  char *out;
+  size_t n;
+  st = wb__b64url_decode_alloc(parts.p64, parts.p64_len, v->limits.max_token_len, &out, &n, err);
+  if (st != WB_OK)
+    return st;
+  *payload = out;
+  if (payload_len != NULL)
+    *payload_len = n;
+  return wb__ok(err);
+}
