@@ -277,6 +277,8 @@ static json_t *lookup(const wb_claims *c, const char *path) {
 
 wb_json_type wb_claims_type(const wb_claims *c, const char *path) {
   json_t *j = lookup(c, path);
+  if (j == NULL)
+    return WB_JSON_ABSENT;
   switch (json_typeof(j)) {
   case JSON_OBJECT:
     return WB_JSON_OBJECT;

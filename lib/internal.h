@@ -91,6 +91,8 @@ struct wb_key {
   unsigned char order[66]; /* EC: group order n, big-endian, order_len bytes (for 0 < r,s < n) */
   size_t order_len;
   size_t coord_len; /* EC: field element bytes (32, 48, 66); OKP: public key bytes */
+  char *jwe_alg;    /* "alg" naming a JWE algorithm (RSA-OAEP, A128KW, ...), kept for export;
+                       such a key never signs or verifies (alg stays WB_ALG_INVALID) */
 };
 
 struct wb_keyset {
@@ -104,6 +106,14 @@ wb_key *wb__key_alloc(void);
 wb_key *wb__key_ref(const wb_key *key);
 /** Fills key->order/order_len/coord_len from key->pkey (EC) or coord_len (OKP). */
 wb_status wb__key_fill_curve_info(wb_key *key, wb_error *err);
+/**
+ * Makes key (fresh from wb__key_alloc) hold pkey and validates it as every import does: type and
+ * curve supported, RSA size/exponent/ROCA/CRT consistency, EC point on the curve, private halves
+ * matching public ones. Takes ownership of pkey on every path (it is freed with the key).
+ */
+wb_status wb__key_adopt_pkey(wb_key *key, EVP_PKEY *pkey, wb_error *err);
+/** Builds a validated key from a parsed JWK object (lib/jwk.c). On failure *out is NULL. */
+wb_status wb__key_from_json(wb_key **out, const json_t *jwk, wb_error *err);
 
 /* ---- strict JSON (lib/json.c) ------------------------------------------------------------ */
 

@@ -117,12 +117,12 @@ wb_status wb_verifier_allow_alg(wb_verifier *v, wb_alg alg, wb_error *err) {
   uint32_t old = v->narrow_mask;
   v->narrow_mask |= 1u << alg;
   wb_status st = prepare(v, err);
-  if (st != WB_OK && old != 0) { /* a failed call changes nothing */
+  if (st != WB_OK) { /* a failed call changes nothing */
     v->narrow_mask = old;
     (void)prepare(v, NULL);
     return st;
   }
-  return st == WB_OK ? wb__ok(err) : st;
+  return wb__ok(err);
 }
 
 /* Replaces *slot with a copy of s. */

@@ -1,0 +1,196 @@
+/*
+ * lib/jwk_gen.c - key generation: oct secrets from the CSPRNG, RSA (2048 bits by default, never
+ * less), EC on P-256/P-384/P-521/secp256k1, and Ed25519/Ed448/X25519/X448, all through
+ * EVP_PKEY_Q_keygen. Generated keys pass the same checks as imported ones (wb__key_adopt_pkey).
+ * wb_key_generate_for_alg also pins alg, sets use "sig" and kid = RFC 7638 thumbprint.
+ * Contract: include/wristband/key.h.
+ */
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define OCT_DEFAULT_BITS 256
+#define OCT_MIN_BITS     128
+#define OCT_MAX_BITS     8192
+#define RSA_DEFAULT_BITS 2048
+#define RSA_MIN_BITS     2048
+#define RSA_MAX_BITS     16384
+
+static wb_status gen_oct(wb_key **out, unsigned bits, wb_error *err) {
+  if (bits == 0)
+    bits = OCT_DEFAULT_BITS;
+  if (bits % 8 != 0 || bits < OCT_MIN_BITS || bits > OCT_MAX_BITS)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "oct key size must be a multiple of 8 in %d..%d bits",
+                    OCT_MIN_BITS, OCT_MAX_BITS);
+  unsigned char buf[OCT_MAX_BITS / 8];
+  wb_status st = wb_random(buf, bits / 8, err);
+  if (st == WB_OK)
+    st = wb_key_from_secret(out, buf, bits / 8, err);
+  OPENSSL_cleanse(buf, sizeof(buf));
+  return st;
+}
+
+/* OpenSSL key type and, for EC, group name of a curve. */
+static wb_status curve_names(wb_crv crv, const char **type, const char **group, wb_error *err) {
+  *group = NULL;
+  switch (crv) {
+  case WB_CRV_P256:
+    *group = "P-256";
+    break;
+  case WB_CRV_P384:
+    *group = "P-384";
+    break;
+  case WB_CRV_P521:
+    *group = "P-521";
+    break;
+  case WB_CRV_SECP256K1:
+    *group = "secp256k1";
+    break;
+  case WB_CRV_ED25519:
+    *type = "ED25519";
+    return WB_OK;
+  case WB_CRV_ED448:
+    *type = "ED448";
+    return WB_OK;
+  case WB_CRV_X25519:
+    *type = "X25519";
+    return WB_OK;
+  case WB_CRV_X448:
+    *type = "X448";
+    return WB_OK;
+  default:
+    return wb__fail(err, WB_ERR_INVALID_ARG, "unknown curve");
+  }
+  *type = "EC";
+  return WB_OK;
+}
+
+static wb_status gen_pkey(wb_key **out, wb_kty kty, wb_crv crv, unsigned bits, wb_error *err) {
+  const char *type = NULL, *group = NULL;
+  EVP_PKEY *pkey = NULL;
+  if (kty == WB_KTY_RSA) {
+    pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+  } else {
+    wb_status st = curve_names(crv, &type, &group, err);
+    if (st != WB_OK)
+      return st;
+    if ((kty == WB_KTY_EC) != (group != NULL))
+      return wb__fail(err, WB_ERR_INVALID_ARG, "curve does not belong to the key type");
+    pkey = group != NULL ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", group) : EVP_PKEY_Q_keygen(NULL, NULL, type);
+  }
+  ERR_clear_error();
+  if (pkey == NULL)
+    return wb__fail(err, WB_ERR_CRYPTO, "key generation failed");
+  wb_key *key = wb__key_alloc();
+  if (key == NULL) {
+    EVP_PKEY_free(pkey);
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  }
+  wb_status st = wb__key_adopt_pkey(key, pkey, err);
+  if (st != WB_OK) {
+    wb_key_free(key);
+    return st;
+  }
+  *out = key;
+  return wb__ok(err);
+}
+
+wb_status wb_key_generate(wb_key **out, wb_kty kty, wb_crv crv, unsigned bits, wb_error *err) {
+  if (out == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_generate: NULL out");
+  *out = NULL;
+  switch (kty) {
+  case WB_KTY_OCT:
+    if (crv != WB_CRV_NONE)
+      return wb__fail(err, WB_ERR_INVALID_ARG, "oct keys have no curve");
+    return gen_oct(out, bits, err);
+  case WB_KTY_RSA:
+    if (crv != WB_CRV_NONE)
+      return wb__fail(err, WB_ERR_INVALID_ARG, "RSA keys have no curve");
+    if (bits == 0)
+      bits = RSA_DEFAULT_BITS;
+    if (bits < RSA_MIN_BITS)
+      return wb__fail(err, WB_ERR_BAD_KEY, "RSA key under 2048 bits");
+    if (bits > RSA_MAX_BITS)
+      return wb__fail(err, WB_ERR_INVALID_ARG, "RSA key over 16384 bits");
+    return gen_pkey(out, kty, crv, bits, err);
+  case WB_KTY_EC:
+  case WB_KTY_OKP:
+    if (bits != 0)
+      return wb__fail(err, WB_ERR_INVALID_ARG, "EC and OKP sizes come from the curve: bits must be 0");
+    return gen_pkey(out, kty, crv, 0, err);
+  default:
+    return wb__fail(err, WB_ERR_INVALID_ARG, "unknown key type");
+  }
+}
+
+/* The key type, curve and size wb_key_generate needs for alg. */
+static wb_status params_for_alg(wb_alg alg, wb_crv *crv, unsigned *bits, wb_kty *kty, wb_error *err) {
+  static const struct {
+    wb_alg alg;
+    wb_kty kty;
+    wb_crv crv;
+    unsigned min_bits; /* HMAC: the hash size */
+  } map[] = {
+      {WB_ALG_HS256, WB_KTY_OCT, WB_CRV_NONE, 256},    {WB_ALG_HS384, WB_KTY_OCT, WB_CRV_NONE, 384},
+      {WB_ALG_HS512, WB_KTY_OCT, WB_CRV_NONE, 512},    {WB_ALG_RS256, WB_KTY_RSA, WB_CRV_NONE, 0},
+      {WB_ALG_RS384, WB_KTY_RSA, WB_CRV_NONE, 0},      {WB_ALG_RS512, WB_KTY_RSA, WB_CRV_NONE, 0},
+      {WB_ALG_PS256, WB_KTY_RSA, WB_CRV_NONE, 0},      {WB_ALG_PS384, WB_KTY_RSA, WB_CRV_NONE, 0},
+      {WB_ALG_PS512, WB_KTY_RSA, WB_CRV_NONE, 0},      {WB_ALG_ES256, WB_KTY_EC, WB_CRV_P256, 0},
+      {WB_ALG_ES384, WB_KTY_EC, WB_CRV_P384, 0},       {WB_ALG_ES512, WB_KTY_EC, WB_CRV_P521, 0},
+      {WB_ALG_ES256K, WB_KTY_EC, WB_CRV_SECP256K1, 0}, {WB_ALG_EDDSA, WB_KTY_OKP, WB_CRV_NONE, 0},
+  };
+  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+    if (map[i].alg != alg)
+      continue;
+    *kty = map[i].kty;
+    if (alg == WB_ALG_EDDSA && *crv == WB_CRV_NONE)
+      *crv = WB_CRV_ED25519;
+    else if (alg == WB_ALG_EDDSA && *crv != WB_CRV_ED25519 && *crv != WB_CRV_ED448)
+      return wb__fail(err, WB_ERR_INVALID_ARG, "EdDSA keys are Ed25519 or Ed448");
+    else if (map[i].kty != WB_KTY_OKP && *crv != WB_CRV_NONE && *crv != map[i].crv)
+      return wb__fail(err, WB_ERR_INVALID_ARG, "curve does not fit the algorithm");
+    else if (map[i].kty != WB_KTY_OKP)
+      *crv = map[i].crv;
+    if (map[i].kty == WB_KTY_OCT && *bits == 0)
+      *bits = map[i].min_bits;
+    else if (map[i].kty == WB_KTY_OCT && *bits < map[i].min_bits)
+      return wb__fail(err, WB_ERR_INVALID_ARG, "HMAC key shorter than the hash");
+    return WB_OK;
+  }
+  return wb__fail(err, WB_ERR_INVALID_ARG, "unknown algorithm");
+}
+
+static wb_status label_for_alg(wb_key *key, wb_alg alg, wb_error *err) {
+  char kid[WB_THUMBPRINT_LEN];
+  wb_status st = wb_key_set_alg(key, alg, err);
+  if (st == WB_OK)
+    st = wb_key_set_use(key, WB_USE_SIG, err);
+  if (st == WB_OK)
+    st = wb_key_thumbprint(key, kid, err);
+  if (st == WB_OK)
+    st = wb_key_set_kid(key, kid, err);
+  return st;
+}
+
+wb_status wb_key_generate_for_alg(wb_key **out, wb_alg alg, wb_crv crv, unsigned bits, wb_error *err) {
+  if (out == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_generate_for_alg: NULL out");
+  *out = NULL;
+  wb_kty kty = WB_KTY_INVALID;
+  wb_status st = params_for_alg(alg, &crv, &bits, &kty, err);
+  if (st != WB_OK)
+    return st;
+  wb_key *key = NULL;
+  st = wb_key_generate(&key, kty, crv, bits, err);
+  if (st == WB_OK)
+    st = label_for_alg(key, alg, err);
+  if (st != WB_OK) {
+    wb_key_free(key);
+    return st;
+  }
+  *out = key;
+  return WB_OK;
+}

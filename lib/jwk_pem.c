@@ -1,0 +1,101 @@
+/*
+ * lib/jwk_pem.c - PEM and DER keys: import of SPKI, PKCS#8, PKCS#1 RSA public/private and SEC1 EC
+ * private keys through OSSL_DECODER, export as SPKI (public) or PKCS#8 (private) through
+ * OSSL_ENCODER. Imported keys go through the same checks as JWKs (wb__key_adopt_pkey in
+ * lib/jwk.c): RSA >= 2048 bits, exponent, ROCA, CRT consistency, EC point on the curve.
+ * Encrypted PEM is refused (no passphrase callback is ever installed). PEM keys carry no kid:
+ * callers name them by thumbprint. Contract: include/wristband/key.h.
+ */
+#include <openssl/crypto.h>
+#include <openssl/decoder.h>
+#include <openssl/encoder.h>
+#include <openssl/err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/** Largest PEM or DER input: an RSA-16384 private key in PEM is about 13 KiB. */
+#define PEM_MAX_LEN 65536
+
+/* Decodes data in format "PEM" or "DER" into a new EVP_PKEY, or NULL. */
+static EVP_PKEY *decode_pkey(const char *format, const unsigned char *data, size_t len) {
+  EVP_PKEY *pkey = NULL;
+  OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, format, NULL, NULL, 0, NULL, NULL);
+  if (dctx == NULL)
+    return NULL;
+  const unsigned char *p = data;
+  size_t left = len;
+  if (OSSL_DECODER_from_data(dctx, &p, &left) != 1) {
+    EVP_PKEY_free(pkey);
+    pkey = NULL;
+  }
+  OSSL_DECODER_CTX_free(dctx);
+  ERR_clear_error(); /* each decoder that did not match leaves an error behind */
+  return pkey;
+}
+
+static wb_status key_from_encoded(wb_key **out, const char *format, const unsigned char *data, size_t len,
+                                  wb_error *err) {
+  if (out == NULL || data == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "%s import: NULL argument", format);
+  *out = NULL;
+  if (len == 0)
+    return wb__fail(err, WB_ERR_MALFORMED, "%s import: empty input", format);
+  if (len > PEM_MAX_LEN)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "%s input longer than %d bytes", format, PEM_MAX_LEN);
+  EVP_PKEY *pkey = decode_pkey(format, data, len);
+  if (pkey == NULL)
+    return wb__fail(err, WB_ERR_MALFORMED, "%s is not an unencrypted SPKI, PKCS#8, PKCS#1 or SEC1 key",
+                    format);
+  wb_key *key = wb__key_alloc();
+  if (key == NULL) {
+    EVP_PKEY_free(pkey);
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  }
+  wb_status st = wb__key_adopt_pkey(key, pkey, err);
+  if (st != WB_OK) {
+    wb_key_free(key);
+    return st;
+  }
+  *out = key;
+  return wb__ok(err);
+}
+
+wb_status wb_key_from_pem(wb_key **out, const char *pem, size_t len, wb_error *err) {
+  return key_from_encoded(out, "PEM", (const unsigned char *)pem, len, err);
+}
+
+wb_status wb_key_from_der(wb_key **out, const unsigned char *der, size_t len, wb_error *err) {
+  return key_from_encoded(out, "DER", der, len, err);
+}
+
+wb_status wb_key_to_pem(const wb_key *key, int include_private, char **pem, wb_error *err) {
+  if (pem != NULL)
+    *pem = NULL;
+  if (key == NULL || pem == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_to_pem: NULL argument");
+  if (key->kty == WB_KTY_OCT || key->pkey == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "oct keys have no PEM form");
+  bool priv = include_private && key->is_private;
+  wb_status st = wb__fail(err, WB_ERR_CRYPTO, "PEM encoding failed");
+  unsigned char *data = NULL;
+  size_t len = 0;
+  OSSL_ENCODER_CTX *ectx =
+      OSSL_ENCODER_CTX_new_for_pkey(key->pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, "PEM",
+                                    priv ? "PrivateKeyInfo" : "SubjectPublicKeyInfo", NULL);
+  if (ectx == NULL || OSSL_ENCODER_to_data(ectx, &data, &len) != 1)
+    goto out;
+  st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  if ((*pem = malloc(len + 1)) == NULL)
+    goto out;
+  memcpy(*pem, data, len);
+  (*pem)[len] = '\0';
+  st = wb__ok(err);
+out:
+  if (data != NULL)
+    OPENSSL_clear_free(data, len);
+  OSSL_ENCODER_CTX_free(ectx);
+  ERR_clear_error();
+  return st;
+}
