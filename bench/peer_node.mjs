@@ -1,5 +1,5 @@
 // bench/peer_node.mjs - the JavaScript peers on the workload, installed by bench/run.sh from
-// bench/peers/package-lock.json: jose (async API, measured with a sequential await loop), fast-jwt
+// bench/peers/package-lock.json: jose (row node-jose; async API, measured with a sequential await loop), fast-jwt
 // (createSigner/createVerifier; "fast-jwt-cached" is the same verifier with cache: true, i.e. a
 // cache hit on the repeated token), jsonwebtoken (no EdDSA: n/a).
 // Keys are prepared once (KeyObject / CryptoKey). verify = signature + exp + iss + aud with the alg
@@ -80,7 +80,7 @@ function workload(work, alg) {
 
 // Each factory returns { verify(tok), sign(), async } or a string: the n/a reason.
 const IMPLS = {
-  jose: (w) => ({
+  'node-jose': (w) => ({
     async: true,
     verify: (tok) => jose.jwtVerify(tok, w.pub, { algorithms: [w.alg], issuer: ISS, audience: AUD, requiredClaims: ['exp'] }),
     sign: () => new jose.SignJWT(w.claims()).setProtectedHeader({ alg: w.alg, typ: 'JWT' }).sign(w.priv),
