@@ -44,10 +44,10 @@ static void *wbb_setup(const bench_workload *w) {
   s->w = w;
   s->alg = wb_alg_from_name(w->alg, strlen(w->alg));
   if (!strcmp(w->alg, "HS256")) {
-    if ((data = bench_read_w(w, "keys/%s.key", &n)) &&
+    if ((data = bench_read_w(w, "keys/", ".key", &n)) &&
         (st = wb_key_from_secret(&s->priv, (unsigned char *)data, n, &err)) == WB_OK)
       st = wb_key_from_secret(&s->pub, (unsigned char *)data, n, &err);
-  } else if ((data = bench_read_w(w, "keys/%s.priv.pem", &n)) &&
+  } else if ((data = bench_read_w(w, "keys/", ".priv.pem", &n)) &&
              (st = wb_key_from_pem(&s->priv, data, n, &err)) == WB_OK)
     st = wb_key_public(&s->pub, s->priv, &err);
   free(data);

@@ -66,11 +66,10 @@ static inline char *bench_read_file(const char *path, size_t *len) {
   return buf;
 }
 
-/** Reads DIR/<name with %s replaced by the alg>, e.g. bench_read_w(w, "keys/%s.pub.pem", &n). */
-static inline char *bench_read_w(const bench_workload *w, const char *fmt, size_t *len) {
-  char name[256], path[1024];
-  snprintf(name, sizeof name, fmt, w->alg);
-  snprintf(path, sizeof path, "%s/%s", w->dir, name);
+/** Reads DIR/<pre><alg><post>, e.g. bench_read_w(w, "keys/", ".pub.pem", &n). */
+static inline char *bench_read_w(const bench_workload *w, const char *pre, const char *post, size_t *len) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s%s%s", w->dir, pre, w->alg, post);
   return bench_read_file(path, len);
 }
 
@@ -86,10 +85,12 @@ static inline int bench_load_workload(bench_workload *w, const char *dir, const 
   memset(w, 0, sizeof *w);
   w->dir = dir;
   w->alg = alg;
-  if (!(w->token = bench_read_w(w, "tokens/%s.jwt", &w->token_len)))
+  if (!(w->token = bench_read_w(w, "tokens/", ".jwt", &w->token_len)))
     return -1;
   bench_chomp(w->token, &w->token_len);
-  if (!(claims = bench_read_w(w, "claims.txt", &n)))
+  char path[1024];
+  snprintf(path, sizeof path, "%s/claims.txt", dir);
+  if (!(claims = bench_read_file(path, &n)))
     return -1;
   if (sscanf(claims, "%lld %lld %31s", &w->iat, &w->exp, w->jti) != 3) {
     fprintf(stderr, "bench: bad claims.txt\n");
@@ -165,11 +166,11 @@ static inline void bench_print_word(const char *impl, const char *alg, const cha
   fflush(stdout);
 }
 
-/** Verifies that file tokens/<fmt> is rejected (expect 0) or accepted (expect 1). */
+/** Verifies that file tokens/<alg><post> is rejected (expect 0) or accepted (expect 1). */
 static inline int bench_expect_file(const bench_impl *impl, void *st, const bench_workload *w,
-                                    const char *fmt, int expect) {
+                                    const char *post, int expect) {
   size_t n;
-  char *t = bench_read_w(w, fmt, &n);
+  char *t = bench_read_w(w, "tokens/", post, &n);
   int ok;
   if (!t)
     return -1;
@@ -196,9 +197,9 @@ static inline const char *bench_checks(const bench_impl *impl, void *st, const b
   }
   if (why)
     return why;
-  if (impl->checks_claims && bench_expect_file(impl, st, w, "tokens/%s.badaud.jwt", 0) != 0)
+  if (impl->checks_claims && bench_expect_file(impl, st, w, ".badaud.jwt", 0) != 0)
     return "token with aud \"other\" accepted";
-  if (impl->checks_claims && bench_expect_file(impl, st, w, "tokens/%s.expired.jwt", 0) != 0)
+  if (impl->checks_claims && bench_expect_file(impl, st, w, ".expired.jwt", 0) != 0)
     return "expired token accepted";
   if (impl->sign(st, &own, &own_len) != 0)
     return "sign failed";

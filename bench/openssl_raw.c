@@ -95,9 +95,9 @@ static const char *raw_unsupported(const char *alg) {
   return NULL;
 }
 
-static EVP_PKEY *raw_load_pem(const bench_workload *w, const char *fmt, int priv) {
+static EVP_PKEY *raw_load_pem(const bench_workload *w, const char *post, int priv) {
   size_t n;
-  char *pem = bench_read_w(w, fmt, &n);
+  char *pem = bench_read_w(w, "keys/", post, &n);
   BIO *bio = pem ? BIO_new_mem_buf(pem, (int)n) : NULL;
   EVP_PKEY *k = NULL;
   if (bio)
@@ -130,7 +130,7 @@ static void *raw_setup(const bench_workload *w) {
   s->md_ctx = EVP_MD_CTX_new();
   if (!strcmp(w->alg, "HS256")) {
     size_t n;
-    char *key = bench_read_w(w, "keys/%s.key", &n);
+    char *key = bench_read_w(w, "keys/", ".key", &n);
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
                            OSSL_PARAM_construct_end()};
     s->kind = RAW_HMAC;
@@ -141,13 +141,11 @@ static void *raw_setup(const bench_workload *w) {
     free(key);
   } else if (!strcmp(w->alg, "EdDSA")) {
     s->kind = RAW_ED;
-    ok = (s->priv = raw_load_pem(w, "keys/%s.priv.pem", 1)) &&
-         (s->pub = raw_load_pem(w, "keys/%s.pub.pem", 0));
+    ok = (s->priv = raw_load_pem(w, ".priv.pem", 1)) && (s->pub = raw_load_pem(w, ".pub.pem", 0));
   } else {
     s->kind = !strcmp(w->alg, "RS256") ? RAW_RSA : RAW_EC;
-    ok = (s->priv = raw_load_pem(w, "keys/%s.priv.pem", 1)) &&
-         (s->pub = raw_load_pem(w, "keys/%s.pub.pem", 0)) && (s->md = EVP_MD_fetch(NULL, "SHA256", NULL)) &&
-         (s->sign_ctx = EVP_PKEY_CTX_new(s->priv, NULL)) &&
+    ok = (s->priv = raw_load_pem(w, ".priv.pem", 1)) && (s->pub = raw_load_pem(w, ".pub.pem", 0)) &&
+         (s->md = EVP_MD_fetch(NULL, "SHA256", NULL)) && (s->sign_ctx = EVP_PKEY_CTX_new(s->priv, NULL)) &&
          (s->verify_ctx = EVP_PKEY_CTX_new(s->pub, NULL)) && EVP_PKEY_sign_init(s->sign_ctx) == 1 &&
          EVP_PKEY_verify_init(s->verify_ctx) == 1 && EVP_PKEY_CTX_set_signature_md(s->sign_ctx, s->md) == 1 &&
          EVP_PKEY_CTX_set_signature_md(s->verify_ctx, s->md) == 1;

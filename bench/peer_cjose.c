@@ -29,9 +29,9 @@ static void cj_teardown(void *p) {
   free(s);
 }
 
-static cjose_jwk_t *cj_import(const bench_workload *w, const char *fmt) {
+static cjose_jwk_t *cj_import(const bench_workload *w, const char *post) {
   size_t n;
-  char *json = bench_read_w(w, fmt, &n);
+  char *json = bench_read_w(w, "keys/", post, &n);
   cjose_jwk_t *k = json ? cjose_jwk_import(json, n, NULL) : NULL;
   free(json);
   return k;
@@ -42,7 +42,7 @@ static void *cj_setup(const bench_workload *w) {
   if (!s)
     return NULL;
   s->w = w;
-  if (!(s->priv = cj_import(w, "keys/%s.priv.jwk")) || !(s->pub = cj_import(w, "keys/%s.pub.jwk"))) {
+  if (!(s->priv = cj_import(w, ".priv.jwk")) || !(s->pub = cj_import(w, ".pub.jwk"))) {
     cj_teardown(s);
     return NULL;
   }

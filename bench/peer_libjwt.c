@@ -38,12 +38,12 @@ static void *lj_setup(const bench_workload *w) {
   s->w = w;
   s->alg = jwt_str_alg(w->alg);
   if (!strcmp(w->alg, "HS256")) {
-    s->priv = (unsigned char *)bench_read_w(w, "keys/%s.key", &s->priv_len);
+    s->priv = (unsigned char *)bench_read_w(w, "keys/", ".key", &s->priv_len);
     s->pub = s->priv;
     s->pub_len = s->priv_len;
   } else {
-    s->priv = (unsigned char *)bench_read_w(w, "keys/%s.priv.pem", &s->priv_len);
-    s->pub = (unsigned char *)bench_read_w(w, "keys/%s.pub.pem", &s->pub_len);
+    s->priv = (unsigned char *)bench_read_w(w, "keys/", ".priv.pem", &s->priv_len);
+    s->pub = (unsigned char *)bench_read_w(w, "keys/", ".pub.pem", &s->pub_len);
   }
   if (!s->priv || !s->pub || s->alg == JWT_ALG_INVAL) {
     lj_teardown(s);

@@ -28,8 +28,8 @@ static void rh_teardown(void *p) {
   free(s);
 }
 
-static jwk_t *rh_import(const bench_workload *w, const char *fmt) {
-  char *json = bench_read_w(w, fmt, NULL);
+static jwk_t *rh_import(const bench_workload *w, const char *post) {
+  char *json = bench_read_w(w, "keys/", post, NULL);
   jwk_t *k = NULL;
   if (json && r_jwk_init(&k) == RHN_OK && r_jwk_import_from_json_str(k, json) != RHN_OK) {
     r_jwk_free(k);
@@ -45,8 +45,8 @@ static void *rh_setup(const bench_workload *w) {
     return NULL;
   s->w = w;
   s->alg = r_str_to_jwa_alg(w->alg);
-  if (s->alg == R_JWA_ALG_UNKNOWN || !(s->priv = rh_import(w, "keys/%s.priv.jwk")) ||
-      !(s->pub = rh_import(w, "keys/%s.pub.jwk"))) {
+  if (s->alg == R_JWA_ALG_UNKNOWN || !(s->priv = rh_import(w, ".priv.jwk")) ||
+      !(s->pub = rh_import(w, ".pub.jwk"))) {
     rh_teardown(s);
     return NULL;
   }
