@@ -77,12 +77,13 @@ wb_status wb_b64url_decode(unsigned char *out, size_t out_cap, const char *in, s
   unsigned bad = 0;
   size_t i = 0, o = 0;
   for (; i + 4 <= len; i += 4) {
-    unsigned a = dec_table[s[i]], b = dec_table[s[i + 1]], c = dec_table[s[i + 2]], d = dec_table[s[i + 3]];
+    uint32_t a = dec_table[s[i]], b = dec_table[s[i + 1]], c = dec_table[s[i + 2]], d = dec_table[s[i + 3]];
     bad |= a | b | c | d;
-    uint32_t v = ((uint32_t)a << 18) | ((uint32_t)b << 12) | ((uint32_t)c << 6) | d;
-    out[o++] = (unsigned char)(v >> 16);
-    out[o++] = (unsigned char)(v >> 8);
-    out[o++] = (unsigned char)v;
+    uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+    out[o] = (unsigned char)(v >> 16);
+    out[o + 1] = (unsigned char)(v >> 8);
+    out[o + 2] = (unsigned char)v;
+    o += 3;
   }
   if (rem == 2) {
     unsigned a = dec_table[s[i]], b = dec_table[s[i + 1]];

@@ -37,6 +37,20 @@ const char *wb__claims_store_string(wb_claims *c, size_t *used, const char *raw,
   return out;
 }
 
+wb_claims *wb__claims_clone(const wb_claims *src) {
+  wb_claims *c = malloc(sizeof(*c) + src->data_cap);
+  if (c == NULL)
+    return NULL;
+  memcpy(c, src, sizeof(*c) + src->data_cap);
+  atomic_init(&c->dom, NULL);
+  c->payload = c->data;
+  const char **strs[3] = {&c->iss, &c->sub, &c->jti};
+  for (int i = 0; i < 3; i++)
+    if (*strs[i] != NULL)
+      *strs[i] = c->data + (*strs[i] - src->data);
+  return c;
+}
+
 /* ---- building ------------------------------------------------------------------------------ */
 
 static wb_status claims_wrap(wb_claims **out, json_t *obj, wb_error *err) {

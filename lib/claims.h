@@ -24,6 +24,9 @@ struct wb_claims {
 /** A verified claims object able to hold a payload of payload_len bytes (data[] sized for it). */
 wb_claims *wb__claims_alloc_verified(size_t payload_len, const wb_limits *lim);
 
+/** A new copy of verified claims src (without its lazily built tree); NULL on OOM. */
+wb_claims *wb__claims_clone(const wb_claims *src);
+
 /** Copies (unescaping) a registered string into c->data after the payload; returns it. */
 const char *wb__claims_store_string(wb_claims *c, size_t *used, const char *raw, size_t len, bool escaped);
 

@@ -59,6 +59,9 @@ wb_status wb__sign(const wb_key *key, wb_alg alg, const unsigned char *msg, size
 wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, size_t msg_len,
                      const unsigned char *sig, size_t sig_len, wb_error *err);
 
+/** SHA-256 of msg with a per-thread prepared context. */
+wb_status wb__sha256(const void *msg, size_t len, unsigned char out[32], wb_error *err);
+
 /* ---- keys (lib/jwk*.c, lib/keyset.c) ------------------------------------------------------ */
 
 /* key_ops bits (RFC 7517 4.3) */

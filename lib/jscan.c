@@ -17,7 +17,15 @@ typedef struct name_ref {
   const char *raw;
   size_t len;
   bool escaped;
+  uint32_t sig; /* unescaped names: length, first and last byte; a cheap inequality test */
 } name_ref;
+
+static uint32_t name_sig(const char *raw, size_t len) {
+  if (len == 0)
+    return 0;
+  return (uint32_t)(len & 0xffff) | (uint32_t)(unsigned char)raw[0] << 16 |
+         (uint32_t)(unsigned char)raw[len - 1] << 24;
+}
 
 typedef struct scanner {
   const char *p, *end;
@@ -94,10 +102,26 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
 }
 
 /* Scans a string starting at the opening quote; reports the content span. */
+/* 1 for bytes that end a run of plain string characters: '"', '\\', controls and non-ASCII. */
+static const unsigned char string_special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 static wb_status scan_string(scanner *sc, const char **raw, size_t *len, bool *escaped) {
   const char *p = sc->p + 1;
   bool esc = false;
   while (p < sc->end) {
+    while (p < sc->end && !string_special[(unsigned char)*p]) /* the common case: plain ASCII */
+      p++;
+    if (p >= sc->end)
+      break;
     unsigned char c = (unsigned char)*p;
     if (c == '"') {
       *raw = sc->p + 1;
@@ -180,7 +204,7 @@ wb_status wb__jnum_parse(const char *raw, size_t len, double *d, int64_t *i, boo
   uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
   for (size_t k = neg ? 1 : 0; k < len; k++) {
     unsigned dig = (unsigned)(raw[k] - '0');
-    if (v > (limit - dig) / 10)
+    if (v > limit / 10 || v * 10 > limit - dig)
       return WB_ERR_MALFORMED;
     v = v * 10 + dig;
   }
@@ -196,11 +220,12 @@ static size_t digits(const char *p, const char *end) {
   return (size_t)(q - p);
 }
 
-static wb_status scan_number(scanner *sc) {
+static wb_status scan_number(scanner *sc, bool *is_int_out) {
   const char *start = sc->p, *p = sc->p;
+  bool is_int = true;
   if (p < sc->end && *p == '-')
     p++;
-  size_t n = digits(p, sc->end);
+  size_t n = digits(p, sc->end), int_digits = n;
   if (n == 0 || (p[0] == '0' && n > 1))
     return bad(sc, "invalid number");
   p += n;
@@ -209,6 +234,7 @@ static wb_status scan_number(scanner *sc) {
     if (n == 0)
       return bad(sc, "invalid number");
     p += 1 + n;
+    is_int = false;
   }
   if (p < sc->end && (*p == 'e' || *p == 'E')) {
     p++;
@@ -218,16 +244,19 @@ static wb_status scan_number(scanner *sc) {
     if (n == 0)
       return bad(sc, "invalid number");
     p += n;
+    is_int = false;
   }
+  *is_int_out = is_int;
+  sc->p = p;
+  if (is_int && int_digits <= 18) /* cannot overflow int64: no conversion needed */
+    return WB_OK;
   double d;
   int64_t i;
-  bool is_int;
   wb_status st = wb__jnum_parse(start, (size_t)(p - start), &d, &i, &is_int);
   if (st == WB_ERR_NOMEM)
     return wb__fail(sc->err, st, "out of memory");
   if (st != WB_OK)
     return bad(sc, "number out of range");
-  sc->p = p;
   return WB_OK;
 }
 
@@ -303,7 +332,8 @@ static int unesc_next(unesc *u) {
 
 static int names_equal(const name_ref *a, const name_ref *b) {
   if (!a->escaped && !b->escaped)
-    return a->len == b->len && memcmp(a->raw, b->raw, a->len) == 0;
+    return a->sig == b->sig && a->len == b->len &&
+           (a->len <= 2 || memcmp(a->raw + 1, b->raw + 1, a->len - 2) == 0);
   unesc ua = {a->raw, a->raw + a->len, {0}, 0, 0}, ub = {b->raw, b->raw + b->len, {0}, 0, 0};
   for (;;) {
     int x = unesc_next(&ua), y = unesc_next(&ub);
@@ -315,7 +345,8 @@ static int names_equal(const name_ref *a, const name_ref *b) {
 }
 
 int wb__jstr_equal(const char *raw, size_t len, bool escaped, const char *c) {
-  name_ref a = {raw, len, escaped}, b = {c, strlen(c), false};
+  size_t clen = strlen(c);
+  name_ref a = {raw, len, escaped, name_sig(raw, len)}, b = {c, clen, false, name_sig(c, clen)};
   return names_equal(&a, &b);
 }
 
@@ -335,9 +366,11 @@ size_t wb__jstr_decode(const char *raw, size_t len, bool escaped, char *out) {
 }
 
 static wb_status push_name(scanner *sc, const name_ref *n, size_t base) {
-  for (size_t i = base; i < sc->nnames; i++)
-    if (names_equal(&sc->names[i], n))
+  for (size_t i = base; i < sc->nnames; i++) {
+    const name_ref *m = &sc->names[i];
+    if ((m->escaped || n->escaped || m->sig == n->sig) && names_equal(m, n))
       return bad(sc, "duplicate member name");
+  }
   if (sc->nnames == sc->cap) {
     size_t cap = sc->cap * 2;
     name_ref *g = malloc(cap * sizeof(*g));
@@ -353,19 +386,29 @@ static wb_status push_name(scanner *sc, const name_ref *n, size_t base) {
   return WB_OK;
 }
 
-static wb_status scan_value(scanner *sc, unsigned depth, wb_json_type *type);
+/* A scanned value: its type and raw span (strings: the content between the quotes). */
+typedef struct value_ref {
+  wb_json_type type;
+  const char *raw;
+  size_t len;
+  bool escaped;
+} value_ref;
 
-static void record_field(scanner *sc, const name_ref *n, wb_json_type t, const char *vstart, size_t vlen,
-                         bool vesc) {
+static wb_status scan_value(scanner *sc, unsigned depth, value_ref *v);
+
+static void record_field(scanner *sc, const name_ref *n, const value_ref *v) {
   for (size_t i = 0; i < sc->nfields; i++) {
-    name_ref want = {sc->fields[i].name, strlen(sc->fields[i].name), false};
-    if (names_equal(n, &want)) {
-      sc->fields[i].type = t;
-      sc->fields[i].value = vstart;
-      sc->fields[i].len = vlen;
-      sc->fields[i].escaped = vesc;
-      return;
-    }
+    wb_jfield *f = &sc->fields[i];
+    if (!n->escaped && n->sig != f->sig)
+      continue;
+    name_ref want = {f->name, f->name_len, false, f->sig};
+    if (!names_equal(n, &want))
+      continue;
+    f->type = v->type;
+    f->value = v->raw;
+    f->len = v->len;
+    f->escaped = v->escaped;
+    return;
   }
 }
 
@@ -375,8 +418,10 @@ static wb_status scan_member(scanner *sc, unsigned depth, size_t base) {
   if (sc->p >= sc->end || *sc->p != '"')
     return bad(sc, "member name expected");
   wb_status st = scan_string(sc, &n.raw, &n.len, &n.escaped);
-  if (st == WB_OK)
-    st = push_name(sc, &n, base);
+  if (st != WB_OK)
+    return st;
+  n.sig = name_sig(n.raw, n.len);
+  st = push_name(sc, &n, base);
   if (st != WB_OK)
     return st;
   skip_ws(sc);
@@ -384,23 +429,11 @@ static wb_status scan_member(scanner *sc, unsigned depth, size_t base) {
     return bad(sc, "':' expected");
   sc->p++;
   skip_ws(sc);
-  const char *vstart = sc->p;
-  wb_json_type t;
-  st = scan_value(sc, depth + 1, &t);
-  if (st != WB_OK || depth != 1 || sc->nfields == 0)
-    return st;
-  if (t == WB_JSON_STRING) { /* report the content between the quotes */
-    const char *raw;
-    size_t len;
-    bool esc;
-    scanner tmp = *sc;
-    tmp.p = vstart;
-    (void)scan_string(&tmp, &raw, &len, &esc);
-    record_field(sc, &n, t, raw, len, esc);
-  } else {
-    record_field(sc, &n, t, vstart, (size_t)(sc->p - vstart), false);
-  }
-  return WB_OK;
+  value_ref v;
+  st = scan_value(sc, depth + 1, &v);
+  if (st == WB_OK && depth == 1 && sc->nfields != 0)
+    record_field(sc, &n, &v);
+  return st;
 }
 
 static wb_status scan_object(scanner *sc, unsigned depth) {
@@ -445,8 +478,8 @@ static wb_status scan_array(scanner *sc, unsigned depth) {
     if (++count > sc->lim->max_members)
       return wb__fail(sc->err, WB_ERR_TOO_LARGE, "JSON array has more than %u elements",
                       sc->lim->max_members);
-    wb_json_type t;
-    wb_status st = scan_value(sc, depth + 1, &t);
+    value_ref v;
+    wb_status st = scan_value(sc, depth + 1, &v);
     if (st != WB_OK)
       return st;
     skip_ws(sc);
@@ -463,49 +496,56 @@ static wb_status scan_array(scanner *sc, unsigned depth) {
   }
 }
 
-static wb_status scan_value(scanner *sc, unsigned depth, wb_json_type *type) {
+static wb_status scan_value(scanner *sc, unsigned depth, value_ref *v) {
   if (sc->p >= sc->end)
     return bad(sc, "value expected");
   char c = *sc->p;
+  v->raw = sc->p;
+  v->escaped = false;
+  wb_status st;
   if (c == '{' || c == '[') {
     if (depth > sc->lim->max_depth)
       return wb__fail(sc->err, WB_ERR_MALFORMED, "JSON nested deeper than %u levels", sc->lim->max_depth);
-    *type = c == '{' ? WB_JSON_OBJECT : WB_JSON_ARRAY;
-    return c == '{' ? scan_object(sc, depth) : scan_array(sc, depth);
+    v->type = c == '{' ? WB_JSON_OBJECT : WB_JSON_ARRAY;
+    st = c == '{' ? scan_object(sc, depth) : scan_array(sc, depth);
+  } else if (c == '"') {
+    v->type = WB_JSON_STRING;
+    return scan_string(sc, &v->raw, &v->len, &v->escaped);
+  } else if (c == '-' || (c >= '0' && c <= '9')) {
+    bool is_int = true;
+    st = scan_number(sc, &is_int);
+    v->type = is_int ? WB_JSON_INTEGER : WB_JSON_REAL;
+  } else {
+    v->type = c == 'n' ? WB_JSON_NULL : WB_JSON_BOOL;
+    st = scan_literal(sc, c == 't' ? "true" : c == 'f' ? "false" : "null");
   }
-  if (c == '"') {
-    const char *raw;
-    size_t len;
-    bool esc;
-    *type = WB_JSON_STRING;
-    return scan_string(sc, &raw, &len, &esc);
-  }
-  if (c == '-' || (c >= '0' && c <= '9')) {
-    const char *start = sc->p;
-    wb_status st = scan_number(sc);
-    *type = WB_JSON_INTEGER;
-    for (const char *q = start; q < sc->p; q++)
-      if (*q == '.' || *q == 'e' || *q == 'E')
-        *type = WB_JSON_REAL;
-    return st;
-  }
-  *type = c == 'n' ? WB_JSON_NULL : WB_JSON_BOOL;
-  return scan_literal(sc, c == 't' ? "true" : c == 'f' ? "false" : "null");
+  v->len = (size_t)(sc->p - v->raw);
+  return st;
 }
 
 wb_status wb__jscan_object(const char *s, size_t len, const wb_limits *lim, wb_jfield *fields, size_t nfields,
                            wb_error *err) {
-  scanner sc = {s, s + len, lim, fields, nfields, NULL, 0, NAME_STACK_INLINE, {{0}}, err};
+  scanner sc; /* inline_names stays uninitialised: only entries below nnames are read */
+  sc.p = s;
+  sc.end = s + len;
+  sc.lim = lim;
+  sc.fields = fields;
+  sc.nfields = nfields;
   sc.names = sc.inline_names;
-  for (size_t i = 0; i < nfields; i++)
+  sc.nnames = 0;
+  sc.cap = NAME_STACK_INLINE;
+  sc.err = err;
+  for (size_t i = 0; i < nfields; i++) {
     fields[i].type = WB_JSON_ABSENT;
+    fields[i].sig = name_sig(fields[i].name, fields[i].name_len);
+  }
   skip_ws(&sc);
   wb_status st;
   if (sc.p >= sc.end || *sc.p != '{') {
     st = bad(&sc, "not an object");
   } else {
-    wb_json_type t;
-    st = scan_value(&sc, 1, &t);
+    value_ref v;
+    st = scan_value(&sc, 1, &v);
     skip_ws(&sc);
     if (st == WB_OK && sc.p != sc.end)
       st = bad(&sc, "trailing data after the object");
@@ -520,8 +560,10 @@ wb_status wb__jscan_object(const char *s, size_t len, const wb_limits *lim, wb_j
 
 int wb__jarray_next_string(const char *arr, size_t len, size_t *pos, const char **raw, size_t *raw_len,
                            bool *escaped) {
-  static const wb_limits unlimited = {SIZE_MAX, SIZE_MAX, SIZE_MAX, ~0u, ~0u, ~0u};
-  scanner sc = {arr + *pos, arr + len, &unlimited, NULL, 0, NULL, 0, 0, {{0}}, NULL};
+  scanner sc;
+  sc.p = arr + *pos;
+  sc.end = arr + len;
+  sc.err = NULL;
   if (*pos == 0)
     sc.p++; /* '[' */
   skip_ws(&sc);

@@ -20,11 +20,13 @@ typedef struct wb_jfield {
   const char *value; /* out: raw value text (strings: the content between the quotes) */
   size_t len;        /* out: raw length */
   bool escaped;      /* out: strings only: the content has backslash escapes */
+  size_t name_len;   /* in: strlen(name) (WB_JFIELD sets it for literals) */
+  uint32_t sig;      /* internal: the scanner's signature of name */
 } wb_jfield;
 
 /** Initialiser of a wanted field. */
 #define WB_JFIELD(n)                                                                                         \
-  { .name = (n) }
+  { .name = (n), .name_len = sizeof(n) - 1 }
 
 /**
  * Validates s[0..len) as one JSON object and fills fields[0..nfields). WB_ERR_MALFORMED for

@@ -102,7 +102,8 @@ typedef struct ctx_slot {
 
 typedef struct ctx_cache {
   ctx_slot slot[CACHE_SLOTS];
-  unsigned next; /* round-robin eviction */
+  unsigned next;      /* round-robin eviction */
+  EVP_MD_CTX *digest; /* for wb__sha256 */
 } ctx_cache;
 
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -120,6 +121,7 @@ static void cache_destroy(void *p) {
   ctx_cache *c = p;
   for (unsigned i = 0; i < CACHE_SLOTS; i++)
     slot_clear(&c->slot[i]);
+  EVP_MD_CTX_free(c->digest);
   OPENSSL_free(c);
 }
 
@@ -169,9 +171,14 @@ static wb_status slot_prepare(ctx_slot *s, const wb_key *key, const wb_alg_info 
     if (s->mac == NULL || EVP_MAC_init(s->mac, key->secret, key->secret_len, params) != 1)
       return wb__fail(err, WB_ERR_CRYPTO, "HMAC set-up failed");
   } else if (ai->family == WB_FAMILY_EDDSA) {
+    /* EdDSA is one-shot and stateless: a context initialised once serves every call. */
     s->mdctx = EVP_MD_CTX_new();
     if (s->mdctx == NULL)
       return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+    int ok = sign ? EVP_DigestSignInit_ex(s->mdctx, NULL, NULL, NULL, NULL, key->pkey, NULL)
+                  : EVP_DigestVerifyInit_ex(s->mdctx, NULL, NULL, NULL, NULL, key->pkey, NULL);
+    if (ok != 1)
+      return wb__fail(err, WB_ERR_CRYPTO, "EdDSA set-up failed");
   } else {
     s->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
     if (s->pctx == NULL)
@@ -210,6 +217,17 @@ static wb_status get_slot(ctx_slot **out, const wb_key *key, const wb_alg_info *
     return st;
   }
   *out = s;
+  return WB_OK;
+}
+
+wb_status wb__sha256(const void *msg, size_t len, unsigned char out[32], wb_error *err) {
+  ctx_cache *c = thread_cache();
+  if (c == NULL || (c->digest == NULL && (c->digest = EVP_MD_CTX_new()) == NULL))
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  pthread_once(&md_once, fetch_algorithms);
+  if (EVP_DigestInit_ex(c->digest, md_sha256, NULL) != 1 || EVP_DigestUpdate(c->digest, msg, len) != 1 ||
+      EVP_DigestFinal_ex(c->digest, out, NULL) != 1)
+    return wb__fail(err, WB_ERR_CRYPTO, "SHA-256 failed");
   return WB_OK;
 }
 
@@ -306,10 +324,8 @@ static size_t signature_length(const wb_key *key, const wb_alg_info *ai) {
   }
 }
 
-static wb_status eddsa_verify(ctx_slot *s, const wb_key *key, const unsigned char *msg, size_t len,
-                              const unsigned char *sig, size_t sig_len, wb_error *err) {
-  if (EVP_DigestVerifyInit_ex(s->mdctx, NULL, NULL, NULL, NULL, key->pkey, NULL) != 1)
-    return wb__fail(err, WB_ERR_CRYPTO, "EdDSA set-up failed");
+static wb_status eddsa_verify(ctx_slot *s, const unsigned char *msg, size_t len, const unsigned char *sig,
+                              size_t sig_len, wb_error *err) {
   if (EVP_DigestVerify(s->mdctx, sig, sig_len, msg, len) != 1)
     return wb__fail(err, WB_ERR_BAD_SIGNATURE, "signature does not verify");
   return WB_OK;
@@ -341,7 +357,7 @@ wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, si
     return st;
   }
   if (ai->family == WB_FAMILY_EDDSA)
-    return eddsa_verify(s, key, msg, msg_len, sig, sig_len, err);
+    return eddsa_verify(s, msg, msg_len, sig, sig_len, err);
   unsigned char hash[64], der[2 * 69 + 3];
   if (EVP_Digest(msg, msg_len, hash, NULL, alg_md(ai), NULL) != 1)
     return wb__fail(err, WB_ERR_CRYPTO, "digest failed");
@@ -354,11 +370,10 @@ wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, si
   return WB_OK;
 }
 
-static wb_status eddsa_sign(ctx_slot *s, const wb_key *key, const unsigned char *msg, size_t len,
-                            unsigned char *sig, size_t *sig_len, wb_error *err) {
+static wb_status eddsa_sign(ctx_slot *s, const unsigned char *msg, size_t len, unsigned char *sig,
+                            size_t *sig_len, wb_error *err) {
   size_t n = WB_MAX_SIG_LEN;
-  if (EVP_DigestSignInit_ex(s->mdctx, NULL, NULL, NULL, NULL, key->pkey, NULL) != 1 ||
-      EVP_DigestSign(s->mdctx, sig, &n, msg, len) != 1)
+  if (EVP_DigestSign(s->mdctx, sig, &n, msg, len) != 1)
     return wb__fail(err, WB_ERR_CRYPTO, "EdDSA signing failed");
   *sig_len = n;
   return WB_OK;
@@ -386,7 +401,7 @@ wb_status wb__sign(const wb_key *key, wb_alg alg, const unsigned char *msg, size
     return st;
   }
   if (ai->family == WB_FAMILY_EDDSA)
-    return eddsa_sign(s, key, msg, msg_len, sig, sig_len, err);
+    return eddsa_sign(s, msg, msg_len, sig, sig_len, err);
   unsigned char hash[64], der[2 * 69 + 3];
   if (EVP_Digest(msg, msg_len, hash, NULL, alg_md(ai), NULL) != 1)
     return wb__fail(err, WB_ERR_CRYPTO, "digest failed");

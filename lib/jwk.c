@@ -24,32 +24,6 @@
 
 /* ---- tables ------------------------------------------------------------------------------- */
 
-/* Which key each JWS algorithm needs (RFC 7518 3.1, RFC 8037 3.1, RFC 8812 3.2). */
-typedef struct {
-  wb_alg alg;
-  const char *name;
-  wb_kty kty;
-  wb_crv crv;      /* ECDSA: the one curve; EdDSA: WB_CRV_NONE (Ed25519 or Ed448); else none */
-  size_t hash_len; /* HMAC: minimum key bytes (the hash output size) */
-} jws_fit;
-
-static const jws_fit jws_fits[] = {
-    {WB_ALG_HS256, "HS256", WB_KTY_OCT, WB_CRV_NONE, 32},
-    {WB_ALG_HS384, "HS384", WB_KTY_OCT, WB_CRV_NONE, 48},
-    {WB_ALG_HS512, "HS512", WB_KTY_OCT, WB_CRV_NONE, 64},
-    {WB_ALG_RS256, "RS256", WB_KTY_RSA, WB_CRV_NONE, 0},
-    {WB_ALG_RS384, "RS384", WB_KTY_RSA, WB_CRV_NONE, 0},
-    {WB_ALG_RS512, "RS512", WB_KTY_RSA, WB_CRV_NONE, 0},
-    {WB_ALG_PS256, "PS256", WB_KTY_RSA, WB_CRV_NONE, 0},
-    {WB_ALG_PS384, "PS384", WB_KTY_RSA, WB_CRV_NONE, 0},
-    {WB_ALG_PS512, "PS512", WB_KTY_RSA, WB_CRV_NONE, 0},
-    {WB_ALG_ES256, "ES256", WB_KTY_EC, WB_CRV_P256, 0},
-    {WB_ALG_ES384, "ES384", WB_KTY_EC, WB_CRV_P384, 0},
-    {WB_ALG_ES512, "ES512", WB_KTY_EC, WB_CRV_P521, 0},
-    {WB_ALG_ES256K, "ES256K", WB_KTY_EC, WB_CRV_SECP256K1, 0},
-    {WB_ALG_EDDSA, "EdDSA", WB_KTY_OKP, WB_CRV_NONE, 0},
-};
-
 /* JWE "alg" and "enc" names (RFC 7518 4.1, 5.1, RFC 8037 3.2) a key may carry. Such a key is
  * accepted (a JWKS may hold encryption keys) but can never sign or verify. */
 typedef enum { JWE_RSA, JWE_OCT, JWE_ECDH } jwe_kind;
@@ -114,18 +88,9 @@ static const char *const op_names[] = {"sign",    "verify",    "encrypt",   "dec
 #define OP_COUNT (sizeof(op_names) / sizeof(op_names[0]))
 #define OPS_SIG  (WB_OP_SIGN | WB_OP_VERIFY)
 
-static const jws_fit *jws_fit_by_alg(wb_alg alg) {
-  for (size_t i = 0; i < sizeof(jws_fits) / sizeof(jws_fits[0]); i++)
-    if (jws_fits[i].alg == alg)
-      return &jws_fits[i];
-  return NULL;
-}
-
-static const jws_fit *jws_fit_by_name(const char *name) {
-  for (size_t i = 0; i < sizeof(jws_fits) / sizeof(jws_fits[0]); i++)
-    if (strcmp(jws_fits[i].name, name) == 0)
-      return &jws_fits[i];
-  return NULL;
+/* The JWS algorithm named exactly name (the table is lib/jwa.c's), or NULL. */
+static const wb_alg_info *jws_by_name(const char *name) {
+  return wb__alg_info(wb_alg_from_name(name, strlen(name)));
 }
 
 static const jwe_fit *jwe_fit_by_name(const char *name) {
@@ -172,10 +137,10 @@ static const char *kty_name(wb_kty kty) {
 }
 
 /* True when a key of this type and curve may be used with the JWS alg described by fit. */
-static bool jws_fits_key(const jws_fit *fit, wb_kty kty, wb_crv crv) {
+static bool jws_fits_key(const wb_alg_info *fit, wb_kty kty, wb_crv crv) {
   if (fit->kty != kty)
     return false;
-  if (fit->alg == WB_ALG_EDDSA)
+  if (fit->family == WB_FAMILY_EDDSA)
     return crv == WB_CRV_ED25519 || crv == WB_CRV_ED448;
   return fit->crv == WB_CRV_NONE || fit->crv == crv;
 }
@@ -524,9 +489,9 @@ static wb_status oct_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
   return WB_OK;
 }
 
-/* Builds an EVP_PKEY of type name from params, as a key pair or a public key. */
+/* Builds an EVP_PKEY of type name from params, as a key pair or a public key; why is the message. */
 static wb_status pkey_from_params(EVP_PKEY **out, const char *name, OSSL_PARAM_BLD *bld, bool priv,
-                                  wb_error *err) {
+                                  const char *why, wb_error *err) {
   *out = NULL;
   wb_status st = WB_ERR_NOMEM;
   OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
@@ -538,7 +503,7 @@ static wb_status pkey_from_params(EVP_PKEY **out, const char *name, OSSL_PARAM_B
   st = WB_ERR_BAD_KEY;
   if (EVP_PKEY_fromdata_init(ctx) != 1 ||
       EVP_PKEY_fromdata(ctx, out, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
-    wb__fail(err, st, "JWK: %s key values rejected by OpenSSL", name);
+    wb__fail(err, st, "JWK: %s", why);
     goto out;
   }
   st = WB_OK;
@@ -605,7 +570,7 @@ static wb_status rsa_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
   for (size_t i = 0; i < 8; i++)
     if (bn[i] != NULL && !OSSL_PARAM_BLD_push_BN(bld, rsa_params[i], bn[i]))
       goto out;
-  st = pkey_from_params(&pkey, "RSA", bld, bn[2] != NULL, err);
+  st = pkey_from_params(&pkey, "RSA", bld, bn[2] != NULL, "RSA values rejected by OpenSSL", err);
   if (st == WB_OK)
     st = wb__key_adopt_pkey(key, pkey, err);
 out:
@@ -626,10 +591,12 @@ static wb_status curve_from_jwk(const json_t *j, wb_kty kty, const curve_fit **c
   return WB_OK;
 }
 
-/* Builds the EC params: named group, uncompressed point 04||x||y, optional secure d. */
+/*
+ * Builds the EC params: named group, uncompressed point 04||x||y, optional secure d. point
+ * (1 + 2 * 66 bytes) must outlive bld: OSSL_PARAM_BLD keeps the pointer until _to_param.
+ */
 static wb_status ec_params(OSSL_PARAM_BLD *bld, const curve_fit *c, const unsigned char *x,
-                           const unsigned char *y, BIGNUM *d, wb_error *err) {
-  unsigned char point[1 + 2 * 66];
+                           const unsigned char *y, BIGNUM *d, unsigned char *point, wb_error *err) {
   point[0] = 0x04;
   memcpy(point + 1, x, c->pub_len);
   memcpy(point + 1 + c->pub_len, y, c->pub_len);
@@ -642,7 +609,7 @@ static wb_status ec_params(OSSL_PARAM_BLD *bld, const curve_fit *c, const unsign
 
 static wb_status ec_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
   const curve_fit *c = NULL;
-  unsigned char *x = NULL, *y = NULL, *d = NULL;
+  unsigned char *x = NULL, *y = NULL, *d = NULL, point[1 + 2 * 66];
   size_t xl = 0, yl = 0, dl = 0;
   BIGNUM *dbn = NULL;
   EVP_PKEY *pkey = NULL;
@@ -661,9 +628,9 @@ static wb_status ec_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
     goto out;
   if ((bld = OSSL_PARAM_BLD_new()) == NULL)
     goto out;
-  st = ec_params(bld, c, x, y, dbn, err);
+  st = ec_params(bld, c, x, y, dbn, point, err);
   if (st == WB_OK)
-    st = pkey_from_params(&pkey, "EC", bld, d != NULL, err);
+    st = pkey_from_params(&pkey, "EC", bld, d != NULL, "EC point (x, y) is not on the curve", err);
   if (st == WB_OK)
     st = wb__key_adopt_pkey(key, pkey, err);
 out:
@@ -797,8 +764,8 @@ static wb_status parse_key_ops(wb_key *key, const json_t *j, wb_error *err) {
 }
 
 /* Refuses a pinned HMAC alg whose hash is longer than the secret. */
-static wb_status check_hmac_len(const wb_key *key, const jws_fit *fit, wb_error *err) {
-  if (fit->kty == WB_KTY_OCT && key->secret_len < fit->hash_len)
+static wb_status check_hmac_len(const wb_key *key, const wb_alg_info *fit, wb_error *err) {
+  if (fit->family == WB_FAMILY_HMAC && key->secret_len < fit->hash_len)
     return wb__fail(err, WB_ERR_BAD_KEY, "HMAC key shorter than the hash");
   return WB_OK;
 }
@@ -808,7 +775,7 @@ static wb_status parse_alg(wb_key *key, const json_t *j, wb_error *err) {
   wb_status st = get_str(j, "alg", false, &alg, err);
   if (st != WB_OK || alg == NULL)
     return st;
-  const jws_fit *jws = jws_fit_by_name(alg);
+  const wb_alg_info *jws = jws_by_name(alg);
   const jwe_fit *jwe = jwe_fit_by_name(alg);
   if (jws != NULL) {
     if (!jws_fits_key(jws, key->kty, key->crv))
@@ -939,7 +906,7 @@ wb_status wb_key_set_alg(wb_key *key, wb_alg alg, wb_error *err) {
     key->alg = WB_ALG_INVALID;
     return wb__ok(err);
   }
-  const jws_fit *fit = jws_fit_by_alg(alg);
+  const wb_alg_info *fit = wb__alg_info(alg);
   if (fit == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "unknown algorithm");
   if (!jws_fits_key(fit, key->kty, key->crv))
@@ -1012,7 +979,7 @@ wb_alg wb_key_default_alg(const wb_key *key) {
 }
 
 wb_status wb_key_check_alg(const wb_key *key, wb_alg alg, int sign, wb_error *err) {
-  const jws_fit *fit = jws_fit_by_alg(alg);
+  const wb_alg_info *fit = wb__alg_info(alg);
   if (key == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_check_alg: NULL key");
   if (fit == NULL)
@@ -1154,7 +1121,7 @@ static void write_meta(sbuf *b, const wb_key *key) {
     free(q);
     json_decref(s);
   }
-  const jws_fit *fit = jws_fit_by_alg(key->alg);
+  const wb_alg_info *fit = wb__alg_info(key->alg);
   if (fit != NULL || key->jwe_alg != NULL)
     sb_member(b, "alg", fit != NULL ? fit->name : key->jwe_alg);
   if (key->use != WB_USE_ANY)

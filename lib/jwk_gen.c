@@ -126,41 +126,29 @@ wb_status wb_key_generate(wb_key **out, wb_kty kty, wb_crv crv, unsigned bits, w
   }
 }
 
-/* The key type, curve and size wb_key_generate needs for alg. */
+/* The key type, curve and size wb_key_generate needs for alg (table: lib/jwa.c). */
 static wb_status params_for_alg(wb_alg alg, wb_crv *crv, unsigned *bits, wb_kty *kty, wb_error *err) {
-  static const struct {
-    wb_alg alg;
-    wb_kty kty;
-    wb_crv crv;
-    unsigned min_bits; /* HMAC: the hash size */
-  } map[] = {
-      {WB_ALG_HS256, WB_KTY_OCT, WB_CRV_NONE, 256},    {WB_ALG_HS384, WB_KTY_OCT, WB_CRV_NONE, 384},
-      {WB_ALG_HS512, WB_KTY_OCT, WB_CRV_NONE, 512},    {WB_ALG_RS256, WB_KTY_RSA, WB_CRV_NONE, 0},
-      {WB_ALG_RS384, WB_KTY_RSA, WB_CRV_NONE, 0},      {WB_ALG_RS512, WB_KTY_RSA, WB_CRV_NONE, 0},
-      {WB_ALG_PS256, WB_KTY_RSA, WB_CRV_NONE, 0},      {WB_ALG_PS384, WB_KTY_RSA, WB_CRV_NONE, 0},
-      {WB_ALG_PS512, WB_KTY_RSA, WB_CRV_NONE, 0},      {WB_ALG_ES256, WB_KTY_EC, WB_CRV_P256, 0},
-      {WB_ALG_ES384, WB_KTY_EC, WB_CRV_P384, 0},       {WB_ALG_ES512, WB_KTY_EC, WB_CRV_P521, 0},
-      {WB_ALG_ES256K, WB_KTY_EC, WB_CRV_SECP256K1, 0}, {WB_ALG_EDDSA, WB_KTY_OKP, WB_CRV_NONE, 0},
-  };
-  for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-    if (map[i].alg != alg)
-      continue;
-    *kty = map[i].kty;
-    if (alg == WB_ALG_EDDSA && *crv == WB_CRV_NONE)
+  const wb_alg_info *ai = wb__alg_info(alg);
+  if (ai == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "unknown algorithm");
+  *kty = ai->kty;
+  if (ai->family == WB_FAMILY_EDDSA) {
+    if (*crv == WB_CRV_NONE)
       *crv = WB_CRV_ED25519;
-    else if (alg == WB_ALG_EDDSA && *crv != WB_CRV_ED25519 && *crv != WB_CRV_ED448)
+    if (*crv != WB_CRV_ED25519 && *crv != WB_CRV_ED448)
       return wb__fail(err, WB_ERR_INVALID_ARG, "EdDSA keys are Ed25519 or Ed448");
-    else if (map[i].kty != WB_KTY_OKP && *crv != WB_CRV_NONE && *crv != map[i].crv)
-      return wb__fail(err, WB_ERR_INVALID_ARG, "curve does not fit the algorithm");
-    else if (map[i].kty != WB_KTY_OKP)
-      *crv = map[i].crv;
-    if (map[i].kty == WB_KTY_OCT && *bits == 0)
-      *bits = map[i].min_bits;
-    else if (map[i].kty == WB_KTY_OCT && *bits < map[i].min_bits)
-      return wb__fail(err, WB_ERR_INVALID_ARG, "HMAC key shorter than the hash");
     return WB_OK;
   }
-  return wb__fail(err, WB_ERR_INVALID_ARG, "unknown algorithm");
+  if (*crv != WB_CRV_NONE && *crv != ai->crv)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "curve does not fit the algorithm");
+  *crv = ai->crv;
+  if (ai->family != WB_FAMILY_HMAC)
+    return WB_OK;
+  if (*bits == 0)
+    *bits = (unsigned)(ai->hash_len * 8);
+  if (*bits < ai->hash_len * 8)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "HMAC key shorter than the hash");
+  return WB_OK;
 }
 
 static wb_status label_for_alg(wb_key *key, wb_alg alg, wb_error *err) {

@@ -9,6 +9,7 @@
  * (strict JSON, no tree); registered claim types; exp/nbf/iat/max-age; iss/sub/aud; required
  * claims. It allocates only the claims it returns (and buffers for unusually large tokens).
  */
+#include <math.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "claims.h"
 #include "jws.h"
+#include "vcache.h"
 
 #define MAX_LIST      32   /* expected audiences / required claims */
 #define STACK_SEGMENT 2048 /* header / payload bytes decoded on the stack */
@@ -38,12 +40,17 @@ struct wb_verifier {
   wb_clock_fn clock;
   void *clock_ctx;
   wb_limits limits;
+  uint64_t serial;  /* renewed by every set-up call: keys the per-thread header memo and the cache */
+  wb_vcache *cache; /* opt-in result cache for asymmetric algorithms, or NULL */
 };
 
 /* ---- set-up -------------------------------------------------------------------------------- */
 
+static void renew_serial(wb_verifier *v);
+
 /* Recomputes allowed_mask and sole_key from the keys and narrow_mask. */
 static wb_status prepare(wb_verifier *v, wb_error *err) {
+  renew_serial(v);
   v->allowed_mask = 0;
   wb_error why = {WB_OK, ""};
   for (int a = WB_ALG_INVALID + 1; a < WB_ALG_COUNT_; a++) {
@@ -134,6 +141,7 @@ static wb_status set_string(wb_verifier *v, char **slot, const char *s, wb_error
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   free(*slot);
   *slot = copy;
+  renew_serial(v);
   return wb__ok(err);
 }
 
@@ -215,12 +223,25 @@ wb_status wb_verifier_set_limits(wb_verifier *v, const wb_limits *limits, wb_err
       limits->max_depth == 0 || limits->max_members == 0 || limits->max_keys == 0)
     return wb__fail(err, WB_ERR_INVALID_ARG, "a zero limit is refused");
   v->limits = *limits;
+  renew_serial(v);
+  return wb__ok(err);
+}
+
+wb_status wb_verifier_enable_cache(wb_verifier *v, size_t entries, wb_error *err) {
+  if (v == NULL || entries == 0 || entries > ((size_t)1 << 24))
+    return wb__fail(err, WB_ERR_INVALID_ARG, "cache entries must be between 1 and 2^24");
+  wb_vcache *c = wb__vcache_new(entries);
+  if (c == NULL)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  wb__vcache_free(v->cache);
+  v->cache = c;
   return wb__ok(err);
 }
 
 void wb_verifier_free(wb_verifier *v) {
   if (v == NULL)
     return;
+  wb__vcache_free(v->cache);
   for (size_t i = 0; i < v->nkeys; i++)
     wb_key_free(v->keys[i]);
   free(v->keys);
@@ -293,29 +314,73 @@ static const char *typ_core(const char *t) {
   return strncasecmp(t, "application/", 12) == 0 ? t + 12 : t;
 }
 
-/* Header, key, signature: everything up to a trusted payload segment. */
-static wb_status verify_signature(const wb_verifier *v, const char *token, size_t len, wb_jws_parts *parts,
-                                  char typ[64], wb_error *err) {
-  wb_status st = wb__jws_split(token, len, &v->limits, parts, err);
-  if (st != WB_OK)
-    return st;
+/* What a protected header decides, given the verifier: the alg, the key, and the typ check. */
+typedef struct header_verdict {
+  wb_alg alg;
+  size_t key_index;
+  bool typ_ok;
+} header_verdict;
+
+/*
+ * A per-thread memo of the last header accepted by a verifier. Tokens of one issuer share
+ * their header bytes, so most calls skip decoding and scanning it. Keyed by the verifier's
+ * serial, which every set-up call renews; read and written by its own thread only.
+ */
+#define MEMO_HEADER_MAX 160
+typedef struct header_memo {
+  uint64_t serial;
+  size_t len;
+  char b64[MEMO_HEADER_MAX];
+  header_verdict verdict;
+} header_memo;
+static _Thread_local header_memo memo;
+static atomic_uint_fast64_t verifier_serials = 1;
+
+static void renew_serial(wb_verifier *v) {
+  v->serial = atomic_fetch_add(&verifier_serials, 1);
+}
+
+static wb_status judge_header(const wb_verifier *v, const wb_jws_parts *parts, header_verdict *out,
+                              wb_error *err) {
   segment h;
-  st = segment_decode(&h, parts->h64, parts->h64_len, v->limits.max_header_len, NULL, err);
+  wb_status st = segment_decode(&h, parts->h64, parts->h64_len, v->limits.max_header_len, NULL, err);
   wb_jws_header hdr;
   if (st == WB_OK)
     st = wb__jws_parse_header(h.buf, h.len, &v->limits, &hdr, err);
   const wb_key *key = NULL;
   if (st == WB_OK)
     st = choose_key(v, &hdr, &key, err);
-  typ[0] = '\0';
-  if (st == WB_OK && hdr.typ != NULL) {
-    size_t n = strlen(hdr.typ);
-    memcpy(typ, hdr.typ, n < 63 ? n : 63);
-    typ[n < 63 ? n : 63] = '\0';
+  if (st == WB_OK) {
+    out->alg = hdr.alg;
+    for (out->key_index = 0; v->keys[out->key_index] != key; out->key_index++)
+      ;
+    out->typ_ok = v->typ == NULL || (hdr.typ != NULL && strcasecmp(typ_core(hdr.typ), typ_core(v->typ)) == 0);
   }
   segment_release(&h, NULL);
+  return st;
+}
+
+/* Header (memoised), key, signature: everything up to a trusted payload segment. */
+static wb_status verify_signature(const wb_verifier *v, const char *token, size_t len, wb_jws_parts *parts,
+                                  header_verdict *out, wb_error *err) {
+  wb_status st = wb__jws_split(token, len, &v->limits, parts, err);
   if (st != WB_OK)
     return st;
+  header_verdict verdict;
+  if (memo.serial == v->serial && memo.len == parts->h64_len && memcmp(memo.b64, parts->h64, memo.len) == 0) {
+    verdict = memo.verdict;
+  } else {
+    st = judge_header(v, parts, &verdict, err);
+    if (st != WB_OK)
+      return st;
+    if (parts->h64_len <= MEMO_HEADER_MAX) {
+      memo.serial = v->serial;
+      memo.len = parts->h64_len;
+      memcpy(memo.b64, parts->h64, parts->h64_len);
+      memo.verdict = verdict;
+    }
+  }
+  *out = verdict;
   unsigned char sig[WB_MAX_SIG_LEN];
   size_t sig_len = 0;
   if (parts->s64_len > WB_B64URL_ENCODED_LEN(WB_MAX_SIG_LEN))
@@ -323,8 +388,8 @@ static wb_status verify_signature(const wb_verifier *v, const char *token, size_
   st = wb_b64url_decode(sig, sizeof(sig), parts->s64, parts->s64_len, &sig_len, err);
   if (st != WB_OK)
     return st;
-  return wb__verify(key, hdr.alg, (const unsigned char *)token, parts->h64_len + 1 + parts->p64_len, sig,
-                    sig_len, err);
+  return wb__verify(v->keys[verdict.key_index], verdict.alg, (const unsigned char *)token,
+                    parts->h64_len + 1 + parts->p64_len, sig, sig_len, err);
 }
 
 enum { C_ISS, C_SUB, C_AUD, C_EXP, C_NBF, C_IAT, C_JTI, C_REGISTERED };
@@ -460,11 +525,15 @@ static void fill_claims(wb_claims *c, const wb_jfield *f, const double d[3]) {
 
 static wb_status check_claims(const wb_verifier *v, const char *payload, size_t len, wb_claims *c,
                               wb_error *err) {
-  wb_jfield f[C_REGISTERED + MAX_LIST] = {WB_JFIELD("iss"), WB_JFIELD("sub"), WB_JFIELD("aud"),
-                                          WB_JFIELD("exp"), WB_JFIELD("nbf"), WB_JFIELD("iat"),
-                                          WB_JFIELD("jti")};
-  for (size_t i = 0; i < v->nrequired; i++)
+  static const wb_jfield registered[C_REGISTERED] = {WB_JFIELD("iss"), WB_JFIELD("sub"), WB_JFIELD("aud"),
+                                                     WB_JFIELD("exp"), WB_JFIELD("nbf"), WB_JFIELD("iat"),
+                                                     WB_JFIELD("jti")};
+  wb_jfield f[C_REGISTERED + MAX_LIST]; /* only the first C_REGISTERED + nrequired are used */
+  memcpy(f, registered, sizeof(registered));
+  for (size_t i = 0; i < v->nrequired; i++) {
     f[C_REGISTERED + i].name = v->required[i];
+    f[C_REGISTERED + i].name_len = strlen(v->required[i]);
+  }
   wb_status st = wb__jscan_object(payload, len, &v->limits, f, C_REGISTERED + v->nrequired, err);
   if (st != WB_OK)
     return st;
@@ -477,20 +546,35 @@ static wb_status check_claims(const wb_verifier *v, const char *payload, size_t 
   return WB_OK;
 }
 
-wb_status wb_verify(const wb_verifier *v, const char *token, size_t len, wb_claims **claims, wb_error *err) {
-  if (claims != NULL)
-    *claims = NULL;
-  if (v == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
+/* The window in which verified claims c stay valid under v's policy (for the cache). */
+static wb_vc_window claims_window(const wb_verifier *v, const wb_claims *c) {
+  double leeway = (double)v->leeway;
+  wb_vc_window w = {-INFINITY, INFINITY, INFINITY};
+  if (c->has_exp)
+    w.until = c->exp + leeway;
+  if (c->has_nbf)
+    w.from = c->nbf - leeway;
+  if (c->has_iat) {
+    w.from = fmax(w.from, c->iat - leeway);
+    if (v->has_max_age)
+      w.until_inclusive = c->iat + (double)v->max_age + leeway;
+  }
+  return w;
+}
+
+/* Signature and policy, no cache. On success *c holds the claims when want_claims. */
+static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t len, bool want_claims,
+                                 wb_claims **out, wb_alg *alg, wb_error *err) {
   wb_jws_parts parts;
-  char typ[64];
-  wb_status st = verify_signature(v, token, len, &parts, typ, err);
+  header_verdict verdict;
+  wb_status st = verify_signature(v, token, len, &parts, &verdict, err);
   if (st != WB_OK)
     return st;
-  if (v->typ != NULL && (typ[0] == '\0' || strcasecmp(typ_core(typ), typ_core(v->typ)) != 0))
+  *alg = verdict.alg;
+  if (!verdict.typ_ok)
     return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
   wb_claims *c = NULL;
-  if (claims != NULL) {
+  if (want_claims) {
     size_t exact = WB_B64URL_DECODED_LEN(parts.p64_len);
     if (exact > v->limits.max_claims_len)
       return wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", v->limits.max_claims_len);
@@ -503,15 +587,45 @@ wb_status wb_verify(const wb_verifier *v, const char *token, size_t len, wb_clai
     c->payload_len = p.len;
   if (st == WB_OK)
     st = check_claims(v, p.buf, p.len, c, err);
-  if (c == NULL && p.buf != NULL)
-    OPENSSL_cleanse(p.buf, p.len);
   segment_release(&p, c ? c->data : NULL);
   if (st != WB_OK) {
     wb_claims_free(c);
     return st;
   }
+  *out = c;
+  return WB_OK;
+}
+
+wb_status wb_verify(const wb_verifier *v, const char *token, size_t len, wb_claims **claims, wb_error *err) {
+  if (claims != NULL)
+    *claims = NULL;
+  if (v == NULL || token == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  unsigned char digest[32];
+  wb_status st;
+  if (v->cache != NULL && len <= v->limits.max_token_len) {
+    if ((st = wb__sha256(token, len, digest, err)) != WB_OK)
+      return st;
+    if (wb__vcache_lookup(v->cache, digest, v->serial, (double)current_time(v), claims, &st))
+      return st == WB_OK ? wb__ok(err) : wb__fail(err, st, "out of memory");
+  }
+  wb_claims *c = NULL;
+  wb_alg alg = WB_ALG_INVALID;
+  st = verify_uncached(v, token, len, claims != NULL || v->cache != NULL, &c, &alg, err);
+  if (st != WB_OK)
+    return st;
+  if (v->cache != NULL && wb__alg_info(alg)->family != WB_FAMILY_HMAC) {
+    wb_vc_window w = claims_window(v, c);
+    wb_claims *keep = claims != NULL ? wb__claims_clone(c) : c;
+    if (keep != NULL)
+      wb__vcache_store(v->cache, digest, v->serial, &w, keep);
+    if (claims == NULL)
+      c = NULL; /* now owned by the cache */
+  }
   if (claims != NULL)
     *claims = c;
+  else
+    wb_claims_free(c);
   return wb__ok(err);
 }
 
@@ -524,8 +638,8 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
   if (v == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
   wb_jws_parts parts;
-  char typ[64];
-  wb_status st = verify_signature(v, token, len, &parts, typ, err);
+  header_verdict verdict;
+  wb_status st = verify_signature(v, token, len, &parts, &verdict, err);
   if (st != WB_OK || payload == NULL)
     return st == WB_OK ? wb__ok(err) : st;
   char *out;

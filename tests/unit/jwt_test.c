@@ -315,6 +315,46 @@ static void decode(void) {
   wb_string_free(tok);
 }
 
+/* The result cache: hits only within the token's window, never for failures or HMAC. */
+static void result_cache(void) {
+  wb_key *k = NULL;
+  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_ES256, 0, 0, NULL), WB_OK);
+  int64_t now = NOW;
+  wb_verifier *v = NULL;
+  CHECK_ST(wb_verifier_new_key(&v, k, NULL), WB_OK);
+  CHECK_ST(wb_verifier_set_clock(v, fixed_clock, &now, NULL), WB_OK);
+  CHECK_ST(wb_verifier_enable_cache(v, 64, NULL), WB_OK);
+  CHECK_ST(wb_verifier_enable_cache(v, 0, NULL), WB_ERR_INVALID_ARG);
+  char *tok = sign_json(k, WB_ALG_INVALID, "{\"sub\":\"u\",\"exp\":1700000010,\"nbf\":1699999990}");
+  wb_claims *c = NULL;
+  for (int i = 0; i < 3; i++) { /* miss, then hits with and without claims */
+    CHECK_ST(wb_verify(v, tok, strlen(tok), i == 1 ? NULL : &c, NULL), WB_OK);
+    CHECK(i == 1 ||
+          (c != NULL && strcmp(wb_claims_sub(c), "u") == 0 && wb_claims_type(c, "nbf") == WB_JSON_INTEGER));
+    wb_claims_free(c);
+    c = NULL;
+  }
+  now = NOW + 10; /* expired: the cached entry must not be used */
+  CHECK_ST(wb_verify(v, tok, strlen(tok), &c, NULL), WB_ERR_EXPIRED);
+  now = NOW - 11; /* before nbf */
+  CHECK_ST(wb_verify(v, tok, strlen(tok), &c, NULL), WB_ERR_NOT_YET_VALID);
+  now = NOW;
+  size_t n = strlen(tok);
+  tok[n - 2] = tok[n - 2] == 'A' ? 'B' : 'A'; /* another token: a miss, and a failure */
+  CHECK_ST(wb_verify(v, tok, n, &c, NULL), WB_ERR_BAD_SIGNATURE);
+  CHECK_ST(wb_verify(v, tok, n, &c, NULL), WB_ERR_BAD_SIGNATURE); /* no negative caching either way */
+  CHECK(c == NULL);
+  wb_string_free(tok);
+  /* A policy change after caching makes entries stale. */
+  tok = sign_json(k, WB_ALG_INVALID, "{\"sub\":\"u\",\"exp\":1700000010}");
+  CHECK_ST(wb_verify(v, tok, strlen(tok), NULL, NULL), WB_OK);
+  CHECK_ST(wb_verifier_expect_subject(v, "someone-else", NULL), WB_OK);
+  CHECK_ST(wb_verify(v, tok, strlen(tok), NULL, NULL), WB_ERR_CLAIM_MISMATCH);
+  wb_string_free(tok);
+  wb_verifier_free(v);
+  wb_key_free(k);
+}
+
 int main(void) {
   const char *jwk = "{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-"
                     "1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}";
@@ -329,6 +369,7 @@ int main(void) {
   getters();
   builder();
   decode();
+  result_cache();
   wb_key_free(hkey);
   return CHECK_DONE();
 }

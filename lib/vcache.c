@@ -1,0 +1,95 @@
+/*
+ * lib/vcache.c - the opt-in verification-result cache (wb_verifier_enable_cache).
+ *
+ * An asymmetric verification costs tens of microseconds; a service that sees the same token
+ * many times (every request of a session) can skip it. The cache maps SHA-256(token) plus the
+ * verifier's serial (renewed by every policy change) to the verified claims and the window in
+ * which they stay valid (exp, nbf, iat and max age, with the leeway). Only successes are stored
+ * (no negative caching), a hit re-checks the window against the current clock, and memory is
+ * bounded: a fixed array of slots, direct-mapped by the digest, each replaced on collision.
+ * Slots are guarded by striped mutexes; the uncached verify path takes no lock.
+ */
+#include <math.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vcache.h"
+
+#define STRIPES 16
+
+typedef struct vc_slot {
+  unsigned char digest[32];
+  uint64_t serial; /* 0 = empty */
+  wb_vc_window window;
+  wb_claims *claims; /* owned */
+} vc_slot;
+
+struct wb_vcache {
+  size_t mask; /* slots - 1 */
+  vc_slot *slots;
+  pthread_mutex_t locks[STRIPES];
+};
+
+wb_vcache *wb__vcache_new(size_t entries) {
+  size_t n = 16;
+  while (n < entries && n < ((size_t)1 << 24))
+    n <<= 1;
+  wb_vcache *c = calloc(1, sizeof(*c));
+  if (c == NULL || (c->slots = calloc(n, sizeof(*c->slots))) == NULL) {
+    free(c);
+    return NULL;
+  }
+  c->mask = n - 1;
+  for (int i = 0; i < STRIPES; i++)
+    pthread_mutex_init(&c->locks[i], NULL);
+  return c;
+}
+
+void wb__vcache_free(wb_vcache *c) {
+  if (c == NULL)
+    return;
+  for (size_t i = 0; i <= c->mask; i++)
+    wb_claims_free(c->slots[i].claims);
+  for (int i = 0; i < STRIPES; i++)
+    pthread_mutex_destroy(&c->locks[i]);
+  free(c->slots);
+  free(c);
+}
+
+static size_t slot_index(const wb_vcache *c, const unsigned char digest[32]) {
+  size_t h;
+  memcpy(&h, digest, sizeof(h));
+  return h & c->mask;
+}
+
+int wb__vcache_lookup(wb_vcache *c, const unsigned char digest[32], uint64_t serial, double now,
+                      wb_claims **claims, wb_status *st) {
+  size_t i = slot_index(c, digest);
+  pthread_mutex_t *lock = &c->locks[i % STRIPES];
+  pthread_mutex_lock(lock);
+  vc_slot *s = &c->slots[i];
+  int hit = s->serial == serial && CRYPTO_memcmp(s->digest, digest, 32) == 0 && now >= s->window.from &&
+            now < s->window.until && now <= s->window.until_inclusive;
+  *st = WB_OK;
+  if (hit && claims != NULL && (*claims = wb__claims_clone(s->claims)) == NULL)
+    *st = WB_ERR_NOMEM;
+  pthread_mutex_unlock(lock);
+  return hit;
+}
+
+void wb__vcache_store(wb_vcache *c, const unsigned char digest[32], uint64_t serial, const wb_vc_window *w,
+                      wb_claims *claims) {
+  size_t i = slot_index(c, digest);
+  pthread_mutex_t *lock = &c->locks[i % STRIPES];
+  pthread_mutex_lock(lock);
+  vc_slot *s = &c->slots[i];
+  wb_claims *old = s->claims;
+  memcpy(s->digest, digest, 32);
+  s->serial = serial;
+  s->window = *w;
+  s->claims = claims;
+  pthread_mutex_unlock(lock);
+  wb_claims_free(old);
+}

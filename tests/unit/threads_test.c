@@ -1,0 +1,190 @@
+/*
+ * tests/unit/threads_test.c - one verifier shared by 8 threads (jwt.h: "wb_verify() takes it
+ * const, never changes it and may run from many threads at once").
+ *
+ * The main thread builds the verifiers with a fixed clock and a table of tokens with their
+ * expected status: one valid token per algorithm (HS256, ES256, RS256, EdDSA) and some that must
+ * fail (tampered, expired, alg none, unknown kid). A key set may not mix symmetric and asymmetric
+ * keys (keyset.c refuses it, as Wycheproof's MixedKeySet asks), so there are two shared
+ * verifiers: one for the HS256 key, one for the set of the three asymmetric keys. Then 8 threads
+ * verify the whole table ITERATIONS times, in a different order each, and check every result,
+ * including the "sub" of the verified claims. Run under ASan+UBSan by `make test`, and under ThreadSanitizer
+ * by tests/install/tsan (a separate clang build).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "check.h"
+
+#define THREADS    8
+#define ITERATIONS 200
+#define NOW        1700000000LL
+#define MAX_CASES  16
+
+typedef struct {
+  char *token;     /* from the library (wb_string_free) unless from_libc */
+  bool from_libc;  /* strdup'ed here: free() */
+  size_t verifier; /* index into shared_verifiers */
+  wb_status want;
+  const char *sub; /* expected "sub" when want == WB_OK */
+} tcase;
+
+static tcase cases[MAX_CASES];
+static size_t ncases;
+static const wb_verifier *shared_verifiers[2]; /* [0] the HS256 key, [1] the asymmetric set */
+static atomic_uint mismatches, verified;
+
+/* HS256 first: make_verifier puts keys[0] alone and keys[1..] in the asymmetric set. */
+static const wb_alg algs[] = {WB_ALG_HS256, WB_ALG_ES256, WB_ALG_RS256, WB_ALG_EDDSA};
+#define NALGS (sizeof(algs) / sizeof(algs[0]))
+
+/* The verifier of the key of alg i of algs[]. */
+static size_t verifier_of(size_t i) {
+  return algs[i] == WB_ALG_HS256 ? 0 : 1;
+}
+
+static void add_case(char *token, bool from_libc, size_t verifier, wb_status want, const char *sub) {
+  CHECK(token != NULL && ncases < MAX_CASES);
+  if (token == NULL || ncases >= MAX_CASES) {
+    if (from_libc)
+      free(token);
+    else
+      wb_string_free(token);
+    return;
+  }
+  cases[ncases].token = token;
+  cases[ncases].from_libc = from_libc;
+  cases[ncases].verifier = verifier;
+  cases[ncases].want = want;
+  cases[ncases].sub = sub;
+  ncases++;
+}
+
+/* A token of key (default header: typ JWT, kid) with the given claims JSON. */
+static char *sign_claims(const wb_key *key, const char *claims_json) {
+  wb_signer *s = NULL;
+  wb_claims *c = NULL;
+  char *tok = NULL;
+  wb_error err = {0};
+  CHECK_ST(wb_signer_new(&s, key, WB_ALG_INVALID, &err), WB_OK);
+  CHECK_ST(wb_claims_from_json(&c, claims_json, strlen(claims_json), &err), WB_OK);
+  if (s != NULL && c != NULL)
+    CHECK_ST(wb_sign(s, c, &tok, NULL, &err), WB_OK);
+  wb_claims_free(c);
+  wb_signer_free(s);
+  return tok;
+}
+
+/* Copies tok with its signature's first character changed. */
+static char *tampered(const char *tok) {
+  char *t = strdup(tok);
+  char *sig = strrchr(t, '.') + 1;
+  *sig = *sig == 'A' ? 'B' : 'A';
+  return t;
+}
+
+static void build_cases(wb_key *const *keys, wb_key *stranger) {
+  static const char *const subs[NALGS] = {"hs256-user", "es256-user", "rs256-user", "eddsa-user"};
+  for (size_t i = 0; i < NALGS; i++) {
+    char claims[128];
+    snprintf(claims, sizeof(claims), "{\"sub\":\"%s\",\"exp\":1700000600}", subs[i]);
+    char *ok = sign_claims(keys[i], claims);
+    if (ok != NULL)
+      add_case(tampered(ok), true, verifier_of(i), WB_ERR_BAD_SIGNATURE, NULL);
+    add_case(ok, false, verifier_of(i), WB_OK, subs[i]);
+  }
+  add_case(sign_claims(keys[1], "{\"sub\":\"late\",\"exp\":1699999999}"), false, 1, WB_ERR_EXPIRED, NULL);
+  add_case(sign_claims(stranger, "{\"sub\":\"stranger\",\"exp\":1700000600}"), false, 1, WB_ERR_KEY_NOT_FOUND,
+           NULL);
+  /* {"alg":"none"}.{"sub":"none","exp":1700000600}. presented to both verifiers */
+  for (size_t v = 0; v < 2; v++)
+    add_case(strdup("eyJhbGciOiJub25lIn0.eyJzdWIiOiJub25lIiwiZXhwIjoxNzAwMDAwNjAwfQ."), true, v,
+             WB_ERR_ALG_NOT_ALLOWED, NULL);
+}
+
+/* Verifies one case and compares with its expectation; returns 1 on a mismatch (printed when
+ * verbose: the threads stay quiet and only count). */
+static unsigned run_case(const tcase *c, bool verbose) {
+  wb_claims *claims = NULL;
+  wb_error err;
+  wb_status st = wb_verify(shared_verifiers[c->verifier], c->token, strlen(c->token), &claims, &err);
+  unsigned bad = st != c->want;
+  if (st == WB_OK) {
+    const char *sub = wb_claims_sub(claims);
+    bad |= sub == NULL || c->sub == NULL || strcmp(sub, c->sub) != 0;
+  } else {
+    bad |= claims != NULL || err.code != st;
+  }
+  if (bad && verbose)
+    fprintf(stderr, "case %.40s...: got %s (%s), want %s\n", c->token, wb_status_name(st),
+            st == WB_OK ? "" : err.message, wb_status_name(c->want));
+  wb_claims_free(claims);
+  return bad;
+}
+
+static void *worker(void *arg) {
+  size_t offset = (size_t)(uintptr_t)arg;
+  unsigned bad = 0, done = 0;
+  for (unsigned it = 0; it < ITERATIONS; it++) {
+    for (size_t i = 0; i < ncases; i++) {
+      bad += run_case(&cases[(i + offset + it) % ncases], false);
+      done++;
+    }
+  }
+  atomic_fetch_add(&mismatches, bad);
+  atomic_fetch_add(&verified, done);
+  return NULL;
+}
+
+/* A verifier for keys[from..to) (a key set) with the fixed clock. */
+static wb_verifier *make_verifier(wb_key *const *keys, size_t from, size_t to) {
+  wb_keyset *set = NULL;
+  wb_verifier *v = NULL;
+  CHECK_ST(wb_keyset_new(&set, NULL), WB_OK);
+  for (size_t i = from; set != NULL && i < to; i++)
+    CHECK_ST(wb_keyset_add(set, keys[i], NULL), WB_OK);
+  if (set != NULL)
+    CHECK_ST(wb_verifier_new(&v, set, NULL), WB_OK);
+  if (v != NULL)
+    CHECK_ST(wb_verifier_set_now(v, NOW, NULL), WB_OK);
+  wb_keyset_free(set); /* the verifier holds its own references */
+  return v;
+}
+
+int main(void) {
+  wb_key *keys[NALGS] = {NULL}, *stranger = NULL;
+  for (size_t i = 0; i < NALGS; i++)
+    CHECK_ST(wb_key_generate_for_alg(&keys[i], algs[i], WB_CRV_NONE, 0, NULL), WB_OK);
+  CHECK_ST(wb_key_generate_for_alg(&stranger, WB_ALG_ES256, WB_CRV_NONE, 0, NULL), WB_OK);
+  wb_verifier *hmac = make_verifier(keys, 0, 1), *asym = make_verifier(keys, 1, NALGS);
+  if (hmac != NULL && asym != NULL && stranger != NULL) {
+    build_cases(keys, stranger);
+    shared_verifiers[0] = hmac;
+    shared_verifiers[1] = asym;
+    /* Single-threaded first: a wrong expectation shows up here with a readable message. */
+    for (size_t i = 0; i < ncases; i++)
+      CHECK(run_case(&cases[i], true) == 0);
+    pthread_t th[THREADS];
+    for (size_t t = 0; t < THREADS; t++)
+      CHECK(pthread_create(&th[t], NULL, worker, (void *)(uintptr_t)t) == 0);
+    for (size_t t = 0; t < THREADS; t++)
+      pthread_join(th[t], NULL);
+    CHECK(atomic_load(&verified) == THREADS * ITERATIONS * ncases);
+    CHECK(atomic_load(&mismatches) == 0);
+    printf("%u verifications in %d threads, %u mismatches\n", atomic_load(&verified), THREADS,
+           atomic_load(&mismatches));
+  }
+  for (size_t i = 0; i < ncases; i++) {
+    if (cases[i].from_libc)
+      free(cases[i].token);
+    else
+      wb_string_free(cases[i].token);
+  }
+  wb_verifier_free(hmac);
+  wb_verifier_free(asym);
+  for (size_t i = 0; i < NALGS; i++)
+    wb_key_free(keys[i]);
+  wb_key_free(stranger);
+  return CHECK_DONE();
+}
