@@ -1,0 +1,107 @@
+/*
+ * bench/bench_wristband.c - wristband itself on the workload, through the public API only.
+ *
+ * Set-up (once): the private key from PEM (HS256: wb_key_from_secret), its public half
+ * (wb_key_public; HS256 uses the secret), a wb_signer for the alg and a wb_verifier on the public key
+ * with the alg allowed, the issuer and the audience expected (exp is required by default).
+ * verify: wb_verify(v, token, len, NULL, &err) - no claims object asked for.
+ * sign: wb_claims_new, the eight claims, wb_sign, then free both (a server builds claims per token).
+ * With --threads N the same verifier is shared by N threads (the wristband-Nthreads row).
+ */
+#include "common.h"
+
+#include <wristband/wristband.h>
+
+typedef struct wbb_state {
+  const bench_workload *w;
+  wb_alg alg;
+  wb_key *priv, *pub;
+  wb_signer *signer;
+  wb_verifier *verifier;
+} wbb_state;
+
+static const char *wbb_unsupported(const char *alg) {
+  return wb_alg_from_name(alg, strlen(alg)) == WB_ALG_INVALID ? "not an algorithm wristband knows" : NULL;
+}
+
+static void wbb_teardown(void *p) {
+  wbb_state *s = p;
+  wb_verifier_free(s->verifier);
+  wb_signer_free(s->signer);
+  wb_key_free(s->pub);
+  wb_key_free(s->priv);
+  free(s);
+}
+
+static void *wbb_setup(const bench_workload *w) {
+  wbb_state *s = calloc(1, sizeof *s);
+  wb_error err = {0};
+  wb_status st = WB_ERR_IO;
+  size_t n = 0;
+  char *data;
+  if (!s)
+    return NULL;
+  s->w = w;
+  s->alg = wb_alg_from_name(w->alg, strlen(w->alg));
+  if (!strcmp(w->alg, "HS256")) {
+    if ((data = bench_read_w(w, "keys/", ".key", &n)) &&
+        (st = wb_key_from_secret(&s->priv, (unsigned char *)data, n, &err)) == WB_OK)
+      st = wb_key_from_secret(&s->pub, (unsigned char *)data, n, &err);
+  } else if ((data = bench_read_w(w, "keys/", ".priv.pem", &n)) &&
+             (st = wb_key_from_pem(&s->priv, data, n, &err)) == WB_OK)
+    st = wb_key_public(&s->pub, s->priv, &err);
+  free(data);
+  if (st == WB_OK)
+    st = wb_signer_new(&s->signer, s->priv, s->alg, &err);
+  if (st == WB_OK)
+    st = wb_verifier_new_key(&s->verifier, s->pub, &err);
+  if (st == WB_OK)
+    st = wb_verifier_allow_alg(s->verifier, s->alg, &err);
+  if (st == WB_OK)
+    st = wb_verifier_expect_issuer(s->verifier, "https://auth.example.com", &err);
+  if (st == WB_OK)
+    st = wb_verifier_expect_audience(s->verifier, "api", &err);
+  if (st != WB_OK) {
+    fprintf(stderr, "wristband %s: set-up: %s: %s\n", w->alg, wb_status_name(st), err.message);
+    wbb_teardown(s);
+    return NULL;
+  }
+  return s;
+}
+
+static int wbb_verify(void *p, const char *token, size_t len) {
+  wbb_state *s = p;
+  wb_error err;
+  return wb_verify(s->verifier, token, len, NULL, &err) == WB_OK ? 0 : -1;
+}
+
+static int wbb_sign(void *p, char **out, size_t *out_len) {
+  wbb_state *s = p;
+  const bench_workload *w = s->w;
+  wb_claims *c = NULL;
+  wb_error err;
+  char *tok = NULL;
+  size_t len = 0;
+  int ok = wb_claims_new(&c, &err) == WB_OK && wb_claims_set_string(c, "sub", "user123", &err) == WB_OK &&
+           wb_claims_set_string(c, "name", "Alice", &err) == WB_OK &&
+           wb_claims_set_string(c, "role", "admin", &err) == WB_OK &&
+           wb_claims_set_string(c, "iss", "https://auth.example.com", &err) == WB_OK &&
+           wb_claims_set_string(c, "aud", "api", &err) == WB_OK &&
+           wb_claims_set_int(c, "iat", w->iat, &err) == WB_OK &&
+           wb_claims_set_int(c, "exp", w->exp, &err) == WB_OK &&
+           wb_claims_set_string(c, "jti", w->jti, &err) == WB_OK &&
+           wb_sign(s->signer, c, &tok, &len, &err) == WB_OK;
+  wb_claims_free(c);
+  if (ok && out) {
+    *out_len = len;
+    ok = (*out = strdup(tok)) != NULL;
+  }
+  wb_string_free(tok);
+  return ok ? 0 : -1;
+}
+
+int main(int argc, char **argv) {
+  static const bench_impl impl = {"wristband", wbb_unsupported, wbb_setup, wbb_verify,
+                                  wbb_sign,    wbb_teardown,    1};
+  return bench_main(&impl, argc, argv);
+}
