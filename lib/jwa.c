@@ -64,11 +64,13 @@ wb_alg wb_alg_from_name(const char *name, size_t len) {
 
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 static EVP_MD *md_sha256, *md_sha384, *md_sha512;
+static EVP_MAC *mac_siphash;
 
 static void fetch_algorithms(void) {
   md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
   md_sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
   md_sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
+  mac_siphash = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
 }
 
 static const EVP_MD *alg_md(const wb_alg_info *ai) {
@@ -101,8 +103,8 @@ typedef struct ctx_slot {
 
 typedef struct ctx_cache {
   ctx_slot slot[CACHE_SLOTS];
-  unsigned next;      /* round-robin eviction */
-  EVP_MD_CTX *digest; /* for wb__sha256 */
+  unsigned next;    /* round-robin eviction */
+  EVP_MAC_CTX *sip; /* for wb__siphash128 */
 } ctx_cache;
 
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -122,7 +124,7 @@ static void cache_destroy(void *p) {
   ctx_cache *c = p;
   for (unsigned i = 0; i < CACHE_SLOTS; i++)
     slot_clear(&c->slot[i]);
-  EVP_MD_CTX_free(c->digest);
+  EVP_MAC_CTX_free(c->sip);
   OPENSSL_free(c);
 }
 
@@ -269,14 +271,20 @@ static wb_status get_slot(ctx_slot **out, const wb_key *key, const wb_alg_info *
   return WB_OK;
 }
 
-wb_status wb__sha256(const void *msg, size_t len, unsigned char out[32], wb_error *err) {
+wb_status wb__siphash128(const unsigned char key[16], const void *msg, size_t len, unsigned char out[16],
+                         wb_error *err) {
   ctx_cache *c = thread_cache();
-  if (c == NULL || (c->digest == NULL && (c->digest = EVP_MD_CTX_new()) == NULL))
+  if (c == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   pthread_once(&md_once, fetch_algorithms);
-  if (EVP_DigestInit_ex(c->digest, md_sha256, NULL) != 1 || EVP_DigestUpdate(c->digest, msg, len) != 1 ||
-      EVP_DigestFinal_ex(c->digest, out, NULL) != 1)
-    return wb__fail(err, WB_ERR_CRYPTO, "SHA-256 failed");
+  if (c->sip == NULL && (mac_siphash == NULL || (c->sip = EVP_MAC_CTX_new(mac_siphash)) == NULL))
+    return wb__fail(err, WB_ERR_CRYPTO, "SipHash unavailable");
+  size_t size = 16, n = 0;
+  OSSL_PARAM params[2] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size),
+                          OSSL_PARAM_construct_end()};
+  if (EVP_MAC_init(c->sip, key, 16, params) != 1 || EVP_MAC_update(c->sip, msg, len) != 1 ||
+      EVP_MAC_final(c->sip, out, &n, 16) != 1 || n != 16)
+    return wb__fail(err, WB_ERR_CRYPTO, "SipHash failed");
   return WB_OK;
 }
 

@@ -181,6 +181,7 @@ wb_status wb_verifier_set_leeway(wb_verifier *v, int64_t seconds, wb_error *err)
   if (v == NULL || seconds < 0 || seconds > 366 * 86400)
     return wb__fail(err, WB_ERR_INVALID_ARG, "leeway must be between 0 and one year");
   v->leeway = seconds;
+  renew_serial(v);
   return wb__ok(err);
 }
 
@@ -189,6 +190,7 @@ wb_status wb_verifier_set_max_age(wb_verifier *v, int64_t seconds, wb_error *err
     return wb__fail(err, WB_ERR_INVALID_ARG, "max age must not be negative");
   v->max_age = seconds;
   v->has_max_age = true;
+  renew_serial(v);
   return wb__ok(err);
 }
 
@@ -196,6 +198,7 @@ wb_status wb_verifier_allow_missing_exp(wb_verifier *v, wb_error *err) {
   if (v == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
   v->exp_optional = true;
+  renew_serial(v);
   return wb__ok(err);
 }
 
@@ -205,6 +208,7 @@ wb_status wb_verifier_set_clock(wb_verifier *v, wb_clock_fn clock, void *ctx, wb
   v->clock = clock;
   v->clock_ctx = ctx;
   v->has_now = false;
+  renew_serial(v);
   return wb__ok(err);
 }
 
@@ -213,6 +217,7 @@ wb_status wb_verifier_set_now(wb_verifier *v, int64_t now, wb_error *err) {
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
   v->now = now;
   v->has_now = true;
+  renew_serial(v);
   return wb__ok(err);
 }
 
@@ -601,24 +606,25 @@ wb_status wb_verify(const wb_verifier *v, const char *token, size_t len, wb_clai
     *claims = NULL;
   if (v == NULL || token == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  unsigned char digest[32];
+  unsigned char digest[16];
   wb_status st;
-  if (v->cache != NULL && len <= v->limits.max_token_len) {
-    if ((st = wb__sha256(token, len, digest, err)) != WB_OK)
+  bool cacheable = v->cache != NULL && len <= WB_VCACHE_MAX_TOKEN;
+  if (cacheable) {
+    if ((st = wb__vcache_digest(v->cache, token, len, digest, err)) != WB_OK)
       return st;
-    if (wb__vcache_lookup(v->cache, digest, v->serial, (double)current_time(v), claims, &st))
+    if (wb__vcache_lookup(v->cache, digest, token, len, v->serial, (double)current_time(v), claims, &st))
       return st == WB_OK ? wb__ok(err) : wb__fail(err, st, "out of memory");
   }
   wb_claims *c = NULL;
   wb_alg alg = WB_ALG_INVALID;
-  st = verify_uncached(v, token, len, claims != NULL || v->cache != NULL, &c, &alg, err);
+  st = verify_uncached(v, token, len, claims != NULL || cacheable, &c, &alg, err);
   if (st != WB_OK)
     return st;
-  if (v->cache != NULL && wb__alg_info(alg)->family != WB_FAMILY_HMAC) {
+  if (cacheable && wb__alg_info(alg)->family != WB_FAMILY_HMAC) {
     wb_vc_window w = claims_window(v, c);
     wb_claims *keep = claims != NULL ? wb__claims_clone(c) : c;
     if (keep != NULL)
-      wb__vcache_store(v->cache, digest, v->serial, &w, keep);
+      wb__vcache_store(v->cache, digest, token, len, v->serial, &w, keep);
     if (claims == NULL)
       c = NULL; /* now owned by the cache */
   }
@@ -640,6 +646,8 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
   wb_jws_parts parts;
   header_verdict verdict;
   wb_status st = verify_signature(v, token, len, &parts, &verdict, err);
+  if (st == WB_OK && !verdict.typ_ok)
+    st = wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
   if (st != WB_OK || payload == NULL)
     return st == WB_OK ? wb__ok(err) : st;
   char *out;

@@ -155,11 +155,13 @@ WB_EXPORT wb_status wb_verifier_set_limits(wb_verifier *v, const wb_limits *limi
                                            wb_error *err) WB_WARN_UNUSED_RESULT;
 /**
  * Opt-in cache of successful verifications with asymmetric algorithms (RS*, PS*, ES*, EdDSA),
- * holding at most entries results (rounded up to a power of two, at most 2^24). Keyed by the
- * SHA-256 of the whole token and this verifier's policy; an entry is used only while the token's
- * exp/nbf/iat/max-age window (with the leeway) holds at the current clock; failures are never
- * cached. HMAC tokens are never cached (verifying them is cheaper than a lookup). Call during
- * set-up; a later policy change makes every cached entry stale.
+ * holding at most entries results (rounded up to a power of two, at most 2^24), each for a token
+ * of at most 8 KiB. Keyed by a keyed cryptographic hash (SipHash-2-4-128, random key) of the
+ * whole token and this verifier's policy, and confirmed by comparing the stored token byte for
+ * byte; an entry is used only while the token's exp/nbf/iat/max-age window (with the leeway)
+ * holds at the current clock; failures are never cached. HMAC tokens are never cached
+ * (verifying them costs about as much as a lookup). Call during set-up; a later policy change
+ * makes every cached entry stale.
  */
 WB_EXPORT wb_status wb_verifier_enable_cache(wb_verifier *v, size_t entries,
                                              wb_error *err) WB_WARN_UNUSED_RESULT;
