@@ -7,10 +7,15 @@
  * verify: wb_verify(v, token, len, NULL, &err) - no claims object asked for.
  * sign: wb_claims_new, the eight claims, wb_sign, then free both (a server builds claims per token).
  * With --threads N the same verifier is shared by N threads (the wristband-Nthreads row).
+ * With --cached the verifier has the result cache on (wb_verifier_enable_cache) and verify asks
+ * for the claims object, as fast-jwt's cached verifier returns the payload: the
+ * wristband-cached row, to compare with fast-jwt-cached (a cache hit on the repeated token).
  */
 #include "common.h"
 
 #include <wristband/wristband.h>
+
+static int wbb_cached; /* --cached: the wristband-cached row */
 
 typedef struct wbb_state {
   const bench_workload *w;
@@ -61,6 +66,8 @@ static void *wbb_setup(const bench_workload *w) {
     st = wb_verifier_expect_issuer(s->verifier, "https://auth.example.com", &err);
   if (st == WB_OK)
     st = wb_verifier_expect_audience(s->verifier, "api", &err);
+  if (st == WB_OK && wbb_cached)
+    st = wb_verifier_enable_cache(s->verifier, 1024, &err);
   if (st != WB_OK) {
     fprintf(stderr, "wristband %s: set-up: %s: %s\n", w->alg, wb_status_name(st), err.message);
     wbb_teardown(s);
@@ -72,7 +79,12 @@ static void *wbb_setup(const bench_workload *w) {
 static int wbb_verify(void *p, const char *token, size_t len) {
   wbb_state *s = p;
   wb_error err;
-  return wb_verify(s->verifier, token, len, NULL, &err) == WB_OK ? 0 : -1;
+  if (!wbb_cached)
+    return wb_verify(s->verifier, token, len, NULL, &err) == WB_OK ? 0 : -1;
+  wb_claims *c = NULL;
+  int rc = wb_verify(s->verifier, token, len, &c, &err) == WB_OK && wb_claims_sub(c) != NULL ? 0 : -1;
+  wb_claims_free(c);
+  return rc;
 }
 
 static int wbb_sign(void *p, char **out, size_t *out_len) {
@@ -103,5 +115,12 @@ static int wbb_sign(void *p, char **out, size_t *out_len) {
 int main(int argc, char **argv) {
   static const bench_impl impl = {"wristband", wbb_unsupported, wbb_setup, wbb_verify,
                                   wbb_sign,    wbb_teardown,    1};
+  static const bench_impl cached = {"wristband-cached", wbb_unsupported, wbb_setup, wbb_verify,
+                                    wbb_sign,           wbb_teardown,    1};
+  if (argc > 1 && strcmp(argv[1], "--cached") == 0) { /* consume the flag, keep the rest */
+    wbb_cached = 1;
+    argv[1] = argv[0];
+    return bench_main(&cached, argc - 1, argv + 1);
+  }
   return bench_main(&impl, argc, argv);
 }

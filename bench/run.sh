@@ -22,7 +22,7 @@ BIN=$OUT/bin
 RAW=$OUT/raw.tsv
 PY=/usr/bin/python3
 ALGS=${BENCH_ALGS:-HS256,RS256,ES256,EdDSA}
-IMPLS=${BENCH_IMPLS:-wristband,openssl-raw,libjwt,cjose,rhonabwy,pyjwt,jwcrypto,node-jose,fast-jwt,fast-jwt-cached,jsonwebtoken,wristband-2threads}
+IMPLS=${BENCH_IMPLS:-wristband,wristband-cached,openssl-raw,libjwt,cjose,rhonabwy,pyjwt,jwcrypto,node-jose,fast-jwt,fast-jwt-cached,jsonwebtoken,wristband-2threads}
 export BENCH_WORK=$WORK
 
 log() { echo "bench: $*" >&2; }
@@ -98,6 +98,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
   if [ "$ROUNDS" -gt 1 ]; then log "round $round of $ROUNDS"; fi
   if want wristband; then
     if [ $WB_OK = 1 ]; then run_c wristband bench_wristband; else pending wristband verify sign; fi
+  fi
+  if want wristband-cached && [ $WB_OK = 1 ]; then
+    log "running wristband-cached on cpu $CPU"
+    "${PIN[@]}" "$BIN/bench_wristband" --cached --algs "$ALGS" | record || log "wristband-cached: some rows failed"
   fi
   run_c openssl-raw openssl_raw
   run_c libjwt peer_libjwt
