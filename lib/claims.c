@@ -1,7 +1,7 @@
 /*
  * lib/claims.c - JWT claims sets (RFC 7519 section 4): the builder used for signing and the
  * read-only claims returned by wb_verify, with typed getters addressed by member name or
- * RFC 6901 JSON pointer.
+ * RFC 6901 JSON pointer. Building is in lib/claims_build.c.
  *
  * Verified claims keep the payload text and the registered claims the verifier already
  * extracted; the jansson tree for custom claims is built only on first use (lock-free: a
@@ -51,190 +51,17 @@ wb_claims *wb__claims_clone(const wb_claims *src) {
   return c;
 }
 
-/* ---- building ------------------------------------------------------------------------------ */
-
-static wb_status claims_wrap(wb_claims **out, json_t *obj, wb_error *err) {
-  wb_claims *c = calloc(1, sizeof(*c));
-  if (c == NULL) {
-    json_decref(obj);
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  }
-  atomic_init(&c->dom, obj);
-  wb_limits_default(&c->limits);
-  *out = c;
-  return wb__ok(err);
-}
-
-wb_status wb_claims_new(wb_claims **out, wb_error *err) {
-  if (out == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
-  *out = NULL;
-  json_t *obj = json_object();
-  if (obj == NULL)
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  return claims_wrap(out, obj, err);
-}
-
-wb_status wb_claims_from_json(wb_claims **out, const char *json, size_t len, wb_error *err) {
-  if (out == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
-  *out = NULL;
-  wb_error local;
-  json_t *obj = wb__json_parse(json, len, NULL, 0, true, &local);
-  if (obj == NULL) {
-    if (err != NULL)
-      *err = local;
-    return local.code;
-  }
-  return claims_wrap(out, obj, err);
-}
-
-/* The builder's object, or NULL (with err set) for NULL or verified claims. */
-static json_t *writable(wb_claims *c, const char *name, wb_error *err) {
-  if (c == NULL || name == NULL) {
-    wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-    return NULL;
-  }
-  if (c->verified) {
-    wb__fail(err, WB_ERR_INVALID_ARG, "verified claims are read-only");
-    return NULL;
-  }
-  return atomic_load(&c->dom);
-}
-
-/* Sets name to value (a new reference, may be NULL when its constructor failed). */
-static wb_status set_value(wb_claims *c, const char *name, json_t *value, wb_error *err) {
-  json_t *obj = writable(c, name, err);
-  if (obj == NULL) {
-    json_decref(value);
-    return err ? err->code : WB_ERR_INVALID_ARG;
-  }
-  if (value == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "claim \"%.40s\": invalid value (not UTF-8, or not finite)",
-                    name);
-  if (json_object_set_new(obj, name, value) != 0)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "claim name \"%.40s\" is not valid UTF-8", name);
-  return wb__ok(err);
-}
-
-wb_status wb_claims_set_string(wb_claims *c, const char *name, const char *value, wb_error *err) {
-  return set_value(c, name, value ? json_string(value) : NULL, err);
-}
-
-wb_status wb_claims_set_int(wb_claims *c, const char *name, int64_t value, wb_error *err) {
-  return set_value(c, name, json_integer((json_int_t)value), err);
-}
-
-wb_status wb_claims_set_real(wb_claims *c, const char *name, double value, wb_error *err) {
-  return set_value(c, name, json_real(value), err);
-}
-
-wb_status wb_claims_set_bool(wb_claims *c, const char *name, int value, wb_error *err) {
-  return set_value(c, name, json_boolean(value), err);
-}
-
-wb_status wb_claims_set_null(wb_claims *c, const char *name, wb_error *err) {
-  return set_value(c, name, json_null(), err);
-}
-
-wb_status wb_claims_set_json(wb_claims *c, const char *name, const char *json, size_t len, wb_error *err) {
-  wb_error local;
-  json_t *v = json ? wb__json_parse(json, len, NULL, 0, false, &local) : NULL;
-  if (json != NULL && v == NULL) {
-    if (err != NULL)
-      *err = local;
-    return local.code;
-  }
-  return set_value(c, name, v, err);
-}
-
-wb_status wb_claims_append_string(wb_claims *c, const char *name, const char *value, wb_error *err) {
-  json_t *obj = writable(c, name, err);
-  if (obj == NULL)
-    return err ? err->code : WB_ERR_INVALID_ARG;
-  json_t *s = value ? json_string(value) : NULL;
-  if (s == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "claim \"%.40s\": value is not UTF-8", name);
-  json_t *arr = json_object_get(obj, name);
-  if (arr != NULL && !json_is_array(arr)) {
-    json_decref(s);
-    return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "claim \"%.40s\" is not an array", name);
-  }
-  if (arr == NULL) {
-    arr = json_array();
-    if (arr == NULL || json_object_set_new(obj, name, arr) != 0) {
-      json_decref(s);
-      return wb__fail(err, WB_ERR_INVALID_ARG, "cannot create claim \"%.40s\"", name);
-    }
-  }
-  if (json_array_append_new(arr, s) != 0)
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  return wb__ok(err);
-}
-
-wb_status wb_claims_remove(wb_claims *c, const char *name, wb_error *err) {
-  json_t *obj = writable(c, name, err);
-  if (obj == NULL)
-    return err ? err->code : WB_ERR_INVALID_ARG;
-  (void)json_object_del(obj, name);
-  return wb__ok(err);
-}
-
-wb_status wb_claims_set_random_jti(wb_claims *c, wb_error *err) {
-  unsigned char id[16];
-  char text[WB_B64URL_ENCODED_LEN(16) + 1];
-  wb_status st = wb_random(id, sizeof(id), err);
-  if (st == WB_OK)
-    st = wb_b64url_encode(text, sizeof(text), id, sizeof(id), NULL, err);
-  if (st != WB_OK)
-    return st;
-  return wb_claims_set_string(c, "jti", text, err);
-}
-
-wb_status wb_claims_merge_json(wb_claims *c, const char *json, size_t len, wb_error *err) {
-  json_t *obj = writable(c, "", err);
-  if (obj == NULL)
-    return err ? err->code : WB_ERR_INVALID_ARG;
-  wb_error local;
-  json_t *add = wb__json_parse(json, len, NULL, 0, true, &local);
-  if (add == NULL) {
-    if (err != NULL)
-      *err = local;
-    return local.code;
-  }
-  int rc = json_object_update(obj, add);
-  json_decref(add);
-  return rc == 0 ? wb__ok(err) : wb__fail(err, WB_ERR_NOMEM, "out of memory");
-}
-
-wb_status wb_sign(const wb_signer *s, const wb_claims *c, char **token, size_t *token_len, wb_error *err) {
-  if (token == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
-  *token = NULL;
-  if (c == NULL || s == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  char *text;
-  if (c->verified) {
-    text = strdup(c->payload);
-  } else {
-    text = wb__json_dump(atomic_load(&c->dom));
-  }
-  if (text == NULL)
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  wb_status st = wb_jws_sign(s, (const unsigned char *)text, strlen(text), token, token_len, err);
-  free(text);
-  return st;
-}
-
 /* ---- reading ------------------------------------------------------------------------------- */
 
 /* The jansson tree (parsed once for verified claims); NULL only when out of memory. */
 static json_t *dom(const wb_claims *c) {
   wb_claims *m = (wb_claims *)c; /* the tree is a cache: publishing it changes no observable value */
   json_t *j = atomic_load(&m->dom);
-  if (j != NULL || !c->verified)
+  if (j != NULL)
     return j;
-  json_t *parsed = wb__json_parse(c->payload, c->payload_len, &c->limits, 0, true, NULL);
+  size_t len;
+  const char *text = wb__claims_text(c, &len);
+  json_t *parsed = wb__json_parse(text, len, &c->limits, 0, true, NULL);
   if (parsed == NULL)
     return NULL;
   json_t *expected = NULL;
@@ -413,7 +240,7 @@ static const char *registered_string(const wb_claims *c, const char *verified_va
     return NULL;
   if (c->verified)
     return verified_value;
-  return json_string_value(json_object_get(atomic_load(&c->dom), name));
+  return json_string_value(json_object_get(dom(c), name));
 }
 
 const char *wb_claims_iss(const wb_claims *c) {
@@ -433,7 +260,7 @@ static wb_status registered_date(const wb_claims *c, bool has, double v, const c
   if (c == NULL)
     return WB_ERR_INVALID_ARG;
   if (!c->verified) {
-    json_t *j = json_object_get(atomic_load(&c->dom), name);
+    json_t *j = json_object_get(dom(c), name);
     has = json_is_number(j);
     v = has ? json_number_value(j) : 0;
   }
@@ -464,5 +291,7 @@ void wb_claims_free(wb_claims *c) {
   json_decref(atomic_load(&c->dom));
   if (c->verified)
     OPENSSL_cleanse(c->data, c->data_cap);
+  free(c->text);
+  free(c->members);
   free(c);
 }

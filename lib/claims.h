@@ -7,6 +7,11 @@
 
 #include "internal.h"
 
+/** A builder member: "name":value at text[off..off+len), the escaped name (quotes included) first. */
+typedef struct wb_member {
+  size_t off, len, name_len;
+} wb_member;
+
 struct wb_claims {
   bool verified;         /* produced by wb_verify: read-only */
   _Atomic(json_t *) dom; /* builder: the object, always set. verified: NULL until a generic getter
@@ -17,6 +22,10 @@ struct wb_claims {
   bool has_exp, has_nbf, has_iat;
   double exp, nbf, iat;
   wb_limits limits; /* verified: the limits the payload passed (re-used to parse it) */
+  char *text;       /* builder: "{" and the members, comma-separated; room for "}" + NUL */
+  size_t text_len, text_cap;
+  wb_member *members; /* builder: one per member, in text order */
+  size_t nmembers, members_cap;
   size_t data_cap;
   char data[]; /* verified: payload bytes + NUL, then the unescaped strings */
 };
@@ -26,6 +35,9 @@ wb_claims *wb__claims_alloc_verified(size_t payload_len, const wb_limits *lim);
 
 /** A new copy of verified claims src (without its lazily built tree); NULL on OOM. */
 wb_claims *wb__claims_clone(const wb_claims *src);
+
+/** The claims as JSON text: a verified payload, or a builder's members closed with "}". */
+const char *wb__claims_text(const wb_claims *c, size_t *len);
 
 /** Copies (unescaping) a registered string into c->data after the payload; returns it. */
 const char *wb__claims_store_string(wb_claims *c, size_t *used, const char *raw, size_t len, bool escaped);

@@ -70,7 +70,7 @@ static long hex4(const char *p) {
 }
 
 /* Length of the valid UTF-8 sequence at p (1..4) or 0 when invalid (overlong, surrogate, > U+10FFFF). */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end) {
+size_t wb__utf8_len(const unsigned char *p, const unsigned char *end) {
   unsigned c = p[0];
   size_t n;
   unsigned min;
@@ -163,7 +163,7 @@ static wb_status scan_string(scanner *sc, const char **raw, size_t *len, bool *e
       p += 2;
       continue;
     }
-    size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)sc->end);
+    size_t n = wb__utf8_len((const unsigned char *)p, (const unsigned char *)sc->end);
     if (n == 0)
       return bad(sc, "invalid UTF-8");
     p += n;

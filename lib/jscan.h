@@ -36,6 +36,9 @@ typedef struct wb_jfield {
 wb_status wb__jscan_object(const char *s, size_t len, const wb_limits *lim, wb_jfield *fields, size_t nfields,
                            wb_error *err);
 
+/** Length (1..4) of the valid UTF-8 sequence at p, or 0 (overlong, surrogate, > U+10FFFF, cut). */
+size_t wb__utf8_len(const unsigned char *p, const unsigned char *end);
+
 /** 1 when the raw string content (escaped or not) equals the NUL-terminated UTF-8 string c. */
 int wb__jstr_equal(const char *raw, size_t len, bool escaped, const char *c);
 

@@ -3,7 +3,10 @@
  * public API: every algorithm signs and verifies, the claims policy (exp, nbf, iat, max age,
  * iss, sub, aud, typ, required claims, leeway), key choice by kid, and the claims getters.
  */
+#include <jansson.h>
+
 #include "check.h"
+#include "claims.h"
 
 #define NOW 1700000000
 
@@ -303,6 +306,79 @@ static void builder(void) {
   wb_claims_free(c);
 }
 
+/* The builder writes exactly what jansson writes in compact mode, and replaces in place. */
+static void builder_text(void) {
+  static const char *const strings[] = {
+      "plain", "quote\"back\\slash", "\x01\x1f\x7f", "\t\n\r\b\f", "caf\xc3\xa9 \xf0\x9f\x98\x80", "a/b", ""};
+  static const int64_t ints[] = {0, -1, 1700000000, INT64_MAX, INT64_MIN};
+  static const double reals[] = {0.1, 1e300, -2.5, 3.0, 1e-7, 123456789.125};
+  wb_claims *c = NULL;
+  json_t *j = json_object();
+  char name[16];
+  CHECK_ST(wb_claims_new(&c, NULL), WB_OK);
+  for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+    snprintf(name, sizeof(name), "s%zu", i);
+    CHECK_ST(wb_claims_set_string(c, name, strings[i], NULL), WB_OK);
+    json_object_set_new(j, name, json_string(strings[i]));
+  }
+  for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+    snprintf(name, sizeof(name), "i%zu", i);
+    CHECK_ST(wb_claims_set_int(c, name, ints[i], NULL), WB_OK);
+    json_object_set_new(j, name, json_integer(ints[i]));
+  }
+  for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
+    snprintf(name, sizeof(name), "r%zu", i);
+    CHECK_ST(wb_claims_set_real(c, name, reals[i], NULL), WB_OK);
+    json_object_set_new(j, name, json_real(reals[i]));
+  }
+  CHECK_ST(wb_claims_set_string(c, "\xc3\xa9\"\n", "name escaped", NULL), WB_OK);
+  json_object_set_new(j, "\xc3\xa9\"\n", json_string("name escaped"));
+  CHECK_ST(wb_claims_set_json(c, "o", "{ \"k\" : [1, 2.5, \"x\"] , \"n\":null}", 33, NULL), WB_OK);
+  json_object_set_new(j, "o", json_loads("{\"k\":[1,2.5,\"x\"],\"n\":null}", 0, NULL));
+  CHECK_ST(wb_claims_append_string(c, "roles", "a", NULL), WB_OK);
+  CHECK_ST(wb_claims_append_string(c, "roles", "b\"", NULL), WB_OK);
+  json_object_set_new(j, "roles", json_pack("[ss]", "a", "b\""));
+  CHECK_ST(wb_claims_set_bool(c, "t", 1, NULL), WB_OK);
+  CHECK_ST(wb_claims_set_null(c, "z", NULL), WB_OK);
+  json_object_set_new(j, "t", json_true());
+  json_object_set_new(j, "z", json_null());
+  size_t len;
+  const char *ours = wb__claims_text(c, &len);
+  char *theirs = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  if (strcmp(ours, theirs) != 0)
+    fprintf(stderr, "builder text:\n  ours   %s\n  jansson %s\n", ours, theirs);
+  CHECK(strcmp(ours, theirs) == 0 && len == strlen(theirs));
+  free(theirs);
+  json_decref(j);
+  /* Replacing moves the member to the end; removing closes the gap; getters see the change. */
+  CHECK_ST(wb_claims_set_int(c, "i1", 5, NULL), WB_OK);
+  int64_t v = 0;
+  CHECK_ST(wb_claims_get_int(c, "i1", &v, NULL), WB_OK);
+  CHECK(v == 5);
+  CHECK_ST(wb_claims_set_int(c, "i1", 6, NULL), WB_OK); /* the cached tree is dropped */
+  CHECK_ST(wb_claims_get_int(c, "i1", &v, NULL), WB_OK);
+  CHECK(v == 6);
+  CHECK_ST(wb_claims_remove(c, "s0", NULL), WB_OK);
+  CHECK_ST(wb_claims_remove(c, "z", NULL), WB_OK);
+  CHECK_ST(wb_claims_remove(c, "absent", NULL), WB_OK);
+  ours = wb__claims_text(c, &len);
+  CHECK(strncmp(ours, "{\"s1\":", 6) == 0 && strstr(ours, "\"t\":true,\"i1\":6}") != NULL);
+  json_t *back = json_loads(ours, JSON_REJECT_DUPLICATES, NULL);
+  CHECK(back != NULL && json_object_size(back) == c->nmembers);
+  json_decref(back);
+  wb_claims_free(c);
+  /* Everything removed: "{}". */
+  CHECK_ST(wb_claims_new(&c, NULL), WB_OK);
+  CHECK_ST(wb_claims_set_int(c, "a", 1, NULL), WB_OK);
+  CHECK_ST(wb_claims_remove(c, "a", NULL), WB_OK);
+  ours = wb__claims_text(c, &len);
+  CHECK(strcmp(ours, "{}") == 0);
+  CHECK_ST(wb_claims_set_string(c, "\xff", "x", NULL), WB_ERR_INVALID_ARG);
+  ours = wb__claims_text(c, &len);
+  CHECK(strcmp(ours, "{}") == 0); /* a failed call changes nothing */
+  wb_claims_free(c);
+}
+
 static void decode(void) {
   char *tok = sign_json(hkey, WB_ALG_HS256, "{\"a\":1}");
   char *h = NULL, *p = NULL;
@@ -373,6 +449,7 @@ int main(void) {
   getters();
   builder();
   decode();
+  builder_text();
   result_cache();
   wb_key_free(hkey);
   return CHECK_DONE();
