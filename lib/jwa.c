@@ -98,7 +98,7 @@ typedef struct ctx_slot {
   EVP_MD_CTX *hmd;                    /* HMAC: digest context, re-initialised without re-fetching */
   unsigned char ipad[128], opad[128]; /* HMAC: key XOR ipad / opad, one hash block (secret) */
   EVP_PKEY_CTX *pctx;                 /* RSA / ECDSA: initialised with padding */
-  EVP_MD_CTX *mdctx;                  /* EdDSA: reusable digest context */
+  EVP_MD_CTX *mdctx;                  /* EdDSA: initialised for the key; RSA / ECDSA: the message digest */
 } ctx_slot;
 
 typedef struct ctx_cache {
@@ -232,7 +232,8 @@ static wb_status slot_prepare(ctx_slot *s, const wb_key *key, const wb_alg_info 
       return wb__fail(err, WB_ERR_CRYPTO, "EdDSA set-up failed");
   } else {
     s->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
-    if (s->pctx == NULL)
+    s->mdctx = EVP_MD_CTX_new(); /* the message digest, re-initialised per call without allocating */
+    if (s->pctx == NULL || s->mdctx == NULL)
       return wb__fail(err, WB_ERR_NOMEM, "out of memory");
     int ok = sign ? EVP_PKEY_sign_init(s->pctx) : EVP_PKEY_verify_init(s->pctx);
     ok = ok == 1 && EVP_PKEY_CTX_set_signature_md(s->pctx, md) == 1;
@@ -407,7 +408,8 @@ wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, si
   if (ai->family == WB_FAMILY_EDDSA)
     return eddsa_verify(s, msg, msg_len, sig, sig_len, err);
   unsigned char hash[64], der[2 * 69 + 3];
-  if (EVP_Digest(msg, msg_len, hash, NULL, alg_md(ai), NULL) != 1)
+  if (EVP_DigestInit_ex(s->mdctx, alg_md(ai), NULL) != 1 || EVP_DigestUpdate(s->mdctx, msg, msg_len) != 1 ||
+      EVP_DigestFinal_ex(s->mdctx, hash, NULL) != 1)
     return wb__fail(err, WB_ERR_CRYPTO, "digest failed");
   if (ai->family == WB_FAMILY_ECDSA) {
     sig_len = ecdsa_rs_to_der(der, sig, key->coord_len);
@@ -451,7 +453,8 @@ wb_status wb__sign(const wb_key *key, wb_alg alg, const unsigned char *msg, size
   if (ai->family == WB_FAMILY_EDDSA)
     return eddsa_sign(s, msg, msg_len, sig, sig_len, err);
   unsigned char hash[64], der[2 * 69 + 3];
-  if (EVP_Digest(msg, msg_len, hash, NULL, alg_md(ai), NULL) != 1)
+  if (EVP_DigestInit_ex(s->mdctx, alg_md(ai), NULL) != 1 || EVP_DigestUpdate(s->mdctx, msg, msg_len) != 1 ||
+      EVP_DigestFinal_ex(s->mdctx, hash, NULL) != 1)
     return wb__fail(err, WB_ERR_CRYPTO, "digest failed");
   unsigned char *out = ai->family == WB_FAMILY_ECDSA ? der : sig;
   size_t n = ai->family == WB_FAMILY_ECDSA ? sizeof(der) : WB_MAX_SIG_LEN;
