@@ -37,6 +37,14 @@ const char *wb__claims_store_string(wb_claims *c, size_t *used, const char *raw,
   return out;
 }
 
+void wb__claims_reset_verified(wb_claims *c, const wb_limits *lim) {
+  json_decref(atomic_exchange(&c->dom, NULL));
+  c->payload_len = 0;
+  c->iss = c->sub = c->jti = NULL;
+  c->has_exp = c->has_nbf = c->has_iat = false;
+  c->limits = *lim;
+}
+
 wb_claims *wb__claims_clone(const wb_claims *src) {
   wb_claims *c = malloc(sizeof(*c) + src->data_cap);
   if (c == NULL)

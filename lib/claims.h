@@ -33,6 +33,9 @@ struct wb_claims {
 /** A verified claims object able to hold a payload of payload_len bytes (data[] sized for it). */
 wb_claims *wb__claims_alloc_verified(size_t payload_len, const wb_limits *lim);
 
+/** Empties verified claims for reuse by the verifier (the buffer is kept). */
+void wb__claims_reset_verified(wb_claims *c, const wb_limits *lim);
+
 /** A new copy of verified claims src (without its lazily built tree); NULL on OOM. */
 wb_claims *wb__claims_clone(const wb_claims *src);
 

@@ -567,25 +567,41 @@ static wb_vc_window claims_window(const wb_verifier *v, const wb_claims *c) {
   return w;
 }
 
-/* Signature and policy, no cache. On success *c holds the claims when want_claims. */
+/* Verified claims able to hold exact payload bytes: reuse (emptied) when it has room, else new. */
+static wb_claims *claims_for(wb_claims *reuse, size_t exact, const wb_limits *lim) {
+  if (reuse != NULL && reuse->verified && reuse->data_cap >= 2 * exact + 8) {
+    wb__claims_reset_verified(reuse, lim);
+    return reuse;
+  }
+  wb_claims_free(reuse);
+  return wb__claims_alloc_verified(exact < 1024 ? 1024 : exact, lim); /* room for the next ones too */
+}
+
+/*
+ * Signature and policy, no cache. With want_claims, on success *out holds the claims, reusing
+ * the verified claims *out held on entry when they have room. On failure *out is freed and NULL.
+ */
 static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t len, bool want_claims,
                                  wb_claims **out, wb_alg *alg, wb_error *err) {
+  wb_claims *c = *out;
+  *out = NULL;
   wb_jws_parts parts;
   header_verdict verdict;
   wb_status st = verify_signature(v, token, len, &parts, &verdict, err);
+  if (st == WB_OK && !verdict.typ_ok)
+    st = wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
+  size_t exact = WB_B64URL_DECODED_LEN(parts.p64_len);
+  if (st == WB_OK && want_claims && exact > v->limits.max_claims_len)
+    st = wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", v->limits.max_claims_len);
+  if (st == WB_OK && want_claims && (c = claims_for(c, exact, &v->limits)) == NULL)
+    st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  if (st != WB_OK || !want_claims) {
+    wb_claims_free(c);
+    c = NULL;
+  }
   if (st != WB_OK)
     return st;
   *alg = verdict.alg;
-  if (!verdict.typ_ok)
-    return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
-  wb_claims *c = NULL;
-  if (want_claims) {
-    size_t exact = WB_B64URL_DECODED_LEN(parts.p64_len);
-    if (exact > v->limits.max_claims_len)
-      return wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", v->limits.max_claims_len);
-    if ((c = wb__claims_alloc_verified(exact, &v->limits)) == NULL)
-      return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  }
   segment p;
   st = segment_decode(&p, parts.p64, parts.p64_len, v->limits.max_claims_len, c ? c->data : NULL, err);
   if (st == WB_OK && c != NULL)
@@ -601,21 +617,27 @@ static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t
   return WB_OK;
 }
 
-wb_status wb_verify(const wb_verifier *v, const char *token, size_t len, wb_claims **claims, wb_error *err) {
+/* wb_verify and wb_verify_reuse: *claims on entry is NULL, or verified claims to reuse. */
+static wb_status verify(const wb_verifier *v, const char *token, size_t len, wb_claims **claims,
+                        wb_error *err) {
+  wb_claims *reuse = claims != NULL ? *claims : NULL;
   if (claims != NULL)
     *claims = NULL;
-  if (v == NULL || token == NULL)
+  if (v == NULL || token == NULL) {
+    wb_claims_free(reuse);
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  }
   unsigned char digest[16];
   wb_status st;
   bool cacheable = v->cache != NULL && len <= WB_VCACHE_MAX_TOKEN;
   if (cacheable) {
-    if ((st = wb__vcache_digest(v->cache, token, len, digest, err)) != WB_OK)
-      return st;
-    if (wb__vcache_lookup(v->cache, digest, token, len, v->serial, (double)current_time(v), claims, &st))
-      return st == WB_OK ? wb__ok(err) : wb__fail(err, st, "out of memory");
+    if ((st = wb__vcache_digest(v->cache, token, len, digest, err)) != WB_OK ||
+        wb__vcache_lookup(v->cache, digest, token, len, v->serial, (double)current_time(v), claims, &st)) {
+      wb_claims_free(reuse);
+      return st == WB_OK ? wb__ok(err) : wb__fail(err, st, "verification cache failed");
+    }
   }
-  wb_claims *c = NULL;
+  wb_claims *c = reuse;
   wb_alg alg = WB_ALG_INVALID;
   st = verify_uncached(v, token, len, claims != NULL || cacheable, &c, &alg, err);
   if (st != WB_OK)
@@ -633,6 +655,19 @@ wb_status wb_verify(const wb_verifier *v, const char *token, size_t len, wb_clai
   else
     wb_claims_free(c);
   return wb__ok(err);
+}
+
+wb_status wb_verify(const wb_verifier *v, const char *token, size_t len, wb_claims **claims, wb_error *err) {
+  if (claims != NULL)
+    *claims = NULL;
+  return verify(v, token, len, claims, err);
+}
+
+wb_status wb_verify_reuse(const wb_verifier *v, const char *token, size_t len, wb_claims **claims,
+                          wb_error *err) {
+  if (claims == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL claims");
+  return verify(v, token, len, claims, err);
 }
 
 wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, char **payload,

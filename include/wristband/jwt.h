@@ -177,6 +177,16 @@ WB_EXPORT wb_status wb_verify(const wb_verifier *v, const char *token, size_t le
                               wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /**
+ * wb_verify for a steady stream of tokens: *claims is NULL or verified claims returned by an
+ * earlier wb_verify / wb_verify_reuse, which are emptied and reused when they have room (claims
+ * of up to 1 KiB, or the largest seen so far), so verifying and reading the registered claims
+ * allocates nothing. On failure *claims is freed and NULL, exactly as with wb_verify: a failed
+ * verification returns no claims at all.
+ */
+WB_EXPORT wb_status wb_verify_reuse(const wb_verifier *v, const char *token, size_t len, wb_claims **claims,
+                                    wb_error *err) WB_WARN_UNUSED_RESULT;
+
+/**
  * Verifies a compact JWS whose payload need not be a JWT: the header policy and the signature
  * only, no claims checks. *payload (may be NULL) is new (wb_string_free; NUL-terminated for
  * convenience) with *payload_len bytes.

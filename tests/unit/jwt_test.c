@@ -379,6 +379,36 @@ static void builder_text(void) {
   wb_claims_free(c);
 }
 
+/* wb_verify_reuse keeps one claims object across tokens; failures free it. */
+static void reuse(void) {
+  wb_verifier *v = hs_verifier();
+  char *a = sign_json(hkey, WB_ALG_HS256, "{\"sub\":\"a\",\"exp\":1700000100,\"x\":{\"y\":1}}");
+  char *b = sign_json(hkey, WB_ALG_HS256, "{\"sub\":\"b\",\"exp\":1700000100}");
+  wb_claims *c = NULL;
+  CHECK_ST(wb_verify_reuse(v, a, strlen(a), &c, NULL), WB_OK);
+  const wb_claims *first = c;
+  CHECK(c && strcmp(wb_claims_sub(c), "a") == 0 && wb_claims_type(c, "/x/y") == WB_JSON_INTEGER);
+  CHECK_ST(wb_verify_reuse(v, b, strlen(b), &c, NULL), WB_OK);
+  CHECK(c == first); /* the same object, refilled */
+  CHECK(strcmp(wb_claims_sub(c), "b") == 0 && wb_claims_type(c, "x") == WB_JSON_ABSENT);
+  char *j = NULL;
+  CHECK_ST(wb_claims_get_json(c, NULL, &j, NULL), WB_OK);
+  CHECK(j && strcmp(j, "{\"sub\":\"b\",\"exp\":1700000100}") == 0);
+  wb_string_free(j);
+  b[strlen(b) - 2] ^= 1; /* a failure frees it: no claims at all */
+  CHECK_ST(wb_verify_reuse(v, b, strlen(b), &c, NULL), WB_ERR_BAD_SIGNATURE);
+  CHECK(c == NULL);
+  CHECK_ST(wb_verify_reuse(v, a, strlen(a), NULL, NULL), WB_ERR_INVALID_ARG);
+  /* Builder claims are never reused as verified ones. */
+  CHECK_ST(wb_claims_new(&c, NULL), WB_OK);
+  CHECK_ST(wb_verify_reuse(v, a, strlen(a), &c, NULL), WB_OK);
+  CHECK(c && strcmp(wb_claims_sub(c), "a") == 0);
+  wb_claims_free(c);
+  wb_string_free(a);
+  wb_string_free(b);
+  wb_verifier_free(v);
+}
+
 static void decode(void) {
   char *tok = sign_json(hkey, WB_ALG_HS256, "{\"a\":1}");
   char *h = NULL, *p = NULL;
@@ -449,6 +479,7 @@ int main(void) {
   getters();
   builder();
   decode();
+  reuse();
   builder_text();
   result_cache();
   wb_key_free(hkey);
