@@ -435,19 +435,24 @@ static wb_status scan_member(scanner *sc, unsigned depth, size_t base) {
   return st;
 }
 
-static wb_status scan_object(scanner *sc, unsigned depth) {
+/*
+ * One container: '{' members '}' or '[' elements ']'. Object members are checked for duplicate
+ * names against the names pushed since base, which are popped at the closing brace.
+ */
+static wb_status scan_container(scanner *sc, unsigned depth, char close) {
   size_t base = sc->nnames, count = 0;
-  sc->p++; /* '{' */
+  sc->p++; /* '{' or '[' */
   skip_ws(sc);
-  if (sc->p < sc->end && *sc->p == '}') {
+  if (sc->p < sc->end && *sc->p == close) {
     sc->p++;
     return WB_OK;
   }
   for (;;) {
     if (++count > sc->lim->max_members)
-      return wb__fail(sc->err, WB_ERR_TOO_LARGE, "JSON object has more than %u members",
+      return wb__fail(sc->err, WB_ERR_TOO_LARGE, "JSON container has more than %u members",
                       sc->lim->max_members);
-    wb_status st = scan_member(sc, depth, base);
+    value_ref v;
+    wb_status st = close == '}' ? scan_member(sc, depth, base) : scan_value(sc, depth + 1, &v);
     if (st != WB_OK)
       return st;
     skip_ws(sc);
@@ -456,42 +461,12 @@ static wb_status scan_object(scanner *sc, unsigned depth) {
       skip_ws(sc);
       continue;
     }
-    if (sc->p < sc->end && *sc->p == '}') {
+    if (sc->p < sc->end && *sc->p == close) {
       sc->p++;
       sc->nnames = base;
       return WB_OK;
     }
-    return bad(sc, "',' or '}' expected");
-  }
-}
-
-static wb_status scan_array(scanner *sc, unsigned depth) {
-  size_t count = 0;
-  sc->p++; /* '[' */
-  skip_ws(sc);
-  if (sc->p < sc->end && *sc->p == ']') {
-    sc->p++;
-    return WB_OK;
-  }
-  for (;;) {
-    if (++count > sc->lim->max_members)
-      return wb__fail(sc->err, WB_ERR_TOO_LARGE, "JSON array has more than %u elements",
-                      sc->lim->max_members);
-    value_ref v;
-    wb_status st = scan_value(sc, depth + 1, &v);
-    if (st != WB_OK)
-      return st;
-    skip_ws(sc);
-    if (sc->p < sc->end && *sc->p == ',') {
-      sc->p++;
-      skip_ws(sc);
-      continue;
-    }
-    if (sc->p < sc->end && *sc->p == ']') {
-      sc->p++;
-      return WB_OK;
-    }
-    return bad(sc, "',' or ']' expected");
+    return bad(sc, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
   }
 }
 
@@ -506,7 +481,7 @@ static wb_status scan_value(scanner *sc, unsigned depth, value_ref *v) {
     if (depth > sc->lim->max_depth)
       return wb__fail(sc->err, WB_ERR_MALFORMED, "JSON nested deeper than %u levels", sc->lim->max_depth);
     v->type = c == '{' ? WB_JSON_OBJECT : WB_JSON_ARRAY;
-    st = c == '{' ? scan_object(sc, depth) : scan_array(sc, depth);
+    st = scan_container(sc, depth, c == '{' ? '}' : ']');
   } else if (c == '"') {
     v->type = WB_JSON_STRING;
     return scan_string(sc, &v->raw, &v->len, &v->escaped);
