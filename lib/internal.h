@@ -1,8 +1,9 @@
 /*
  * lib/internal.h - definitions shared inside libwristband only (never installed).
  *
- * Holds the layout of wb_key and wb_keyset, the algorithm table (lib/jwa.c), the error helper
- * (lib/err.c) and the strict JSON helpers (lib/json.c). The public contract is in include/.
+ * Holds the layout of wb_key and wb_keyset, the helpers the key files share (lib/jwk*.c), the
+ * algorithm table (lib/jwa.c), the error helper (lib/err.c) and the strict JSON helpers (lib/json.c). The
+ * public contract is in include/.
  */
 #ifndef WB_INTERNAL_H
 #define WB_INTERNAL_H
@@ -76,6 +77,9 @@ enum {
   WB_OP_DERIVE_KEY = 1u << 6,
   WB_OP_DERIVE_BITS = 1u << 7
 };
+#define WB_OP_COUNT 8
+/** The "key_ops" name of WB_OP_* bit i is wb__op_names[i] (lib/jwk_meta.c). */
+extern const char *const wb__op_names[WB_OP_COUNT];
 
 struct wb_key {
   atomic_int refs; /* owners: caller handle + each set/signer/verifier holding it */
@@ -104,20 +108,64 @@ struct wb_keyset {
   size_t count, cap;
 };
 
+/* -- the key object (lib/jwk.c) -- */
+
 /** Allocates a zeroed key with refs = 1 and a fresh serial. */
 wb_key *wb__key_alloc(void);
 /** Takes one more reference; returns key. */
 wb_key *wb__key_ref(const wb_key *key);
-/** Fills key->order/order_len/coord_len from key->pkey (EC) or coord_len (OKP). */
-wb_status wb__key_fill_curve_info(wb_key *key, wb_error *err);
+/** The JWK "kty" name of kty ("oct", "RSA", "EC", "OKP"), "?" for others. */
+const char *wb__kty_name(wb_kty kty);
+/** True when a key of this type and curve may be used with the JWS alg described by fit. */
+bool wb__jws_fits_key(const wb_alg_info *fit, wb_kty kty, wb_crv crv);
+/** Refuses (WB_ERR_BAD_KEY) an HMAC alg whose hash is longer than the key's secret. */
+wb_status wb__key_check_hmac_len(const wb_key *key, const wb_alg_info *fit, wb_error *err);
+
+/* -- checks every key passes, and the supported curves (lib/jwk_validate.c) -- */
+
+/** A supported curve. pub_len is the EC coordinate or OKP "x" size, priv_len the exact "d" size
+ *  (RFC 7518 6.2.2.1 and RFC 8037 2 require the full length). */
+typedef struct wb_curve_info {
+  wb_crv crv;
+  wb_kty kty;
+  const char *jwk_name;
+  const char *ossl_name;
+  size_t pub_len;
+  size_t priv_len;
+  unsigned bits;
+} wb_curve_info;
+
+/** The curve crv, or NULL when unsupported. */
+const wb_curve_info *wb__curve_by_crv(wb_crv crv);
+/** The curve of key type kty whose JWK "crv" is name, or NULL. */
+const wb_curve_info *wb__curve_by_jwk_name(wb_kty kty, const char *name);
+/** RSA public checks: 2048..16384 bits, odd exponent of 2..64 bits, no small factor, no ROCA. */
+wb_status wb__rsa_check_public(const BIGNUM *n, const BIGNUM *e, wb_error *err);
 /**
  * Makes key (fresh from wb__key_alloc) hold pkey and validates it as every import does: type and
  * curve supported, RSA size/exponent/ROCA/CRT consistency, EC point on the curve, private halves
  * matching public ones. Takes ownership of pkey on every path (it is freed with the key).
  */
 wb_status wb__key_adopt_pkey(wb_key *key, EVP_PKEY *pkey, wb_error *err);
-/** Builds a validated key from a parsed JWK object (lib/jwk.c). On failure *out is NULL. */
+/** A new key holding pkey, validated by wb__key_adopt_pkey; takes pkey. On failure *out is NULL. */
+wb_status wb__key_from_pkey(wb_key **out, EVP_PKEY *pkey, wb_error *err);
+
+/* -- JWK import (lib/jwk_import.c, lib/jwk_meta.c) -- */
+
+/** RSA members in JWK order with their OpenSSL names: 0 n and 1 e public, 2 d, 3..7 the CRT values. */
+#define WB_RSA_MEMBERS 8
+extern const char *const wb__rsa_members[WB_RSA_MEMBERS];
+extern const char *const wb__rsa_params[WB_RSA_MEMBERS];
+
+/** Builds a validated key from a parsed JWK object. On failure *out is NULL. */
 wb_status wb__key_from_json(wb_key **out, const json_t *jwk, wb_error *err);
+/**
+ * Reads member name of j as a string: *out is borrowed from j, NULL when absent. A present member
+ * that is not a string is WB_ERR_MALFORMED; an absent required one WB_ERR_BAD_KEY.
+ */
+wb_status wb__jwk_get_str(const json_t *j, const char *name, bool required, const char **out, wb_error *err);
+/** Reads and checks "kid", "use", "key_ops" and "alg" into key, whose material is already set. */
+wb_status wb__jwk_read_meta(wb_key *key, const json_t *j, wb_error *err);
 
 /* ---- strict JSON (lib/json.c) ------------------------------------------------------------ */
 

@@ -83,18 +83,7 @@ static wb_status gen_pkey(wb_key **out, wb_kty kty, wb_crv crv, unsigned bits, w
   ERR_clear_error();
   if (pkey == NULL)
     return wb__fail(err, WB_ERR_CRYPTO, "key generation failed");
-  wb_key *key = wb__key_alloc();
-  if (key == NULL) {
-    EVP_PKEY_free(pkey);
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  }
-  wb_status st = wb__key_adopt_pkey(key, pkey, err);
-  if (st != WB_OK) {
-    wb_key_free(key);
-    return st;
-  }
-  *out = key;
-  return wb__ok(err);
+  return wb__key_from_pkey(out, pkey, err);
 }
 
 wb_status wb_key_generate(wb_key **out, wb_kty kty, wb_crv crv, unsigned bits, wb_error *err) {

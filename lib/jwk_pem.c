@@ -2,7 +2,7 @@
  * lib/jwk_pem.c - PEM and DER keys: import of SPKI, PKCS#8, PKCS#1 RSA public/private and SEC1 EC
  * private keys through OSSL_DECODER, export as SPKI (public) or PKCS#8 (private) through
  * OSSL_ENCODER. Imported keys go through the same checks as JWKs (wb__key_adopt_pkey in
- * lib/jwk.c): RSA >= 2048 bits, exponent, ROCA, CRT consistency, EC point on the curve.
+ * lib/jwk_validate.c): RSA >= 2048 bits, exponent, ROCA, CRT consistency, EC point on the curve.
  * Encrypted PEM is refused (no passphrase callback is ever installed). PEM keys carry no kid:
  * callers name them by thumbprint. Contract: include/wristband/key.h.
  */
@@ -48,18 +48,7 @@ static wb_status key_from_encoded(wb_key **out, const char *format, const unsign
   if (pkey == NULL)
     return wb__fail(err, WB_ERR_MALFORMED, "%s is not an unencrypted SPKI, PKCS#8, PKCS#1 or SEC1 key",
                     format);
-  wb_key *key = wb__key_alloc();
-  if (key == NULL) {
-    EVP_PKEY_free(pkey);
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  }
-  wb_status st = wb__key_adopt_pkey(key, pkey, err);
-  if (st != WB_OK) {
-    wb_key_free(key);
-    return st;
-  }
-  *out = key;
-  return wb__ok(err);
+  return wb__key_from_pkey(out, pkey, err);
 }
 
 wb_status wb_key_from_pem(wb_key **out, const char *pem, size_t len, wb_error *err) {
