@@ -32,53 +32,19 @@ static wb_status gen_oct(wb_key **out, unsigned bits, wb_error *err) {
   return st;
 }
 
-/* OpenSSL key type and, for EC, group name of a curve. */
-static wb_status curve_names(wb_crv crv, const char **type, const char **group, wb_error *err) {
-  *group = NULL;
-  switch (crv) {
-  case WB_CRV_P256:
-    *group = "P-256";
-    break;
-  case WB_CRV_P384:
-    *group = "P-384";
-    break;
-  case WB_CRV_P521:
-    *group = "P-521";
-    break;
-  case WB_CRV_SECP256K1:
-    *group = "secp256k1";
-    break;
-  case WB_CRV_ED25519:
-    *type = "ED25519";
-    return WB_OK;
-  case WB_CRV_ED448:
-    *type = "ED448";
-    return WB_OK;
-  case WB_CRV_X25519:
-    *type = "X25519";
-    return WB_OK;
-  case WB_CRV_X448:
-    *type = "X448";
-    return WB_OK;
-  default:
-    return wb__fail(err, WB_ERR_INVALID_ARG, "unknown curve");
-  }
-  *type = "EC";
-  return WB_OK;
-}
-
 static wb_status gen_pkey(wb_key **out, wb_kty kty, wb_crv crv, unsigned bits, wb_error *err) {
-  const char *type = NULL, *group = NULL;
   EVP_PKEY *pkey = NULL;
   if (kty == WB_KTY_RSA) {
     pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
   } else {
-    wb_status st = curve_names(crv, &type, &group, err);
-    if (st != WB_OK)
-      return st;
-    if ((kty == WB_KTY_EC) != (group != NULL))
+    const wb_curve_info *c = wb__curve_by_crv(crv);
+    if (c == NULL)
+      return wb__fail(err, WB_ERR_INVALID_ARG, "unknown curve");
+    if (c->kty != kty)
       return wb__fail(err, WB_ERR_INVALID_ARG, "curve does not belong to the key type");
-    pkey = group != NULL ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", group) : EVP_PKEY_Q_keygen(NULL, NULL, type);
+    /* EC: the OpenSSL group name; OKP: the OpenSSL key type name */
+    pkey = kty == WB_KTY_EC ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", c->ossl_name)
+                            : EVP_PKEY_Q_keygen(NULL, NULL, c->ossl_name);
   }
   ERR_clear_error();
   if (pkey == NULL)

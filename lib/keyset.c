@@ -130,7 +130,7 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   }
   if (limits->max_keys == 0)
     return wb__fail(err, WB_ERR_INVALID_ARG, "limits: max_keys is 0");
-  /* every key fits in 64 KiB of JSON (lib/jwk.c), so this bounds the text before parsing */
+  /* every key fits in 64 KiB of JSON (lib/jwk_import.c), so this bounds the text before parsing */
   size_t max_len = (size_t)limits->max_keys * 65536;
   wb_error e;
   json_t *j = wb__json_parse(json, len, limits, max_len, true, &e);
