@@ -53,6 +53,12 @@ json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, si
     wb__fail(err, WB_ERR_TOO_LARGE, "JSON text longer than %zu bytes", max_len);
     return NULL;
   }
+  /* A raw NUL byte is never valid JSON (escaped in strings, not whitespace), but jansson 2.14
+   * skips one that follows a number or a literal ({"n":1\0}); refuse it here, as jscan does. */
+  if (memchr(text, '\0', len) != NULL) {
+    wb__fail(err, WB_ERR_MALFORMED, "invalid JSON: NUL byte");
+    return NULL;
+  }
   json_error_t jerr;
   json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
   if (j == NULL) {
