@@ -40,7 +40,7 @@ struct wb_vcache {
 };
 
 wb_vcache *wb__vcache_new(size_t entries) {
-  size_t n = 16;
+  size_t n = 1;
   while (n < entries && n < ((size_t)1 << 24))
     n <<= 1;
   wb_vcache *c = calloc(1, sizeof(*c));

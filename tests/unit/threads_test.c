@@ -8,8 +8,9 @@
  * keys (keyset.c refuses it, as Wycheproof's MixedKeySet asks), so there are two shared
  * verifiers: one for the HS256 key, one for the set of the three asymmetric keys. Then 8 threads
  * verify the whole table ITERATIONS times, in a different order each, and check every result,
- * including the "sub" of the verified claims. Run under ASan+UBSan by `make test`, and under ThreadSanitizer
- * by tests/install/tsan (a separate clang build).
+ * including the "sub" of the verified claims. The asymmetric cases also go through a third
+ * verifier with the result cache on, so its locks and evictions are exercised. Run under ASan+UBSan by `make
+ * test`, and under ThreadSanitizer by tests/install/tsan (a separate clang build).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,7 +33,9 @@ typedef struct {
 
 static tcase cases[MAX_CASES];
 static size_t ncases;
-static const wb_verifier *shared_verifiers[2]; /* [0] the HS256 key, [1] the asymmetric set */
+/* [0] the HS256 key, [1] the asymmetric set, [2] the same set with a tiny result cache (4 slots,
+ * so threads keep hitting, evicting and replacing entries under its locks) */
+static const wb_verifier *shared_verifiers[3];
 static atomic_uint mismatches, verified;
 
 /* HS256 first: make_verifier puts keys[0] alone and keys[1..] in the asymmetric set. */
@@ -105,10 +108,10 @@ static void build_cases(wb_key *const *keys, wb_key *stranger) {
 
 /* Verifies one case and compares with its expectation; returns 1 on a mismatch (printed when
  * verbose: the threads stay quiet and only count). */
-static unsigned run_case(const tcase *c, bool verbose) {
+static unsigned run_one(const tcase *c, const wb_verifier *v, bool verbose) {
   wb_claims *claims = NULL;
   wb_error err;
-  wb_status st = wb_verify(shared_verifiers[c->verifier], c->token, strlen(c->token), &claims, &err);
+  wb_status st = wb_verify(v, c->token, strlen(c->token), &claims, &err);
   unsigned bad = st != c->want;
   if (st == WB_OK) {
     const char *sub = wb_claims_sub(claims);
@@ -120,6 +123,14 @@ static unsigned run_case(const tcase *c, bool verbose) {
     fprintf(stderr, "case %.40s...: got %s (%s), want %s\n", c->token, wb_status_name(st),
             st == WB_OK ? "" : err.message, wb_status_name(c->want));
   wb_claims_free(claims);
+  return bad;
+}
+
+/* Runs a case on its verifier, and asymmetric cases on the cached verifier too. */
+static unsigned run_case(const tcase *c, bool verbose) {
+  unsigned bad = run_one(c, shared_verifiers[c->verifier], verbose);
+  if (c->verifier == 1)
+    bad += run_one(c, shared_verifiers[2], verbose);
   return bad;
 }
 
@@ -158,10 +169,14 @@ int main(void) {
     CHECK_ST(wb_key_generate_for_alg(&keys[i], algs[i], WB_CRV_NONE, 0, NULL), WB_OK);
   CHECK_ST(wb_key_generate_for_alg(&stranger, WB_ALG_ES256, WB_CRV_NONE, 0, NULL), WB_OK);
   wb_verifier *hmac = make_verifier(keys, 0, 1), *asym = make_verifier(keys, 1, NALGS);
-  if (hmac != NULL && asym != NULL && stranger != NULL) {
+  wb_verifier *cached = make_verifier(keys, 1, NALGS);
+  if (cached != NULL)
+    CHECK_ST(wb_verifier_enable_cache(cached, 4, NULL), WB_OK);
+  if (hmac != NULL && asym != NULL && cached != NULL && stranger != NULL) {
     build_cases(keys, stranger);
     shared_verifiers[0] = hmac;
     shared_verifiers[1] = asym;
+    shared_verifiers[2] = cached;
     /* Single-threaded first: a wrong expectation shows up here with a readable message. */
     for (size_t i = 0; i < ncases; i++)
       CHECK(run_case(&cases[i], true) == 0);
@@ -183,6 +198,7 @@ int main(void) {
   }
   wb_verifier_free(hmac);
   wb_verifier_free(asym);
+  wb_verifier_free(cached);
   for (size_t i = 0; i < NALGS; i++)
     wb_key_free(keys[i]);
   wb_key_free(stranger);
