@@ -53,12 +53,13 @@ static bool put_string(wb_claims *c, const char *s, size_t len) {
   const unsigned char *p = (const unsigned char *)s, *end = p + len;
   c->text[c->text_len++] = '"';
   while (p < end) {
-    unsigned char ch = *p;
-    if (ch >= 0x20 && ch != '"' && ch != '\\' && ch < 0x80) {
-      c->text[c->text_len++] = (char)ch;
+    const unsigned char *run = p; /* copy a run of plain ASCII in one go */
+    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
       p++;
-      continue;
-    }
+    put(c, (const char *)run, (size_t)(p - run));
+    if (p == end)
+      break;
+    unsigned char ch = *p;
     if (ch >= 0x80) {
       size_t n = wb__utf8_len(p, end);
       if (n == 0) {
@@ -273,8 +274,15 @@ wb_status wb_claims_set_string(wb_claims *c, const char *name, const char *value
 
 wb_status wb_claims_set_int(wb_claims *c, const char *name, int64_t value, wb_error *err) {
   char buf[24];
-  int n = snprintf(buf, sizeof(buf), "%lld", (long long)value);
-  return set_raw(c, name, buf, (size_t)n, err);
+  char *p = buf + sizeof(buf);
+  uint64_t u = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+  do { /* decimal digits from the right; no printf on the signing path */
+    *--p = (char)('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (value < 0)
+    *--p = '-';
+  return set_raw(c, name, p, (size_t)(buf + sizeof(buf) - p), err);
 }
 
 wb_status wb_claims_set_real(wb_claims *c, const char *name, double value, wb_error *err) {
