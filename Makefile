@@ -5,7 +5,7 @@
 JOBS ?= $(shell nproc)
 CC ?= cc
 
-.PHONY: all deps build build-asan test test-plain test-asan bench format format-check clean run
+.PHONY: all deps build build-asan test test-plain test-asan bench format format-check clean
 
 all: build
 
