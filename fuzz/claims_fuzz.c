@@ -1,0 +1,128 @@
+/*
+ * fuzz/claims_fuzz.c - the claims round trip: arbitrary JSON -> wb_claims_from_json -> wb_sign
+ * (HS256) -> wb_verify (fixed clock, exp optional). jansson (through the strict wb__json_parse)
+ * is the oracle:
+ *   - wb_claims_from_json accepts exactly the texts the strict parser accepts as an object;
+ *   - signing accepted claims never fails;
+ *   - verification succeeds iff the registered claims have their RFC 7519 types (iss, sub, jti
+ *     strings; aud a string or an array; exp, nbf, iat numbers) and times (exp > now,
+ *     nbf <= now, iat <= now);
+ *   - verified claims serialise back (wb_claims_get_json(NULL)) to an object json_equal to the
+ *     input, and the precomputed iss/sub/jti/exp/nbf/iat agree with it.
+ * Anything else aborts.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "internal.h"
+#include "wristband/wristband.h"
+
+#define NOW 1300000000
+
+static bool is_string(const json_t *j) {
+  return json_is_string(j);
+}
+
+/* The verdict the verifier must reach on claims obj. */
+static bool expect_valid(const json_t *obj) {
+  static const char *const strs[] = {"iss", "sub", "jti"};
+  for (size_t i = 0; i < 3; i++) {
+    const json_t *m = json_object_get(obj, strs[i]);
+    if (m != NULL && !is_string(m))
+      return false;
+  }
+  const json_t *aud = json_object_get(obj, "aud");
+  if (aud != NULL && !json_is_string(aud) && !json_is_array(aud))
+    return false;
+  static const char *const dates[] = {"exp", "nbf", "iat"};
+  for (size_t i = 0; i < 3; i++) {
+    const json_t *m = json_object_get(obj, dates[i]);
+    if (m == NULL)
+      continue;
+    if (!json_is_number(m))
+      return false;
+    double d = json_number_value(m);
+    if (i == 0 ? !(d > NOW) : !(d <= NOW))
+      return false;
+  }
+  return true;
+}
+
+static void check_string(const char *got, const json_t *obj, const char *name) {
+  const json_t *m = json_object_get(obj, name);
+  if (m == NULL ? got != NULL : got == NULL || strcmp(got, json_string_value(m)) != 0)
+    abort(); /* precomputed iss/sub/jti differ from the payload */
+}
+
+static void check_date(wb_status (*get)(const wb_claims *, int64_t *), const wb_claims *c, const json_t *obj,
+                       const char *name) {
+  int64_t t;
+  wb_status st = get(c, &t);
+  const json_t *m = json_object_get(obj, name);
+  if (m == NULL) {
+    if (st != WB_ERR_MISSING_CLAIM)
+      abort();
+    return;
+  }
+  double f = floor(json_number_value(m));
+  if (f >= -9.2e18 && f <= 9.2e18 && (st != WB_OK || t != (int64_t)f))
+    abort(); /* precomputed NumericDate differs from the payload */
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static wb_signer *s;
+  static wb_verifier *v;
+  if (v == NULL) {
+    static const char jwk[] = "{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-"
+                              "1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}";
+    wb_key *k = NULL;
+    if (wb_key_from_jwk(&k, jwk, sizeof(jwk) - 1, NULL) != WB_OK ||
+        wb_signer_new(&s, k, WB_ALG_HS256, NULL) != WB_OK || wb_verifier_new_key(&v, k, NULL) != WB_OK ||
+        wb_verifier_allow_alg(v, WB_ALG_HS256, NULL) != WB_OK ||
+        wb_verifier_allow_missing_exp(v, NULL) != WB_OK || wb_verifier_set_now(v, NOW, NULL) != WB_OK)
+      abort();
+    wb_key_free(k);
+  }
+  const char *text = (const char *)data;
+  json_t *ref = wb__json_parse(text, size, NULL, 0, true, NULL);
+  wb_claims *c = NULL;
+  wb_status st = wb_claims_from_json(&c, text, size, NULL);
+  if ((st == WB_OK) != (ref != NULL))
+    abort(); /* the builder and the strict parser disagree on the input */
+  if (st != WB_OK) {
+    json_decref(ref);
+    return 0;
+  }
+  char *token = NULL;
+  size_t token_len = 0;
+  if (wb_sign(s, c, &token, &token_len, NULL) != WB_OK)
+    abort();
+  wb_claims_free(c);
+  wb_claims *got = NULL;
+  wb_error err;
+  st = wb_verify(v, token, token_len, &got, &err);
+  if ((st == WB_OK) != expect_valid(ref))
+    abort(); /* verification verdict differs from the RFC 7519 checks on the parsed payload */
+  if (st == WB_OK) {
+    char *json = NULL;
+    if (wb_claims_get_json(got, NULL, &json, NULL) != WB_OK)
+      abort();
+    json_t *back = json_loads(json, JSON_REJECT_DUPLICATES, NULL);
+    if (back == NULL || !json_equal(back, ref))
+      abort(); /* the claims did not survive sign + verify */
+    json_decref(back);
+    wb_string_free(json);
+    check_string(wb_claims_iss(got), ref, "iss");
+    check_string(wb_claims_sub(got), ref, "sub");
+    check_string(wb_claims_jti(got), ref, "jti");
+    check_date(wb_claims_exp, got, ref, "exp");
+    check_date(wb_claims_nbf, got, ref, "nbf");
+    check_date(wb_claims_iat, got, ref, "iat");
+  }
+  wb_claims_free(got);
+  wb_string_free(token);
+  json_decref(ref);
+  return 0;
+}
