@@ -34,22 +34,25 @@ const char *wb__claims_store_string(wb_claims *c, size_t *used, const char *raw,
   char *out = c->data + *used;
   size_t n = wb__jstr_decode(raw, len, escaped, out);
   *used += n + 1;
+  c->data_used = *used;
   return out;
 }
 
 void wb__claims_reset_verified(wb_claims *c, const wb_limits *lim) {
   json_decref(atomic_exchange(&c->dom, NULL));
   c->payload_len = 0;
+  c->data_used = 0;
   c->iss = c->sub = c->jti = NULL;
   c->has_exp = c->has_nbf = c->has_iat = false;
   c->limits = *lim;
 }
 
 wb_claims *wb__claims_clone(const wb_claims *src) {
-  wb_claims *c = malloc(sizeof(*c) + src->data_cap);
+  wb_claims *c = malloc(sizeof(*c) + src->data_used); /* only what is in use: cache hits copy this */
   if (c == NULL)
     return NULL;
-  memcpy(c, src, sizeof(*c) + src->data_cap);
+  memcpy(c, src, sizeof(*c) + src->data_used);
+  c->data_cap = src->data_used;
   atomic_init(&c->dom, NULL);
   c->payload = c->data;
   const char **strs[3] = {&c->iss, &c->sub, &c->jti};
@@ -298,7 +301,7 @@ void wb_claims_free(wb_claims *c) {
     return;
   json_decref(atomic_load(&c->dom));
   if (c->verified)
-    OPENSSL_cleanse(c->data, c->data_cap);
+    OPENSSL_cleanse(c->data, c->data_used);
   free(c->text);
   free(c->members);
   free(c);

@@ -27,6 +27,7 @@ struct wb_claims {
   wb_member *members; /* builder: one per member, in text order */
   size_t nmembers, members_cap;
   size_t data_cap;
+  size_t data_used; /* verified: bytes of data[] in use (payload, NUL, unescaped strings) */
   char data[]; /* verified: payload bytes + NUL, then the unescaped strings */
 };
 

@@ -60,9 +60,12 @@ wb_status wb__sign(const wb_key *key, wb_alg alg, const unsigned char *msg, size
 wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, size_t msg_len,
                      const unsigned char *sig, size_t sig_len, wb_error *err);
 
-/** SipHash-2-4 with a 128-bit tag (a keyed cryptographic hash), per-thread context. */
-wb_status wb__siphash128(const unsigned char key[16], const void *msg, size_t len, unsigned char out[16],
-                         wb_error *err);
+/**
+ * SipHash-2-4 with a 128-bit tag (a keyed cryptographic hash) with a per-thread context;
+ * key_id (non-zero, unique per key for the life of the process) lets the context stay keyed.
+ */
+wb_status wb__siphash128(const unsigned char key[16], uint64_t key_id, const void *msg, size_t len,
+                         unsigned char out[16], wb_error *err);
 
 /* ---- keys (lib/jwk*.c, lib/keyset.c) ------------------------------------------------------ */
 

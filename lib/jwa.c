@@ -105,6 +105,7 @@ typedef struct ctx_cache {
   ctx_slot slot[CACHE_SLOTS];
   unsigned next;    /* round-robin eviction */
   EVP_MAC_CTX *sip; /* for wb__siphash128 */
+  uint64_t sip_id;  /* the key sip is keyed with (0 = none) */
 } ctx_cache;
 
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
@@ -236,8 +237,8 @@ static wb_status get_slot(ctx_slot **out, const wb_key *key, const wb_alg_info *
   return WB_OK;
 }
 
-wb_status wb__siphash128(const unsigned char key[16], const void *msg, size_t len, unsigned char out[16],
-                         wb_error *err) {
+wb_status wb__siphash128(const unsigned char key[16], uint64_t key_id, const void *msg, size_t len,
+                         unsigned char out[16], wb_error *err) {
   ctx_cache *c = thread_cache();
   if (c == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
@@ -247,8 +248,10 @@ wb_status wb__siphash128(const unsigned char key[16], const void *msg, size_t le
   size_t size = 16, n = 0;
   OSSL_PARAM params[2] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size),
                           OSSL_PARAM_construct_end()};
-  if (EVP_MAC_init(c->sip, key, 16, params) != 1 || EVP_MAC_update(c->sip, msg, len) != 1 ||
-      EVP_MAC_final(c->sip, out, &n, 16) != 1 || n != 16)
+  int ok = c->sip_id == key_id ? EVP_MAC_init(c->sip, NULL, 0, NULL) /* same key: no re-keying */
+                               : EVP_MAC_init(c->sip, key, 16, params);
+  c->sip_id = ok == 1 ? key_id : 0;
+  if (ok != 1 || EVP_MAC_update(c->sip, msg, len) != 1 || EVP_MAC_final(c->sip, out, &n, 16) != 1 || n != 16)
     return wb__fail(err, WB_ERR_CRYPTO, "SipHash failed");
   return WB_OK;
 }

@@ -32,8 +32,11 @@ typedef struct vc_slot {
   size_t token_len;
 } vc_slot;
 
+static atomic_uint_fast64_t cache_ids = 1;
+
 struct wb_vcache {
   unsigned char key[16]; /* SipHash key, random per cache */
+  uint64_t id;           /* unique per cache in the process: names the key for wb__siphash128 */
   size_t mask;           /* slots - 1 */
   vc_slot *slots;
   pthread_mutex_t locks[STRIPES];
@@ -54,6 +57,7 @@ wb_vcache *wb__vcache_new(size_t entries) {
     return NULL;
   }
   c->mask = n - 1;
+  c->id = atomic_fetch_add(&cache_ids, 1);
   for (int i = 0; i < STRIPES; i++)
     pthread_mutex_init(&c->locks[i], NULL);
   return c;
@@ -75,7 +79,7 @@ void wb__vcache_free(wb_vcache *c) {
 
 wb_status wb__vcache_digest(const wb_vcache *c, const char *token, size_t len, unsigned char digest[16],
                             wb_error *err) {
-  return wb__siphash128(c->key, token, len, digest, err);
+  return wb__siphash128(c->key, c->id, token, len, digest, err);
 }
 
 static size_t slot_index(const wb_vcache *c, const unsigned char digest[16]) {

@@ -514,6 +514,7 @@ static wb_status check_expected(const wb_verifier *v, const wb_jfield *f, wb_err
 /* Fills the registered values of verified claims c from the scan. */
 static void fill_claims(wb_claims *c, const wb_jfield *f, const double d[3]) {
   size_t used = c->payload_len + 1;
+  c->data_used = used;
   if (f[C_ISS].type == WB_JSON_STRING)
     c->iss = wb__claims_store_string(c, &used, f[C_ISS].value, f[C_ISS].len, f[C_ISS].escaped);
   if (f[C_SUB].type == WB_JSON_STRING)
