@@ -630,7 +630,10 @@ static wb_status verify(const wb_verifier *v, const char *token, size_t len, wb_
   }
   unsigned char digest[16];
   wb_status st;
-  bool cacheable = v->cache != NULL && len <= WB_VCACHE_MAX_TOKEN;
+  /* HMAC results are never cached (a lookup costs about what the MAC costs), and a verifier's keys
+   * are all oct or all asymmetric (key sets do not mix them), so an HMAC verifier skips the hash. */
+  const uint32_t hmac_algs = (1u << WB_ALG_HS256) | (1u << WB_ALG_HS384) | (1u << WB_ALG_HS512);
+  bool cacheable = v->cache != NULL && (v->allowed_mask & ~hmac_algs) != 0 && len <= WB_VCACHE_MAX_TOKEN;
   if (cacheable) {
     if ((st = wb__vcache_digest(v->cache, token, len, digest, err)) != WB_OK ||
         wb__vcache_lookup(v->cache, digest, token, len, v->serial, (double)current_time(v), claims, &st)) {
