@@ -163,6 +163,10 @@ static wb_status set_raw(wb_claims *c, const char *name, const char *value, size
   }
   c->text[c->text_len++] = ':';
   put(c, value, len);
+  if (c->text_len + 1 > c->limits.max_claims_len) { /* the ceiling: no verifier would accept more */
+    c->text_len = before;
+    return wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", c->limits.max_claims_len);
+  }
   invalidate(c);
   wb_member fresh = {off, c->text_len - off, name_len};
   size_t old = find(c, c->text + off, name_len);

@@ -376,6 +376,17 @@ static void builder_text(void) {
   CHECK_ST(wb_claims_set_string(c, "\xff", "x", NULL), WB_ERR_INVALID_ARG);
   ours = wb__claims_text(c, &len);
   CHECK(strcmp(ours, "{}") == 0); /* a failed call changes nothing */
+  wb_limits lim;
+  wb_limits_default(&lim);
+  char *big = malloc(lim.max_claims_len);
+  memset(big, 'x', lim.max_claims_len - 1);
+  big[lim.max_claims_len - 1] = '\0';
+  CHECK_ST(wb_claims_set_string(c, "big", big, NULL), WB_ERR_TOO_LARGE); /* the builder's ceiling */
+  big[lim.max_claims_len - 100] = '\0';
+  CHECK_ST(wb_claims_set_string(c, "big", big, NULL), WB_OK);
+  ours = wb__claims_text(c, &len);
+  CHECK(len < lim.max_claims_len);
+  free(big);
   wb_claims_free(c);
 }
 
