@@ -28,7 +28,7 @@ struct wb_claims {
   size_t nmembers, members_cap;
   size_t data_cap;
   size_t data_used; /* verified: bytes of data[] in use (payload, NUL, unescaped strings) */
-  char data[]; /* verified: payload bytes + NUL, then the unescaped strings */
+  char data[];      /* verified: payload bytes + NUL, then the unescaped strings */
 };
 
 /** A verified claims object able to hold a payload of payload_len bytes (data[] sized for it). */
