@@ -75,8 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static wb_signer *s;
   static wb_verifier *v;
   if (v == NULL) {
-    static const char jwk[] = "{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-"
-                              "1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}";
+    static const char jwk[] = FUZZ_HS256_JWK;
     wb_key *k = NULL;
     if (wb_key_from_jwk(&k, jwk, sizeof(jwk) - 1, NULL) != WB_OK ||
         wb_signer_new(&s, k, WB_ALG_HS256, NULL) != WB_OK || wb_verifier_new_key(&v, k, NULL) != WB_OK ||
