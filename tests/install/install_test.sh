@@ -5,7 +5,8 @@
 #      `cc example.c $(pkg-config --cflags --libs wristband)` and runs;
 #   2. it also builds warning-free with -std=c11 -Wall -Wextra -Wpedantic -Werror;
 #   3. libwristband.so exports only wb_* symbols (nm -D --defined-only);
-#   4. the shared library has the versioned SONAME libwristband.so.0.
+#   4. the shared library has the versioned SONAME libwristband.so.0;
+#   5. a CMake project builds the example with find_package(wristband) and wristband::wristband.
 # Prints one line per check and "N passed, N failed".
 set -u
 build=$1
@@ -58,6 +59,20 @@ if [ -n "$so" ]; then
   fi
   soname=$(objdump -p "$so" | awk '/SONAME/ {print $2}')
   [ "$soname" = "libwristband.so.0" ] && ok "SONAME $soname" || bad "SONAME libwristband.so.0" "got: $soname"
+fi
+mkdir -p "$prefix/cmake-app" && cp "$src/tests/install/example.c" "$prefix/cmake-app/app.c"
+cat >"$prefix/cmake-app/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.20)
+project(app C)
+find_package(wristband 0.1 REQUIRED)
+add_executable(app app.c)
+target_link_libraries(app PRIVATE wristband::wristband)
+CMAKE
+if out=$(cmake -S "$prefix/cmake-app" -B "$prefix/cmake-app/build" -DCMAKE_PREFIX_PATH="$prefix" 2>&1 &&
+  cmake --build "$prefix/cmake-app/build" 2>&1) && out=$("$prefix/cmake-app/build/app" 2>&1); then
+  ok "find_package(wristband) + wristband::wristband builds and runs the example"
+else
+  bad "find_package(wristband) + wristband::wristband" "$out"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
