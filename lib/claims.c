@@ -302,6 +302,8 @@ void wb_claims_free(wb_claims *c) {
   json_decref(atomic_load(&c->dom));
   if (c->verified)
     OPENSSL_cleanse(c->data, c->data_used);
+  if (c->text != NULL)
+    OPENSSL_cleanse(c->text, c->text_len);
   free(c->text);
   free(c->members);
   free(c);
