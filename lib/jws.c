@@ -323,10 +323,14 @@ static wb_status decode_segment(const char *b64, size_t len, size_t max, const w
   wb_status st = wb__b64url_decode_alloc(b64, len, max, &raw, &n, err);
   if (st != WB_OK)
     return st;
-  json_t *j = wb__json_parse(raw, n, lim, max, true, err);
+  wb_error local;
+  json_t *j = wb__json_parse(raw, n, lim, max, true, &local);
   free(raw);
-  if (j == NULL)
-    return err ? err->code : WB_ERR_MALFORMED;
+  if (j == NULL) {
+    if (err != NULL)
+      *err = local;
+    return local.code;
+  }
   *json = wb__json_dump(j);
   json_decref(j);
   return *json ? WB_OK : wb__fail(err, WB_ERR_NOMEM, "out of memory");

@@ -687,13 +687,17 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
   wb_status st = verify_signature(v, token, len, &parts, &verdict, err);
   if (st == WB_OK && !verdict.typ_ok)
     st = wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
-  if (st != WB_OK || payload == NULL)
-    return st == WB_OK ? wb__ok(err) : st;
-  char *out;
+  if (st != WB_OK)
+    return st;
+  char *out; /* decoded even when the caller wants no payload: it must be base64url all the same */
   size_t n;
   st = wb__b64url_decode_alloc(parts.p64, parts.p64_len, v->limits.max_token_len, &out, &n, err);
   if (st != WB_OK)
     return st;
+  if (payload == NULL) {
+    wb_string_free(out);
+    return wb__ok(err);
+  }
   *payload = out;
   if (payload_len != NULL)
     *payload_len = n;

@@ -481,6 +481,11 @@ static void duplicate_member_names(void) {
 static void expect_malformed_input(const wb_verifier *v, const char *input) {
   char *tok = hmac_sign_input(input, "SHA256", hs_secret, sizeof(hs_secret));
   EXPECT_VERIFY(v, tok, WB_ERR_MALFORMED);
+  /* The raw JWS API too, whether or not the caller asks for the payload. */
+  char *payload = NULL;
+  CHECK_ST(wb_jws_verify(v, tok, strlen(tok), &payload, NULL, NULL), WB_ERR_MALFORMED);
+  CHECK(payload == NULL);
+  CHECK_ST(wb_jws_verify(v, tok, strlen(tok), NULL, NULL, NULL), WB_ERR_MALFORMED);
   free(tok);
 }
 
