@@ -419,29 +419,30 @@ static int set_thumbprint_kid(wb_key *key) {
   return 0;
 }
 
+/* Parses b as a key set into k (k->one set when it holds a single key); 0 or the exit code. */
+static int parse_set(const cli_buf *b, cli_key *k) {
+  wb_error err = {0};
+  if (wb_keyset_parse(&k->set, b->data, b->len, &err) != WB_OK)
+    return cli_fail_wb(CLI_EXIT_USAGE, &err);
+  if (wb_keyset_count(k->set) == 1)
+    k->one = wb_keyset_get(k->set, 0);
+  return 0;
+}
+
 int cli_load_key(const char *path, cli_key *k) {
   cli_buf b;
-  wb_error err = {0};
   memset(k, 0, sizeof(*k));
   int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
   if (rc != 0)
     return rc;
-  rc = CLI_EXIT_USAGE;
-  if (wb_key_parse(&k->key, b.data, b.len, &err) == WB_OK) {
+  if (wb_key_parse(&k->key, b.data, b.len, NULL) == WB_OK) {
     k->one = k->key;
     rc = looks_like_json(&b) ? 0 : set_thumbprint_kid(k->key);
-    goto out;
+  } else {
+    /* Not a single key: a JWKS, or broken, in which case the key-set parser's reason is the most
+     * specific one (it sniffs the same way and reports on the part that failed). */
+    rc = parse_set(&b, k);
   }
-  /* Not a single key: a JWKS, or broken, in which case the key-set parser's reason is the most
-   * specific one (it sniffs the same way and reports on the part that failed). */
-  if (wb_keyset_parse(&k->set, b.data, b.len, &err) != WB_OK) {
-    cli_fail_wb(CLI_EXIT_USAGE, &err);
-    goto out;
-  }
-  if (wb_keyset_count(k->set) == 1)
-    k->one = wb_keyset_get(k->set, 0);
-  rc = 0;
-out:
   cli_buf_free(&b);
   if (rc != 0)
     cli_key_free(k);
@@ -450,15 +451,11 @@ out:
 
 int cli_load_key_set(const char *path, cli_key *k) {
   cli_buf b;
-  wb_error err = {0};
   memset(k, 0, sizeof(*k));
   int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
   if (rc != 0)
     return rc;
-  if (wb_keyset_parse(&k->set, b.data, b.len, &err) != WB_OK)
-    rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
-  else if (wb_keyset_count(k->set) == 1)
-    k->one = wb_keyset_get(k->set, 0);
+  rc = parse_set(&b, k);
   cli_buf_free(&b);
   return rc;
 }
