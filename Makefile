@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Top-level entry points (see README.md):
 #   make test   install deps, build, run the whole suite plain and under ASan+UBSan
 #   make bench  install bench deps and peers, run the benchmark table

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/bench_wristband.c - wristband itself on the workload, through the public API only.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/common.h - the driver shared by every C benchmark program: loads the workload written by
  * make_workload.py, runs the correctness checks outside the timed loop (own token verifies; the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """bench/make_workload.py - builds the one workload every benchmark program uses.
 
 Generates ONE key set per run with the openssl CLI (HS256 32-byte secret, RSA 2048, P-256,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/memory.sh - memory figures, printed as a markdown table (run by bench/run.sh after the
 # throughput tables; needs its bench/out/work and bench/out/bin).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/openssl_raw.c - the limit: only the cryptography of each JWS algorithm, with OpenSSL 3,
  * over the very signing-input bytes (base64url header "." base64url payload) of the reference

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/peer_cjose.c - cjose 0.6 (Debian libcjose-dev, OpenSSL + jansson) on the workload.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/peer_libjwt.c - libjwt 1.10 (Debian libjwt-dev, OpenSSL backend) on the workload.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bench/peer_node.mjs - the JavaScript peers on the workload, installed by bench/run.sh from
 // bench/peers/package-lock.json: jose (row node-jose; async API, measured with a sequential await loop), fast-jwt
 // (createSigner/createVerifier; "fast-jwt-cached" is the same verifier with cache: true, i.e. a

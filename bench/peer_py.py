@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """bench/peer_py.py - the Python peers on the workload: PyJWT (python3-jwt) and jwcrypto
 (python3-jwcrypto), both from Debian, run by /usr/bin/python3.
 

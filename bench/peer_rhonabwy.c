@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/peer_rhonabwy.c - rhonabwy 1.1 (Debian librhonabwy-dev, GnuTLS/nettle + jansson) on the
  * workload.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """bench/report.py - turns the lines the benchmark programs printed (impl<TAB>alg<TAB>op<TAB>value)
 into bench/out/results.tsv and the markdown tables on stdout:
 

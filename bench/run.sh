@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/run.sh - the benchmark (`make bench` runs it after building the library): installs the
 # bench dependencies (scripts/install-deps.sh --bench) and the npm peers (bench/peers), generates
 # one key set and the reference tokens (make_workload.py), builds the C programs with pkg-config,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/timing.h - the one timing harness shared by every C benchmark program: warm-up, then
  * BENCH_REPS repetitions of a fixed duration (BENCH_SECONDS each), and the median ops/s.

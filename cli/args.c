@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/args.c - the helpers every `wristband` subcommand shares (declared and documented in
  * cli/cli.h): the one-line error format, the option parser, DURATION / UNIX time / algorithm

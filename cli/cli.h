@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/cli.h - what the `wristband` subcommands share: exit codes, the option parser, DURATION and
  * UNIX time parsing, bounded reading of files and stdin, key loading and the one-line error format.

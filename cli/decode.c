@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/decode.c - `wristband decode [--json] [TOKEN|-]`: the header and payload of a token WITHOUT
  * verifying anything (wb_decode_unverified), with a warning saying so on stderr. On a terminal:

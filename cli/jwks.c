@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/jwks.c - `wristband jwks [KEY...]`: a public JWKS built from keys, for publishing. Each KEY
  * (JWK, PEM or JWKS) contributes the public halves of its keys; duplicate kids and oct keys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/keygen.c - `wristband keygen ALG [--kid KID] [--bits N] [--crv CRV] [-o FILE]`: a new private
  * JWK for ALG (kty, alg, use "sig", kid = RFC 7638 thumbprint unless --kid), printed or written

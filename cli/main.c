@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/main.c - `wristband`: dispatch to one subcommand per file (cli/<command>.c), the top-level
  * usage, --help and --version. The contract (exit codes, one-line errors, stdout empty on failure)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/pubkey.c - `wristband pubkey [KEY|-]`: the public JWK (same kid and alg) of a private key,
  * or the public JWKS of a JWKS. An oct key is a shared secret with no public half: exit 2.

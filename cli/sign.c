@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/sign.c - `wristband sign --key KEY [...] [CLAIMS_FILE|-]`: builds a claims set (the JSON
  * object of CLAIMS_FILE, then --claim, then the registered-claim flags, each later one winning),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/thumbprint.c - `wristband thumbprint [KEY|-]`: the RFC 7638 SHA-256 thumbprint of a key,
  * base64url (wb_key_thumbprint). A JWKS must hold exactly one key.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli/verify.c - `wristband verify (--key KEY | --jwks KEY) [policy flags] [TOKEN|-]`: builds a
  * wb_verifier from the key set and the flags, verifies the token and prints its claims as JSON.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/b64url_fuzz.c - the strict base64url decoder: whatever it accepts must re-encode to the
  * exact same text (canonical), and nothing may read or write out of bounds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/claims_fuzz.c - the claims round trip: arbitrary JSON -> wb_claims_from_json -> wb_sign
  * (HS256) -> wb_verify (fixed clock, exp optional). jansson (through the strict wb__json_parse)

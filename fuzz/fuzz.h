@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/fuzz.h - the libFuzzer entry point every fuzz target defines. Built with
  * -fsanitize=fuzzer under clang (cmake -DWB_FUZZ=ON); otherwise fuzz/replay.c provides a main()

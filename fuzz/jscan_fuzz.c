@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/jscan_fuzz.c - differential fuzzing of the hot-path JSON scanner (lib/jscan.c) against
  * jansson (lib/json.c): any document one accepts and the other refuses aborts.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/keys_fuzz.c - key and key-set import (JWK, JWKS, PEM, DER sniffing): arbitrary bytes
  * must give a key that exports, or a clean error.

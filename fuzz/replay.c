@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/replay.c - runs a fuzz target over files (the corpus and kept crashers) without
  * libFuzzer, so CTest replays them on every build, as SQLite's fuzzcheck does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz/verify_fuzz.c - wb_verify and wb_decode_unverified on arbitrary tokens, with an HMAC key
  * (so mutated tokens that keep a valid MAC are rare but the header and claims parsers are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/b64url.c - strict base64url (RFC 4648 section 5) without padding, as JOSE requires
  * (RFC 7515 section 2). The decoder is table-driven, branch-light and rejects everything that is

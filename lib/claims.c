@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/claims.c - JWT claims sets (RFC 7519 section 4): the builder used for signing and the
  * read-only claims returned by wb_verify, with typed getters addressed by member name or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/claims.h - the layout of wb_claims, shared by lib/claims.c (building, reading) and
  * lib/verifier.c (which fills verified claims without building a JSON tree).

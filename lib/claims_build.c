@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/claims_build.c - building a JWT claims set to sign (wb_claims_new, the setters, wb_sign).
  *

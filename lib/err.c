@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/err.c - status names, the error helper, algorithm names, limits, random bytes and the
  * string free. The reason words are the CLI's and never change (include/wristband/common.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/internal.h - definitions shared inside libwristband only (never installed).
  *

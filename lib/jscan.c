@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jscan.c - strict single-pass JSON object scanner for the verify hot path.
  * Contract and rationale: lib/jscan.h. Grammar: RFC 8259; strictness mirrors jansson as used by

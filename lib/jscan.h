@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jscan.h - the strict single-pass JSON scanner of the verify hot path (lib/jscan.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/json.c - strict JSON through jansson for everything that is not the verify hot path
  * (keys, key sets, claims building, custom-claim access, decode). Duplicate member names,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jwa.c - the JWS algorithms of RFC 7518 section 3, RFC 8037 (EdDSA) and RFC 8812 (ES256K):
  * the algorithm table, and signing / verifying over OpenSSL 3.

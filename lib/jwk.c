@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jwk.c - the key object: life cycle and reference counting, set-up calls (kid, alg, use),
  * accessors, algorithm fit (wb_key_check_alg, wb_key_default_alg) and the public half of a key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jwk_export.c - JWK export (wb_key_to_jwk, public or private members) and RFC 7638 thumbprints
  * with their RFC 9278 URI form. One writer serves both: it puts the RFC 7638 required members

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jwk_gen.c - key generation: oct secrets from the CSPRNG, RSA (2048 bits by default, never
  * less), EC on P-256/P-384/P-521/secp256k1, and Ed25519/Ed448/X25519/X448, all through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jwk_import.c - JWK import (RFC 7517, RFC 7518 section 6, RFC 8037): the key material of
  * oct, RSA, EC and OKP keys into a wb_key, then its kid, use, key_ops and alg (lib/jwk_meta.c).

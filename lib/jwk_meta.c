@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jwk_meta.c - JWK import of the members that say how a key may be used (RFC 7517 4.2-4.5):
  * "kid", "use", "key_ops" and "alg", checked against each other and against the key material

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jwk_pem.c - PEM and DER keys: import of SPKI, PKCS#8, PKCS#1 RSA public/private and SEC1 EC
  * private keys through OSSL_DECODER, export as SPKI (public) or PKCS#8 (private) through

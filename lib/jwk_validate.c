@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jwk_validate.c - the checks every key passes, however it arrives (JWK, PEM, DER, generated,
  * public half): wb__key_adopt_pkey in lib/internal.h. RSA: 2048..16384 bits, odd exponent of at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jws.c - JWS compact serialization (RFC 7515 section 7.1): signers, signing with a
  * prepared or an exact header, splitting tokens, the protected-header policy and the

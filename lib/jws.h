@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/jws.h - internal compact-JWS plumbing shared by lib/jws.c (signing, decoding) and
  * lib/verifier.c (verification): splitting a token and reading its protected header.

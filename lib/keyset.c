@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/keyset.c - key sets (RFC 7517 section 5 JWKS): parse, build, look up, export.
  *

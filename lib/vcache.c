@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/vcache.c - the opt-in verification-result cache (wb_verifier_enable_cache).
  *

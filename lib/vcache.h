@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/vcache.h - the opt-in verification-result cache of a verifier (lib/vcache.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lib/verifier.c - the verifier: RFC 7515 verification of compact tokens with the RFC 8725
  * policy, and the RFC 7519 claims checks.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The single place where wristband's dependencies are named: every Debian 12 package the
 # project needs to build, test and benchmark. Idempotent: installs only what is missing.
 set -euo pipefail

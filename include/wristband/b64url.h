@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wristband/b64url.h - strict base64url (RFC 4648 section 5, RFC 7515 section 2).
  *

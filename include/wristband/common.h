@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wristband/common.h - status codes, the error struct, algorithms, limits and
  * memory helpers shared by every part of libwristband.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wristband/jws.h - JWS compact serialization (RFC 7515): signers and raw signing.
  *

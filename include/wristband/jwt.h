@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wristband/jwt.h - JWT claims (RFC 7519) and the verifier (RFC 8725 policy).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wristband/key.h - keys (RFC 7517 JWK, RFC 7518 section 6, RFC 8037) and key sets (JWKS).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wristband/wristband.h - the whole public API of libwristband: include this one header.
  * See README.md ("The API in brief") for a complete example program.

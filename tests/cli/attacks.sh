@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/cli/attacks.sh - every attack of the core issue (issue 2, "Tests"), through the CLI: each
 # forged token must be rejected with exit 1, one line on stderr and nothing on stdout.
 . "$(dirname "$0")/lib.sh"

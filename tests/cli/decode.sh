@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/cli/decode.sh - `wristband decode`: exact --json / non-terminal output, the pretty terminal
 # output with UTC dates and relative times (run under script(1) for a terminal), the NOT-verified
 # warning on success, and exactly one error line (exit 1) for malformed tokens.

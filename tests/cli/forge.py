@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """tests/cli/forge.py - builds compact JWS test tokens byte for byte, for attack and limit tests.
 
   forge.py hmac SECRET ALG HEADER PAYLOAD   HMAC-sign; SECRET is a file: a JWK's "k" when it is an

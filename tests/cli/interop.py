@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """tests/cli/interop.py - the CLI against two independent implementations, for every algorithm.
 
   interop.py PATH_TO_WRISTBAND

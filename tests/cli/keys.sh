@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/cli/keys.sh - keygen, pubkey, thumbprint and jwks: every algorithm and flag, 0600 files,
 # PEM/JWK/JWKS inputs, bad and oversized key files (exit 2, one line), thumbprints against jwcrypto.
 . "$(dirname "$0")/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/cli/lib.sh - helpers shared by the CLI test scripts (sourced, not run).
 #
 # Each script is run by CTest as `bash SCRIPT PATH_TO_WRISTBAND` (or with $WRISTBAND set), prints

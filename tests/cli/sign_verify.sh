@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/cli/sign_verify.sh - every flag of `sign` and `verify`, every claims reason word, key
 # choice by kid, stdin handling, the 64 KiB token limit and the JSON depth limit of 64.
 . "$(dirname "$0")/lib.sh"

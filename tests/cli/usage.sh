@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/cli/usage.sh - the command line itself: usage errors, --help, --version, option parsing,
 # DURATION and --now values, stdin conflicts, write errors. Every failure: exit 2, one line.
 . "$(dirname "$0")/lib.sh"

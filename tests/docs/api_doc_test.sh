@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/docs/api_doc_test.sh SRCDIR - checks docs/api.md against the public API.
 #   1. every function declared with WB_EXPORT in include/wristband/*.h has a "### name" entry;
 #   2. every "### wb_*" entry in docs/api.md names an exported function;

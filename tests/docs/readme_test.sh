@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/docs/readme_test.sh SRCDIR - keeps the README true:
 #   1. its example program (the ```c block after "A complete program") is tests/install/example.c
 #      without the file's header comment, which the install test compiles and runs;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * example.c - wristband in one page: load a key, sign a token, verify it with a policy, read
  * the claims. This is the README's example program; tests/install builds it against the

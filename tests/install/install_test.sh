@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/install/install_test.sh BUILD_DIR SOURCE_DIR - installs the build into a temporary prefix
 # and checks what a consumer sees (issue 2, "Skeleton"):
 #   1. the README example (tests/install/example.c) builds with exactly

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/install/tsan_test.sh SOURCE_DIR WORK_DIR - builds tests/install/tsan (threads_test.c and
 # lib/*.c with clang -fsanitize=thread) in WORK_DIR and runs it; any data race fails the test.
 # Exit 77 (skipped) when clang is missing or ThreadSanitizer cannot start on this kernel.

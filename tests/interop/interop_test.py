@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """tests/interop/interop_test.py - wristband against two independent JOSE implementations.
 
 Run with /usr/bin/python3: Debian's python3-jwcrypto (1.1) and python3-jwt (PyJWT 2.6) are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/interop/wb_interop.c - a small command-line face of the public API, driven by
  * interop_test.py so that python3-jwcrypto and PyJWT can check wristband and be checked by it.

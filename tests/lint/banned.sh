@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # tests/lint/banned.sh - lib/ never prints, aborts or exits, and avoids the unbounded string
 # functions curl bans (STYLE.md section 4). A library must report, not act.
 set -u

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/oom/oom_test.c - allocation-failure ("anomaly") test, after SQLite's: the Nth heap
  * allocation of the process fails, for N = 1, 2, 3, ... until a whole scenario runs without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/attacks_test.c - one test per known attack on JWT verifiers (issue 2, "Tests";
  * RFC 8725), each named after the attack and each asserting the exact wb_status it must get.

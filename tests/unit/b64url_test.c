@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/b64url_test.c - lib/b64url.c: RFC 4648 test strings, round trips of every length,
  * and every non-canonical form the strict decoder must refuse.

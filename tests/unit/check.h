@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/check.h - the tiny assertion kit of the unit tests: CHECK(cond) and
  * CHECK_ST(call, status) record failures with file:line and keep going; main() ends with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/jscan_test.c - lib/jscan.c, the hot-path JSON scanner, checked against jansson
  * (lib/json.c): a table of tricky documents, then a differential run over generated mutations.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/jwk_test.c - lib/jwk.c, lib/jwk_pem.c, lib/jwk_gen.c: JWK import and every rejection
  * it must make (bad base64url, sizes, off-curve points, weak RSA, ROCA, inconsistent CRT, alg/use/

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/jwt_test.c - lib/jws.c, lib/claims.c and lib/verifier.c end to end through the
  * public API: every algorithm signs and verifies, the claims policy (exp, nbf, iat, max age,

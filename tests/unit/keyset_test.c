@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/keyset_test.c - lib/keyset.c: JWKS parsing (all or nothing, index in the message),
  * the set rules (unique kids, no symmetric/asymmetric or private/public mix, max_keys), lookup,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/unit/threads_test.c - one verifier shared by 8 threads (jwt.h: "wb_verify() takes it
  * const, never changes it and may run from many threads at once").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vectors/vectors_test.c - runs every applicable vector of ../shared/vectors (the RFC
  * examples, the RFC 7520 cookbook and Wycheproof) against the public API of libwristband.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vectors/vt.h - the harness shared by the vector suite (vectors_test.c): per-file
  * pass/fail/skip counters, one record per vector, loading of the vector files with jansson and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vectors/vt_common.c - counters, output, file loading and the library calls shared by
  * the vector loaders. See vt.h for the contract of each function.

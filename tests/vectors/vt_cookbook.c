@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vectors/vt_cookbook.c - the RFC 7520 JOSE Cookbook vectors (rfc7520/, upstream format
  * described in ../shared/vectors/README.md): every jwk/ key parses and exports back to the same

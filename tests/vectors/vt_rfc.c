@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vectors/vt_rfc.c - the rfc/ vectors (RFC 7515-7519, 7638, 7797, 8037 examples, one file
  * per section, listed in rfc/index.json; format in ../shared/vectors/README.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tests/vectors/vt_wycheproof.c - Project Wycheproof JOSE vectors (wycheproof/testvectors/
  * json_web_signature_test.json, json_web_key_test.json, json_web_crypto_test.json).
