@@ -131,6 +131,8 @@ typedef struct cli_buf {
  * names the input in messages ("KEY"). Returns 0, or `code` after printing the error.
  */
 int cli_read(const char *path, size_t cap, const char *what, int code, cli_buf *buf);
+/** 1 for the JSON whitespace bytes: space, tab, CR, LF. */
+int cli_is_space(char c);
 /** 1 when path means stdin: NULL (omitted) or "-". */
 int cli_is_stdin(const char *path);
 /** Wipes and frees buf. NULL-safe, idempotent. */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli/keyload.c - loading KEY arguments: a JWK, a JWKS or a PEM/DER key (cli/cli.h).
+ */
+#include <string.h>
+
+#include "cli.h"
+
+/* 1 when the text looks like JSON (first non-blank byte '{'): JWK and JWKS carry their own kid. */
+static int looks_like_json(const cli_buf *b) {
+  for (size_t i = 0; i < b->len; i++) {
+    if (!cli_is_space(b->data[i]))
+      return b->data[i] == '{';
+  }
+  return 0;
+}
+
+/* PEM and DER keys have no kid: give them their thumbprint, as `sign` puts it in the header. */
+static int set_thumbprint_kid(wb_key *key) {
+  char tp[WB_THUMBPRINT_LEN];
+  wb_error err = {0};
+  if (wb_key_kid(key) != NULL)
+    return 0;
+  if (wb_key_thumbprint(key, tp, &err) != WB_OK || wb_key_set_kid(key, tp, &err) != WB_OK)
+    return cli_fail_wb(CLI_EXIT_USAGE, &err);
+  return 0;
+}
+
+/* Parses b as a key set into k (k->one set when it holds a single key); 0 or the exit code. */
+static int parse_set(const cli_buf *b, cli_key *k) {
+  wb_error err = {0};
+  if (wb_keyset_parse(&k->set, b->data, b->len, &err) != WB_OK)
+    return cli_fail_wb(CLI_EXIT_USAGE, &err);
+  if (wb_keyset_count(k->set) == 1)
+    k->one = wb_keyset_get(k->set, 0);
+  return 0;
+}
+
+int cli_load_key(const char *path, cli_key *k) {
+  cli_buf b;
+  memset(k, 0, sizeof(*k));
+  int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
+  if (rc != 0)
+    return rc;
+  if (wb_key_parse(&k->key, b.data, b.len, NULL) == WB_OK) {
+    k->one = k->key;
+    rc = looks_like_json(&b) ? 0 : set_thumbprint_kid(k->key);
+  } else {
+    /* Not a single key: a JWKS, or broken, in which case the key-set parser's reason is the most
+     * specific one (it sniffs the same way and reports on the part that failed). */
+    rc = parse_set(&b, k);
+  }
+  cli_buf_free(&b);
+  if (rc != 0)
+    cli_key_free(k);
+  return rc;
+}
+
+int cli_load_key_set(const char *path, cli_key *k) {
+  cli_buf b;
+  memset(k, 0, sizeof(*k));
+  int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
+  if (rc != 0)
+    return rc;
+  rc = parse_set(&b, k);
+  cli_buf_free(&b);
+  return rc;
+}
+
+int cli_load_one_key(const char *cmd, const char *path, cli_key *k) {
+  int rc = cli_load_key(path, k);
+  if (rc != 0)
+    return rc;
+  if (k->one != NULL)
+    return 0;
+  size_t n = wb_keyset_count(k->set);
+  cli_key_free(k);
+  return cli_usage(cmd, "KEY is a key set of %zu keys; %s needs exactly one", n, cmd);
+}
+
+void cli_key_free(cli_key *k) {
+  wb_key_free(k->key);
+  wb_keyset_free(k->set);
+  memset(k, 0, sizeof(*k));
+}
