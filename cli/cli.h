@@ -149,9 +149,10 @@ int cli_read_token(const char *arg, cli_buf *buf, const char **tok, size_t *len)
 void cli_print_line(const char *text);
 
 /**
- * Writes data to path with mode 0600 (also when path existed with other permissions): open with
- * O_CREAT|O_TRUNC and mode 0600, fchmod 0600, write, close; on any error the file is removed.
- * Returns 0 or CLI_EXIT_USAGE after printing an io error.
+ * Writes data (a secret) to path, "-" meaning stdout. path must be absent or a regular file (a
+ * symlink, device, FIFO or directory is refused, never followed nor removed); the data goes into a
+ * new mode 0600 file created with O_EXCL beside it, which rename() then puts over path. On failure
+ * path is as it was. Returns 0 or CLI_EXIT_USAGE after printing an io error. See cli/outfile.c.
  */
 int cli_write_private(const char *path, const char *data, size_t len);
 
@@ -177,6 +178,18 @@ int cli_load_key_set(const char *path, cli_key *k);
 /** cli_load_key that insists on exactly one key (k->one is then set). */
 int cli_load_one_key(const char *cmd, const char *path, cli_key *k);
 void cli_key_free(cli_key *k);
+
+/** Output formats of keys. */
+typedef enum { CLI_FORMAT_JWK = 1, CLI_FORMAT_PEM } cli_format;
+
+/**
+ * Prints key (private part too when include_private and the key has one) as a JWK or PEM, to
+ * stdout when path is NULL or "-", else to the file path (cli_write_private). Returns 0 or the
+ * exit code after printing the error (an oct key has no PEM form and no public half).
+ */
+int cli_emit_key(const wb_key *key, cli_format format, int include_private, const char *path);
+/** The same for a key set: a JWKS, or PEM when the set holds exactly one key. */
+int cli_emit_set(const wb_keyset *set, cli_format format, int include_private, const char *path);
 
 /* ---- commands ----------------------------------------------------------------------------- */
 

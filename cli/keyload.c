@@ -2,6 +2,8 @@
 /*
  * cli/keyload.c - loading KEY arguments: a JWK, a JWKS or a PEM/DER key (cli/cli.h).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -82,4 +84,62 @@ void cli_key_free(cli_key *k) {
   wb_key_free(k->key);
   wb_keyset_free(k->set);
   memset(k, 0, sizeof(*k));
+}
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+/* Writes text (NUL-terminated) and a newline unless it ends with one; to stdout or path. */
+static int emit_text(const char *text, const char *path) {
+  size_t n = strlen(text);
+  int nl = n == 0 || text[n - 1] != '\n';
+  if (path == NULL || strcmp(path, "-") == 0) {
+    fputs(text, stdout);
+    if (nl)
+      fputc('\n', stdout);
+    return 0;
+  }
+  char *copy = malloc(n + 2);
+  if (copy == NULL)
+    return cli_fail(CLI_EXIT_USAGE, "nomem", "out of memory");
+  memcpy(copy, text, n);
+  copy[n] = '\n';
+  int rc = cli_write_private(path, copy, n + (size_t)nl);
+  cli_wipe(copy, n + 1);
+  free(copy);
+  return rc;
+}
+
+int cli_emit_key(const wb_key *key, cli_format format, int include_private, const char *path) {
+  wb_error err = {0};
+  char *text = NULL;
+  if (wb_key_kty(key) == WB_KTY_OCT && format == CLI_FORMAT_PEM)
+    return cli_usage(NULL, "an oct (HMAC) key is a raw secret and has no PEM form: use JWK");
+  if (wb_key_kty(key) == WB_KTY_OCT && !include_private)
+    return cli_fail(CLI_EXIT_USAGE, "bad_key", "an oct key is a shared secret: it has no public half");
+  wb_status st = format == CLI_FORMAT_PEM ? wb_key_to_pem(key, include_private, &text, &err)
+                                          : wb_key_to_jwk(key, include_private, &text, &err);
+  if (st != WB_OK)
+    return cli_fail_wb(CLI_EXIT_USAGE, &err);
+  int rc = emit_text(text, path);
+  wb_string_free(text);
+  return rc;
+}
+
+int cli_emit_set(const wb_keyset *set, cli_format format, int include_private, const char *path) {
+  wb_error err = {0};
+  char *text = NULL;
+  if (format == CLI_FORMAT_PEM && wb_keyset_count(set) != 1)
+    return cli_usage(NULL, "PEM holds one key and KEY is a set of %zu: pick one with --kid KID",
+                     wb_keyset_count(set));
+  if (format == CLI_FORMAT_PEM)
+    return cli_emit_key(wb_keyset_get(set, 0), format, include_private, path);
+  for (size_t i = 0; !include_private && i < wb_keyset_count(set); i++) {
+    if (wb_key_kty(wb_keyset_get(set, i)) == WB_KTY_OCT)
+      return cli_fail(CLI_EXIT_USAGE, "bad_key", "an oct key is a shared secret: it has no public half");
+  }
+  if (wb_keyset_to_jwks(set, include_private, &text, &err) != WB_OK)
+    return cli_fail_wb(CLI_EXIT_USAGE, &err);
+  int rc = emit_text(text, path);
+  wb_string_free(text);
+  return rc;
 }
