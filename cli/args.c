@@ -60,8 +60,40 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
   return CLI_EXIT_USAGE;
 }
 
-void cli_warn(const char *msg) {
-  fprintf(stderr, "wristband: warning: %s\n", msg);
+#ifdef __GNUC__
+__attribute__((format(printf, 2, 0)))
+#endif
+static void
+vsay(const char *what, const char *fmt, va_list ap) {
+  char msg[640];
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  sanitize(msg);
+  int colour = cli_color(2);
+  fprintf(stderr, "%swristband: %s:%s %s\n", colour ? CLI_SGR_WARN : "", what, colour ? CLI_SGR_RESET : "",
+          msg);
+}
+
+void cli_warn(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsay("warning", fmt, ap);
+  va_end(ap);
+}
+
+void cli_note(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsay("note", fmt, ap);
+  va_end(ap);
+}
+
+void *cli_xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n);
+  if (q == NULL) {
+    cli_fail(CLI_EXIT_USAGE, "nomem", "out of memory");
+    exit(CLI_EXIT_USAGE);
+  }
+  return q;
 }
 
 /* ---- option parsing ----------------------------------------------------------------------- */
@@ -184,11 +216,7 @@ int cli_set_once(const char *cmd, const char **slot, const char *value, const ch
 }
 
 void cli_list_add(cli_list *l, const char *value) {
-  const char **items = realloc((void *)l->items, (l->count + 1) * sizeof(*items));
-  if (items == NULL) {
-    cli_fail(CLI_EXIT_USAGE, "nomem", "out of memory");
-    exit(CLI_EXIT_USAGE);
-  }
+  const char **items = cli_xrealloc((void *)l->items, (l->count + 1) * sizeof(*items));
   items[l->count++] = value;
   l->items = items;
 }

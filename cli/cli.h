@@ -47,8 +47,23 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/** A warning line `wristband: warning: <message>` on stderr (never on a failure path). */
-void cli_warn(const char *msg);
+/**
+ * A warning line `wristband: warning: <message>` on stderr (never on a failure path), in colour
+ * when stderr is a terminal (cli_color).
+ */
+void cli_warn(const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/** A note line `wristband: note: <message>` on stderr: something the command did for the user. */
+void cli_note(const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/** realloc that stops the CLI with a nomem error (exit 2) when memory runs out (CLI only). */
+void *cli_xrealloc(void *p, size_t n);
 
 /* ---- option parsing ----------------------------------------------------------------------- */
 
@@ -140,13 +155,38 @@ void cli_buf_free(cli_buf *buf);
 
 /**
  * Reads a TOKEN: the argument itself, or stdin when arg is NULL or "-". Surrounding whitespace
- * (a trailing newline) is dropped; empty, over 64 KiB or containing control bytes is rejected
- * with exit 1. On success *tok and *len point into buf (or arg).
+ * (a trailing newline) and a "Bearer " prefix (with a note) are dropped; empty, over 64 KiB,
+ * holding whitespace or binary bytes, or with 1, 4 or more than 5 segments is rejected with exit 1
+ * and a message saying what it looked like (JSON, PEM, a file name). Two segments pass (decode
+ * shows a token without signature). On success *tok and *len point into buf (or arg).
  */
 int cli_read_token(const char *arg, cli_buf *buf, const char **tok, size_t *len);
 
 /** Writes text and a newline to stdout. */
 void cli_print_line(const char *text);
+
+/* ---- terminal output and JSON layout (cli/jsonfmt.c, cli/io.c) ------------------------------ */
+
+/* Colours (SGR) of the terminal views: header, claims, warnings. */
+#define CLI_SGR_HEADER "\033[31m"
+#define CLI_SGR_CLAIMS "\033[35m"
+#define CLI_SGR_WARN   "\033[33m"
+#define CLI_SGR_RESET  "\033[0m"
+
+/** 1 when fd is a terminal. */
+int cli_isatty(int fd);
+/** 1 when output to fd may be coloured: a terminal, NO_COLOR unset or empty, TERM not "dumb". */
+int cli_color(int fd);
+/**
+ * Valid JSON text (as the library returns it) laid out by moving whitespace only: compact (pretty
+ * 0) or indented by two spaces; with tty, DEL and C1 controls inside strings become \u escapes.
+ * Numbers are copied as written. A new string (free()); the CLI exits on out-of-memory.
+ */
+char *cli_json_layout(const char *json, size_t len, int pretty, int tty);
+/** Prints JSON: compact, or pretty in colour sgr (NULL: none); a newline follows. */
+void cli_print_json(const char *json, size_t len, int pretty, const char *sgr);
+/** The text of top-level member name of a valid JSON object: 1 and *value, or 0 when absent. */
+int cli_json_member(const char *json, size_t len, const char *name, const char **value, size_t *value_len);
 
 /**
  * Writes data (a secret) to path, "-" meaning stdout. path must be absent or a regular file (a

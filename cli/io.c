@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -77,6 +79,52 @@ int cli_is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Drops an HTTP "Bearer " prefix (the scheme is case-insensitive, RFC 7235) with a note. */
+static void strip_bearer(const char **s, size_t *n) {
+  if (*n <= 7 || strncasecmp(*s, "Bearer", 6) != 0 || ((*s)[6] != ' ' && (*s)[6] != '\t'))
+    return;
+  *s += 7;
+  *n -= 7;
+  while (*n > 0 && cli_is_space(**s)) {
+    (*s)++;
+    (*n)--;
+  }
+  cli_note("dropped the \"Bearer \" prefix (an Authorization header value): using the token after it");
+}
+
+/* What the text of a rejected TOKEN looks like, for the message: "" when nothing stands out. */
+static const char *looks_like(const char *s, size_t n) {
+  if (s[0] == '{' || s[0] == '[')
+    return ": it looks like JSON (a key or claims?), not a token";
+  if (n >= 10 && strncmp(s, "-----BEGIN", 10) == 0)
+    return ": it looks like a PEM key or certificate, not a token";
+  return "";
+}
+
+/* Bytes a compact token never holds, and segment counts no JWS or JWE has: what it looked like. */
+static int check_shape(const char *arg, const char *s, size_t n) {
+  const char *what = cli_is_stdin(arg) ? "the TOKEN on stdin" : "TOKEN";
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c <= 0x20 || c >= 0x7f)
+      return cli_fail(CLI_EXIT_REJECTED, "malformed",
+                      "%s contains %s at byte %zu%s; a token is one word, header.payload.signature", what,
+                      c <= 0x20 ? "whitespace or a control byte" : "binary data", i, looks_like(s, n));
+  }
+  size_t segments = 1;
+  for (size_t i = 0; i < n; i++)
+    segments += s[i] == '.';
+  struct stat st;
+  if (segments != 3 && segments != 5 && !cli_is_stdin(arg) && stat(arg, &st) == 0)
+    return cli_fail(CLI_EXIT_REJECTED, "malformed",
+                    "TOKEN '%s' is the name of a file, not a token: read the file with '- < %s'", arg, arg);
+  if (segments == 1 || segments == 4 || segments > 5)
+    return cli_fail(CLI_EXIT_REJECTED, "malformed",
+                    "%s has %zu segment%s; a signed token has 3, header.payload.signature%s", what, segments,
+                    segments == 1 ? "" : "s", looks_like(s, n));
+  return 0;
+}
+
 int cli_read_token(const char *arg, cli_buf *buf, const char **tok, size_t *len) {
   const char *s = arg;
   size_t n = arg != NULL ? strlen(arg) : 0;
@@ -95,20 +143,38 @@ int cli_read_token(const char *arg, cli_buf *buf, const char **tok, size_t *len)
   }
   while (n > 0 && cli_is_space(s[n - 1]))
     n--;
+  strip_bearer(&s, &n);
   wb_limits lim;
   wb_limits_default(&lim);
   if (n == 0)
     return cli_fail(CLI_EXIT_REJECTED, "malformed", "the token is empty");
   if (n > lim.max_token_len)
     return cli_fail(CLI_EXIT_REJECTED, "too_large", "the token is longer than %zu bytes", lim.max_token_len);
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c <= 0x20 || c >= 0x7f)
-      return cli_fail(CLI_EXIT_REJECTED, "malformed", "the token contains binary data or whitespace");
-  }
+  int rc = check_shape(arg, s, n);
+  if (rc != 0)
+    return rc;
   *tok = s;
   *len = n;
   return 0;
+}
+
+int cli_isatty(int fd) {
+  return isatty(fd);
+}
+
+int cli_color(int fd) {
+  const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+  if (no != NULL && no[0] != '\0') /* https://no-color.org: set and not empty */
+    return 0;
+  if (term != NULL && strcmp(term, "dumb") == 0)
+    return 0;
+  return isatty(fd);
+}
+
+void cli_print_json(const char *json, size_t len, int pretty, const char *sgr) {
+  char *text = cli_json_layout(json, len, pretty, pretty);
+  printf("%s%s%s\n", sgr != NULL ? sgr : "", text, sgr != NULL ? CLI_SGR_RESET : "");
+  free(text);
 }
 
 void cli_print_line(const char *text) {

@@ -226,7 +226,10 @@ static int verify_token(const verify_args *a, const wb_verifier *v, int allows_n
     rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }
-  cli_print_line(json);
+  if (cli_isatty(1))
+    cli_print_json(json, strlen(json), 1, cli_color(1) ? CLI_SGR_CLAIMS : NULL);
+  else
+    cli_print_line(json); /* the token's claims as written, whitespace dropped (wb_claims_get_json) */
 out:
   wb_string_free(json);
   wb_claims_free(claims);
