@@ -125,10 +125,28 @@ void cli_list_free(cli_list *l);
 
 /* ---- values ------------------------------------------------------------------------------- */
 
-/** DURATION: digits followed by s, m, h or d (30s, 15m, 2h, 7d). 0 on success, else usage error. */
-int cli_parse_duration(const char *cmd, const char *opt, const char *text, int64_t *seconds);
-/** UNIX time: non-negative decimal seconds. 0 on success, else usage error printed. */
+/* Ranges of time values (cli/times.c). */
+#define CLI_MAX_UNIX     INT64_C(253402300799)    /* 9999-12-31T23:59:59Z: four-digit years */
+#define CLI_MAX_DURATION (INT64_C(36500) * 86400) /* 100 years */
+#define CLI_MAX_LEEWAY   (INT64_C(366) * 86400)   /* wb_verifier_set_leeway's limit */
+
+/**
+ * DURATION: whole numbers with units d, h, m, s in that order, each at most once (30s, 15m, 1h30m);
+ * with bare_seconds a lone number is seconds. 0 to max. 0 on success, else a usage error naming
+ * the range is printed.
+ */
+int cli_parse_duration(const char *cmd, const char *opt, const char *text, int64_t max, int bare_seconds,
+                       int64_t *seconds);
+/**
+ * TIME (--exp, --nbf): [+|-]DURATION from now, a UNIX time or RFC 3339 (Z or +HH:MM; no fraction),
+ * within 1970..9999. *relative tells whether it was a DURATION. 0, else a usage error is printed.
+ */
+int cli_parse_time(const char *cmd, const char *opt, const char *text, int64_t now, int64_t *t,
+                   int *relative);
+/** --now: a UNIX time or RFC 3339, 1970..9999. 0 on success, else usage error printed. */
 int cli_parse_unix(const char *cmd, const char *opt, const char *text, int64_t *t);
+/** t as "2026-12-31T23:59:59Z" (out needs 21 bytes). */
+void cli_format_date(int64_t t, char *out, size_t cap);
 /** An algorithm name ("none" and unknown names are usage errors). 0 on success. */
 int cli_parse_alg(const char *cmd, const char *text, wb_alg *alg);
 
@@ -218,6 +236,31 @@ int cli_load_key_set(const char *path, cli_key *k);
 /** cli_load_key that insists on exactly one key (k->one is then set). */
 int cli_load_one_key(const char *cmd, const char *path, cli_key *k);
 void cli_key_free(cli_key *k);
+/** "a, b, c" (kids of set, "(none)" for keys without), truncated with "..." to fit cap. */
+void cli_kid_list(const wb_keyset *set, char *out, size_t cap);
+
+/* ---- HMAC secrets (cli/secret.c) --------------------------------------------------------- */
+
+/** Where an HMAC secret comes from: at most one of the three is set. */
+typedef struct cli_secret {
+  const char *file; /* --secret-file FILE: raw bytes */
+  const char *env;  /* --secret-env VAR */
+  const char *b64;  /* --secret-b64 FILE|-: base64 or base64url text */
+} cli_secret;
+
+/* Which secret option a command's parser saw (CLI_SECRET_ARG: --secret, always refused). */
+enum { CLI_SECRET_FILE = 1, CLI_SECRET_ENV, CLI_SECRET_B64, CLI_SECRET_ARG };
+
+/** Records one secret option; a second one, or --secret, is a usage error (nonzero). */
+int cli_secret_opt(cli_secret *s, int which, const char *value, const char *cmd);
+/** 1 when a secret option was given. */
+int cli_secret_given(const cli_secret *s);
+/** 1 when the secret is read from stdin (--secret-b64 -). */
+int cli_secret_uses_stdin(const cli_secret *s);
+/** Makes the oct key of the secret. Returns 0 or the exit code after printing. */
+int cli_load_secret(const char *cmd, const cli_secret *s, wb_key **key);
+/** An oct key shorter than alg's hash: bad_key naming both lengths (exit 2). 0 when it fits. */
+int cli_check_hmac_len(const wb_key *key, wb_alg alg);
 
 /** Output formats of keys. */
 typedef enum { CLI_FORMAT_JWK = 1, CLI_FORMAT_PEM } cli_format;

@@ -143,3 +143,17 @@ int cli_emit_set(const wb_keyset *set, cli_format format, int include_private, c
   wb_string_free(text);
   return rc;
 }
+
+void cli_kid_list(const wb_keyset *set, char *out, size_t cap) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < wb_keyset_count(set); i++) {
+    const char *kid = wb_key_kid(wb_keyset_get(set, i));
+    int n = snprintf(out + used, cap - used, "%s%s", i > 0 ? ", " : "", kid != NULL ? kid : "(none)");
+    if (n < 0 || (size_t)n >= cap - used) {
+      snprintf(out + (cap > 4 ? cap - 4 : 0), cap > 4 ? 4 : cap, "...");
+      return;
+    }
+    used += (size_t)n;
+  }
+}
