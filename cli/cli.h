@@ -284,6 +284,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_jwks(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
 
 /* Usage texts (printed by --help), defined next to each command. */
 extern const char cli_usage_keygen[];
@@ -293,5 +294,6 @@ extern const char cli_usage_sign[];
 extern const char cli_usage_verify[];
 extern const char cli_usage_decode[];
 extern const char cli_usage_jwks[];
+extern const char cli_usage_convert[];
 
 #endif

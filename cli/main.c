@@ -23,6 +23,7 @@ static const command commands[] = {
     {"verify", cmd_verify, cli_usage_verify},
     {"decode", cmd_decode, cli_usage_decode},
     {"jwks", cmd_jwks, cli_usage_jwks},
+    {"convert", cmd_convert, cli_usage_convert},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
