@@ -114,8 +114,10 @@ static int check_shape(const char *arg, const char *s, size_t n) {
   size_t segments = 1;
   for (size_t i = 0; i < n; i++)
     segments += s[i] == '.';
+  static const char token_bytes[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+  int odd = (segments != 3 && segments != 5) || strspn(s, token_bytes) < n;
   struct stat st;
-  if (segments != 3 && segments != 5 && !cli_is_stdin(arg) && stat(arg, &st) == 0)
+  if (odd && !cli_is_stdin(arg) && stat(arg, &st) == 0)
     return cli_fail(CLI_EXIT_REJECTED, "malformed",
                     "TOKEN '%s' is the name of a file, not a token: read the file with '- < %s'", arg, arg);
   if (segments == 1 || segments == 4 || segments > 5)

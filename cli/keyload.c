@@ -28,11 +28,70 @@ static int set_thumbprint_kid(wb_key *key) {
   return 0;
 }
 
+/* 1 when every byte of b is printable ASCII or whitespace: text, as a typed secret is. */
+static int is_text(const cli_buf *b) {
+  for (size_t i = 0; i < b->len; i++) {
+    unsigned char c = (unsigned char)b->data[i];
+    if ((c < 0x20 && !cli_is_space((char)c)) || c >= 0x7f)
+      return 0;
+  }
+  return 1;
+}
+
+/* 1 when b looks like a compact JWS or JWE: base64url words joined by 2 or 4 dots. */
+static int looks_like_token(const cli_buf *b, size_t *segments) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+  size_t n = b->len;
+  while (n > 0 && cli_is_space(b->data[n - 1]))
+    n--;
+  *segments = 1;
+  for (size_t i = 0; i < n; i++)
+    *segments += b->data[i] == '.';
+  return n > 3 && strncmp(b->data, "eyJ", 3) == 0 && strspn(b->data, alphabet) == n &&
+         (*segments == 3 || *segments == 5);
+}
+
+/*
+ * KEY failed to parse and is not JSON (for JSON the parsers' own messages say what is wrong):
+ * says what the file looks like and what was expected. Returns the exit code after printing.
+ */
+static int fail_key_file(const char *path, const cli_buf *b, const wb_error *err) {
+  const char *name = cli_is_stdin(path) ? "-" : path, *reason = wb_status_name(err->code);
+  size_t skip = 0, segments;
+  while (skip < b->len && cli_is_space(b->data[skip]))
+    skip++;
+  if (skip == b->len)
+    return cli_fail(CLI_EXIT_USAGE, reason, "KEY '%s' is empty: expected a JWK, a JWKS or a PEM key", name);
+  if (b->data[skip] == '{')
+    return cli_fail_wb(CLI_EXIT_USAGE, err);
+  if (strstr(b->data, "-----BEGIN CERTIFICATE-----") != NULL)
+    return cli_fail(CLI_EXIT_USAGE, reason,
+                    "KEY '%s' is a PEM CERTIFICATE, not a key: extract its public key with "
+                    "openssl x509 -pubkey -noout -in FILE",
+                    name);
+  if (strncmp(b->data + skip, "-----BEGIN", 10) == 0)
+    return cli_fail(CLI_EXIT_USAGE, reason, "KEY '%s': %s", name, err->message);
+  if (looks_like_token(b, &segments))
+    return cli_fail(CLI_EXIT_USAGE, reason,
+                    "KEY '%s' looks like a JWT (%zu segments), not a key: pass it as TOKEN and give the "
+                    "key with --key",
+                    name, segments);
+  if (is_text(b))
+    return cli_fail(CLI_EXIT_USAGE, reason,
+                    "KEY '%s' is not a JWK, JWKS or PEM key: it looks like a raw secret (%zu bytes of "
+                    "text); for an HMAC secret use --secret-file FILE",
+                    name, b->len);
+  return cli_fail(CLI_EXIT_USAGE, reason,
+                  "KEY '%s' is %zu bytes of binary data but not a DER key (SPKI, PKCS#8, PKCS#1 or "
+                  "SEC1); a raw HMAC secret goes in --secret-file FILE",
+                  name, b->len);
+}
+
 /* Parses b as a key set into k (k->one set when it holds a single key); 0 or the exit code. */
-static int parse_set(const cli_buf *b, cli_key *k) {
+static int parse_set(const char *path, const cli_buf *b, cli_key *k) {
   wb_error err = {0};
   if (wb_keyset_parse(&k->set, b->data, b->len, &err) != WB_OK)
-    return cli_fail_wb(CLI_EXIT_USAGE, &err);
+    return fail_key_file(path, b, &err);
   if (wb_keyset_count(k->set) == 1)
     k->one = wb_keyset_get(k->set, 0);
   return 0;
@@ -50,7 +109,7 @@ int cli_load_key(const char *path, cli_key *k) {
   } else {
     /* Not a single key: a JWKS, or broken, in which case the key-set parser's reason is the most
      * specific one (it sniffs the same way and reports on the part that failed). */
-    rc = parse_set(&b, k);
+    rc = parse_set(path, &b, k);
   }
   cli_buf_free(&b);
   if (rc != 0)
@@ -64,7 +123,7 @@ int cli_load_key_set(const char *path, cli_key *k) {
   int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
   if (rc != 0)
     return rc;
-  rc = parse_set(&b, k);
+  rc = parse_set(path, &b, k);
   cli_buf_free(&b);
   return rc;
 }
