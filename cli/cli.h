@@ -285,6 +285,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_jwks(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
 
 /* Usage texts (printed by --help), defined next to each command. */
 extern const char cli_usage_keygen[];
@@ -295,5 +296,15 @@ extern const char cli_usage_verify[];
 extern const char cli_usage_decode[];
 extern const char cli_usage_jwks[];
 extern const char cli_usage_convert[];
+extern const char cli_usage_completion[];
+
+/** One entry of the command table (cli/main.c). */
+typedef struct cli_command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *usage;
+} cli_command;
+/** The command table and its length: what `completion` generates its scripts from. */
+const cli_command *cli_commands(size_t *count);
 
 #endif

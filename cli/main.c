@@ -9,11 +9,7 @@
 
 #include "cli.h"
 
-typedef struct command {
-  const char *name;
-  int (*run)(int argc, char **argv);
-  const char *usage;
-} command;
+typedef cli_command command;
 
 static const command commands[] = {
     {"keygen", cmd_keygen, cli_usage_keygen},
@@ -24,8 +20,14 @@ static const command commands[] = {
     {"decode", cmd_decode, cli_usage_decode},
     {"jwks", cmd_jwks, cli_usage_jwks},
     {"convert", cmd_convert, cli_usage_convert},
+    {"completion", cmd_completion, cli_usage_completion},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const cli_command *cli_commands(size_t *count) {
+  *count = N_COMMANDS;
+  return commands;
+}
 
 static const char overview[] =
     "wristband - JSON Web Tokens: make keys, sign, verify with a real policy, inspect\n"
