@@ -39,8 +39,13 @@ static const char overview[] =
     "Exit status: 0 success; 1 the token was rejected; 2 usage error, unreadable or invalid key\n"
     "or file. A failure prints one line 'wristband: <reason>: <message>' to stderr and nothing to\n"
     "stdout. A KEY is a file holding a JWK, a JWKS or a PEM key; '-' reads stdin. A TOKEN or file\n"
-    "argument that is omitted or '-' is read from stdin (surrounding whitespace ignored).\n"
-    "DURATION is a number with s, m, h or d (30s, 15m, 2h, 7d); --now UNIX fixes the clock.\n"
+    "argument that is omitted or '-' is read from stdin (surrounding whitespace and a 'Bearer '\n"
+    "prefix ignored); sign reads claims from stdin only when CLAIMS_FILE is omitted and stdin is\n"
+    "not a terminal. HMAC secrets come from --secret-file, --secret-env or --secret-b64, never\n"
+    "from the command line. DURATION is whole numbers with d, h, m, s in that order (30s, 15m,\n"
+    "1h30m, 7d); TIME is a DURATION from now, a UNIX time or RFC 3339; --now fixes the clock.\n"
+    "On a terminal JSON is indented and coloured (NO_COLOR=1 turns colour off); in a pipe it is\n"
+    "compact; either way numbers are printed as the token wrote them.\n"
     "\n"
     "Commands:\n";
 
