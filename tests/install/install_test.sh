@@ -108,8 +108,7 @@ fi
 
 so=$PREFIX/lib/libwristband.so
 if [ -f "$so" ]; then
-  # gcov's runtime (an instrumented WB_COVERAGE build) brings __gcov_* symbols of its own.
-  others=$(nm -D --defined-only "$so" | awk '{print $NF}' | grep -v '^wb_' | grep -v '^__gcov_')
+  others=$(nm -D --defined-only "$so" | awk '{print $NF}' | grep -v '^wb_')
   exported=$(nm -D --defined-only "$so" | awk '{print $NF}' | grep -c '^wb_')
   if [ -z "$others" ] && [ "$exported" -gt 0 ]; then
     ok "exports only wb_* symbols ($exported)"
