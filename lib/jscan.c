@@ -440,8 +440,8 @@ static void record_field(scanner *sc, const name_ref *n, wb_json_type type, cons
 }
 
 /* Writes the tape node idx (the span is finished later for containers). */
-static void write_node(scanner *sc, uint32_t idx, wb_json_type type, const char *raw, size_t len, bool escaped,
-                       const name_ref *name) {
+static void write_node(scanner *sc, uint32_t idx, wb_json_type type, const char *raw, size_t len,
+                       bool escaped, const name_ref *name) {
   wb_jtape *t = sc->tape;
   if (idx >= t->n) /* cannot happen on the text the counting pass scanned */
     return;
