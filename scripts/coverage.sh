@@ -33,8 +33,16 @@ cmake -S . -B "$out" -DCMAKE_BUILD_TYPE=Debug -DWB_COVERAGE=ON -DCMAKE_C_COMPILE
 cmake --build "$out" -j"$jobs" >/dev/null
 
 # Counters start from zero; the baseline (--initial) lists every instrumented line, so that a file
-# no test reaches counts as 0% instead of being absent.
+# no test reaches counts as 0% instead of being absent. Notes of a source file that no longer
+# exists (CMake keeps the objects of removed files) are dropped: OUT/SUB/CMakeFiles/T.dir/REL.gcno
+# belongs to ROOT/SUB/REL.
 find "$out" -name '*.gcda' -delete
+while IFS= read -r gcno; do
+  rel=${gcno#"$out"/}
+  sub=${rel%%CMakeFiles/*}
+  file=${rel#*CMakeFiles/*.dir/}
+  [ -f "$root/$sub${file%.gcno}" ] || rm -f "$gcno"
+done < <(find "$out" -path '*/CMakeFiles/*.dir/*' -name '*.gcno')
 run_lcov --capture --initial --directory "$out" --base-directory "$root" --output-file "$out/base.info"
 
 echo "coverage: running the test suite"
