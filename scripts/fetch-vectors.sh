@@ -176,7 +176,7 @@ cp "$data/README.md" "$stage/README.md"
   echo "Written by scripts/fetch-vectors.sh; contents pinned by scripts/vectors.lock:"
   echo "$(describe) and the repository's tests/vectors/data."
 } >"$stage/$marker"
-chmod -R a+rX,go-w "$stage"
+chmod -R u+w,a+rX,go-w "$stage"
 if [ -e "$dest" ]; then
   old=$(mktemp -d "$parent/.fetch-vectors-old.XXXXXX")
   mv "$dest" "$old/"

@@ -76,7 +76,7 @@ OUT=$(WRISTBAND_VECTORS="$tmp/env" "$fetch" --from "$vec" 2>&1)
 
 # 3. a tampered upstream file, copied: refused, named, nothing written
 mkdir -p "$tmp/bad"
-cp -R "$vec/." "$tmp/bad/"
+cp -R "$vec/." "$tmp/bad/" && chmod -R u+w "$tmp/bad"
 victim=wycheproof/testvectors/json_web_signature_test.json
 tamper "$tmp/bad/$victim"
 run --from "$tmp/bad" "$tmp/new"
