@@ -119,23 +119,30 @@ if [ -f "$so" ]; then
   [ "$soname" = "libwristband.so.0" ] && ok "SONAME $soname" || bad "SONAME libwristband.so.0" "got: $soname"
 fi
 
-# cmake_app NAME PREFIX_PATH: a CMake project using find_package(wristband) builds and runs the example.
+# cmake_app NAME PREFIX_PATH LD_LIBRARY_PATH [TARGET]: a CMake project using find_package(wristband)
+# and TARGET (wristband::wristband) builds and runs the example.
 cmake_app() {
   mkdir -p "$work/$1" && cp "$src/tests/install/example.c" "$work/$1/app.c"
-  cat >"$work/$1/CMakeLists.txt" <<'CMAKE'
+  cat >"$work/$1/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.20)
 project(app C)
 find_package(wristband 0.1 REQUIRED)
 add_executable(app app.c)
-target_link_libraries(app PRIVATE wristband::wristband)
+target_link_libraries(app PRIVATE ${4:-wristband::wristband})
 CMAKE
   cmake -S "$work/$1" -B "$work/$1/build" -DCMAKE_PREFIX_PATH="$2" 2>&1 && cmake --build "$work/$1/build" 2>&1 &&
     LD_LIBRARY_PATH=${3:-} "$work/$1/build/app" 2>&1
 }
-if out=$(cmake_app cmake-app "$PREFIX"); then
+if out=$(cmake_app cmake-app "$PREFIX" ""); then
   ok "find_package(wristband) + wristband::wristband builds and runs the example"
 else
   bad "find_package(wristband) + wristband::wristband" "$out"
+fi
+if out=$(cmake_app cmake-static "$PREFIX" "" wristband::wristband_static) &&
+  ! readelf -d "$work/cmake-static/build/app" | grep -q 'libwristband'; then
+  ok "find_package(wristband) + wristband::wristband_static links the library statically"
+else
+  bad "find_package(wristband) + wristband::wristband_static" "$out"
 fi
 unset PKG_CONFIG_PATH
 
