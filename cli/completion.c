@@ -91,7 +91,9 @@ static opt_info *add_opt(cmd_info *c, const char *name) {
     return NULL;
   opt_info *o = &c->opts[c->nopts++];
   memset(o, 0, sizeof(*o));
-  snprintf(o->name, sizeof(o->name), "%s", name);
+  size_t n = strnlen(name, sizeof(o->name) - 1);
+  memcpy(o->name, name, n);
+  o->name[n] = '\0';
   return o;
 }
 
