@@ -46,7 +46,7 @@ check "... says it is empty and what a KEY is" grep -q "empty.*JWK" "$T/err"
 printf 'my-shared-secret-of-some-length!' >"$T/raw"
 expect_fail "--key with a raw secret" 2 '[a-z_]+' sign --key "$T/raw"
 check "... looks like a raw secret: use --secret-file" grep -q 'raw secret.*--secret-file' "$T/err"
-head -c 32 /dev/urandom >"$T/rawbin"
+printf '\200\201\202\203\204\205\206\207\210\211\212\213\214\215\216\217\377\376\375\374\373\372\371\370\367\366\365\364\363\362\361\360' >"$T/rawbin" # 32 bytes, never text
 expect_fail "--key with raw binary bytes" 2 '[a-z_]+' verify --key "$T/rawbin" "$tok"
 check "... not a DER key; a binary secret: --secret-file" grep -q 'DER.*--secret-file' "$T/err"
 printf '%s\n' "$tok" >"$T/token.txt"
@@ -63,5 +63,32 @@ IN="$T/h.jwk" expect_fail "a JWK on stdin instead of a token" 1 malformed verify
 check "... looks like JSON" grep -q 'looks like JSON' "$T/err"
 expect_fail "a four-segment token" 1 malformed decode "$tok.x"
 check "... counts the segments" grep -q '4 segments; a signed token has 3' "$T/err"
+expect_fail "a six-segment token" 1 malformed decode "$tok.x.y.z"
+check "... counts the segments" grep -q '6 segments' "$T/err"
+expect_fail "a one-segment token" 1 malformed decode abcdef
+check "... one segment" grep -q 'has 1 segment;' "$T/err"
+IN="$T/cert.pem" expect_fail "a PEM file on stdin instead of a token" 1 malformed decode -
+check "... looks like PEM" grep -q 'looks like a PEM' "$T/err"
+printf '%s\377' "$tok" >"$T/bin.tok"
+IN="$T/bin.tok" expect_fail "a token with a binary byte" 1 malformed decode -
+check "... names binary data and where" grep -q "binary data at byte ${#tok}" "$T/err"
+expect_fail "a JSON object as TOKEN argument" 1 malformed decode '{"alg":"none"}'
+check "... looks like JSON" grep -q 'looks like JSON' "$T/err"
+
+# sign --kid in a set: the message lists the set's kids, cut to fit, keys without kid shown
+for i in $(seq 12); do "$W" keygen ES256 --kid "a-rather-long-key-identifier-number-$i" >"$T/k$i.jwk"; done
+printf '{"keys":[%s]}' "$(cat "$T"/k*.jwk | paste -sd, -)" >"$T/many.jwks"
+expect_fail "--kid missing from a set of 12" 2 usage sign --key "$T/many.jwks" --kid nope
+check "... the list is cut with ..." grep -q 'number-[0-9]*, \.\.\.\|\.\.\.)' "$T/err"
+check "... the line stays short" test "$(wc -c <"$T/err")" -lt 400
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/nokid.pem" 2>/dev/null
+printf '{"keys":[%s,%s]}' "$(cat "$T/k1.jwk")" "$("$W" convert "$T/nokid.pem" --to jwk | $PY -c 'import json,sys; j=json.load(sys.stdin); j.pop("kid"); print(json.dumps(j))')" >"$T/nokid.jwks"
+expect_fail "a set with a key without kid" 2 usage sign --key "$T/nokid.jwks"
+check "... shown as (none)" grep -q '(none)' "$T/err"
+
+# more than 32 expected audiences: the library's limit, a usage-level error (exit 2)
+auds=()
+for i in $(seq 33); do auds+=(--aud "a$i"); done
+expect_fail "33 --aud" 2 too_large verify --key "$T/h.jwk" --now $NOW "${auds[@]}" "$tok"
 
 summary

@@ -49,6 +49,15 @@ check "/dev/null is still a device" test -c /dev/null
 mkdir "$T/dir"
 expect_fail "a directory at FILE refused" 2 io keygen HS256 -o "$T/dir"
 expect_fail "a missing directory" 2 io keygen HS256 -o "$T/nodir/k.jwk"
+printf 'x' >"$T/plain"
+expect_fail "a path through a regular file" 2 io keygen HS256 -o "$T/plain/k.jwk"
+check "... the file is untouched" test "$(cat "$T/plain")" = x
+"$W" keygen ES256 --kid a >"$T/a.jwk"
+"$W" keygen ES256 --kid b >"$T/b.jwk"
+printf '{"keys":[%s,%s]}' "$(cat "$T/a.jwk")" "$(cat "$T/b.jwk")" >"$T/ab.jwks"
+expect_ok "convert a private JWKS -o FILE" convert "$T/ab.jwks" --to jwk -o "$T/ab.out"
+check "... 0600" test "$(stat -c %a "$T/ab.out")" = 600
+check "... both private keys" test "$(json_get "$T/ab.out" 'sum("d" in k for k in j["keys"])')" = 2
 
 # -o - is stdout, as everywhere else
 mkdir "$T/cwd"

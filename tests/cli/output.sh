@@ -55,6 +55,19 @@ check "tty: a C1 control in a string is shown escaped" grep -q '"x": "a\\u009b31
 expect_ok "pipe: the C1 byte stays as it is" decode "$c1"
 check "pipe: raw bytes" grep -q "$(printf 'a\302\23331mb')" "$T/out"
 
+# the terminal's date lines read the members' text (escaped names too), never print a number back
+odd=$($FORGE hmac "$T/h.jwk" HS256 "$HDR" '{"\u0065xp":1E3,"nbf":"soon","iat":-5,"n\ttab":1,"x":{"exp":7}}')
+tty decode "$odd"
+check "tty: an escaped name is still exp; 1E3 is a date" grep -q '^exp: 1970-01-01T00:16:40Z, expired' "$T/tty"
+check "tty: a string nbf is not a date" grep -q '^nbf: not a NumericDate' "$T/tty"
+check "tty: a negative iat is not a date" grep -q '^iat: not a NumericDate' "$T/tty"
+check "tty: the number itself as written" grep -q '"\\u0065xp": 1E3,' "$T/tty"
+big=$($FORGE hmac "$T/h.jwk" HS256 "$HDR" '{"exp":1e400,"nbf":123456789012345678901234567890123456789012345678901234567890123456789,"iat":[1]}')
+tty decode "$big"
+check "tty: exp 1e400 is not a date" grep -q '^exp: not a NumericDate' "$T/tty"
+check "tty: a 69-digit nbf is not a date" grep -q '^nbf: not a NumericDate' "$T/tty"
+check "tty: a 69-digit nbf printed as written" grep -q '"nbf": 123456789012345678901234567890123456789012345678901234567890123456789,' "$T/tty"
+
 # ---- a corrupt or missing signature: header and payload shown, with a warning
 h64=${tok%%.*}
 rest=${tok#*.}

@@ -42,6 +42,11 @@ etok=$OUT
 check "PyJWT: the decoded bytes are the secret" test "$(pyjwt "$etok" "$T/s32" HS256)" = erin
 expect_ok "verify --secret-b64 base64url" verify --secret-b64 "$T/s32.b64url" "$etok"
 IN="$T/s32.b64" expect_ok "verify --secret-b64 - (stdin)" verify --secret-b64 - "$etok"
+fold -w 8 "$T/s32.b64" >"$T/s32.folded"
+expect_ok "--secret-b64 with line breaks inside" verify --secret-b64 "$T/s32.folded" "$etok"
+printf ' \n \n' >"$T/blank.b64"
+expect_fail "--secret-b64 of blank text" 2 malformed sign --secret-b64 "$T/blank.b64"
+check "... says it is empty" grep -q 'it is empty' "$T/err"
 printf 'not base64!' >"$T/bad.b64"
 expect_fail "--secret-b64 not base64" 2 malformed sign --secret-b64 "$T/bad.b64"
 IN="$T/s32.b64" expect_fail "--secret-b64 - and TOKEN from stdin" 2 usage verify --secret-b64 -

@@ -27,6 +27,21 @@ for v in 1m1h 1h1h 1.5h h 15x "" 1e9 2026-02-30T00:00:00Z 2026-13-01T00:00:00Z 2
   expect_fail "--exp '$v' refused" 2 usage sign --key "$T/h.jwk" --now $NOW --exp "$v"
   check "--exp '$v': the usage hint" grep -q '(see wristband sign --help)$' "$T/err"
 done
+# the calendar: leap years (2000 is one, 2100 is not), day and field ranges, offsets
+check "2000-02-29 (a leap year)" test "$(pl "$(sign --nbf 2000-02-29T12:00:00Z)" '["nbf"]')" = 951825600
+check "--exp with a negative offset" test "$(pl "$(sign --exp 2026-12-31T23:59:59-01:30)" '["exp"]')" = $((1798761599 + 5400))
+for v in 2100-02-29T00:00:00Z 2026-02-29T00:00:00Z 2026-04-31T00:00:00Z 2026-00-10T00:00:00Z 2026-01-00T00:00:00Z \
+  2026-01-01T00:60:00Z 2026-01-01T00:00:00+24:00 2026-01-01T00:00:00+02:60 2026-01-01T00:00:00+0200 \
+  2026-01-01X00:00:00Z 2026/01/01T00:00:00Z 2026-01-01T00-00-00Z 2026-01-01T00:00:00Y 202a-01-01T00:00:00Z; do
+  expect_fail "--nbf '$v' refused" 2 usage sign --key "$T/h.jwk" --now $NOW --nbf "$v"
+done
+expect_fail "--now not a time" 2 usage sign --key "$T/h.jwk" --now 2026-01-01
+expect_fail "--now after 9999" 2 usage sign --key "$T/h.jwk" --now 10000-01-01T00:00:00Z
+expect_fail "--exp +36501d" 2 usage sign --key "$T/h.jwk" --now $NOW --exp +36501d
+expect_fail "--exp beyond 9999 by duration" 2 usage sign --key "$T/h.jwk" --now 253402300000 --exp 1h
+expect_fail "a DURATION that overflows" 2 usage verify --key "$T/h.jwk" --leeway 99999999999999999999s x.y.z
+expect_fail "a DURATION with a unit that overflows" 2 usage verify --key "$T/h.jwk" --max-age 9999999999999999d x.y.z
+check "ranges shown in their largest unit" bash -c '"$0" verify --key "$1" --max-age 36501d x 2>&1 | grep -q "0 to 36500d"' "$W" "$T/h.jwk"
 expect_fail "--nbf before 1970" 2 usage sign --key "$T/h.jwk" --now 100 --nbf -5m
 check "... names the range" grep -q '1970' "$T/err"
 
