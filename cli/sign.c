@@ -43,7 +43,8 @@ const char cli_usage_sign[] =
     "  --claim NAME=VALUE a claim; VALUE is JSON when it parses, else a string, but a VALUE that\n"
     "                     starts with {, [ or \" must be valid JSON\n"
     "  --claim-string NAME=TEXT  a claim whose value is the string TEXT, whatever it looks like\n"
-    "  --now UNIX         the current time: a UNIX time or RFC 3339 (default: the clock)\n";
+    "  --now UNIX         the current time: a UNIX time or RFC 3339, 1970 to 9999 (default: the\n"
+    "                     clock)\n";
 
 #define CMD         "sign"
 #define DEFAULT_EXP (15 * 60)

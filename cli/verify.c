@@ -35,7 +35,8 @@ const char cli_usage_verify[] =
     "                     a bare number is seconds\n"
     "  --require CLAIM    the claim must be present (repeatable)\n"
     "  --allow-no-exp     accept tokens without exp (exp is still checked when present)\n"
-    "  --now UNIX         the current time: a UNIX time or RFC 3339 (default: the clock)\n";
+    "  --now UNIX         the current time: a UNIX time or RFC 3339, 1970 to 9999 (default: the\n"
+    "                     clock)\n";
 
 #define CMD "verify"
 
