@@ -270,12 +270,11 @@ void wb_signer_free(wb_signer *s) {
 
 wb_status wb_jws_sign(const wb_signer *s, const unsigned char *payload, size_t len, char **token,
                       size_t *token_len, wb_error *err) {
-  if (token == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
-  *token = NULL;
+  if (token != NULL) /* outputs are defined on every failure, this one included */
+    *token = NULL;
   if (token_len != NULL)
     *token_len = 0;
-  if (s == NULL || (payload == NULL && len > 0))
+  if (token == NULL || s == NULL || (payload == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   return sign_parts(s->key, s->alg, s->header_b64, s->header_b64_len, payload, len, token, token_len, err);
 }
@@ -283,12 +282,11 @@ wb_status wb_jws_sign(const wb_signer *s, const unsigned char *payload, size_t l
 wb_status wb_jws_sign_header(const wb_key *key, const char *header_json, size_t header_len,
                              const unsigned char *payload, size_t len, char **token, size_t *token_len,
                              wb_error *err) {
-  if (token == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
-  *token = NULL;
+  if (token != NULL) /* outputs are defined on every failure, this one included */
+    *token = NULL;
   if (token_len != NULL)
     *token_len = 0;
-  if (key == NULL || header_json == NULL || (payload == NULL && len > 0))
+  if (token == NULL || key == NULL || header_json == NULL || (payload == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   wb_limits lim;
   wb_limits_default(&lim);
@@ -335,9 +333,12 @@ static wb_status decode_segment(const char *b64, size_t len, size_t max, const w
 
 wb_status wb_jws_decode_unverified(const char *token, size_t len, char **header_json, char **payload_json,
                                    wb_error *err) {
+  if (header_json != NULL) /* both outputs are NULL on every failure, this one included */
+    *header_json = NULL;
+  if (payload_json != NULL)
+    *payload_json = NULL;
   if (header_json == NULL || payload_json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
-  *header_json = *payload_json = NULL;
   wb_limits lim;
   wb_limits_default(&lim);
   wb_jws_parts parts;
