@@ -589,13 +589,12 @@ wb_status wb_builder_set_random_jti(wb_builder *b, wb_error *err) {
 /* ---- out ---------------------------------------------------------------------------------------- */
 
 wb_status wb_builder_to_json(const wb_builder *b, char **json, size_t *len, wb_error *err) {
-  if (json == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
-  *json = NULL;
+  if (json != NULL) /* outputs are defined on every failure, this one included */
+    *json = NULL;
   if (len != NULL)
     *len = 0;
-  if (b == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL builder");
+  if (json == NULL || b == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   char *copy = malloc(b->text_len + 1);
   if (copy == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
