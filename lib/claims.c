@@ -205,6 +205,10 @@ wb_status wb_claims_get_string(const wb_claims *c, const char *path, const char 
 
 wb_status wb_claims_get_number_text(const wb_claims *c, const char *path, const char **text, size_t *len,
                                     wb_error *err) {
+  if (text != NULL) /* both outputs are cleared on every failure, this one included */
+    *text = NULL;
+  if (len != NULL)
+    *len = 0;
   if (text == NULL || len == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
   const wb_jtape *t;
@@ -337,9 +341,10 @@ const char *wb_claims_jti(const wb_claims *c) {
 
 static wb_status registered_date(const wb_claims *c, bool has, double v, const char *name, int64_t *t,
                                  wb_error *err) {
+  if (t != NULL) /* 0 on every failure, a NULL c included */
+    *t = 0;
   if (t == NULL || c == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  *t = 0;
   if (!has)
     return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"%s\" claim", name);
   double f = floor(v);
