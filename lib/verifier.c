@@ -256,9 +256,10 @@ wb_status wb_verifier_enable_cache(wb_verifier *v, size_t entries, wb_error *err
 }
 
 wb_status wb_verifier_cache_stats(const wb_verifier *v, wb_cache_stats *stats, wb_error *err) {
+  if (stats != NULL) /* zero on every failure, a NULL v included */
+    memset(stats, 0, sizeof(*stats));
   if (v == NULL || stats == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  memset(stats, 0, sizeof(*stats));
   if (v->cache != NULL)
     wb__vcache_stats(v->cache, stats);
   return wb__ok(err);
