@@ -606,12 +606,11 @@ wb_status wb_builder_to_json(const wb_builder *b, char **json, size_t *len, wb_e
 }
 
 wb_status wb_sign(const wb_signer *s, const wb_builder *b, char **token, size_t *token_len, wb_error *err) {
-  if (token == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
-  *token = NULL;
+  if (token != NULL) /* outputs are defined on every failure, this one included */
+    *token = NULL;
   if (token_len != NULL)
     *token_len = 0;
-  if (b == NULL || s == NULL)
+  if (token == NULL || b == NULL || s == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   return wb_jws_sign(s, (const unsigned char *)b->text, b->text_len, token, token_len, err);
 }
