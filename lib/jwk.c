@@ -233,9 +233,10 @@ static wb_status copy_meta(wb_key *dst, const wb_key *src, wb_error *err) {
 }
 
 wb_status wb_key_public(wb_key **out, const wb_key *key, wb_error *err) {
+  if (out != NULL) /* NULL on every failure, a NULL input included */
+    *out = NULL;
   if (out == NULL || key == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_public: NULL argument");
-  *out = NULL;
   if (key->kty == WB_KTY_OCT || key->pkey == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "an oct key has no public half");
   wb_key *pub = wb__key_alloc();

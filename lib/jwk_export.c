@@ -198,9 +198,10 @@ wb_status wb_key_to_jwk(const wb_key *key, int include_private, char **json, wb_
 /* ---- thumbprints ---------------------------------------------------------------------------- */
 
 wb_status wb_key_thumbprint(const wb_key *key, char out[WB_THUMBPRINT_LEN], wb_error *err) {
+  if (out != NULL) /* "" on every failure, a NULL key included */
+    out[0] = '\0';
   if (key == NULL || out == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_thumbprint: NULL argument");
-  out[0] = '\0';
   unsigned char md[32];
   unsigned int md_len = 0;
   sbuf b = {0};

@@ -346,9 +346,10 @@ wb_status wb_key_from_jwk(wb_key **out, const char *json, size_t len, wb_error *
 }
 
 wb_status wb_key_from_secret(wb_key **out, const unsigned char *secret, size_t len, wb_error *err) {
+  if (out != NULL) /* NULL on every failure, a NULL input included */
+    *out = NULL;
   if (out == NULL || (secret == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_from_secret: NULL argument");
-  *out = NULL;
   if (len == 0)
     return wb__fail(err, WB_ERR_BAD_KEY, "empty secret");
   if (len > JWK_MAX_LEN)
@@ -374,9 +375,10 @@ static size_t skip_ws(const char *s, size_t len) {
 }
 
 wb_status wb_key_parse(wb_key **out, const char *data, size_t len, wb_error *err) {
+  if (out != NULL) /* NULL on every failure, a NULL input included */
+    *out = NULL;
   if (out == NULL || data == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_parse: NULL argument");
-  *out = NULL;
   size_t i = skip_ws(data, len);
   if (i < len && data[i] == '{')
     return wb_key_from_jwk(out, data, len, err);

@@ -38,9 +38,10 @@ static EVP_PKEY *decode_pkey(const char *format, const unsigned char *data, size
 
 static wb_status key_from_encoded(wb_key **out, const char *format, const unsigned char *data, size_t len,
                                   wb_error *err) {
+  if (out != NULL) /* NULL on every failure, a NULL input included */
+    *out = NULL;
   if (out == NULL || data == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "%s import: NULL argument", format);
-  *out = NULL;
   if (len == 0)
     return wb__fail(err, WB_ERR_MALFORMED, "%s import: empty input", format);
   if (len > PEM_MAX_LEN)
