@@ -159,9 +159,10 @@ static bool looks_like_jwks(const char *data, size_t len) {
 }
 
 wb_status wb_keyset_parse(wb_keyset **out, const char *data, size_t len, wb_error *err) {
+  if (out != NULL) /* NULL on every failure, a NULL input included */
+    *out = NULL;
   if (out == NULL || data == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_keyset_parse: NULL argument");
-  *out = NULL;
   if (looks_like_jwks(data, len))
     return wb_keyset_from_jwks(out, data, len, NULL, err);
   wb_key *key = NULL;
