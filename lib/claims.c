@@ -92,9 +92,11 @@ static const wb_jtape *tape_of(const wb_claims *c, wb_error *err) {
   return built;
 }
 
-/* RFC 6901: the next reference token of *ptr (after its '/'), unescaped into a new string. */
+/* RFC 6901: the next reference token of *ptr (after its '/'), unescaped into a new string.
+ * NULL with *len SIZE_MAX for an invalid token, with *len 0 when out of memory. */
 static char *pointer_token(const char **ptr, size_t *len) {
   const char *p = *ptr + 1, *end = p + strcspn(p, "/");
+  *len = 0;
   char *tok = malloc((size_t)(end - p) + 1);
   if (tok == NULL)
     return NULL;
