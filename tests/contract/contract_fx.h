@@ -86,7 +86,9 @@ void cfx_check(const char *what, bool ok, const char *why);
 /* st equals want; when err is not NULL, err->code equals st and the message is empty on WB_OK,
  * non-empty (and NUL-terminated) otherwise. */
 void cfx_status(const char *what, wb_status st, wb_status want, const wb_error *err);
-/* Prints the totals; returns the exit status. */
+/* Runs one case in a child process: a crash, a failed check or (under ASan) a leak fails it. */
+void cfx_run(const char *what, void (*fn)(void));
+/* Prints the totals of the cases; returns the exit status. */
 int cfx_report(void);
 
 #endif

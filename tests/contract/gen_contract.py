@@ -254,7 +254,7 @@ def plan_param(func, p, prev):
     a = dict(name=p['name'], type=p['type'], pointer=is_pointer(p))
     t = TYPES.get(p['type'])
     if t is None:
-        return dict(a, kind='value', missing=f"parameter `{p['decl_type']} {p['name']}`: type `{p['type']}` has no "
+        return dict(a, kind='value', missing=f"parameter `{c_param(p['decl_type'], p['name'])}`: type `{p['type']}` has no "
                     'entry in TYPES')
     kind = t['kind']
     a['kind'] = kind
@@ -266,7 +266,7 @@ def plan_param(func, p, prev):
     elif kind in ('data', 'named'):
         v = lookup(FIXTURES.get(p['type'], {}), func, p['name'])
         if v is None:
-            a['missing'] = f"parameter `{p['type']} {p['name']}` has no entry in FIXTURES['{p['type']}']"
+            a['missing'] = f"parameter `{c_param(p['type'], p['name'])}` has no entry in FIXTURES['{p['type']}']"
         elif kind == 'named':
             a['expr'] = v
         elif t.get('text'):
@@ -293,8 +293,13 @@ def arg_plan(func, params):
         plan.append(plan_param(func, p, plan[-1] if plan else None))
     for a in plan:
         if a.get('len') is not None and a.get('needs_len'):
-            a['missing'] = f"parameter `{a['type']} {a['name']}` is not followed by its size_t length"
+            a['missing'] = f"parameter `{c_param(a['type'], a['name'])}` is not followed by its size_t length"
     return plan
+
+
+def c_param(type_text, name):
+    """'const char *', 'zork' -> 'const char *zork'."""
+    return type_text + name if type_text.endswith('*') else f'{type_text} {name}'
 
 
 def c_str(s):
@@ -303,12 +308,12 @@ def c_str(s):
 
 class Emitter:
     def __init__(self):
-        self.cases = []  # C function names
+        self.cases = []  # (C function name, title)
         self.out = []
 
     def case(self, title, body_lines, loops):
         n = f'case_{len(self.cases)}'
-        self.cases.append(n)
+        self.cases.append((n, title))
         o = self.out
         o.append(f'/* {title} */')
         o.append(f'static void {n}(void) {{')
@@ -326,7 +331,7 @@ class Emitter:
 
     def failing(self, title, why):
         n = f'case_{len(self.cases)}'
-        self.cases.append(n)
+        self.cases.append((n, title))
         self.out.append(f'static void {n}(void) {{ cfx_check({c_str(title)}, false, {c_str(why)}); }}')
         self.out.append('')
 
@@ -443,7 +448,7 @@ def generate(src, out_path):
             '#include "contract_fx.h"', '']
     text += em.out
     text.append('int main(void) {')
-    text += [f'  {n}();' for n in em.cases]
+    text += [f'  cfx_run({c_str(t)}, {n});' for n, t in em.cases]
     text.append(f'  printf("%d functions, {len(em.cases)} cases\\n", {len(decls)});')
     text.append('  return cfx_report();')
     text.append('}')
