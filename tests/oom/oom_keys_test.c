@@ -71,12 +71,15 @@ static int round_trip(const char *text, int pem_export) {
     goto out;
   }
   EXPECT(strcmp(tp, thumbprints[current_key]) == 0); /* a success imported that very key */
+  EXPECT(wb_key_is_private(key));                    /* with its private half */
   st = wb_key_to_jwk(key, 1, &jwk, &err);
   if (st != WB_OK) {
     failed_cleanly(st, &err);
     EXPECT(jwk == NULL);
     goto out;
   }
+  if (!kinds[current_key].pem) /* the JWK written back is the JWK read, member for member */
+    EXPECT(strcmp(jwk, text) == 0);
   if (pem_export && (st = wb_key_to_pem(key, 1, &pem, &err)) != WB_OK) {
     failed_cleanly(st, &err);
     EXPECT(pem == NULL);
