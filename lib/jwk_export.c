@@ -72,12 +72,19 @@ static void sb_member_b64(sbuf *b, const char *name, const unsigned char *v, siz
   wb_string_free(s);
 }
 
-/* Appends a BIGNUM parameter as base64url, left-padded to pad bytes (0 = minimal). Absent: nothing. */
-static void sb_member_bn(sbuf *b, const EVP_PKEY *pkey, const char *param, const char *name, size_t pad) {
+/*
+ * Appends a BIGNUM parameter as base64url, left-padded to pad bytes (0 = minimal). Absent:
+ * nothing, unless the key must have it (required): OpenSSL says "absent" also when it could not
+ * allocate, and a JWK or thumbprint without "n" is another key, so that fails the export.
+ */
+static void sb_member_bn(sbuf *b, const EVP_PKEY *pkey, const char *param, const char *name, size_t pad,
+                         bool required) {
   BIGNUM *bn = NULL;
   unsigned char buf[2048];
-  if (!EVP_PKEY_get_bn_param(pkey, param, &bn))
+  if (!EVP_PKEY_get_bn_param(pkey, param, &bn)) {
+    b->failed |= required;
     return;
+  }
   size_t n = pad ? pad : (size_t)BN_num_bytes(bn);
   if (n > sizeof(buf) || BN_bn2binpad(bn, buf, (int)n) < 0)
     b->failed = true;
@@ -88,20 +95,20 @@ static void sb_member_bn(sbuf *b, const EVP_PKEY *pkey, const char *param, const
 }
 
 static void write_rsa(sbuf *b, const wb_key *key, bool priv) {
-  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_RSA_E, "e", 0);
+  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_RSA_E, "e", 0, true);
   sb_member(b, "kty", "RSA");
-  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_RSA_N, "n", 0);
-  for (size_t i = 2; priv && i < WB_RSA_MEMBERS; i++)
-    sb_member_bn(b, key->pkey, wb__rsa_params[i], wb__rsa_members[i], 0);
+  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_RSA_N, "n", 0, true);
+  for (size_t i = 2; priv && i < WB_RSA_MEMBERS; i++) /* d, then the optional CRT members */
+    sb_member_bn(b, key->pkey, wb__rsa_params[i], wb__rsa_members[i], 0, i == 2);
 }
 
 static void write_ec(sbuf *b, const wb_key *key, const wb_curve_info *c, bool priv) {
   sb_member(b, "crv", c->jwk_name);
   sb_member(b, "kty", "EC");
-  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, "x", c->pub_len);
-  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, "y", c->pub_len);
+  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, "x", c->pub_len, true);
+  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, "y", c->pub_len, true);
   if (priv)
-    sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, "d", c->priv_len);
+    sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, "d", c->priv_len, true);
 }
 
 static void write_okp(sbuf *b, const wb_key *key, const wb_curve_info *c, bool priv) {
