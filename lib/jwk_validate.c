@@ -112,17 +112,22 @@ wb_status wb__rsa_check_public(const BIGNUM *n, const BIGNUM *e, wb_error *err) 
 
 /* A private key without CRT factors: check that (2^e)^d == 2 mod n, i.e. d inverts e. */
 static wb_status rsa_check_d(const EVP_PKEY *pkey, const BIGNUM *n, const BIGNUM *e, wb_error *err) {
-  wb_status st = WB_ERR_NOMEM;
+  wb_status st;
   BIGNUM *d = NULL, *m = BN_new(), *c = BN_new(), *r = BN_new();
   BN_CTX *ctx = BN_CTX_new();
-  if (m == NULL || c == NULL || r == NULL || ctx == NULL)
+  if (m == NULL || c == NULL || r == NULL || ctx == NULL) {
+    st = wb__fail(err, WB_ERR_NOMEM, "RSA: out of memory");
     goto out;
-  st = wb__fail(err, WB_ERR_CRYPTO, "RSA: reading d failed");
-  if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D, &d) || !BN_set_word(m, 2))
+  }
+  if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D, &d) || !BN_set_word(m, 2)) {
+    st = wb__fail(err, WB_ERR_CRYPTO, "RSA: reading d failed");
     goto out;
+  }
   BN_set_flags(d, BN_FLG_CONSTTIME);
-  if (!BN_mod_exp(c, m, e, n, ctx) || !BN_mod_exp_mont_consttime(r, c, d, n, ctx, NULL))
+  if (!BN_mod_exp(c, m, e, n, ctx) || !BN_mod_exp_mont_consttime(r, c, d, n, ctx, NULL)) {
+    st = wb__fail(err, WB_ERR_CRYPTO, "RSA: checking d failed");
     goto out;
+  }
   st = BN_cmp(r, m) == 0 ? WB_OK
                          : wb__fail(err, WB_ERR_BAD_KEY, "RSA private exponent does not match n and e");
 out:
@@ -136,17 +141,19 @@ out:
 
 /* A private key with CRT factors: n == p*q, then OpenSSL's full pairwise check (primes, d, dp, dq, qi). */
 static wb_status rsa_check_crt(EVP_PKEY *pkey, const BIGNUM *n, const BIGNUM *p, wb_error *err) {
-  wb_status st = WB_ERR_NOMEM;
+  wb_status st = WB_OK;
   BIGNUM *q = NULL, *pq = BN_new();
   BN_CTX *bctx = BN_CTX_new();
   EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-  if (pq == NULL || bctx == NULL || ctx == NULL)
+  if (pq == NULL || bctx == NULL || ctx == NULL) {
+    st = wb__fail(err, WB_ERR_NOMEM, "RSA: out of memory");
     goto out;
-  st = wb__fail(err, WB_ERR_BAD_KEY, "RSA: p and q do not multiply to n");
+  }
   if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, &q) || !BN_mul(pq, p, q, bctx) ||
-      BN_cmp(pq, n) != 0)
+      BN_cmp(pq, n) != 0) {
+    st = wb__fail(err, WB_ERR_BAD_KEY, "RSA: p and q do not multiply to n");
     goto out;
-  st = WB_OK;
+  }
   if (EVP_PKEY_pairwise_check(ctx) != 1)
     st = wb__fail(err, WB_ERR_BAD_KEY, "RSA private key is inconsistent (d, dp, dq or qi)");
 out:
@@ -158,11 +165,13 @@ out:
 }
 
 static wb_status rsa_validate(wb_key *key, wb_error *err) {
-  wb_status st = wb__fail(err, WB_ERR_BAD_KEY, "RSA key without n or e");
+  wb_status st;
   BIGNUM *n = NULL, *e = NULL, *d = NULL, *p = NULL;
   if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n) ||
-      !EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e))
+      !EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
+    st = wb__fail(err, WB_ERR_BAD_KEY, "RSA key without n or e");
     goto out;
+  }
   st = wb__rsa_check_public(n, e, err);
   if (st != WB_OK)
     goto out;
