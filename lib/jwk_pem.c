@@ -69,17 +69,20 @@ wb_status wb_key_to_pem(const wb_key *key, int include_private, char **pem, wb_e
   if (key->kty == WB_KTY_OCT || key->pkey == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "oct keys have no PEM form");
   bool priv = include_private && key->is_private;
-  wb_status st = wb__fail(err, WB_ERR_CRYPTO, "PEM encoding failed");
+  wb_status st;
   unsigned char *data = NULL;
   size_t len = 0;
   OSSL_ENCODER_CTX *ectx =
       OSSL_ENCODER_CTX_new_for_pkey(key->pkey, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, "PEM",
                                     priv ? "PrivateKeyInfo" : "SubjectPublicKeyInfo", NULL);
-  if (ectx == NULL || OSSL_ENCODER_to_data(ectx, &data, &len) != 1)
+  if (ectx == NULL || OSSL_ENCODER_to_data(ectx, &data, &len) != 1) {
+    st = wb__fail(err, WB_ERR_CRYPTO, "PEM encoding failed");
     goto out;
-  st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  if ((*pem = malloc(len + 1)) == NULL)
+  }
+  if ((*pem = malloc(len + 1)) == NULL) {
+    st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
     goto out;
+  }
   memcpy(*pem, data, len);
   (*pem)[len] = '\0';
   st = wb__ok(err);
