@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/oom/oom_keys_test.c - allocation failures while importing and exporting keys of every
- * type (RSA with and without CRT factors, EC, OKP, oct; JWK and PEM): every failure reports
- * itself consistently (err->code is the returned status, the message says why), leaves *out
- * NULL, and when only wristband's and jansson's allocations fail (pass 2) it is WB_ERR_NOMEM and
- * nothing leaks. Uses oom_harness.c's failing allocator (plain builds only, label no-asan).
+ * type (RSA with and without CRT factors, EC, OKP, oct; JWK and PEM) and a JWKS (through the
+ * sniffing wb_keyset_parse): every failure reports itself consistently (err->code is the
+ * returned status, the message says why) and leaves *out NULL; when only wristband's and
+ * jansson's allocations fail (pass 2) it is WB_ERR_NOMEM and nothing leaks; a success is the very
+ * key, private half included. Uses oom_harness.c's failing allocator (plain builds only, label no-asan).
  *
  * Importing an RSA private key with CRT factors runs OpenSSL's pairwise check (about 50 ms a
  * run), and PEM goes through OpenSSL's decoders (thousands of libcrypto allocations): those keys
@@ -97,13 +98,43 @@ static int scenario(void) {
   return round_trip(texts[current_key], kinds[current_key].kty != WB_KTY_OCT && kinds[current_key].crt);
 }
 
-/* Injects failures into the round trip of each key in turn; returns the runs made. */
+static char *jwks; /* a JWKS of the public halves of the P-256 and Ed25519 keys */
+
+/* Parses jwks (the sniffing path) and writes it back. */
+static int keyset_scenario(void) {
+  wb_keyset *set = NULL;
+  char *out = NULL;
+  wb_error err;
+  int ok = 0;
+  wb_status st = wb_keyset_parse(&set, jwks, strlen(jwks), &err);
+  if (st != WB_OK) {
+    failed_cleanly(st, &err);
+    EXPECT(set == NULL);
+    goto out;
+  }
+  EXPECT(wb_keyset_count(set) == 2);
+  st = wb_keyset_to_jwks(set, 0, &out, &err);
+  if (st != WB_OK) {
+    failed_cleanly(st, &err);
+    EXPECT(out == NULL);
+    goto out;
+  }
+  ok = strcmp(out, jwks) == 0;
+  EXPECT(ok);
+out:
+  wb_string_free(out);
+  wb_keyset_free(set);
+  return ok;
+}
+
+/* Injects failures into the round trip of each key in turn, then of the key set; returns the
+ * runs made. */
 static long inject_each(void) {
   long runs = 0;
   for (current_key = 0; current_key < NKEYS; current_key++)
     if (oom_skip_libcrypto || !kinds[current_key].heavy)
       runs += oom_inject_all(scenario);
-  return runs;
+  return runs + oom_inject_all(keyset_scenario);
 }
 
 /* The JWK text without the RSA CRT members. */
@@ -139,15 +170,36 @@ static int setup(void) {
   return 1;
 }
 
-/* Round-trips every key a few times without failures. */
+/* The JWKS of the public halves of keys texts[a] and texts[b], with kids. */
+static char *make_jwks(int a, int b) {
+  wb_keyset *set = NULL;
+  char *out = NULL;
+  int ok = wb_keyset_new(&set, NULL) == WB_OK;
+  for (int i = 0; i < 2 && ok; i++) {
+    const char *text = texts[i == 0 ? a : b];
+    wb_key *key = NULL, *pub = NULL;
+    ok = wb_key_parse(&key, text, strlen(text), NULL) == WB_OK && wb_key_public(&pub, key, NULL) == WB_OK &&
+         wb_key_set_kid(pub, i == 0 ? "a" : "b", NULL) == WB_OK && wb_keyset_add(set, pub, NULL) == WB_OK;
+    wb_key_free(pub);
+    wb_key_free(key);
+  }
+  if (ok && wb_keyset_to_jwks(set, 0, &out, NULL) != WB_OK)
+    out = NULL;
+  wb_keyset_free(set);
+  return out;
+}
+
+/* Round-trips every key and the key set a few times without failures. */
 static void settle(void) {
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 3; i++) {
     for (current_key = 0; current_key < NKEYS; current_key++)
       EXPECT(scenario() == 1);
+    EXPECT(keyset_scenario() == 1);
+  }
 }
 
 int main(void) {
-  if (!setup()) {
+  if (!setup() || (jwks = make_jwks(3, 5)) == NULL) {
     fprintf(stderr, "set-up failed\n");
     return 1;
   }
@@ -163,6 +215,7 @@ int main(void) {
   printf("pass 2: %ld runs, failures outside libcrypto; live heap blocks %ld before, %ld after\n", ours,
          baseline, baseline + leaked);
   EXPECT(leaked == 0);
+  wb_string_free(jwks);
   for (int i = 0; i < NKEYS; i++)
     if (kinds[i].crt)
       wb_string_free(texts[i]);
