@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "jscan.h"
 
 wb_status wb_keyset_new(wb_keyset **out, wb_error *err) {
   if (out == NULL)
@@ -150,12 +150,16 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   return wb__ok(err);
 }
 
-/* True when data is a JSON object with a "keys" member (cheap pre-parse for sniffing). */
-static bool looks_like_jwks(const char *data, size_t len) {
-  json_t *j = wb__json_parse(data, len, NULL, 0, true, NULL);
-  bool yes = j != NULL && json_object_get(j, "keys") != NULL;
-  json_decref(j);
-  return yes;
+/* Sniffs data: *yes when it is a JSON object with a "keys" member (anything else is a key to try).
+ * Only running out of memory is an error: a JWKS must not be taken for a key for lack of memory. */
+static wb_status looks_like_jwks(const char *data, size_t len, bool *yes, wb_error *err) {
+  wb_limits lim;
+  wb_limits_default(&lim);
+  wb_jfield keys = WB_JFIELD("keys");
+  wb_error e;
+  wb_status st = wb__jscan_object(data, len, &lim, &keys, 1, &e);
+  *yes = st == WB_OK && keys.type != WB_JSON_ABSENT;
+  return st == WB_ERR_NOMEM ? wb__fail(err, st, "key set: %s", e.message) : WB_OK;
 }
 
 wb_status wb_keyset_parse(wb_keyset **out, const char *data, size_t len, wb_error *err) {
@@ -163,11 +167,15 @@ wb_status wb_keyset_parse(wb_keyset **out, const char *data, size_t len, wb_erro
     *out = NULL;
   if (out == NULL || data == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_keyset_parse: NULL argument");
-  if (looks_like_jwks(data, len))
+  bool jwks;
+  wb_status st = looks_like_jwks(data, len, &jwks, err);
+  if (st != WB_OK)
+    return st;
+  if (jwks)
     return wb_keyset_from_jwks(out, data, len, NULL, err);
   wb_key *key = NULL;
   wb_keyset *set = NULL;
-  wb_status st = wb_key_parse(&key, data, len, err);
+  st = wb_key_parse(&key, data, len, err);
   if (st == WB_OK)
     st = wb_keyset_new(&set, err);
   if (st == WB_OK)
