@@ -82,7 +82,8 @@ json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, si
   wb_jtape *tape = NULL;
   if (wb__jtape_build(&tape, text, len, limits, want_object, err) != WB_OK)
     return NULL;
-  json_error_t jerr;
+  json_error_t jerr; /* json_error_unknown until set: jansson leaves it unset on some early failures */
+  memset(&jerr, 0, sizeof(jerr));
   json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
   if (j == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
     wb__fail(err, WB_ERR_MALFORMED, "invalid JSON: %s", jerr.text);
