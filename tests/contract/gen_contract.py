@@ -254,8 +254,8 @@ def plan_param(func, p, prev):
     a = dict(name=p['name'], type=p['type'], pointer=is_pointer(p))
     t = TYPES.get(p['type'])
     if t is None:
-        return dict(a, kind='value', missing=f"parameter `{c_param(p['decl_type'], p['name'])}`: type `{p['type']}` has no "
-                    'entry in TYPES')
+        decl = c_param(p['decl_type'], p['name'])
+        return dict(a, kind='value', missing=f"parameter `{decl}`: type `{p['type']}` has no entry in TYPES")
     kind = t['kind']
     a['kind'] = kind
     if p['type'] == 'size_t' and prev is not None and prev.get('len') is not None:
@@ -336,7 +336,7 @@ class Emitter:
         self.out.append('')
 
 
-def emit_call(em, d, plan, null_idx, enums):
+def emit_call(em, d, plan, null_idx):
     """One case: d called with parameter null_idx NULL (None: all valid)."""
     func, ret = d['name'], d['ret']
     has_err = any(a['kind'] == 'err' for a in plan)
@@ -407,8 +407,8 @@ def emit_call(em, d, plan, null_idx, enums):
         if real is not None:
             if ret == 'wb_status':
                 lines.append('if (st == WB_OK)')
-                lines.append(f'  cfx_check(what, {v} != ({a["base"]})CFX_SENTINEL, "out-parameter {a["name"]} not set on '
-                             'success");')
+                unset = f'"out-parameter {a["name"]} not set on success"'
+                lines.append(f'  cfx_check(what, {v} != ({a["base"]})CFX_SENTINEL, {unset});')
             if a.get('free') or k == 'inout':
                 lines.append(f'if ({real})')
                 lines.append(f"  {a['free']}({v});")
@@ -422,7 +422,7 @@ def emit_function(em, d, enums):
         em.failing(func, f'return type `{ret}` has no zero value to check; add it to SCALAR_RETURNS')
         return
     if ret == 'wb_status':
-        emit_call(em, d, plan, None, enums)
+        emit_call(em, d, plan, None)
     for i, a in enumerate(plan):
         if a['kind'] == 'err' or not a['pointer']:
             continue
@@ -430,7 +430,7 @@ def emit_function(em, d, enums):
             em.failing(f"{func}({a['name']}=NULL)", 'a void function cannot refuse NULL: make it NULL-safe, say so in '
                        'docs/api.md and add it to NULL_SAFE, or return wb_status')
             continue
-        emit_call(em, d, plan, i, enums)
+        emit_call(em, d, plan, i)
 
 
 def generate(src, out_path):
