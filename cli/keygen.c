@@ -113,7 +113,7 @@ static int generate(const keygen_args *a, wb_alg alg, wb_crv crv, unsigned bits)
   int rc = CLI_EXIT_USAGE;
   if (wb_key_generate_for_alg(&key, alg, crv, bits, &err) != WB_OK ||
       (a->kid != NULL && wb_key_set_kid(key, a->kid, &err) != WB_OK) ||
-      wb_key_to_jwk(key, 1, &jwk, &err) != WB_OK) {
+      wb_key_to_jwk(key, WB_KEY_PRIVATE, &jwk, &err) != WB_OK) {
     cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }

@@ -140,7 +140,7 @@ static void write_meta(sbuf *b, const wb_key *key) {
   if (!key->has_key_ops)
     return;
   sb_str(b, ",\"key_ops\":[");
-  for (size_t i = 0, n = 0; i < WB_OP_COUNT; i++) {
+  for (size_t i = 0, n = 0; i < WB_OPBIT_COUNT; i++) {
     if (!(key->key_ops & (1u << i)))
       continue;
     sb_str(b, n++ ? ",\"" : "\"");
@@ -178,15 +178,17 @@ static wb_status write_jwk(sbuf *b, const wb_key *key, bool priv, bool meta, wb_
 
 /* ---- JWK export ----------------------------------------------------------------------------- */
 
-wb_status wb_key_to_jwk(const wb_key *key, int include_private, char **json, wb_error *err) {
+wb_status wb_key_to_jwk(const wb_key *key, wb_key_part part, char **json, wb_error *err) {
   if (json != NULL)
     *json = NULL;
   if (key == NULL || json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_to_jwk: NULL argument");
-  if (!include_private && key->kty == WB_KTY_OCT)
+  if (part != WB_KEY_PUBLIC && part != WB_KEY_PRIVATE)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_to_jwk: part must be WB_KEY_PUBLIC or WB_KEY_PRIVATE");
+  if (part == WB_KEY_PUBLIC && key->kty == WB_KTY_OCT)
     return wb__fail(err, WB_ERR_INVALID_ARG, "an oct key has no public half");
   sbuf b = {0};
-  wb_status st = write_jwk(&b, key, include_private && key->is_private, true, err);
+  wb_status st = write_jwk(&b, key, part == WB_KEY_PRIVATE && key->is_private, true, err);
   if (st != WB_OK) {
     wb_string_free(b.p);
     return st;

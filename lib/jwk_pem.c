@@ -16,9 +16,6 @@
 
 #include "internal.h"
 
-/** Largest PEM or DER input: an RSA-16384 private key in PEM is about 13 KiB. */
-#define PEM_MAX_LEN 65536
-
 /* Decodes data in format "PEM" or "DER" into a new EVP_PKEY, or NULL. */
 static EVP_PKEY *decode_pkey(const char *format, const unsigned char *data, size_t len) {
   EVP_PKEY *pkey = NULL;
@@ -43,8 +40,8 @@ static wb_status key_from_encoded(wb_key **out, const char *format, const unsign
   *out = NULL;
   if (len == 0)
     return wb__fail(err, WB_ERR_MALFORMED, "%s import: empty input", format);
-  if (len > PEM_MAX_LEN)
-    return wb__fail(err, WB_ERR_TOO_LARGE, "%s input longer than %d bytes", format, PEM_MAX_LEN);
+  if (len > WB_KEY_TEXT_MAX)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "%s input longer than %d bytes", format, WB_KEY_TEXT_MAX);
   EVP_PKEY *pkey = decode_pkey(format, data, len);
   if (pkey == NULL)
     return wb__fail(err, WB_ERR_MALFORMED, "%s is not an unencrypted SPKI, PKCS#8, PKCS#1 or SEC1 key",
@@ -60,14 +57,16 @@ wb_status wb_key_from_der(wb_key **out, const unsigned char *der, size_t len, wb
   return key_from_encoded(out, "DER", der, len, err);
 }
 
-wb_status wb_key_to_pem(const wb_key *key, int include_private, char **pem, wb_error *err) {
+wb_status wb_key_to_pem(const wb_key *key, wb_key_part part, char **pem, wb_error *err) {
   if (pem != NULL)
     *pem = NULL;
   if (key == NULL || pem == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_to_pem: NULL argument");
+  if (part != WB_KEY_PUBLIC && part != WB_KEY_PRIVATE)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_to_pem: part must be WB_KEY_PUBLIC or WB_KEY_PRIVATE");
   if (key->kty == WB_KTY_OCT || key->pkey == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "oct keys have no PEM form");
-  bool priv = include_private && key->is_private;
+  bool priv = part == WB_KEY_PRIVATE && key->is_private;
   wb_status st = wb__fail(err, WB_ERR_CRYPTO, "PEM encoding failed");
   unsigned char *data = NULL;
   size_t len = 0;

@@ -99,10 +99,10 @@ static wb_status rsa_check_modulus(const BIGNUM *n, wb_error *err) {
 
 wb_status wb__rsa_check_public(const BIGNUM *n, const BIGNUM *e, wb_error *err) {
   int bits = BN_num_bits(n);
-  if (bits < 2048)
-    return wb__fail(err, WB_ERR_BAD_KEY, "RSA key under 2048 bits");
-  if (bits > 16384)
-    return wb__fail(err, WB_ERR_BAD_KEY, "RSA key over 16384 bits");
+  if (bits < WB_RSA_MIN_BITS)
+    return wb__fail(err, WB_ERR_BAD_KEY, "RSA key under %d bits", WB_RSA_MIN_BITS);
+  if (bits > WB_RSA_MAX_BITS)
+    return wb__fail(err, WB_ERR_BAD_KEY, "RSA key over %d bits", WB_RSA_MAX_BITS);
   if (!BN_is_odd(e) || BN_num_bits(e) < 2)
     return wb__fail(err, WB_ERR_BAD_KEY, "RSA public exponent must be odd and at least 3");
   if (BN_num_bits(e) > 64) /* bounds the cost of a verification, as OpenSSL does for n > 3072 */
@@ -220,7 +220,7 @@ static wb_status okp_validate(wb_key *key, const wb_curve_info *c, wb_error *err
   return WB_OK;
 }
 
-/* Fills key->order/order_len/coord_len from key->pkey (EC) or the curve table (OKP). */
+/* Fills key->order and key->coord_len from key->pkey (EC) or the curve table (OKP). */
 static wb_status fill_curve_info(wb_key *key, wb_error *err) {
   const wb_curve_info *c = wb__curve_by_crv(key->crv);
   if (key->kty != WB_KTY_EC && key->kty != WB_KTY_OKP)
@@ -232,11 +232,10 @@ static wb_status fill_curve_info(wb_key *key, wb_error *err) {
     return WB_OK;
   BIGNUM *order = NULL;
   wb_status st = WB_OK;
-  if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_ORDER, &order) || BN_num_bytes(order) > 66 ||
-      BN_bn2binpad(order, key->order, (int)c->priv_len) < 0)
+  /* every supported curve's order has as many bytes as a coordinate (the R and S halves) */
+  if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_ORDER, &order) ||
+      c->pub_len > sizeof(key->order) || BN_bn2binpad(order, key->order, (int)c->pub_len) < 0)
     st = wb__fail(err, WB_ERR_CRYPTO, "EC: reading the group order failed");
-  else
-    key->order_len = c->priv_len;
   BN_free(order);
   return st;
 }
