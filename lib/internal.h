@@ -152,6 +152,11 @@ typedef struct wb_curve_info {
   unsigned bits;
 } wb_curve_info;
 
+/**
+ * Refuses (WB_ERR_BAD_KEY) an Ed25519 or Ed448 public key (RFC 8032 encoding, len bytes) that is
+ * not canonical, not on the curve, or of small order (lib/jwk_eddsa.c).
+ */
+wb_status wb__eddsa_check_public(wb_crv crv, const unsigned char *pub, size_t len, wb_error *err);
 /** The curve crv, or NULL when unsupported. */
 const wb_curve_info *wb__curve_by_crv(wb_crv crv);
 /** The curve of key type kty whose JWK "crv" is name, or NULL. */

@@ -4,7 +4,8 @@
  * public half): wb__key_adopt_pkey in lib/internal.h. RSA: 2048..16384 bits, odd exponent of at
  * most 64 bits, no small prime factor, no ROCA fingerprint, private values consistent (CRT
  * pairwise check, or d inverting e). EC: a supported named curve, the point on it, the scalar in
- * range and matching. OKP: a supported curve and the right key size.
+ * range and matching. OKP: a supported curve and the right key size; Ed25519 and Ed448 public
+ * keys canonical, on the curve and not of small order (lib/jwk_eddsa.c).
  *
  * Also the table of supported curves (JWK and OpenSSL names, sizes) the checks are made against.
  * Messages never contain key material.
@@ -211,11 +212,17 @@ static wb_status ec_validate(wb_key *key, wb_error *err) {
 }
 
 static wb_status okp_validate(wb_key *key, const wb_curve_info *c, wb_error *err) {
-  size_t len = 0;
+  unsigned char pub[57];
+  size_t len = sizeof(pub);
   key->crv = c->crv;
   key->bits = c->bits;
-  if (EVP_PKEY_get_raw_public_key(key->pkey, NULL, &len) != 1 || len != c->pub_len)
+  if (EVP_PKEY_get_raw_public_key(key->pkey, pub, &len) != 1 || len != c->pub_len)
     return wb__fail(err, WB_ERR_BAD_KEY, "%s public key has the wrong size", c->jwk_name);
+  if (c->crv == WB_CRV_ED25519 || c->crv == WB_CRV_ED448) {
+    wb_status st = wb__eddsa_check_public(c->crv, pub, len, err); /* small order, non-canonical */
+    if (st != WB_OK)
+      return st;
+  }
   key->is_private = EVP_PKEY_get_raw_private_key(key->pkey, NULL, &len) == 1;
   return WB_OK;
 }
