@@ -93,11 +93,15 @@ static char *vector_path(const char *rel) {
   return p;
 }
 
+static bool vectors_missing; /* a vector file could not be read: the test exits 77 (skipped) */
+
 static json_t *load_vector(const char *rel) {
   char *p = vector_path(rel);
   json_t *j = p != NULL ? json_load_file(p, 0, NULL) : NULL;
-  if (j == NULL)
+  if (j == NULL) {
     printf("SKIP %s: vectors not found (set WRISTBAND_VECTORS)\n", rel);
+    vectors_missing = true;
+  }
   free(p);
   return j;
 }
@@ -681,5 +685,5 @@ int main(void) {
   test_refcount_and_kid();
   test_freeze();
   test_vector_keys();
-  return CHECK_DONE();
+  return CHECK_DONE_VECTORS(vectors_missing);
 }
