@@ -240,11 +240,28 @@ static EVP_PKEY *public_pkey(const EVP_PKEY *pkey) {
   return pub;
 }
 
+/*
+ * The key_ops of a public half: each private operation becomes its public counterpart (RFC 7517
+ * 4.3 pairs them: sign/verify, decrypt/encrypt, unwrapKey/wrapKey); the public ones stay; and
+ * deriveKey/deriveBits, which need the private half, go. A public key's ["sign"] could verify
+ * nothing; its ["verify"] can.
+ */
+static unsigned public_key_ops(unsigned ops) {
+  unsigned pub = ops & (WB_OPBIT_VERIFY | WB_OPBIT_ENCRYPT | WB_OPBIT_WRAP);
+  if (ops & WB_OPBIT_SIGN)
+    pub |= WB_OPBIT_VERIFY;
+  if (ops & WB_OPBIT_DECRYPT)
+    pub |= WB_OPBIT_ENCRYPT;
+  if (ops & WB_OPBIT_UNWRAP)
+    pub |= WB_OPBIT_WRAP;
+  return pub;
+}
+
 static wb_status copy_meta(wb_key *dst, const wb_key *src, wb_error *err) {
   dst->alg = src->alg;
   dst->use = src->use;
-  dst->key_ops = src->key_ops;
-  dst->has_key_ops = src->has_key_ops;
+  dst->key_ops = public_key_ops(src->key_ops);
+  dst->has_key_ops = src->has_key_ops; /* even when none is left: never widen what a key may do */
   if (src->kid != NULL && (dst->kid = strdup(src->kid)) == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   if (src->jwe_alg != NULL && (dst->jwe_alg = strdup(src->jwe_alg)) == NULL)

@@ -131,8 +131,10 @@ def check(ok, what):
 def c_table(path):
     src = open(path).read()
     body = src[src.index("BEGIN small-order encodings"):src.index("END small-order encodings")]
-    rows = re.findall(r'\{WB_CRV_(ED25519|ED448),\s*"([0-9a-f]+)",\s*([01]),', body)
-    return [(ED25519 if c == "ED25519" else ED448, bytes.fromhex(h), f == "1") for c, h, f in rows]
+    # {WB_CRV_..., "hex" (maybe split into adjacent literals), forges_all, "what"}
+    rows = re.findall(r'\{WB_CRV_(ED25519|ED448),((?:\s*"[0-9a-f]+")+),\s*([01]),', body)
+    return [(ED25519 if c == "ED25519" else ED448, bytes.fromhex("".join(re.findall(r'[0-9a-f]+', h))), f == "1")
+            for c, h, f in rows]
 
 
 def import_status(lib, curve, enc):
@@ -149,6 +151,7 @@ def main():
         print(__doc__)
         return 2
     table = c_table(sys.argv[1])
+    check(len(table) == 25, "the C table has 25 rows, read %d" % len(table))
     lib = ctypes.CDLL(os.path.abspath(sys.argv[2]))  # a path, not a name the loader searches
     lib.wb_key_from_jwk.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_char_p, ctypes.c_size_t,
                                     ctypes.c_void_p]

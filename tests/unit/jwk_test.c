@@ -580,6 +580,72 @@ static void test_refcount_and_kid(void) {
   wb_key_free(NULL);
 }
 
+/* The public half of the private JWK `priv` with key_ops ops_in has key_ops ops_out (a JSON
+ * array text, or NULL for none) in its exported JWK. */
+static void check_public_ops(const char *priv, const char *ops_in, const char *ops_out) {
+  char *json = with(priv, "key_ops", ops_in), *pub = NULL, want[80];
+  wb_key *k = NULL, *p = NULL;
+  CHECK_ST(wb_key_from_jwk(&k, json, strlen(json), NULL), WB_OK);
+  CHECK_ST(wb_key_public(&p, k, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(p, WB_KEY_PUBLIC, &pub, NULL), WB_OK);
+  snprintf(want, sizeof(want), "\"key_ops\":%s", ops_out ? ops_out : "");
+  bool ok = pub != NULL && (ops_out ? strstr(pub, want) != NULL : strstr(pub, "key_ops") == NULL);
+  if (!ok)
+    fprintf(stderr, "key_ops %s: public JWK %s, want %s\n", ops_in, pub ? pub : "(none)", want);
+  CHECK(ok);
+  wb_string_free(pub);
+  wb_key_free(p);
+  wb_key_free(k);
+  free(json);
+}
+
+/*
+ * wb_key_public maps key_ops to their public counterparts: a key that may only sign has a public
+ * half that may verify (and its public JWK verifies the private key's tokens); private-only
+ * operations go; restrictions never widen.
+ */
+static void test_public_key_ops(void) {
+  wb_key *xk = NULL;
+  char *x25519 = NULL; /* an ECDH key: only derive operations */
+  CHECK_ST(wb_key_generate(&xk, WB_KTY_OKP, WB_CRV_X25519, 0, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(xk, WB_KEY_PRIVATE, &x25519, NULL), WB_OK);
+  wb_key_free(xk);
+  check_public_ops(EC_PRIV, "[\"sign\"]", "[\"verify\"]");
+  check_public_ops(EC_PRIV, "[\"sign\",\"verify\"]", "[\"verify\"]");
+  check_public_ops(EC_PRIV, "[\"verify\"]", "[\"verify\"]");
+  check_public_ops(EC_PRIV, "[\"decrypt\",\"unwrapKey\"]", "[\"encrypt\",\"wrapKey\"]");
+  check_public_ops(EC_PRIV, "[\"encrypt\",\"wrapKey\",\"deriveBits\"]", "[\"encrypt\",\"wrapKey\"]");
+  check_public_ops(EC_PRIV, "[\"deriveKey\",\"deriveBits\"]", "[]"); /* still restricted: to nothing */
+  check_public_ops(EC_PRIV, "[]", "[]");
+  check_public_ops(x25519, "[\"deriveKey\"]", "[]");
+  wb_string_free(x25519);
+
+  /* end to end: the private key signs, its public JWK (exported, re-imported) verifies */
+  char *json = with(EC_PRIV, "key_ops", "[\"sign\"]"), *pub_json = NULL, *token = NULL;
+  wb_key *k = NULL, *p = NULL, *back = NULL;
+  wb_signer *s = NULL;
+  wb_verifier *v = NULL;
+  CHECK_ST(wb_key_from_jwk(&k, json, strlen(json), NULL), WB_OK);
+  CHECK_ST(wb_key_public(&p, k, NULL), WB_OK);
+  CHECK_ST(wb_key_check_alg(p, WB_ALG_ES256, WB_KEY_OP_VERIFY, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(p, WB_KEY_PUBLIC, &pub_json, NULL), WB_OK);
+  CHECK_ST(wb_key_from_jwk(&back, pub_json, pub_json ? strlen(pub_json) : 0, NULL), WB_OK);
+  CHECK_ST(wb_signer_new(&s, k, WB_ALG_ES256, NULL), WB_OK);
+  CHECK_ST(wb_jws_sign(s, (const unsigned char *)"{}", 2, &token, NULL, NULL), WB_OK);
+  CHECK_ST(wb_verifier_new_key(&v, back, NULL), WB_OK);
+  char *payload = NULL;
+  CHECK_ST(wb_jws_verify(v, token, token ? strlen(token) : 0, &payload, NULL, NULL), WB_OK);
+  wb_string_free(payload);
+  wb_verifier_free(v);
+  wb_signer_free(s);
+  wb_string_free(token);
+  wb_string_free(pub_json);
+  wb_key_free(back);
+  wb_key_free(p);
+  wb_key_free(k);
+  free(json);
+}
+
 /* Which holder freezes the key in test_freeze. */
 enum { BY_SIGNER, BY_VERIFIER, BY_KEYSET, BY_COUNT };
 
@@ -684,6 +750,7 @@ int main(void) {
   test_pem();
   test_refcount_and_kid();
   test_freeze();
+  test_public_key_ops();
   test_vector_keys();
   return CHECK_DONE_VECTORS(vectors_missing);
 }
