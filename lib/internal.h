@@ -157,6 +157,9 @@ typedef struct wb_curve_info {
  * not canonical, not on the curve, or of small order (lib/jwk_eddsa.c).
  */
 wb_status wb__eddsa_check_public(wb_crv crv, const unsigned char *pub, size_t len, wb_error *err);
+/** The largest OKP key, public or private, in bytes: Ed448's (RFC 8032 5.2.5). */
+#define WB_OKP_MAX_LEN 57
+
 /** The curve crv, or NULL when unsupported. */
 const wb_curve_info *wb__curve_by_crv(wb_crv crv);
 /** The curve of key type kty whose JWK "crv" is name, or NULL. */

@@ -24,7 +24,7 @@
 #include "internal.h"
 
 #define ED25519_LEN 32
-#define ED448_LEN   57
+#define ED448_LEN   WB_OKP_MAX_LEN
 
 /* y of the Ed25519 points of order 8, little-endian (the order-8 points are (+-x, y8), (+-x, p-y8)). */
 static const unsigned char ed25519_y8[2][ED25519_LEN] = {

@@ -105,7 +105,7 @@ static void write_ec(sbuf *b, const wb_key *key, const wb_curve_info *c, bool pr
 }
 
 static void write_okp(sbuf *b, const wb_key *key, const wb_curve_info *c, bool priv) {
-  unsigned char raw[57];
+  unsigned char raw[WB_OKP_MAX_LEN];
   size_t len = sizeof(raw);
   sb_member(b, "crv", c->jwk_name);
   sb_member(b, "kty", "OKP");

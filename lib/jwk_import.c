@@ -247,7 +247,7 @@ out:
 /* OKP private key from d, then the derived public key must equal x (RFC 8037 2). */
 static wb_status okp_private(EVP_PKEY **pkey, const wb_curve_info *c, const unsigned char *x,
                              const unsigned char *d, wb_error *err) {
-  unsigned char pub[57];
+  unsigned char pub[WB_OKP_MAX_LEN];
   size_t len = sizeof(pub);
   *pkey = EVP_PKEY_new_raw_private_key_ex(NULL, c->ossl_name, NULL, d, c->priv_len);
   if (*pkey == NULL)

@@ -212,7 +212,7 @@ static wb_status ec_validate(wb_key *key, wb_error *err) {
 }
 
 static wb_status okp_validate(wb_key *key, const wb_curve_info *c, wb_error *err) {
-  unsigned char pub[57];
+  unsigned char pub[WB_OKP_MAX_LEN];
   size_t len = sizeof(pub);
   key->crv = c->crv;
   key->bits = c->bits;

@@ -538,7 +538,7 @@ static void oversize_token(void) {
   snprintf(claims + head + n, 64, "\"}");
   char *tok = v ? hmac_token("{\"alg\":\"HS256\"}", claims, hs_secret, sizeof(hs_secret)) : NULL;
   if (tok != NULL) {
-    CHECK(strlen(tok) > 65536);
+    CHECK(strlen(tok) > WB_DEFAULT_MAX_TOKEN_LEN);
     EXPECT_VERIFY(v, tok, WB_ERR_TOO_LARGE);
   }
   free(tok);

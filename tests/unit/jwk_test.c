@@ -646,6 +646,42 @@ static void test_public_key_ops(void) {
   free(json);
 }
 
+/* The wb_key_part and wb_key_op arguments: zero and unknown values are refused (invalid_arg), out
+ * parameters stay NULL, and err says which argument. */
+static void test_part_and_op_enums(void) {
+  wb_key *ec = NULL, *hs = NULL;
+  CHECK_ST(wb_key_from_jwk(&ec, EC_PRIV, strlen(EC_PRIV), NULL), WB_OK);
+  CHECK_ST(wb_key_from_secret(&hs, (const unsigned char *)"0123456789abcdef0123456789abcdef", 32, NULL),
+           WB_OK);
+  const int bad[] = {0, 3, -1, 1000};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    char *out = (char *)1;
+    wb_error e = {0};
+    CHECK_ST(wb_key_to_jwk(ec, (wb_key_part)bad[i], &out, &e), WB_ERR_INVALID_ARG);
+    CHECK(out == NULL && e.code == WB_ERR_INVALID_ARG && strstr(e.message, "part") != NULL);
+    out = (char *)1;
+    CHECK_ST(wb_key_to_jwk(hs, (wb_key_part)bad[i], &out, NULL), WB_ERR_INVALID_ARG);
+    CHECK(out == NULL);
+    out = (char *)1;
+    CHECK_ST(wb_key_to_pem(ec, (wb_key_part)bad[i], &out, &e), WB_ERR_INVALID_ARG);
+    CHECK(out == NULL && strstr(e.message, "part") != NULL);
+    CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, (wb_key_op)bad[i], &e), WB_ERR_INVALID_ARG);
+    CHECK(strstr(e.message, "op") != NULL);
+    CHECK_ST(wb_key_check_alg(hs, WB_ALG_HS256, (wb_key_op)bad[i], NULL), WB_ERR_INVALID_ARG);
+  }
+  /* the valid values, for contrast: WB_KEY_PRIVATE of a private key writes "d", WB_KEY_PUBLIC not */
+  char *pub = NULL, *priv = NULL;
+  CHECK_ST(wb_key_to_jwk(ec, WB_KEY_PUBLIC, &pub, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(ec, WB_KEY_PRIVATE, &priv, NULL), WB_OK);
+  CHECK(pub != NULL && strstr(pub, "\"d\"") == NULL && priv != NULL && strstr(priv, "\"d\"") != NULL);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_SIGN, NULL), WB_OK);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_VERIFY, NULL), WB_OK);
+  wb_string_free(pub);
+  wb_string_free(priv);
+  wb_key_free(hs);
+  wb_key_free(ec);
+}
+
 /* Which holder freezes the key in test_freeze. */
 enum { BY_SIGNER, BY_VERIFIER, BY_KEYSET, BY_COUNT };
 
@@ -751,6 +787,7 @@ int main(void) {
   test_refcount_and_kid();
   test_freeze();
   test_public_key_ops();
+  test_part_and_op_enums();
   test_vector_keys();
   return CHECK_DONE_VECTORS(vectors_missing);
 }

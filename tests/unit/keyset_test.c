@@ -110,8 +110,17 @@ static void test_build_find_export(void) {
   CHECK(wb_keyset_find(set, "ec", WB_KTY_INVALID, WB_ALG_INVALID, WB_USE_ENC) == NULL);
   CHECK(wb_keyset_find(set, NULL, WB_KTY_INVALID, WB_ALG_HS256, WB_USE_ANY) == NULL);
 
-  char *json = NULL;
-  wb_keyset *again = NULL;
+  char *json = (char *)1;
+  wb_keyset *again = NULL, *empty = NULL;
+  for (int bad = -1; bad <= 3; bad += 4) { /* neither WB_KEY_PUBLIC nor WB_KEY_PRIVATE: refused */
+    CHECK_ST(wb_keyset_to_jwks(set, (wb_key_part)bad, &json, NULL), WB_ERR_INVALID_ARG);
+    CHECK(json == NULL);
+  }
+  CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PART_INVALID, &json, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_keyset_new(&empty, NULL), WB_OK); /* refused even when no key would be written */
+  CHECK_ST(wb_keyset_to_jwks(empty, WB_KEY_PART_INVALID, &json, NULL), WB_ERR_INVALID_ARG);
+  CHECK(json == NULL);
+  wb_keyset_free(empty);
   CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &json, NULL), WB_OK);
   CHECK(json != NULL && strncmp(json, "{\"keys\":[{\"crv\":\"P-256\"", 23) == 0);
   CHECK_ST(wb_keyset_from_jwks(&again, json, strlen(json), NULL, NULL), WB_OK);
