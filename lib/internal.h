@@ -157,6 +157,13 @@ typedef struct wb_curve_info {
  * not canonical, not on the curve, or of small order (lib/jwk_eddsa.c).
  */
 wb_status wb__eddsa_check_public(wb_crv crv, const unsigned char *pub, size_t len, wb_error *err);
+/**
+ * Reads the raw private key of an OKP pkey into buf (cap bytes; buf NULL only asks whether there
+ * is one) straight from the provider's key, and sets *len. False for a public-only key. Use it
+ * instead of EVP_PKEY_get_raw_private_key, which on OpenSSL 3.0 exports the key through a
+ * parameter block that is freed without being wiped: a copy of the private key left in the heap.
+ */
+bool wb__okp_private_raw(const EVP_PKEY *pkey, unsigned char *buf, size_t cap, size_t *len);
 /** The largest OKP key, public or private, in bytes: Ed448's (RFC 8032 5.2.5). */
 #define WB_OKP_MAX_LEN 57
 

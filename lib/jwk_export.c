@@ -114,7 +114,7 @@ static void write_okp(sbuf *b, const wb_key *key, const wb_curve_info *c, bool p
   else
     sb_member_b64(b, "x", raw, len);
   len = sizeof(raw);
-  if (priv && EVP_PKEY_get_raw_private_key(key->pkey, raw, &len) != 1)
+  if (priv && !wb__okp_private_raw(key->pkey, raw, sizeof(raw), &len)) /* not exported: see internal.h */
     b->failed = true;
   else if (priv)
     sb_member_b64(b, "d", raw, len);

@@ -223,8 +223,15 @@ static wb_status okp_validate(wb_key *key, const wb_curve_info *c, wb_error *err
     if (st != WB_OK)
       return st;
   }
-  key->is_private = EVP_PKEY_get_raw_private_key(key->pkey, NULL, &len) == 1;
+  key->is_private = wb__okp_private_raw(key->pkey, NULL, 0, &len);
   return WB_OK;
+}
+
+bool wb__okp_private_raw(const EVP_PKEY *pkey, unsigned char *buf, size_t cap, size_t *len) {
+  *len = 0;
+  bool ok = EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, buf, cap, len) == 1;
+  ERR_clear_error(); /* a public-only key leaves an error behind */
+  return ok;
 }
 
 /* Fills key->order and key->coord_len from key->pkey (EC) or the curve table (OKP). */

@@ -6,15 +6,15 @@
  * it exits 77 (skipped).
  *
  * Keys with distinctive random secrets (HS256 and HS512 from raw bytes, HS384 from a JWK, a
- * generated Ed25519 and P-256 key) sign and verify from THREADS threads and from the main thread,
- * the asymmetric ones through verifiers with the result cache on; the threads also hash with a
- * SipHash context pool as a verification cache owns one (lib/vcache.c), under a known key. The
+ * generated Ed25519 and P-256 key, an Ed448 key from its private JWK) sign and verify from THREADS threads
+ * and from the main thread, the asymmetric ones through verifiers with the result cache on; the threads also
+ * hash with a SipHash context pool as a verification cache owns one (lib/vcache.c), under a known key. The
  * worker threads then stay alive (a server's thread pool does) while the main thread frees every
  * signer, verifier, key and pool, and checks two things:
  *   1. no OpenSSL allocation made since the warm-up is still live: every context prepared for a
  *      key or a cache (keyed HMAC, PKEY and digest contexts, SipHash) went with its owner;
  *   2. no writable mapping of the process holds a secret's bytes: the oct secrets as given, the
- *      Ed25519 seed, the P-256 scalar big- and little-endian (as a BIGNUM holds it), and the
+ *      Ed25519 and Ed448 seeds, the P-256 scalar big- and little-endian (as a BIGNUM holds it), and the
  *      SipHash key with the two state words derived from it alone (v0 = k0 ^ "somepseu",
  *      v2 = k0 ^ "lygenera", native byte order, as a keyed SipHash context holds them).
  * The test keeps its copies of the secrets XOR-masked so that the scan does not find them.
@@ -42,7 +42,7 @@ int main(void) {
 #define THREADS    4
 #define ITERATIONS 40
 #define MASK       0xA5 /* the test's copies of the secrets are stored XOR MASK */
-#define NKEYS      5
+#define NKEYS      6
 #define NSECRETS   (NKEYS + 3) /* the keys', then the SipHash key, v0 and v2 */
 #define MAX_SECRET 64
 
@@ -136,13 +136,23 @@ static size_t private_d(const wb_key *key, unsigned char *d, size_t cap) {
   return n;
 }
 
-static void make_pkey(tkey *k, tsecret *sec, const char *what, wb_alg alg, wb_kty kty, wb_crv crv) {
+/* A generated key; via_jwk: the key used is its private JWK imported again (the JWK import path). */
+static void make_pkey(tkey *k, tsecret *sec, const char *what, wb_alg alg, wb_crv crv, bool via_jwk) {
   unsigned char d[MAX_SECRET];
+  wb_kty kty = crv == WB_CRV_P256 ? WB_KTY_EC : WB_KTY_OKP;
   k->alg = alg;
   CHECK_ST(wb_key_generate(&k->key, kty, crv, 0, NULL), WB_OK);
   keep_masked(sec, what, d, private_d(k->key, d, sizeof(d)));
   sec->also_reversed = kty == WB_KTY_EC;
   OPENSSL_cleanse(d, sizeof(d));
+  if (!via_jwk)
+    return;
+  char *jwk = NULL;
+  CHECK_ST(wb_key_to_jwk(k->key, WB_KEY_PRIVATE, &jwk, NULL), WB_OK);
+  wb_key_free(k->key);
+  k->key = NULL;
+  CHECK_ST(wb_key_from_jwk(&k->key, jwk, jwk != NULL ? strlen(jwk) : 0, NULL), WB_OK);
+  wb_string_free(jwk);
 }
 
 /* The SipHash pool and its key, as a verification cache holds them. */
@@ -221,8 +231,9 @@ static void *worker(void *arg) {
 
 /* ---- scanning the process's writable memory -------------------------------------------------------- */
 
-/* Occurrences of secret k (forward, and reversed when asked) in buf[0..n). */
-static int count_in(const unsigned char *buf, size_t n, const tsecret *k) {
+/* Occurrences of secret k (forward, and reversed when asked) in buf[0..n), which was read from
+ * address base of the mapping `where`; each is reported. */
+static int count_in(const unsigned char *buf, size_t n, const tsecret *k, uintptr_t base, const char *where) {
   int found = 0;
   if (n < k->len)
     return 0;
@@ -235,7 +246,11 @@ static int count_in(const unsigned char *buf, size_t n, const tsecret *k) {
       size_t i = 0;
       while (i < k->len && (unsigned char)(p[i] ^ MASK) == k->masked[rev ? k->len - 1 - i : i])
         i++;
-      found += i == k->len;
+      if (i < k->len)
+        continue;
+      found++;
+      fprintf(stderr, "%s%s: a copy at %#lx in %s", k->what, rev ? " (reversed)" : "",
+              (unsigned long)(base + (size_t)(p - buf)), where);
     }
   }
   return found;
@@ -245,7 +260,8 @@ static int count_in(const unsigned char *buf, size_t n, const tsecret *k) {
 
 /* Reads [start, end) through /proc/self/mem in chunks (pages that cannot be read are skipped) and
  * counts each key's secret. Chunks overlap by MAX_SECRET bytes so no occurrence is cut. */
-static void scan_range(int mem, unsigned char *buf, uintptr_t start, uintptr_t end, int found[NSECRETS]) {
+static void scan_range(int mem, unsigned char *buf, uintptr_t start, uintptr_t end, const char *where,
+                       int found[NSECRETS]) {
   for (uintptr_t a = start; a < end;) {
     size_t want = end - a < CHUNK ? (size_t)(end - a) : CHUNK;
     ssize_t got = pread(mem, buf, want, (off_t)a);
@@ -254,7 +270,7 @@ static void scan_range(int mem, unsigned char *buf, uintptr_t start, uintptr_t e
       continue;
     }
     for (size_t j = 0; j < NSECRETS; j++)
-      found[j] += count_in(buf, (size_t)got, &secrets[j]);
+      found[j] += count_in(buf, (size_t)got, &secrets[j], a, where);
     if ((size_t)got < want || a + (size_t)got >= end)
       a += (size_t)got;
     else
@@ -277,7 +293,7 @@ static void scan_memory(int found[NSECRETS]) {
       continue;
     if (strstr(line, "[vvar]") != NULL || strstr(line, "[vsyscall]") != NULL || end - start > (1ul << 30))
       continue;
-    scan_range(mem, buf, start, end, found);
+    scan_range(mem, buf, start, end, line, found);
     regions++;
   }
   CHECK(regions > 0);
@@ -290,25 +306,37 @@ static void scan_memory(int found[NSECRETS]) {
 
 /* ---- the test ------------------------------------------------------------------------------------------ */
 
-/* One key of each kind made, used and freed before the baseline: process-wide OpenSSL state
- * (fetched algorithms, method caches) and the main thread's per-thread state exist from then on. */
-static void warm_up(void) {
-  warm_thread();
-  make_oct(&keys[0], &secrets[0], "warm-up", WB_ALG_HS256, 32, false);
-  make_pkey(&keys[1], &secrets[1], "warm-up", WB_ALG_EDDSA, WB_KTY_OKP, WB_CRV_ED25519);
-  make_pkey(&keys[2], &secrets[2], "warm-up", WB_ALG_ES256, WB_KTY_EC, WB_CRV_P256);
+/* The keys of the test, their signers and verifiers, and the SipHash pool's key. */
+static void make_all(void) {
+  make_oct(&keys[0], &secrets[0], "HS256 secret", WB_ALG_HS256, 32, false);
+  make_oct(&keys[1], &secrets[1], "HS384 secret (JWK)", WB_ALG_HS384, 48, true);
+  make_oct(&keys[2], &secrets[2], "HS512 secret", WB_ALG_HS512, 64, false);
+  make_pkey(&keys[3], &secrets[3], "Ed25519 seed", WB_ALG_EDDSA, WB_CRV_ED25519, false);
+  make_pkey(&keys[4], &secrets[4], "P-256 scalar", WB_ALG_ES256, WB_CRV_P256, false);
+  make_pkey(&keys[5], &secrets[5], "Ed448 seed (JWK)", WB_ALG_EDDSA, WB_CRV_ED448, true);
   make_siphash(&secrets[NKEYS]);
-  for (size_t j = 0; j < 3; j++)
+  for (size_t j = 0; j < NKEYS; j++)
     make_users(&keys[j]);
-  for (size_t j = 3; j < NKEYS; j++)
-    keys[j] = keys[0];
-  use_keys(99);
-  for (size_t j = 0; j < 3; j++) {
+}
+
+/* Frees every signer, verifier and key, and the SipHash pool (what wb__vcache_free does). */
+static void free_all(void) {
+  for (size_t j = 0; j < NKEYS; j++) {
     wb_signer_free(keys[j].signer);
     wb_verifier_free(keys[j].verifier);
     wb_key_free(keys[j].key);
   }
   wb__pool_free(&sip_pool);
+  OPENSSL_cleanse(sip_key, sizeof(sip_key));
+}
+
+/* One round of everything before the baseline, in the main thread: process-wide OpenSSL state
+ * (fetched algorithms, method caches) and the main thread's per-thread state exist from then on. */
+static void warm_up(void) {
+  warm_thread();
+  make_all();
+  use_keys(99);
+  free_all();
   memset(keys, 0, sizeof(keys));
   memset(secrets, 0, sizeof(secrets));
 }
@@ -325,26 +353,13 @@ int main(void) {
   pthread_barrier_wait(&warmed);
   long baseline = atomic_load(&live_allocs);
 
-  make_oct(&keys[0], &secrets[0], "HS256 secret", WB_ALG_HS256, 32, false);
-  make_oct(&keys[1], &secrets[1], "HS384 secret (JWK)", WB_ALG_HS384, 48, true);
-  make_oct(&keys[2], &secrets[2], "HS512 secret", WB_ALG_HS512, 64, false);
-  make_pkey(&keys[3], &secrets[3], "Ed25519 seed", WB_ALG_EDDSA, WB_KTY_OKP, WB_CRV_ED25519);
-  make_pkey(&keys[4], &secrets[4], "P-256 scalar", WB_ALG_ES256, WB_KTY_EC, WB_CRV_P256);
-  make_siphash(&secrets[NKEYS]);
-  for (size_t j = 0; j < NKEYS; j++)
-    make_users(&keys[j]);
+  make_all();
   pthread_barrier_wait(&warmed); /* the workers start */
   use_keys(THREADS);
   pthread_barrier_wait(&worked);
   CHECK(atomic_load(&failures) == 0);
 
-  for (size_t j = 0; j < NKEYS; j++) {
-    wb_signer_free(keys[j].signer);
-    wb_verifier_free(keys[j].verifier);
-    wb_key_free(keys[j].key);
-  }
-  wb__pool_free(&sip_pool); /* what wb__vcache_free does */
-  OPENSSL_cleanse(sip_key, sizeof(sip_key));
+  free_all();
   long left = atomic_load(&live_allocs) - baseline;
   if (left != 0)
     fprintf(stderr, "%ld OpenSSL allocations made for the keys outlive them\n", left);
