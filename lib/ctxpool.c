@@ -31,8 +31,15 @@ struct wb_pool {
   void *block; /* what calloc returned: the pool is aligned inside it */
 };
 
-/* Per thread: the slot this thread last took for a tag (by tag % HINTS); only a starting point. */
-static _Thread_local unsigned char hint[HINTS];
+/* Per thread: the slot this thread last took for a tag (by tag % HINTS); only a starting point,
+ * never a pointer, nothing of a key. initial-exec: read without a __tls_get_addr call on the hot
+ * path (eight bytes of static TLS, which the loader always has to spare). */
+#ifdef __GNUC__
+#define WB_TLS_FAST __attribute__((tls_model("initial-exec")))
+#else
+#define WB_TLS_FAST
+#endif
+static _Thread_local unsigned char hint[HINTS] WB_TLS_FAST;
 
 void wb__ctx_clear(wb_ctx *c) {
   /* Some MAC implementations free their keyed state without wiping it (OpenSSL 3.0's SipHash):
@@ -108,13 +115,38 @@ static bool take_slot(wb_pool *p, unsigned tag, wb_lease *lease) {
   return false;
 }
 
-void wb__pool_take(wb_pool_ref *ref, unsigned tag, wb_lease *lease) {
-  memset(lease, 0, sizeof(*lease));
+/* Everything but the steady state: first use, another slot, or a private context. */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void
+take_slow(wb_pool_ref *ref, unsigned tag, wb_lease *lease) {
   wb_pool *p = pool_get(ref);
-  if (p != NULL && take_slot(p, tag, lease))
+  if (p != NULL && take_slot(p, tag, lease)) /* claim() fills the lease */
     return;
-  lease->ctx = &lease->local; /* every slot busy: a private context for this call */
+  memset(lease, 0, sizeof(*lease)); /* every slot busy: a private context for this call */
+  lease->ctx = &lease->local;
   lease->fresh = true;
+}
+
+void wb__pool_take(wb_pool_ref *ref, unsigned tag, wb_lease *lease) {
+  /* the steady state, kept small: the slot this thread used last is ready for this tag */
+  wb_pool *p = atomic_load_explicit(ref, memory_order_acquire);
+  unsigned ready = tag << 2 | READY;
+  if (p != NULL) {
+    unsigned i = hint[tag % HINTS] % WB_POOL_SLOTS, want = ready;
+    pool_slot *s = &p->slot[i];
+    if (atomic_load_explicit(&s->word, memory_order_relaxed) == ready &&
+        atomic_compare_exchange_strong_explicit(&s->word, &want, tag << 2 | BUSY, memory_order_acquire,
+                                                memory_order_relaxed)) {
+      lease->ctx = &s->ctx;
+      lease->fresh = false;
+      lease->slot = s;
+      lease->word = tag << 2 | BUSY;
+      return;
+    }
+  }
+  take_slow(ref, tag, lease);
 }
 
 void wb__pool_give(wb_lease *lease, bool keep) {

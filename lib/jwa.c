@@ -137,6 +137,7 @@ static wb_status pkey_prepare(wb_ctx *c, const wb_key *key, const wb_alg_info *a
 
 /* Prepares an empty context for (key, alg, sign). */
 static wb_status ctx_prepare(wb_ctx *c, const wb_key *key, const wb_alg_info *ai, int sign, wb_error *err) {
+  pthread_once(&md_once, fetch_algorithms); /* mac_hmac; alg_md() sees to the digests itself */
   if (ai->family == WB_FAMILY_HMAC) {
     c->mac = EVP_MAC_CTX_new(mac_hmac);
     OSSL_PARAM params[2] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)ai->md, 0),
@@ -158,7 +159,6 @@ static wb_status ctx_prepare(wb_ctx *c, const wb_key *key, const wb_alg_info *ai
 
 /* Takes a prepared context for (key, alg, sign) from the key's pool; give it back with ctx_give. */
 static wb_status ctx_take(wb_lease *l, const wb_key *key, const wb_alg_info *ai, int sign, wb_error *err) {
-  pthread_once(&md_once, fetch_algorithms);
   wb_key *k = (wb_key *)key; /* the pool, like the reference count, is the mutable part of a key */
   wb__pool_take(&k->pool, ctx_tag(ai->alg, sign), l);
   if (!l->fresh)
