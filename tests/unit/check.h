@@ -2,9 +2,7 @@
 /*
  * tests/unit/check.h - the tiny assertion kit of the unit tests: CHECK(cond) and
  * CHECK_ST(call, status) record failures with file:line and keep going; main() ends with
- * CHECK_DONE(), which prints "N passed, N failed" and returns the exit status (or with
- * CHECK_DONE_VECTORS(missing) when the test reads ../shared/vectors: 77, skipped, when some were
- * missing).
+ * CHECK_DONE(), which prints "N passed, N failed" and returns the exit status.
  */
 #ifndef WB_TEST_CHECK_H
 #define WB_TEST_CHECK_H
@@ -41,11 +39,5 @@ static int check_passed_, check_failed_;
   } while (0)
 
 #define CHECK_DONE() (printf("%d passed, %d failed\n", check_passed_, check_failed_), check_failed_ ? 1 : 0)
-
-/* The exit status CTest reads as "skipped" (SKIP_RETURN_CODE in tests/CMakeLists.txt). */
-#define CHECK_EXIT_SKIPPED 77
-/* CHECK_DONE() for a test that also reads the vectors: a failed check still fails, else 77 when
- * some vector file was missing (the test could not do all its work), else 0. */
-#define CHECK_DONE_VECTORS(missing) (CHECK_DONE() != 0 ? 1 : (missing) ? CHECK_EXIT_SKIPPED : 0)
 
 #endif
