@@ -112,7 +112,7 @@ static void write_ec(sbuf *b, const wb_key *key, const wb_curve_info *c, bool pr
 }
 
 static void write_okp(sbuf *b, const wb_key *key, const wb_curve_info *c, bool priv) {
-  unsigned char raw[57];
+  unsigned char raw[WB_OKP_MAX_LEN];
   size_t len = sizeof(raw);
   sb_member(b, "crv", c->jwk_name);
   sb_member(b, "kty", "OKP");
@@ -121,7 +121,7 @@ static void write_okp(sbuf *b, const wb_key *key, const wb_curve_info *c, bool p
   else
     sb_member_b64(b, "x", raw, len);
   len = sizeof(raw);
-  if (priv && EVP_PKEY_get_raw_private_key(key->pkey, raw, &len) != 1)
+  if (priv && !wb__okp_private_raw(key->pkey, raw, sizeof(raw), &len)) /* not exported: see internal.h */
     b->failed = true;
   else if (priv)
     sb_member_b64(b, "d", raw, len);
@@ -147,7 +147,7 @@ static void write_meta(sbuf *b, const wb_key *key) {
   if (!key->has_key_ops)
     return;
   sb_str(b, ",\"key_ops\":[");
-  for (size_t i = 0, n = 0; i < WB_OP_COUNT; i++) {
+  for (size_t i = 0, n = 0; i < WB_OPBIT_COUNT; i++) {
     if (!(key->key_ops & (1u << i)))
       continue;
     sb_str(b, n++ ? ",\"" : "\"");
@@ -185,15 +185,17 @@ static wb_status write_jwk(sbuf *b, const wb_key *key, bool priv, bool meta, wb_
 
 /* ---- JWK export ----------------------------------------------------------------------------- */
 
-wb_status wb_key_to_jwk(const wb_key *key, int include_private, char **json, wb_error *err) {
+wb_status wb_key_to_jwk(const wb_key *key, wb_key_part part, char **json, wb_error *err) {
   if (json != NULL)
     *json = NULL;
   if (key == NULL || json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_to_jwk: NULL argument");
-  if (!include_private && key->kty == WB_KTY_OCT)
+  if (part != WB_KEY_PUBLIC && part != WB_KEY_PRIVATE)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_to_jwk: part must be WB_KEY_PUBLIC or WB_KEY_PRIVATE");
+  if (part == WB_KEY_PUBLIC && key->kty == WB_KTY_OCT)
     return wb__fail(err, WB_ERR_INVALID_ARG, "an oct key has no public half");
   sbuf b = {0};
-  wb_status st = write_jwk(&b, key, include_private && key->is_private, true, err);
+  wb_status st = write_jwk(&b, key, part == WB_KEY_PRIVATE && key->is_private, true, err);
   if (st != WB_OK) {
     wb_string_free(b.p);
     return st;

@@ -20,9 +20,6 @@
 
 #include "internal.h"
 
-/** Largest JWK text accepted: an RSA-16384 private key is about 16 KiB. */
-#define JWK_MAX_LEN 65536
-
 const char *const wb__rsa_members[WB_RSA_MEMBERS] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
 const char *const wb__rsa_params[WB_RSA_MEMBERS] = {
     OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,           OSSL_PKEY_PARAM_RSA_D,
@@ -262,7 +259,7 @@ out:
 /* OKP private key from d, then the derived public key must equal x (RFC 8037 2). */
 static wb_status okp_private(EVP_PKEY **pkey, const wb_curve_info *c, const unsigned char *x,
                              const unsigned char *d, wb_error *err) {
-  unsigned char pub[57];
+  unsigned char pub[WB_OKP_MAX_LEN];
   size_t len = sizeof(pub);
   *pkey = EVP_PKEY_new_raw_private_key_ex(NULL, c->ossl_name, NULL, d, c->priv_len);
   if (*pkey == NULL)
@@ -345,7 +342,7 @@ wb_status wb_key_from_jwk(wb_key **out, const char *json, size_t len, wb_error *
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_from_jwk: NULL out");
   *out = NULL;
   wb_error local;
-  json_t *j = wb__json_parse(json, len, NULL, JWK_MAX_LEN, true, &local);
+  json_t *j = wb__json_parse(json, len, NULL, WB_KEY_TEXT_MAX, true, &local);
   if (j == NULL)
     return wb__fail(err, local.code, "JWK: %s", local.message);
   wb_status st;
@@ -364,8 +361,8 @@ wb_status wb_key_from_secret(wb_key **out, const unsigned char *secret, size_t l
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_from_secret: NULL argument");
   if (len == 0)
     return wb__fail(err, WB_ERR_BAD_KEY, "empty secret");
-  if (len > JWK_MAX_LEN)
-    return wb__fail(err, WB_ERR_TOO_LARGE, "secret longer than %d bytes", JWK_MAX_LEN);
+  if (len > WB_KEY_TEXT_MAX)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "secret longer than %d bytes", WB_KEY_TEXT_MAX);
   wb_key *key = wb__key_alloc();
   if (key == NULL || (key->secret = malloc(len)) == NULL) {
     wb_key_free(key);

@@ -218,7 +218,7 @@ wb_status wb_signer_new(wb_signer **out, const wb_key *key, wb_alg alg, wb_error
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL key");
   if (alg == WB_ALG_INVALID && (alg = wb_key_default_alg(key)) == WB_ALG_INVALID)
     return wb__fail(err, WB_ERR_INVALID_ARG, "the key does not determine an algorithm: name one");
-  wb_status st = wb_key_check_alg(key, alg, 1, err);
+  wb_status st = wb_key_check_alg(key, alg, WB_KEY_OP_SIGN, err);
   if (st != WB_OK)
     return st;
   wb_signer *s = calloc(1, sizeof(*s));
@@ -300,7 +300,7 @@ wb_status wb_jws_sign_header(const wb_key *key, const char *header_json, size_t 
   wb_status st = wb__jws_parse_header(copy, header_len, &lim, &hdr, err);
   free(copy);
   if (st == WB_OK)
-    st = wb_key_check_alg(key, hdr.alg, 1, err);
+    st = wb_key_check_alg(key, hdr.alg, WB_KEY_OP_SIGN, err);
   if (st != WB_OK)
     return st;
   size_t h64_len;

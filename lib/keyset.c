@@ -61,7 +61,7 @@ static wb_status admissible(const wb_keyset *set, const wb_key *key, wb_error *e
   return WB_OK;
 }
 
-wb_status wb_keyset_add(wb_keyset *set, wb_key *key, wb_error *err) {
+wb_status wb_keyset_add(wb_keyset *set, const wb_key *key, wb_error *err) {
   if (set == NULL || key == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_keyset_add: NULL argument");
   wb_status st = admissible(set, key, err);
@@ -131,8 +131,8 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   }
   if (limits->max_keys == 0)
     return wb__fail(err, WB_ERR_INVALID_ARG, "limits: max_keys is 0");
-  /* every key fits in 64 KiB of JSON (lib/jwk_import.c), so this bounds the text before parsing */
-  size_t max_len = (size_t)limits->max_keys * 65536;
+  /* every key fits in WB_KEY_TEXT_MAX bytes of JSON, so this bounds the text before parsing */
+  size_t max_len = (size_t)limits->max_keys * WB_KEY_TEXT_MAX;
   wb_error e;
   json_t *j = wb__json_parse(json, len, limits, max_len, true, &e);
   if (j == NULL)
@@ -204,7 +204,7 @@ const wb_key *wb_keyset_find(const wb_keyset *set, const char *kid, wb_kty kty, 
       continue;
     if (use != WB_USE_ANY && k->use != WB_USE_ANY && k->use != use)
       continue;
-    if (alg != WB_ALG_INVALID && wb_key_check_alg(k, alg, 0, NULL) != WB_OK)
+    if (alg != WB_ALG_INVALID && wb_key_check_alg(k, alg, WB_KEY_OP_VERIFY, NULL) != WB_OK)
       continue;
     return k;
   }
@@ -240,17 +240,20 @@ static char *join_jwks(char *const *parts, size_t n) {
   return s;
 }
 
-wb_status wb_keyset_to_jwks(const wb_keyset *set, int include_private, char **json, wb_error *err) {
+wb_status wb_keyset_to_jwks(const wb_keyset *set, wb_key_part part, char **json, wb_error *err) {
   if (json != NULL)
     *json = NULL;
   if (set == NULL || json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_keyset_to_jwks: NULL argument");
+  if (part != WB_KEY_PUBLIC && part != WB_KEY_PRIVATE) /* also for an empty set */
+    return wb__fail(err, WB_ERR_INVALID_ARG,
+                    "wb_keyset_to_jwks: part must be WB_KEY_PUBLIC or WB_KEY_PRIVATE");
   char **parts = calloc(set->count + 1, sizeof(*parts));
   if (parts == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   wb_status st = WB_OK;
   for (size_t i = 0; i < set->count && st == WB_OK; i++)
-    st = wb_key_to_jwk(set->keys[i], include_private, &parts[i], err);
+    st = wb_key_to_jwk(set->keys[i], part, &parts[i], err);
   if (st == WB_OK && (*json = join_jwks(parts, set->count)) == NULL)
     st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
   free_parts(parts, set->count);

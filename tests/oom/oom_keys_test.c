@@ -73,7 +73,7 @@ static int round_trip(const char *text, int pem_export) {
   }
   EXPECT(strcmp(tp, thumbprints[current_key]) == 0); /* a success imported that very key */
   EXPECT(wb_key_is_private(key));                    /* with its private half */
-  st = wb_key_to_jwk(key, 1, &jwk, &err);
+  st = wb_key_to_jwk(key, WB_KEY_PRIVATE, &jwk, &err);
   if (st != WB_OK) {
     failed_cleanly(st, &err);
     EXPECT(jwk == NULL);
@@ -81,7 +81,7 @@ static int round_trip(const char *text, int pem_export) {
   }
   if (!kinds[current_key].pem) /* the JWK written back is the JWK read, member for member */
     EXPECT(strcmp(jwk, text) == 0);
-  if (pem_export && (st = wb_key_to_pem(key, 1, &pem, &err)) != WB_OK) {
+  if (pem_export && (st = wb_key_to_pem(key, WB_KEY_PRIVATE, &pem, &err)) != WB_OK) {
     failed_cleanly(st, &err);
     EXPECT(pem == NULL);
     goto out;
@@ -113,7 +113,7 @@ static int keyset_scenario(void) {
     goto out;
   }
   EXPECT(wb_keyset_count(set) == 2);
-  st = wb_keyset_to_jwks(set, 0, &out, &err);
+  st = wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &out, &err);
   if (st != WB_OK) {
     failed_cleanly(st, &err);
     EXPECT(out == NULL);
@@ -157,7 +157,7 @@ static int setup(void) {
     if (st == WB_OK)
       st = wb_key_thumbprint(key, thumbprints[i], NULL);
     if (st == WB_OK)
-      st = kinds[i].pem ? wb_key_to_pem(key, 1, &text, NULL) : wb_key_to_jwk(key, 1, &text, NULL);
+      st = kinds[i].pem ? wb_key_to_pem(key, WB_KEY_PRIVATE, &text, NULL) : wb_key_to_jwk(key, WB_KEY_PRIVATE, &text, NULL);
     wb_key_free(key);
     if (st != WB_OK)
       return 0;
@@ -183,7 +183,7 @@ static char *make_jwks(int a, int b) {
     wb_key_free(pub);
     wb_key_free(key);
   }
-  if (ok && wb_keyset_to_jwks(set, 0, &out, NULL) != WB_OK)
+  if (ok && wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &out, NULL) != WB_OK)
     out = NULL;
   wb_keyset_free(set);
   return out;

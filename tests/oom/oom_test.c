@@ -46,7 +46,7 @@ static int scenario(void) {
     EXPECT(pub == NULL);
     goto out;
   }
-  if (wb_key_to_pem(pub, 0, &pem, NULL) != WB_OK) {
+  if (wb_key_to_pem(pub, WB_KEY_PUBLIC, &pem, NULL) != WB_OK) {
     EXPECT(pem == NULL);
     goto out;
   }
