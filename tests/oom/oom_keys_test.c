@@ -157,7 +157,8 @@ static int setup(void) {
     if (st == WB_OK)
       st = wb_key_thumbprint(key, thumbprints[i], NULL);
     if (st == WB_OK)
-      st = kinds[i].pem ? wb_key_to_pem(key, WB_KEY_PRIVATE, &text, NULL) : wb_key_to_jwk(key, WB_KEY_PRIVATE, &text, NULL);
+      st = kinds[i].pem ? wb_key_to_pem(key, WB_KEY_PRIVATE, &text, NULL)
+                        : wb_key_to_jwk(key, WB_KEY_PRIVATE, &text, NULL);
     wb_key_free(key);
     if (st != WB_OK)
       return 0;
