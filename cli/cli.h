@@ -266,13 +266,13 @@ int cli_check_hmac_len(const wb_key *key, wb_alg alg);
 typedef enum { CLI_FORMAT_JWK = 1, CLI_FORMAT_PEM } cli_format;
 
 /**
- * Prints key (private part too when include_private and the key has one) as a JWK or PEM, to
- * stdout when path is NULL or "-", else to the file path (cli_write_private). Returns 0 or the
- * exit code after printing the error (an oct key has no PEM form and no public half).
+ * Prints key (WB_KEY_PRIVATE: its private part too, when it has one) as a JWK or PEM, to stdout
+ * when path is NULL or "-", else to the file path (cli_write_private). Returns 0 or the exit code
+ * after printing the error (an oct key has no PEM form and no public half).
  */
-int cli_emit_key(const wb_key *key, cli_format format, int include_private, const char *path);
+int cli_emit_key(const wb_key *key, cli_format format, wb_key_part part, const char *path);
 /** The same for a key set: a JWKS, or PEM when the set holds exactly one key. */
-int cli_emit_set(const wb_keyset *set, cli_format format, int include_private, const char *path);
+int cli_emit_set(const wb_keyset *set, cli_format format, wb_key_part part, const char *path);
 
 /* ---- commands ----------------------------------------------------------------------------- */
 

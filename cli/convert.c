@@ -52,7 +52,8 @@ int cmd_convert(int argc, char **argv) {
   int rc = cli_load_key(a.key, &k);
   if (rc != 0)
     return rc;
-  rc = k.key != NULL ? cli_emit_key(k.key, f, 1, a.out) : cli_emit_set(k.set, f, 1, a.out);
+  rc = k.key != NULL ? cli_emit_key(k.key, f, WB_KEY_PRIVATE, a.out)
+                     : cli_emit_set(k.set, f, WB_KEY_PRIVATE, a.out);
   cli_key_free(&k);
   return rc;
 }

@@ -23,8 +23,7 @@ const char cli_usage_keygen[] =
     "  -o FILE      write the key to FILE instead of stdout ('-': stdout): a new mode 0600 file\n"
     "               renamed over FILE; a symlink or non-regular FILE is refused\n";
 
-#define CMD          "keygen"
-#define MAX_RSA_BITS 16384u
+#define CMD "keygen"
 
 enum { OPT_KID = 1, OPT_BITS, OPT_CRV, OPT_OUT, OPT_PEM };
 
@@ -85,10 +84,10 @@ static int parse_bits(const keygen_args *a, wb_alg alg, unsigned *bits) {
   if (n == 0 || n > 6 || a->bits[n] != '\0')
     return cli_usage(CMD, "--bits: '%s' is not a number of bits", a->bits);
   unsigned long b = strtoul(a->bits, NULL, 10);
-  if (b < 2048)
-    return cli_fail(CLI_EXIT_USAGE, "bad_key", "RSA keys need at least 2048 bits, not %lu", b);
-  if (b > MAX_RSA_BITS)
-    return cli_usage(CMD, "--bits: at most %u", MAX_RSA_BITS);
+  if (b < WB_RSA_MIN_BITS)
+    return cli_fail(CLI_EXIT_USAGE, "bad_key", "RSA keys need at least %d bits, not %lu", WB_RSA_MIN_BITS, b);
+  if (b > WB_RSA_MAX_BITS)
+    return cli_usage(CMD, "--bits: at most %d", WB_RSA_MAX_BITS);
   *bits = (unsigned)b;
   return 0;
 }
@@ -102,7 +101,7 @@ static int generate(const keygen_args *a, wb_alg alg, wb_crv crv, unsigned bits)
     cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }
-  rc = cli_emit_key(key, a->pem ? CLI_FORMAT_PEM : CLI_FORMAT_JWK, 1, a->out);
+  rc = cli_emit_key(key, a->pem ? CLI_FORMAT_PEM : CLI_FORMAT_JWK, WB_KEY_PRIVATE, a->out);
 out:
   wb_key_free(key);
   return rc;

@@ -168,15 +168,15 @@ static int emit_text(const char *text, const char *path) {
   return rc;
 }
 
-int cli_emit_key(const wb_key *key, cli_format format, int include_private, const char *path) {
+int cli_emit_key(const wb_key *key, cli_format format, wb_key_part part, const char *path) {
   wb_error err = {0};
   char *text = NULL;
   if (wb_key_kty(key) == WB_KTY_OCT && format == CLI_FORMAT_PEM)
     return cli_usage(NULL, "an oct (HMAC) key is a raw secret and has no PEM form: use JWK");
-  if (wb_key_kty(key) == WB_KTY_OCT && !include_private)
+  if (wb_key_kty(key) == WB_KTY_OCT && part == WB_KEY_PUBLIC)
     return cli_fail(CLI_EXIT_USAGE, "bad_key", "an oct key is a shared secret: it has no public half");
-  wb_status st = format == CLI_FORMAT_PEM ? wb_key_to_pem(key, include_private, &text, &err)
-                                          : wb_key_to_jwk(key, include_private, &text, &err);
+  wb_status st = format == CLI_FORMAT_PEM ? wb_key_to_pem(key, part, &text, &err)
+                                          : wb_key_to_jwk(key, part, &text, &err);
   if (st != WB_OK)
     return cli_fail_wb(CLI_EXIT_USAGE, &err);
   int rc = emit_text(text, path);
@@ -184,19 +184,19 @@ int cli_emit_key(const wb_key *key, cli_format format, int include_private, cons
   return rc;
 }
 
-int cli_emit_set(const wb_keyset *set, cli_format format, int include_private, const char *path) {
+int cli_emit_set(const wb_keyset *set, cli_format format, wb_key_part part, const char *path) {
   wb_error err = {0};
   char *text = NULL;
   if (format == CLI_FORMAT_PEM && wb_keyset_count(set) != 1)
     return cli_usage(NULL, "PEM holds one key and KEY is a set of %zu: pick one with --kid KID",
                      wb_keyset_count(set));
   if (format == CLI_FORMAT_PEM)
-    return cli_emit_key(wb_keyset_get(set, 0), format, include_private, path);
-  for (size_t i = 0; !include_private && i < wb_keyset_count(set); i++) {
+    return cli_emit_key(wb_keyset_get(set, 0), format, part, path);
+  for (size_t i = 0; part == WB_KEY_PUBLIC && i < wb_keyset_count(set); i++) {
     if (wb_key_kty(wb_keyset_get(set, i)) == WB_KTY_OCT)
       return cli_fail(CLI_EXIT_USAGE, "bad_key", "an oct key is a shared secret: it has no public half");
   }
-  if (wb_keyset_to_jwks(set, include_private, &text, &err) != WB_OK)
+  if (wb_keyset_to_jwks(set, part, &text, &err) != WB_OK)
     return cli_fail_wb(CLI_EXIT_USAGE, &err);
   int rc = emit_text(text, path);
   wb_string_free(text);

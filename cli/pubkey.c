@@ -42,7 +42,8 @@ int cmd_pubkey(int argc, char **argv) {
   if (rc != 0)
     return rc;
   cli_format f = a.pem ? CLI_FORMAT_PEM : CLI_FORMAT_JWK;
-  rc = k.key != NULL ? cli_emit_key(k.key, f, 0, NULL) : cli_emit_set(k.set, f, 0, NULL);
+  rc = k.key != NULL ? cli_emit_key(k.key, f, WB_KEY_PUBLIC, NULL)
+                     : cli_emit_set(k.set, f, WB_KEY_PUBLIC, NULL);
   cli_key_free(&k);
   return rc;
 }
