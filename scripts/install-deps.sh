@@ -5,9 +5,9 @@
 set -euo pipefail
 
 BUILD=(build-essential cmake pkg-config gcc clang libclang-rt-14-dev clang-format
-       libssl-dev libjansson-dev)
-TEST=(python3 python3-jwcrypto python3-jwt python3-cryptography valgrind)
-BENCH=(libjwt-dev libcjose-dev librhonabwy-dev rnbyc nodejs util-linux time $(command -v npm >/dev/null || echo npm))  # nodesource nodejs bundles npm and Conflicts: npm
+       libssl-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev)
+TEST=(python3 python3-jwcrypto python3-jwt python3-cryptography valgrind nginx curl openssl python3-requests)
+BENCH=(libjwt-dev libcjose-dev librhonabwy-dev rnbyc nodejs util-linux time wrk $(command -v npm >/dev/null || echo npm))  # nodesource nodejs bundles npm and Conflicts: npm
 
 want=("${BUILD[@]}" "${TEST[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${BENCH[@]}")
