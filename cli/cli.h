@@ -186,6 +186,11 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_jwks(int argc, char **argv);
+/* The server and its administration (issue 8): shims over server/ (cli/serve.c, cli/admin*.c). */
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 /* Usage texts (printed by --help), defined next to each command. */
 extern const char cli_usage_keygen[];
@@ -195,5 +200,9 @@ extern const char cli_usage_sign[];
 extern const char cli_usage_verify[];
 extern const char cli_usage_decode[];
 extern const char cli_usage_jwks[];
+extern const char cli_usage_serve[];
+extern const char cli_usage_user[];
+extern const char cli_usage_client[];
+extern const char cli_usage_keys[];
 
 #endif

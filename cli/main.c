@@ -23,11 +23,16 @@ static const command commands[] = {
     {"verify", cmd_verify, cli_usage_verify},
     {"decode", cmd_decode, cli_usage_decode},
     {"jwks", cmd_jwks, cli_usage_jwks},
+    {"serve", cmd_serve, cli_usage_serve},
+    {"user", cmd_user, cli_usage_user},
+    {"client", cmd_client, cli_usage_client},
+    {"keys", cmd_keys, cli_usage_keys},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const char overview[] =
-    "wristband - JSON Web Tokens: make keys, sign, verify with a real policy, inspect\n"
+    "wristband - JSON Web Tokens: make keys, sign, verify with a real policy, inspect; and the\n"
+    "authentication server that issues them (wristband serve) with its admin commands\n"
     "\n"
     "Usage: wristband COMMAND [OPTIONS] [ARGS]\n"
     "       wristband --help | --version\n"

@@ -121,16 +121,19 @@ static void add_alg(keyring *r, const char *alg) {
   snprintf(r->algs_json + used - 1, sizeof(r->algs_json) - used + 1, "%s%s]", used > 2 ? "," : "", quoted);
 }
 
-/* The published keys of rows into a key set; fills r's algorithms and rebuild time. */
-static srv_status published_set(keyring *r, const key_rows *rows, int64_t now_s, wb_keyset **out,
-                                srv_error *err) {
+/* The published keys of rows into a key set; fills r's algorithms and rebuild time. The key this
+ * server signs with is always in (it is published for as long as it signs: its sign_until moves
+ * with every heartbeat, which is why it does not set the rebuild time either). */
+static srv_status published_set(keyring *r, const key_rows *rows, int64_t now_s, const char *own_kid,
+                                wb_keyset **out, srv_error *err) {
   wb_keyset *set = NULL;
   wb_error e = {0};
   if (wb_keyset_new(&set, &e) != WB_OK)
     return srv_fail(err, SRV_ERR_NOMEM, "out of memory");
   for (size_t i = 0; i < rows->n; i++) {
     const store_key *k = &rows->v[i];
-    if (!published(k, now_s))
+    int own = own_kid != NULL && strcmp(k->kid, own_kid) == 0;
+    if (!own && !published(k, now_s))
       continue;
     wb_key *key = NULL;
     wb_status ws = wb_key_from_jwk(&key, k->public_jwk, strlen(k->public_jwk), &e);
@@ -142,7 +145,7 @@ static srv_status published_set(keyring *r, const key_rows *rows, int64_t now_s,
       return srv_fail(err, SRV_ERR_CRYPTO, "stored key %s: %s", k->kid, e.message);
     }
     add_alg(r, k->alg);
-    if (k->sign_until_s > 0 && k->sign_until_s < r->rebuild_at_s)
+    if (!own && k->sign_until_s > 0 && k->sign_until_s < r->rebuild_at_s)
       r->rebuild_at_s = k->sign_until_s;
   }
   *out = set;
@@ -163,7 +166,8 @@ static srv_status build_ring(keys *k, int64_t version, keyring **out, srv_error 
   srv_status st = rows_load(k->st, &rows, err);
   if (st != SRV_OK)
     goto out;
-  st = published_set(r, &rows, clock_now_s(), &set, err);
+  const char *own = k->signing_key != NULL ? wb_key_kid(k->signing_key) : NULL;
+  st = published_set(r, &rows, clock_now_s(), own, &set, err);
   if (st == SRV_OK && wb_keyset_count(set) > 0)
     st = tok_verifier_new(&r->verifier, set, k->issuer, k->audience, err);
   wb_error e = {0};
