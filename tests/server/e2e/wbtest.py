@@ -126,8 +126,18 @@ class Server:
         self.proc.send_signal(sig)
 
     def cleanup(self):
+        """Stops the server with SIGTERM (if running) and removes the directory. A server that does
+        not exit 0, or whose log holds a sanitizer report, fails the story that used it."""
+        problem = None
         if self.proc is not None:
-            self.stop(signal.SIGKILL)
+            rc = self.stop()
+            if rc != 0:
+                problem = "the server exited with %s on SIGTERM" % rc
+        log = self.stderr() if os.path.exists(self.log) else ""
+        if "AddressSanitizer" in log or "runtime error:" in log or "LeakSanitizer" in log:
+            problem = "sanitizer report"
+        if problem is not None:
+            raise RuntimeError("%s; server log:\n%s" % (problem, log[-4000:]))
         if self._own_tmp:
             subprocess.run(["rm", "-rf", self.tmp])
 
