@@ -98,6 +98,12 @@ def test_serve_config(c):
         c.check(flag in h.stdout, "--help lists " + flag)
     c.check("default: sqlite:./data/wristband.db" in h.stdout and "default: 15m" in h.stdout, "defaults shown")
     c.check("WRISTBAND_ACCESS_TTL" in h.stdout, "environment variables shown")
+    man = open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "docs", "wristband-serve.1")).read()
+    for flag in sorted(set(re.findall(r"--[a-z][a-z0-9-]*", h.stdout))):
+        c.check(flag.replace("-", "\\-") in man, "docs/wristband-serve.1 documents " + flag)
+    for cmd in ["user add", "user list", "user disable", "user set\\-password", "user set\\-claim", "client add",
+                "keys list", "keys rotate"]:
+        c.check(cmd in man, "docs/wristband-serve.1 documents " + cmd)
     for args, what in [(["--access-ttl", "15"], "a duration without unit"), (["--access-ttl", "0s"], "out of range"),
                        (["--frobnicate"], "unknown option"), (["--listen", "nowhere"], "bad listen"),
                        (["--signing-alg", "none"], "alg none"), (["--tls-cert", "/nonexistent"], "cert without key"),
