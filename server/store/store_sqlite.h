@@ -82,6 +82,11 @@ srv_status sq_run(store *s, sqlite3_stmt *st, const char *what, srv_error *err);
 /** Runs statement id with no parameters (BEGIN, COMMIT, PRAGMA ...). */
 srv_status sq_simple(store *s, sq_id id, const char *what, srv_error *err);
 
+/** This process's writer lock (recursive per connection): sq_run and sq_begin take it for
+ * writes; a write that steps a statement by hand (RETURNING) takes it around the steps. */
+void sq_write_lock(store *s);
+void sq_write_unlock(store *s);
+
 /** BEGIN IMMEDIATE (waits for the write lock up to the busy timeout); commit or roll back. */
 srv_status sq_begin(store *s, srv_error *err);
 srv_status sq_commit(store *s, srv_error *err);

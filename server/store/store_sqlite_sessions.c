@@ -220,9 +220,11 @@ srv_status sq_deny_add(store *s, const char *jti, int64_t exp_s, srv_error *err)
  * integer columns into v[n]. */
 static srv_status counter_step(store *s, sqlite3_stmt *st, int64_t *v, int n, const char *what,
                                srv_error *err) {
+  sq_write_lock(s);
   srv_status result = sq_simple(s, SQ_SYNC_NORMAL, what, err);
   if (result != SRV_OK) {
     sq_done(st);
+    sq_write_unlock(s);
     return result;
   }
   int rc = sqlite3_step(st);
@@ -235,6 +237,7 @@ static srv_status counter_step(store *s, sqlite3_stmt *st, int64_t *v, int n, co
     result = sq_fail(s, rc, what, err);
   sq_done(st);
   srv_status back = sq_simple(s, SQ_SYNC_FULL, what, err);
+  sq_write_unlock(s);
   return result != SRV_OK ? result : back;
 }
 
