@@ -1,18 +1,20 @@
 # SPDX-License-Identifier: MIT
 # Top-level entry points (see README.md):
-#   make test   install deps, build, run the whole suite plain and under ASan+UBSan
-#   make bench  install bench deps and peers, run the benchmark table
-#   make build  plain build only
-#   make run    install deps, build, serve on http://127.0.0.1:8080 with ./data/wristband.db
+#   make test      install deps, build, run the whole suite plain and under ASan+UBSan
+#   make coverage  gcc --coverage build, the whole suite, line + branch report, floor check
+#   make bench     install bench deps and peers, run the benchmark table
+#   make build     plain build only
+#   make run       install deps, build, serve on http://127.0.0.1:8080 with ./data/wristband.db
 JOBS ?= $(shell nproc)
 CC ?= cc
 
-.PHONY: all deps build build-asan test test-plain test-asan bench format format-check clean run
+.PHONY: all deps build build-asan test test-plain test-asan coverage bench format format-check clean run
 
 all: build
 
+# Quiet and instant when everything is installed (install-deps.sh asks dpkg once, no apt-get).
 deps:
-	bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh
 
 build: deps
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -30,6 +32,11 @@ test-asan: build-asan
 	  ctest --output-on-failure -j$(JOBS) -LE no-asan
 
 test: test-plain test-asan format-check
+
+# Not part of make test: build-coverage/, summary on the terminal, HTML in build-coverage/html/.
+coverage:
+	@bash scripts/install-deps.sh --coverage
+	JOBS=$(JOBS) bash scripts/coverage.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -51,4 +58,4 @@ run: build
 	build/cli/wristband serve --listen $(RUN_URL) --store sqlite:./data/wristband.db
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-coverage

@@ -6,7 +6,7 @@
  * (wb_key_public; HS256 uses the secret), a wb_signer for the alg and a wb_verifier on the public key
  * with the alg allowed, the issuer and the audience expected (exp is required by default).
  * verify: wb_verify(v, token, len, NULL, &err) - no claims object asked for.
- * sign: wb_claims_new, the eight claims, wb_sign, then free both (a server builds claims per token).
+ * sign: wb_builder_new, the eight claims, wb_sign, then free both (a server builds claims per token).
  * With --threads N the same verifier is shared by N threads (the wristband-Nthreads row).
  * With --cached the verifier has the result cache on (wb_verifier_enable_cache) and verify asks
  * for the claims object, as fast-jwt's cached verifier returns the payload: the
@@ -91,20 +91,20 @@ static int wbb_verify(void *p, const char *token, size_t len) {
 static int wbb_sign(void *p, char **out, size_t *out_len) {
   wbb_state *s = p;
   const bench_workload *w = s->w;
-  wb_claims *c = NULL;
+  wb_builder *c = NULL;
   wb_error err;
   char *tok = NULL;
   size_t len = 0;
-  int ok = wb_claims_new(&c, &err) == WB_OK && wb_claims_set_string(c, "sub", "user123", &err) == WB_OK &&
-           wb_claims_set_string(c, "name", "Alice", &err) == WB_OK &&
-           wb_claims_set_string(c, "role", "admin", &err) == WB_OK &&
-           wb_claims_set_string(c, "iss", "https://auth.example.com", &err) == WB_OK &&
-           wb_claims_set_string(c, "aud", "api", &err) == WB_OK &&
-           wb_claims_set_int(c, "iat", w->iat, &err) == WB_OK &&
-           wb_claims_set_int(c, "exp", w->exp, &err) == WB_OK &&
-           wb_claims_set_string(c, "jti", w->jti, &err) == WB_OK &&
+  int ok = wb_builder_new(&c, &err) == WB_OK && wb_builder_set_string(c, "sub", "user123", &err) == WB_OK &&
+           wb_builder_set_string(c, "name", "Alice", &err) == WB_OK &&
+           wb_builder_set_string(c, "role", "admin", &err) == WB_OK &&
+           wb_builder_set_string(c, "iss", "https://auth.example.com", &err) == WB_OK &&
+           wb_builder_set_string(c, "aud", "api", &err) == WB_OK &&
+           wb_builder_set_int(c, "iat", w->iat, &err) == WB_OK &&
+           wb_builder_set_int(c, "exp", w->exp, &err) == WB_OK &&
+           wb_builder_set_string(c, "jti", w->jti, &err) == WB_OK &&
            wb_sign(s->signer, c, &tok, &len, &err) == WB_OK;
-  wb_claims_free(c);
+  wb_builder_free(c);
   if (ok && out) {
     *out_len = len;
     ok = (*out = strdup(tok)) != NULL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli/decode.c - `wristband decode [--json] [TOKEN|-]`: the header and payload of a token WITHOUT
- * verifying anything (wb_decode_unverified), with a warning saying so on stderr. On a terminal:
+ * verifying anything (wb_jws_decode_unverified), with a warning saying so on stderr. On a terminal:
  * pretty JSON and the registered times as UTC dates with relative phrases; with --json or when
  * stdout is not a terminal: exactly {"header":{...},"payload":{...}}. Exit 1 for a malformed token.
  */
@@ -118,7 +118,7 @@ static int run(const decode_args *a) {
   int rc = cli_read_token(a->token, &buf, &tok, &len);
   if (rc != 0)
     goto out;
-  if (wb_decode_unverified(tok, len, &header, &payload, &err) != WB_OK) {
+  if (wb_jws_decode_unverified(tok, len, &header, &payload, &err) != WB_OK) {
     rc = cli_fail_wb(CLI_EXIT_REJECTED, &err);
     goto out;
   }

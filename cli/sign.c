@@ -157,7 +157,7 @@ static int choose_alg(const sign_args *a, const wb_key *key, wb_alg *alg) {
 }
 
 /* --claim NAME=VALUE: VALUE as JSON when it parses, else as a string. */
-static wb_status set_claim_arg(wb_claims *c, const char *arg, wb_error *err) {
+static wb_status set_claim_arg(wb_builder *c, const char *arg, wb_error *err) {
   const char *eq = strchr(arg, '=');
   char name[256];
   if (eq == NULL || eq == arg || (size_t)(eq - arg) >= sizeof(name)) {
@@ -166,41 +166,41 @@ static wb_status set_claim_arg(wb_claims *c, const char *arg, wb_error *err) {
   }
   memcpy(name, arg, (size_t)(eq - arg));
   name[eq - arg] = '\0';
-  wb_status st = wb_claims_set_json(c, name, eq + 1, strlen(eq + 1), err);
+  wb_status st = wb_builder_set_json(c, name, eq + 1, strlen(eq + 1), err);
   if (st == WB_ERR_MALFORMED)
-    st = wb_claims_set_string(c, name, eq + 1, err);
+    st = wb_builder_set_string(c, name, eq + 1, err);
   if (st != WB_OK)
     cli_fail_wb(CLI_EXIT_USAGE, err);
   return st;
 }
 
 /* A NumericDate claim: set to t when t >= 0, removed when remove, else left as it is. */
-static wb_status set_time(wb_claims *c, const char *name, int64_t t, int remove, wb_error *err) {
+static wb_status set_time(wb_builder *c, const char *name, int64_t t, int remove, wb_error *err) {
   if (t >= 0)
-    return wb_claims_set_int(c, name, t, err);
+    return wb_builder_set_int(c, name, t, err);
   if (remove)
-    return wb_claims_remove(c, name, err);
+    return wb_builder_remove(c, name, err);
   return WB_OK;
 }
 
 /* 1 when c has no member name. */
-static int absent(const wb_claims *c, const char *name) {
-  return wb_claims_type(c, name) == WB_JSON_ABSENT;
+static int absent(const wb_builder *c, const char *name) {
+  return !wb_builder_has(c, name);
 }
 
 /* The registered claims from the flags; defaults (iat, exp) fill in only what the file lacks. */
-static wb_status set_registered(const sign_args *a, wb_claims *c, wb_error *err) {
+static wb_status set_registered(const sign_args *a, wb_builder *c, wb_error *err) {
   wb_status st = WB_OK;
   if (a->iss != NULL)
-    st = wb_claims_set_string(c, "iss", a->iss, err);
+    st = wb_builder_set_string(c, "iss", a->iss, err);
   if (st == WB_OK && a->sub != NULL)
-    st = wb_claims_set_string(c, "sub", a->sub, err);
+    st = wb_builder_set_string(c, "sub", a->sub, err);
   if (st == WB_OK && a->aud.count == 1)
-    st = wb_claims_set_string(c, "aud", a->aud.items[0], err);
+    st = wb_builder_set_string(c, "aud", a->aud.items[0], err);
   if (st == WB_OK && a->aud.count > 1)
-    st = wb_claims_remove(c, "aud", err);
+    st = wb_builder_remove(c, "aud", err);
   for (size_t i = 0; st == WB_OK && a->aud.count > 1 && i < a->aud.count; i++)
-    st = wb_claims_append_string(c, "aud", a->aud.items[i], err);
+    st = wb_builder_append_string(c, "aud", a->aud.items[i], err);
   int iat_default = !a->no_iat && absent(c, "iat");
   if (st == WB_OK)
     st = set_time(c, "iat", iat_default ? a->t_now : -1, a->no_iat, err);
@@ -210,19 +210,19 @@ static wb_status set_registered(const sign_args *a, wb_claims *c, wb_error *err)
   if (st == WB_OK)
     st = set_time(c, "nbf", a->t_nbf, 0, err);
   if (st == WB_OK && a->jti)
-    st = wb_claims_set_random_jti(c, err);
+    st = wb_builder_set_random_jti(c, err);
   return st;
 }
 
-static int build_claims(const sign_args *a, wb_claims **out) {
+static int build_claims(const sign_args *a, wb_builder **out) {
   wb_error err = {0};
   cli_buf file = {0};
-  wb_claims *c = NULL;
+  wb_builder *c = NULL;
   int rc = CLI_EXIT_USAGE;
   if (a->file != NULL && cli_read(a->file, CLI_MAX_FILE, "CLAIMS_FILE", CLI_EXIT_USAGE, &file) != 0)
     goto out;
-  if (wb_claims_new(&c, &err) != WB_OK ||
-      (a->file != NULL && wb_claims_merge_json(c, file.data, file.len, &err) != WB_OK)) {
+  if (wb_builder_new(&c, &err) != WB_OK ||
+      (a->file != NULL && wb_builder_merge_json(c, file.data, file.len, &err) != WB_OK)) {
     cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }
@@ -238,12 +238,12 @@ static int build_claims(const sign_args *a, wb_claims **out) {
   c = NULL;
   rc = 0;
 out:
-  wb_claims_free(c);
+  wb_builder_free(c);
   cli_buf_free(&file);
   return rc;
 }
 
-static int sign_with(const sign_args *a, const wb_key *key, wb_alg alg, const wb_claims *c) {
+static int sign_with(const sign_args *a, const wb_key *key, wb_alg alg, const wb_builder *c) {
   wb_error err = {0};
   wb_signer *s = NULL;
   char *token = NULL;
@@ -265,7 +265,7 @@ out:
 
 static int run(sign_args *a) {
   cli_key k = {0};
-  wb_claims *c = NULL;
+  wb_builder *c = NULL;
   wb_alg alg = WB_ALG_INVALID;
   int rc = check_args(a);
   if (rc == 0)
@@ -276,7 +276,7 @@ static int run(sign_args *a) {
     rc = build_claims(a, &c);
   if (rc == 0)
     rc = sign_with(a, k.one, alg, c);
-  wb_claims_free(c);
+  wb_builder_free(c);
   cli_key_free(&k);
   return rc;
 }

@@ -13,13 +13,15 @@
 const char cli_usage_verify[] =
     "wristband verify (--key KEY | --jwks KEY) [--alg ALG]... [--iss S] [--aud S]... [--sub S]\n"
     "                 [--typ TYP] [--leeway DURATION] [--max-age DURATION] [--require CLAIM]...\n"
-    "                 [--allow-no-exp] [--now UNIX] [TOKEN|-]\n"
+    "                 [--any-aud] [--allow-no-exp] [--now UNIX] [TOKEN|-]\n"
     "  Verifies TOKEN and prints its claims as a JSON object; exit 1 when it is rejected.\n"
     "  --key KEY          a JWK, PEM key or JWKS (a set picks the key by kid)\n"
     "  --jwks KEY         the same, for a published key set\n"
     "  --alg ALG          allow only these algorithms (exact names; default: what the keys allow)\n"
     "  --iss S, --sub S   expected issuer, subject\n"
-    "  --aud S            expected audience (one match suffices; repeatable)\n"
+    "  --aud S            expected audience (one match suffices; repeatable); a token that has\n"
+    "                     an aud is rejected when no --aud is given, unless --any-aud\n"
+    "  --any-aud          accept any aud when no --aud is given (say so: RFC 7519 4.1.3)\n"
     "  --typ TYP          expected typ header (case-insensitive, 'application/' optional)\n"
     "  --leeway DURATION  clock skew allowed for exp, nbf, iat and --max-age\n"
     "  --max-age DURATION reject tokens whose iat is older (iat becomes required)\n"
@@ -41,7 +43,8 @@ enum {
   OPT_MAX_AGE,
   OPT_REQUIRE,
   OPT_ALLOW_NO_EXP,
-  OPT_NOW
+  OPT_NOW,
+  OPT_ANY_AUD
 };
 
 static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
@@ -56,12 +59,13 @@ static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
                                {"--require", NULL, 1, OPT_REQUIRE},
                                {"--allow-no-exp", NULL, 0, OPT_ALLOW_NO_EXP},
                                {"--now", NULL, 1, OPT_NOW},
+                               {"--any-aud", NULL, 0, OPT_ANY_AUD},
                                {NULL, NULL, 0, 0}};
 
 typedef struct verify_args {
   const char *key; /* --key or --jwks: exactly one of them */
   const char *iss, *sub, *typ, *leeway, *max_age, *now, *token;
-  int allow_no_exp;
+  int allow_no_exp, any_aud;
   cli_list algs, auds, required;
 } verify_args;
 
@@ -100,6 +104,8 @@ static int store(void *ctx, int id, const char *v) {
     cli_list_add(&a->required, v);
   else if (id == OPT_ALLOW_NO_EXP)
     a->allow_no_exp = 1;
+  else if (id == OPT_ANY_AUD)
+    a->any_aud = 1;
   else
     return cli_set_once(CMD, slot_of(a, id), v, cli_opt_name(opts, id));
   return 0;
@@ -185,6 +191,8 @@ static int apply_strings(const verify_args *a, wb_verifier *v, wb_error *err) {
     st = add_each(v, &a->required, wb_verifier_require_claim, err);
   if (st == WB_OK && a->allow_no_exp)
     st = wb_verifier_allow_missing_exp(v, err);
+  if (st == WB_OK && a->any_aud)
+    st = wb_verifier_accept_any_audience(v, err);
   return st == WB_OK ? 0 : cli_fail_wb(CLI_EXIT_USAGE, err);
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz/verify_fuzz.c - wb_verify and wb_decode_unverified on arbitrary tokens, with an HMAC key
+ * fuzz/verify_fuzz.c - wb_verify and wb_jws_decode_unverified on arbitrary tokens, with an HMAC key
  * (so mutated tokens that keep a valid MAC are rare but the header and claims parsers are
  * reached through the unverified decoder) and a fixed clock. Nothing may crash or leak.
  */
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   wb_claims_free(c);
   char *h = NULL, *p = NULL;
-  if (wb_decode_unverified((const char *)data, size, &h, &p, NULL) == WB_OK && (h == NULL || p == NULL))
+  if (wb_jws_decode_unverified((const char *)data, size, &h, &p, NULL) == WB_OK && (h == NULL || p == NULL))
     abort();
   wb_string_free(h);
   wb_string_free(p);

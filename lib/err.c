@@ -31,6 +31,7 @@ static const char *const status_names[WB_STATUS_COUNT_] = {
     [WB_ERR_IO] = "io",
     [WB_ERR_CRYPTO] = "crypto",
     [WB_ERR_UNSUPPORTED] = "unsupported",
+    [WB_ERR_OUT_OF_RANGE] = "out_of_range",
 };
 
 const char *wb_status_name(wb_status s) {

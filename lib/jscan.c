@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/jscan.c - strict single-pass JSON object scanner for the verify hot path.
- * Contract and rationale: lib/jscan.h. Grammar: RFC 8259; strictness mirrors jansson as used by
- * lib/json.c (JSON_REJECT_DUPLICATES, no NUL, integers must fit int64, reals must be finite).
+ * lib/jscan.c - the strict JSON scanner and its tape. Contract and rationale: lib/jscan.h.
+ * Grammar: RFC 8259. The scan is a loop over an explicit stack of open containers, so nesting
+ * costs heap (bounded by max_depth), never the caller's thread stack.
  */
 #include <errno.h>
+#include <float.h>
 #include <locale.h>
 #include <math.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,15 +30,33 @@ static uint32_t name_sig(const char *raw, size_t len) {
          (uint32_t)(unsigned char)raw[len - 1] << 24;
 }
 
+/* An open container: what its closing bracket must finish. */
+typedef struct frame {
+  const char *start; /* its opening bracket */
+  name_ref name;     /* the member name it is the value of (objects only), for fields and the tape */
+  bool has_name;
+  char close;     /* '}' or ']' */
+  uint32_t count; /* members or elements so far */
+  uint32_t node;  /* its tape node */
+  size_t base;    /* objects: names[base..] are this object's member names */
+} frame;
+
+#define FRAME_INLINE 16
+
 typedef struct scanner {
-  const char *p, *end;
+  const char *p, *end, *text;
   const wb_limits *lim;
   wb_jfield *fields;
   size_t nfields;
   name_ref *names; /* member names of the objects being scanned, innermost last */
   size_t nnames, cap;
-  name_ref inline_names[NAME_STACK_INLINE];
+  frame *frames; /* the open containers, innermost last */
+  size_t nframes, fcap;
+  wb_jtape *tape;  /* when building: nodes and arena sized by a first pass */
+  uint32_t nnodes; /* values seen (counted in every scan) */
   wb_error *err;
+  name_ref inline_names[NAME_STACK_INLINE];
+  frame inline_frames[FRAME_INLINE];
 } scanner;
 
 static wb_status bad(scanner *sc, const char *what) {
@@ -184,29 +204,30 @@ static wb_status number_to_double(const char *raw, size_t len, double *d) {
   char *dot = strchr(s, '.');
   if (dot != NULL && point != NULL && point[0] != '\0' && point[1] == '\0')
     *dot = point[0];
-  errno = 0;
-  *d = strtod(s, NULL);
-  int overflow = (*d == HUGE_VAL || *d == -HUGE_VAL) && errno == ERANGE;
+  *d = strtod(s, NULL); /* beyond DBL_MAX: +-HUGE_VAL, which is +-inf */
   if (s != buf)
     free(s);
-  return overflow ? WB_ERR_MALFORMED : WB_OK;
+  return WB_OK;
 }
 
-wb_status wb__jnum_parse(const char *raw, size_t len, double *d, int64_t *i, bool *is_int) {
-  *is_int = true;
+wb_status wb__jnum_parse(const char *raw, size_t len, double *d, int64_t *i, wb_jnum_kind *kind) {
   *i = 0;
+  *d = 0;
+  *kind = WB_JNUM_INT;
   for (size_t k = 0; k < len; k++)
     if (raw[k] == '.' || raw[k] == 'e' || raw[k] == 'E')
-      *is_int = false;
-  if (!*is_int)
+      *kind = WB_JNUM_REAL;
+  if (*kind == WB_JNUM_REAL)
     return number_to_double(raw, len, d);
   bool neg = raw[0] == '-';
   uint64_t v = 0;
   uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
   for (size_t k = neg ? 1 : 0; k < len; k++) {
     unsigned dig = (unsigned)(raw[k] - '0');
-    if (v > limit / 10 || v * 10 > limit - dig)
-      return WB_ERR_MALFORMED;
+    if (v > limit / 10 || v * 10 > limit - dig) {
+      *kind = WB_JNUM_BIGINT;
+      return number_to_double(raw, len, d);
+    }
     v = v * 10 + dig;
   }
   *i = neg ? (int64_t)(0 - v) : (int64_t)v;
@@ -221,12 +242,13 @@ static size_t digits(const char *p, const char *end) {
   return (size_t)(q - p);
 }
 
+/* Scans a number; any valid JSON number is accepted, whatever its size. */
 static wb_status scan_number(scanner *sc, bool *is_int_out) {
-  const char *start = sc->p, *p = sc->p;
+  const char *p = sc->p;
   bool is_int = true;
   if (p < sc->end && *p == '-')
     p++;
-  size_t n = digits(p, sc->end), int_digits = n;
+  size_t n = digits(p, sc->end);
   if (n == 0 || (p[0] == '0' && n > 1))
     return bad(sc, "invalid number");
   p += n;
@@ -249,15 +271,6 @@ static wb_status scan_number(scanner *sc, bool *is_int_out) {
   }
   *is_int_out = is_int;
   sc->p = p;
-  if (is_int && int_digits <= 18) /* cannot overflow int64: no conversion needed */
-    return WB_OK;
-  double d;
-  int64_t i;
-  wb_status st = wb__jnum_parse(start, (size_t)(p - start), &d, &i, &is_int);
-  if (st == WB_ERR_NOMEM)
-    return wb__fail(sc->err, st, "out of memory");
-  if (st != WB_OK)
-    return bad(sc, "number out of range");
   return WB_OK;
 }
 
@@ -331,6 +344,7 @@ static int unesc_next(unesc *u) {
   return (int)(0xf0 | (cp >> 18));
 }
 
+/* Two names of the document: equal after unescaping both. */
 static int names_equal(const name_ref *a, const name_ref *b) {
   if (!a->escaped && !b->escaped)
     return a->sig == b->sig && a->len == b->len &&
@@ -345,10 +359,22 @@ static int names_equal(const name_ref *a, const name_ref *b) {
   }
 }
 
-int wb__jstr_equal(const char *raw, size_t len, bool escaped, const char *c) {
-  size_t clen = strlen(c);
-  name_ref a = {raw, len, escaped, name_sig(raw, len)}, b = {c, clen, false, name_sig(c, clen)};
-  return names_equal(&a, &b);
+int wb__jstr_equal_n(const char *raw, size_t len, bool escaped, const char *s, size_t slen) {
+  if (!escaped)
+    return len == slen && memcmp(raw, s, len) == 0;
+  unesc u = {raw, raw + len, {0}, 0, 0}; /* the document's side only: s is plain text */
+  size_t k = 0;
+  int c;
+  while ((c = unesc_next(&u)) >= 0) {
+    if (k == slen || (unsigned char)s[k] != c)
+      return 0;
+    k++;
+  }
+  return k == slen;
+}
+
+int wb__jstr_equal(const char *raw, size_t len, bool escaped, const char *s) {
+  return wb__jstr_equal_n(raw, len, escaped, s, strlen(s));
 }
 
 size_t wb__jstr_decode(const char *raw, size_t len, bool escaped, char *out) {
@@ -366,62 +392,95 @@ size_t wb__jstr_decode(const char *raw, size_t len, bool escaped, char *out) {
   return n;
 }
 
+/* Grows a stack array of elem-size entries that starts in inline storage; false when out of memory. */
+static bool grow(void **arr, size_t *cap, size_t elem, const void *inline_storage, size_t used) {
+  if (*cap > SIZE_MAX / 2 / elem)
+    return false;
+  size_t ncap = *cap * 2;
+  void *g = malloc(ncap * elem);
+  if (g == NULL)
+    return false;
+  memcpy(g, *arr, used * elem);
+  if (*arr != inline_storage)
+    free(*arr);
+  *arr = g;
+  *cap = ncap;
+  return true;
+}
+
 static wb_status push_name(scanner *sc, const name_ref *n, size_t base) {
   for (size_t i = base; i < sc->nnames; i++) {
     const name_ref *m = &sc->names[i];
     if ((m->escaped || n->escaped || m->sig == n->sig) && names_equal(m, n))
       return bad(sc, "duplicate member name");
   }
-  if (sc->nnames == sc->cap) {
-    size_t cap = sc->cap * 2;
-    name_ref *g = malloc(cap * sizeof(*g));
-    if (g == NULL)
-      return wb__fail(sc->err, WB_ERR_NOMEM, "out of memory");
-    memcpy(g, sc->names, sc->nnames * sizeof(*g));
-    if (sc->names != sc->inline_names)
-      free(sc->names);
-    sc->names = g;
-    sc->cap = cap;
-  }
+  if (sc->nnames == sc->cap &&
+      !grow((void **)&sc->names, &sc->cap, sizeof(*sc->names), sc->inline_names, sc->nnames))
+    return wb__fail(sc->err, WB_ERR_NOMEM, "out of memory");
   sc->names[sc->nnames++] = *n;
   return WB_OK;
 }
 
-/* A scanned value: its type and raw span (strings: the content between the quotes). */
-typedef struct value_ref {
-  wb_json_type type;
-  const char *raw;
-  size_t len;
-  bool escaped;
-} value_ref;
-
-static wb_status scan_value(scanner *sc, unsigned depth, value_ref *v);
-
-static void record_field(scanner *sc, const name_ref *n, const value_ref *v) {
+/* Reports a top-level member's value to the fields that want its name. */
+static void record_field(scanner *sc, const name_ref *n, wb_json_type type, const char *raw, size_t len,
+                         bool escaped) {
   for (size_t i = 0; i < sc->nfields; i++) {
     wb_jfield *f = &sc->fields[i];
-    if (!n->escaped && n->sig != f->sig)
+    if (!n->escaped) { /* the common case: compare the bytes at once */
+      if (n->sig != f->sig || n->len != f->name_len || memcmp(n->raw, f->name, n->len) != 0)
+        continue;
+    } else if (!wb__jstr_equal_n(n->raw, n->len, true, f->name, f->name_len)) {
       continue;
-    name_ref want = {f->name, f->name_len, false, f->sig};
-    if (!names_equal(n, &want))
-      continue;
-    f->type = v->type; /* no return: the same name may be wanted twice (registered and required) */
-    f->value = v->raw;
-    f->len = v->len;
-    f->escaped = v->escaped;
+    }
+    f->type = type; /* no return: the same name may be wanted twice (registered and required) */
+    f->value = raw;
+    f->len = len;
+    f->escaped = escaped;
   }
 }
 
-/* One "name": value pair of an object at depth; top-level pairs are matched to the fields. */
-static wb_status scan_member(scanner *sc, unsigned depth, size_t base) {
-  name_ref n;
+/* Writes the tape node idx (the span is finished later for containers). */
+static void write_node(scanner *sc, uint32_t idx, wb_json_type type, const char *raw, size_t len,
+                       bool escaped, const name_ref *name) {
+  wb_jtape *t = sc->tape;
+  if (idx >= t->n) /* cannot happen on the text the counting pass scanned */
+    return;
+  wb_jnode *nd = &t->nodes[idx];
+  memset(nd, 0, sizeof(*nd));
+  nd->type = (uint32_t)type;
+  nd->next = idx + 1;
+  nd->off = (uint32_t)(raw - sc->text);
+  nd->len = (uint32_t)len;
+  nd->escaped = escaped;
+  if (name != NULL) {
+    nd->name_off = (uint32_t)(name->raw - sc->text);
+    nd->name_len = (uint32_t)name->len;
+    nd->name_escaped = name->escaped;
+  }
+  if (type == WB_JSON_STRING) {
+    nd->str = (uint32_t)t->arena_len;
+    t->arena_len += wb__jstr_decode(raw, len, escaped, t->arena + t->arena_len) + 1;
+  }
+}
+
+/* Counts a value and, when building a tape, writes its node. */
+static inline uint32_t emit(scanner *sc, wb_json_type type, const char *raw, size_t len, bool escaped,
+                            const name_ref *name) {
+  uint32_t idx = sc->nnodes++;
+  if (sc->tape != NULL)
+    write_node(sc, idx, type, raw, len, escaped, name);
+  return idx;
+}
+
+/* The member name of the innermost open object, scanned up to and past its ':'. */
+static wb_status scan_name(scanner *sc, name_ref *n) {
   if (sc->p >= sc->end || *sc->p != '"')
     return bad(sc, "member name expected");
-  wb_status st = scan_string(sc, &n.raw, &n.len, &n.escaped);
+  wb_status st = scan_string(sc, &n->raw, &n->len, &n->escaped);
   if (st != WB_OK)
     return st;
-  n.sig = name_sig(n.raw, n.len);
-  st = push_name(sc, &n, base);
+  n->sig = name_sig(n->raw, n->len);
+  st = push_name(sc, n, sc->frames[sc->nframes - 1].base);
   if (st != WB_OK)
     return st;
   skip_ws(sc);
@@ -429,108 +488,197 @@ static wb_status scan_member(scanner *sc, unsigned depth, size_t base) {
     return bad(sc, "':' expected");
   sc->p++;
   skip_ws(sc);
-  value_ref v;
-  st = scan_value(sc, depth + 1, &v);
-  if (st == WB_OK && depth == 1 && sc->nfields != 0)
-    record_field(sc, &n, &v);
-  return st;
+  return WB_OK;
+}
+
+/* Opens the container at sc->p (the value of member name, or NULL). */
+static wb_status open_container(scanner *sc, const name_ref *name) {
+  if (sc->nframes + 1 > sc->lim->max_depth)
+    return wb__fail(sc->err, WB_ERR_MALFORMED, "JSON nested deeper than %u levels", sc->lim->max_depth);
+  if (sc->nframes == sc->fcap &&
+      !grow((void **)&sc->frames, &sc->fcap, sizeof(*sc->frames), sc->inline_frames, sc->nframes))
+    return wb__fail(sc->err, WB_ERR_NOMEM, "out of memory");
+  frame *f = &sc->frames[sc->nframes++];
+  f->start = sc->p;
+  f->close = *sc->p == '{' ? '}' : ']';
+  f->count = 0;
+  f->base = sc->nnames;
+  f->has_name = name != NULL;
+  if (name != NULL)
+    f->name = *name;
+  f->node = emit(sc, f->close == '}' ? WB_JSON_OBJECT : WB_JSON_ARRAY, sc->p, 0, false, name);
+  sc->p++;
+  skip_ws(sc);
+  return WB_OK;
+}
+
+/* Closes the innermost container at its bracket (sc->p is past it). */
+static void close_container(scanner *sc) {
+  frame *f = &sc->frames[--sc->nframes];
+  size_t len = (size_t)(sc->p - f->start);
+  sc->nnames = f->base;
+  if (sc->tape != NULL && f->node < sc->tape->n) {
+    wb_jnode *nd = &sc->tape->nodes[f->node];
+    nd->len = (uint32_t)len;
+    nd->count = f->count;
+    nd->next = sc->nnodes;
+  }
+  if (sc->nframes == 1 && f->has_name && sc->nfields != 0)
+    record_field(sc, &f->name, f->close == '}' ? WB_JSON_OBJECT : WB_JSON_ARRAY, f->start, len, false);
+}
+
+/* A string, number or literal at sc->p, the value of member name (or NULL). */
+static wb_status scan_scalar(scanner *sc, const name_ref *name) {
+  char c = *sc->p;
+  const char *raw = sc->p;
+  size_t len;
+  bool escaped = false;
+  wb_json_type type;
+  wb_status st;
+  if (c == '"') {
+    type = WB_JSON_STRING;
+    st = scan_string(sc, &raw, &len, &escaped);
+  } else if (c == '-' || (c >= '0' && c <= '9')) {
+    bool is_int = true;
+    st = scan_number(sc, &is_int);
+    type = is_int ? WB_JSON_INTEGER : WB_JSON_REAL;
+    len = (size_t)(sc->p - raw);
+  } else {
+    type = c == 'n' ? WB_JSON_NULL : WB_JSON_BOOL;
+    st = scan_literal(sc, c == 't' ? "true" : c == 'f' ? "false" : "null");
+    len = (size_t)(sc->p - raw);
+  }
+  if (st != WB_OK)
+    return st;
+  emit(sc, type, raw, len, escaped, name);
+  if (sc->nframes == 1 && name != NULL && sc->nfields != 0)
+    record_field(sc, name, type, raw, len, escaped);
+  return WB_OK;
 }
 
 /*
- * One container: '{' members '}' or '[' elements ']'. Object members are checked for duplicate
- * names against the names pushed since base, which are popped at the closing brace.
+ * After a value: a ',' and the next member or element, or closing brackets. *more is set when
+ * a value follows (its member name in *name when in an object), cleared when the document ended.
  */
-static wb_status scan_container(scanner *sc, unsigned depth, char close) {
-  size_t base = sc->nnames, count = 0;
-  sc->p++; /* '{' or '[' */
-  skip_ws(sc);
-  if (sc->p < sc->end && *sc->p == close) {
-    sc->p++;
-    return WB_OK;
-  }
+static wb_status after_value(scanner *sc, name_ref *name, bool *has_name, bool *more) {
   for (;;) {
-    if (++count > sc->lim->max_members)
-      return wb__fail(sc->err, WB_ERR_TOO_LARGE, "JSON container has more than %u members",
-                      sc->lim->max_members);
-    value_ref v;
-    wb_status st = close == '}' ? scan_member(sc, depth, base) : scan_value(sc, depth + 1, &v);
-    if (st != WB_OK)
-      return st;
+    *more = sc->nframes > 0;
+    if (!*more)
+      return WB_OK;
+    frame *f = &sc->frames[sc->nframes - 1];
     skip_ws(sc);
     if (sc->p < sc->end && *sc->p == ',') {
       sc->p++;
       skip_ws(sc);
-      continue;
+      if (++f->count > sc->lim->max_members)
+        return wb__fail(sc->err, WB_ERR_TOO_LARGE, "JSON container has more than %u members",
+                        sc->lim->max_members);
+      *has_name = f->close == '}';
+      return *has_name ? scan_name(sc, name) : WB_OK;
     }
-    if (sc->p < sc->end && *sc->p == close) {
-      sc->p++;
-      sc->nnames = base;
-      return WB_OK;
-    }
-    return bad(sc, close == '}' ? "',' or '}' expected" : "',' or ']' expected");
+    if (sc->p >= sc->end || *sc->p != f->close)
+      return bad(sc, f->close == '}' ? "',' or '}' expected" : "',' or ']' expected");
+    sc->p++;
+    close_container(sc);
   }
 }
 
-static wb_status scan_value(scanner *sc, unsigned depth, value_ref *v) {
-  if (sc->p >= sc->end)
-    return bad(sc, "value expected");
-  char c = *sc->p;
-  v->raw = sc->p;
-  v->escaped = false;
-  wb_status st;
-  if (c == '{' || c == '[') {
-    if (depth > sc->lim->max_depth)
-      return wb__fail(sc->err, WB_ERR_MALFORMED, "JSON nested deeper than %u levels", sc->lim->max_depth);
-    v->type = c == '{' ? WB_JSON_OBJECT : WB_JSON_ARRAY;
-    st = scan_container(sc, depth, c == '{' ? '}' : ']');
-  } else if (c == '"') {
-    v->type = WB_JSON_STRING;
-    return scan_string(sc, &v->raw, &v->len, &v->escaped);
-  } else if (c == '-' || (c >= '0' && c <= '9')) {
-    bool is_int = true;
-    st = scan_number(sc, &is_int);
-    v->type = is_int ? WB_JSON_INTEGER : WB_JSON_REAL;
-  } else {
-    v->type = c == 'n' ? WB_JSON_NULL : WB_JSON_BOOL;
-    st = scan_literal(sc, c == 't' ? "true" : c == 'f' ? "false" : "null");
+/* One whole value at sc->p, iteratively. */
+static wb_status scan_document(scanner *sc) {
+  name_ref name;
+  bool has_name = false, more = true;
+  while (more) {
+    if (sc->p >= sc->end)
+      return bad(sc, "value expected");
+    wb_status st;
+    char c = *sc->p;
+    if (c == '{' || c == '[') {
+      st = open_container(sc, has_name ? &name : NULL);
+      if (st != WB_OK)
+        return st;
+      frame *f = &sc->frames[sc->nframes - 1];
+      if (sc->p < sc->end && *sc->p == f->close) { /* empty */
+        sc->p++;
+        close_container(sc);
+      } else {
+        f->count = 1;
+        if (f->count > sc->lim->max_members)
+          return wb__fail(sc->err, WB_ERR_TOO_LARGE, "JSON container has more than %u members",
+                          sc->lim->max_members);
+        has_name = f->close == '}';
+        if (has_name && (st = scan_name(sc, &name)) != WB_OK)
+          return st;
+        continue; /* the first member's or element's value */
+      }
+    } else {
+      st = scan_scalar(sc, has_name ? &name : NULL);
+      if (st != WB_OK)
+        return st;
+    }
+    st = after_value(sc, &name, &has_name, &more);
+    if (st != WB_OK)
+      return st;
   }
-  v->len = (size_t)(sc->p - v->raw);
+  return WB_OK;
+}
+
+static void scanner_init(scanner *sc, const char *s, size_t len, const wb_limits *lim, wb_error *err) {
+  sc->p = sc->text = s;
+  sc->end = s + len;
+  sc->lim = lim;
+  sc->fields = NULL;
+  sc->nfields = 0;
+  sc->names = sc->inline_names; /* the inline arrays stay uninitialised: only used entries are read */
+  sc->nnames = 0;
+  sc->cap = NAME_STACK_INLINE;
+  sc->frames = sc->inline_frames;
+  sc->nframes = 0;
+  sc->fcap = FRAME_INLINE;
+  sc->tape = NULL;
+  sc->nnodes = 0;
+  sc->err = err;
+}
+
+/* Validates the whole text (an object when want_object) and releases the scanner's stacks. */
+static wb_status scan_text(scanner *sc, bool want_object) {
+  wb_status st;
+  skip_ws(sc);
+  if (want_object && (sc->p >= sc->end || *sc->p != '{')) {
+    st = bad(sc, "not an object");
+  } else {
+    st = scan_document(sc);
+    skip_ws(sc);
+    if (st == WB_OK && sc->p != sc->end)
+      st = bad(sc, "trailing data after the value");
+  }
+  if (sc->names != sc->inline_names)
+    free(sc->names);
+  if (sc->frames != sc->inline_frames)
+    free(sc->frames);
   return st;
 }
 
 wb_status wb__jscan_object(const char *s, size_t len, const wb_limits *lim, wb_jfield *fields, size_t nfields,
                            wb_error *err) {
-  scanner sc; /* inline_names stays uninitialised: only entries below nnames are read */
-  sc.p = s;
-  sc.end = s + len;
-  sc.lim = lim;
+  scanner sc;
+  scanner_init(&sc, s, len, lim, err);
   sc.fields = fields;
   sc.nfields = nfields;
-  sc.names = sc.inline_names;
-  sc.nnames = 0;
-  sc.cap = NAME_STACK_INLINE;
-  sc.err = err;
   for (size_t i = 0; i < nfields; i++) {
     fields[i].type = WB_JSON_ABSENT;
     fields[i].sig = name_sig(fields[i].name, fields[i].name_len);
   }
-  skip_ws(&sc);
-  wb_status st;
-  if (sc.p >= sc.end || *sc.p != '{') {
-    st = bad(&sc, "not an object");
-  } else {
-    value_ref v;
-    st = scan_value(&sc, 1, &v);
-    skip_ws(&sc);
-    if (st == WB_OK && sc.p != sc.end)
-      st = bad(&sc, "trailing data after the object");
-  }
-  if (sc.names != sc.inline_names)
-    free(sc.names);
+  wb_status st = scan_text(&sc, true);
   if (st != WB_OK)
     for (size_t i = 0; i < nfields; i++)
       fields[i].type = WB_JSON_ABSENT;
   return st;
+}
+
+wb_status wb__jscan_value(const char *s, size_t len, const wb_limits *lim, wb_error *err) {
+  scanner sc;
+  scanner_init(&sc, s, len, lim, err);
+  return scan_text(&sc, false);
 }
 
 int wb__jarray_next_string(const char *arr, size_t len, size_t *pos, const char **raw, size_t *raw_len,
@@ -553,4 +701,89 @@ int wb__jarray_next_string(const char *arr, size_t len, size_t *pos, const char 
     return -1;
   *pos = (size_t)(sc.p - arr);
   return 1;
+}
+
+size_t wb__json_minify(const char *src, size_t len, char *dst) {
+  size_t n = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < len; i++) {
+    char c = src[i];
+    if (in_string) {
+      dst[n++] = c;
+      if (c == '\\') /* the escaped character is copied as it is, whatever it is */
+        dst[n++] = src[++i];
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+      continue;
+    in_string = c == '"';
+    dst[n++] = c;
+  }
+  return n;
+}
+
+/* ---- the tape ---------------------------------------------------------------------------- */
+
+wb_status wb__jtape_build(wb_jtape **out, const char *text, size_t len, const wb_limits *lim,
+                          bool want_object, wb_error *err) {
+  *out = NULL;
+  if (len >= UINT32_MAX / 2)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "JSON text too long");
+  scanner sc; /* first pass: validate and count the nodes */
+  scanner_init(&sc, text, len, lim, err);
+  wb_status st = scan_text(&sc, want_object);
+  if (st != WB_OK)
+    return st;
+  size_t n = sc.nnodes, arena = len + n; /* every string unescaped is no longer than its text, + NUL */
+  if (n > (SIZE_MAX - sizeof(wb_jtape) - arena) / sizeof(wb_jnode))
+    return wb__fail(err, WB_ERR_TOO_LARGE, "JSON text too long");
+  wb_jtape *t = malloc(sizeof(*t) + n * sizeof(wb_jnode) + arena);
+  if (t == NULL)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  t->text = text;
+  t->len = len;
+  t->n = (uint32_t)n;
+  t->nodes = (wb_jnode *)(t + 1);
+  t->arena = (char *)(t->nodes + n);
+  t->arena_len = 0;
+  scanner_init(&sc, text, len, lim, err); /* second pass: fill the nodes */
+  sc.tape = t;
+  st = scan_text(&sc, want_object);
+  if (st != WB_OK) { /* the same text cannot fail twice but for memory */
+    wb__jtape_free(t);
+    return st;
+  }
+  *out = t;
+  return WB_OK;
+}
+
+void wb__jtape_free(wb_jtape *t) {
+  if (t == NULL)
+    return;
+  OPENSSL_cleanse(t->arena, t->arena_len);
+  free(t);
+}
+
+uint32_t wb__jtape_member(const wb_jtape *t, uint32_t obj, const char *name, size_t len) {
+  const wb_jnode *o = &t->nodes[obj];
+  if (o->type != WB_JSON_OBJECT)
+    return 0;
+  for (uint32_t i = obj + 1; i < o->next; i = t->nodes[i].next) {
+    const wb_jnode *m = &t->nodes[i];
+    if (wb__jstr_equal_n(t->text + m->name_off, m->name_len, m->name_escaped, name, len))
+      return i;
+  }
+  return 0;
+}
+
+uint32_t wb__jtape_element(const wb_jtape *t, uint32_t arr, size_t i) {
+  const wb_jnode *a = &t->nodes[arr];
+  if (a->type != WB_JSON_ARRAY || i >= a->count)
+    return 0;
+  uint32_t k = arr + 1;
+  for (size_t j = 0; j < i; j++)
+    k = t->nodes[k].next;
+  return k;
 }

@@ -316,7 +316,7 @@ wb_status wb_jws_sign_header(const wb_key *key, const char *header_json, size_t 
 
 /* ---- unverified decoding ------------------------------------------------------------------- */
 
-/* Decodes one segment and re-serialises it after strict parsing. */
+/* Decodes one segment and validates it as a JSON object; *json holds the decoded bytes as they are. */
 static wb_status decode_segment(const char *b64, size_t len, size_t max, const wb_limits *lim, char **json,
                                 wb_error *err) {
   char *raw;
@@ -324,21 +324,17 @@ static wb_status decode_segment(const char *b64, size_t len, size_t max, const w
   wb_status st = wb__b64url_decode_alloc(b64, len, max, &raw, &n, err);
   if (st != WB_OK)
     return st;
-  wb_error local;
-  json_t *j = wb__json_parse(raw, n, lim, max, true, &local);
-  free(raw);
-  if (j == NULL) {
-    if (err != NULL)
-      *err = local;
-    return local.code;
+  st = wb__jscan_object(raw, n, lim, NULL, 0, err);
+  if (st != WB_OK) {
+    wb_string_free(raw);
+    return st;
   }
-  *json = wb__json_dump(j);
-  json_decref(j);
-  return *json ? WB_OK : wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  *json = raw;
+  return WB_OK;
 }
 
-wb_status wb_decode_unverified(const char *token, size_t len, char **header_json, char **payload_json,
-                               wb_error *err) {
+wb_status wb_jws_decode_unverified(const char *token, size_t len, char **header_json, char **payload_json,
+                                   wb_error *err) {
   if (header_json == NULL || payload_json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
   *header_json = *payload_json = NULL;
@@ -358,7 +354,7 @@ wb_status wb_decode_unverified(const char *token, size_t len, char **header_json
   if (st == WB_OK)
     st = decode_segment(parts.p64, parts.p64_len, lim.max_claims_len, &lim, payload_json, err);
   if (st != WB_OK) {
-    free(*header_json);
+    wb_string_free(*header_json);
     *header_json = NULL;
     return st;
   }

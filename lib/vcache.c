@@ -41,6 +41,7 @@ struct wb_vcache {
   size_t mask;           /* slots - 1 */
   vc_slot *slots;
   pthread_mutex_t locks[STRIPES];
+  atomic_uint_fast64_t lookups, hits, stores; /* wb_verifier_cache_stats (relaxed counters) */
 };
 
 wb_vcache *wb__vcache_new(size_t entries) {
@@ -59,6 +60,9 @@ wb_vcache *wb__vcache_new(size_t entries) {
   }
   c->mask = n - 1;
   c->id = atomic_fetch_add(&cache_ids, 1);
+  atomic_init(&c->lookups, 0);
+  atomic_init(&c->hits, 0);
+  atomic_init(&c->stores, 0);
   for (int i = 0; i < STRIPES; i++)
     pthread_mutex_init(&c->locks[i], NULL);
   return c;
@@ -102,7 +106,17 @@ int wb__vcache_lookup(wb_vcache *c, const unsigned char digest[16], const char *
   if (hit && claims != NULL && (*claims = wb__claims_clone(s->claims)) == NULL)
     *st = WB_ERR_NOMEM;
   pthread_mutex_unlock(lock);
+  atomic_fetch_add_explicit(&c->lookups, 1, memory_order_relaxed);
+  if (hit)
+    atomic_fetch_add_explicit(&c->hits, 1, memory_order_relaxed);
   return hit;
+}
+
+void wb__vcache_stats(const wb_vcache *c, wb_cache_stats *stats) {
+  wb_vcache *m = (wb_vcache *)c; /* atomic loads of counters: no observable change */
+  stats->lookups = atomic_load_explicit(&m->lookups, memory_order_relaxed);
+  stats->hits = atomic_load_explicit(&m->hits, memory_order_relaxed);
+  stats->stores = atomic_load_explicit(&m->stores, memory_order_relaxed);
 }
 
 void wb__vcache_store(wb_vcache *c, const unsigned char digest[16], const char *token, size_t len,
@@ -127,6 +141,7 @@ void wb__vcache_store(wb_vcache *c, const unsigned char digest[16], const char *
   s->token = copy;
   s->token_len = len;
   pthread_mutex_unlock(lock);
+  atomic_fetch_add_explicit(&c->stores, 1, memory_order_relaxed);
   wb_claims_free(old);
   wb_string_free(old_token);
 }

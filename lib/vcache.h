@@ -38,4 +38,7 @@ int wb__vcache_lookup(wb_vcache *c, const unsigned char digest[16], const char *
 void wb__vcache_store(wb_vcache *c, const unsigned char digest[16], const char *token, size_t len,
                       uint64_t serial, const wb_vc_window *w, wb_claims *claims);
 
+/** The cache's counters. */
+void wb__vcache_stats(const wb_vcache *c, wb_cache_stats *stats);
+
 #endif

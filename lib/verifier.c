@@ -37,6 +37,7 @@ struct wb_verifier {
   size_t nrequired;
   int64_t leeway, max_age;
   bool has_max_age, exp_optional, has_now;
+  bool any_audience; /* wb_verifier_accept_any_audience: a token's aud is not checked when naud == 0 */
   int64_t now;
   wb_clock_fn clock;
   void *clock_ctx;
@@ -174,6 +175,14 @@ wb_status wb_verifier_expect_audience(wb_verifier *v, const char *aud, wb_error 
   return add_string(v, v ? v->aud : NULL, v ? &v->naud : NULL, aud, err);
 }
 
+wb_status wb_verifier_accept_any_audience(wb_verifier *v, wb_error *err) {
+  if (v == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
+  v->any_audience = true;
+  renew_serial(v);
+  return wb__ok(err);
+}
+
 wb_status wb_verifier_require_claim(wb_verifier *v, const char *name, wb_error *err) {
   return add_string(v, v ? v->required : NULL, v ? &v->nrequired : NULL, name, err);
 }
@@ -228,6 +237,8 @@ wb_status wb_verifier_set_limits(wb_verifier *v, const wb_limits *limits, wb_err
   if (limits->max_token_len == 0 || limits->max_header_len == 0 || limits->max_claims_len == 0 ||
       limits->max_depth == 0 || limits->max_members == 0 || limits->max_keys == 0)
     return wb__fail(err, WB_ERR_INVALID_ARG, "a zero limit is refused");
+  if (limits->max_depth > WB_MAX_DEPTH_LIMIT)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "max_depth must be at most %d", WB_MAX_DEPTH_LIMIT);
   v->limits = *limits;
   renew_serial(v);
   return wb__ok(err);
@@ -241,6 +252,15 @@ wb_status wb_verifier_enable_cache(wb_verifier *v, size_t entries, wb_error *err
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   wb__vcache_free(v->cache);
   v->cache = c;
+  return wb__ok(err);
+}
+
+wb_status wb_verifier_cache_stats(const wb_verifier *v, wb_cache_stats *stats, wb_error *err) {
+  if (v == NULL || stats == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  memset(stats, 0, sizeof(*stats));
+  if (v->cache != NULL)
+    wb__vcache_stats(v->cache, stats);
   return wb__ok(err);
 }
 
@@ -426,18 +446,16 @@ static wb_status check_types(const wb_jfield *f, wb_error *err) {
   return WB_OK;
 }
 
-static double date_value(const wb_jfield *f) {
-  double d = 0;
-  int64_t i;
-  bool is_int;
-  (void)wb__jnum_parse(f->value, f->len, &d, &i, &is_int); /* validated by the scanner */
-  return d;
-}
-
 static wb_status check_times(const wb_verifier *v, const wb_jfield *f, double d[3], wb_error *err) {
   double now = (double)current_time(v), leeway = (double)v->leeway;
-  for (int i = 0; i < 3; i++)
-    d[i] = f[C_EXP + i].type != WB_JSON_ABSENT ? date_value(&f[C_EXP + i]) : 0;
+  for (int i = 0; i < 3; i++) {
+    const wb_jfield *x = &f[C_EXP + i];
+    int64_t ival;
+    wb_jnum_kind kind;
+    d[i] = 0;
+    if (x->type != WB_JSON_ABSENT && wb__jnum_parse(x->value, x->len, &d[i], &ival, &kind) != WB_OK)
+      return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  }
   if (f[C_EXP].type == WB_JSON_ABSENT && !v->exp_optional)
     return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"exp\" claim");
   if (f[C_EXP].type != WB_JSON_ABSENT && d[0] <= now - leeway)
@@ -487,6 +505,18 @@ static wb_status check_expected(const wb_verifier *v, const wb_jfield *f, wb_err
     if (!wb__jstr_equal(x->value, x->len, x->escaped, exp[i].want))
       return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "\"%s\" does not match", exp[i].name);
   }
+  const char *aud_text = f[C_AUD].value; /* for messages: the aud as written, quotes included */
+  size_t aud_len = f[C_AUD].len;
+  if (f[C_AUD].type == WB_JSON_STRING) {
+    aud_text--;
+    aud_len += 2;
+  }
+  int shown = aud_len > 80 ? 80 : (int)aud_len;
+  const char *more = aud_len > 80 ? "..." : "";
+  if (v->naud == 0 && f[C_AUD].type != WB_JSON_ABSENT && !v->any_audience) /* RFC 7519 4.1.3 */
+    return wb__fail(err, WB_ERR_CLAIM_MISMATCH,
+                    "token has \"aud\" %.*s%s but no audience is expected (name one, or accept any)", shown,
+                    aud_text, more);
   if (v->naud > 0) {
     if (f[C_AUD].type == WB_JSON_ABSENT)
       return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"aud\" claim");
@@ -504,7 +534,8 @@ static wb_status check_expected(const wb_verifier *v, const wb_jfield *f, wb_err
     if (bad)
       return wb__fail(err, WB_ERR_MALFORMED, "claim \"aud\" must hold strings only");
     if (!aud_matches(v, &f[C_AUD]))
-      return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "\"aud\" does not contain an expected audience");
+      return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "\"aud\" %.*s%s does not contain an expected audience",
+                      shown, aud_text, more);
   }
   for (size_t i = 0; i < v->nrequired; i++)
     if (f[C_REGISTERED + i].type == WB_JSON_ABSENT)
@@ -571,12 +602,12 @@ static wb_vc_window claims_window(const wb_verifier *v, const wb_claims *c) {
 
 /* Verified claims able to hold exact payload bytes: reuse (emptied) when it has room, else new. */
 static wb_claims *claims_for(wb_claims *reuse, size_t exact, const wb_limits *lim) {
-  if (reuse != NULL && reuse->verified && reuse->data_cap >= 2 * exact + 8) {
-    wb__claims_reset_verified(reuse, lim);
+  if (reuse != NULL && reuse->data_cap >= 2 * exact + 8) {
+    wb__claims_reset(reuse, lim);
     return reuse;
   }
   wb_claims_free(reuse);
-  return wb__claims_alloc_verified(exact < 1024 ? 1024 : exact, lim); /* room for the next ones too */
+  return wb__claims_alloc(exact < 1024 ? 1024 : exact, lim); /* room for the next ones too */
 }
 
 /*

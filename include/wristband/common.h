@@ -10,6 +10,7 @@
 #ifndef WRISTBAND_COMMON_H
 #define WRISTBAND_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,7 @@ typedef enum {
   WB_ERR_IO = 15,              /* "io": file or system call failed */
   WB_ERR_CRYPTO = 16,          /* "crypto": the crypto backend failed unexpectedly */
   WB_ERR_UNSUPPORTED = 17,     /* "unsupported": valid input this version does not handle */
+  WB_ERR_OUT_OF_RANGE = 18,    /* "out_of_range": a valid value that does not fit the C type asked for */
   WB_STATUS_COUNT_             /* not a status: one past the last */
 } wb_status;
 
@@ -99,10 +101,13 @@ typedef struct wb_limits {
   size_t max_token_len;  /* whole compact token, bytes (65536) */
   size_t max_header_len; /* decoded protected header, bytes (8192) */
   size_t max_claims_len; /* decoded payload, bytes (49152) */
-  unsigned max_depth;    /* JSON nesting, top object is level 1 (64) */
+  unsigned max_depth;    /* JSON nesting, top object is level 1 (64; at most WB_MAX_DEPTH_LIMIT) */
   unsigned max_members;  /* members per object / elements per array (1024) */
   unsigned max_keys;     /* keys in a key set (256) */
 } wb_limits;
+
+/** The largest max_depth a verifier accepts: deeper JSON is never a legitimate token. */
+#define WB_MAX_DEPTH_LIMIT 256
 
 WB_EXPORT void wb_limits_default(wb_limits *limits);
 

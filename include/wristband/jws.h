@@ -4,7 +4,7 @@
  *
  * A wb_signer binds one key to one algorithm and the header members it writes (typ, kid,
  * cty). It is immutable after set-up and safe to share between threads.
- * Verification lives with the policy in wristband/jwt.h (wb_verifier).
+ * The policy of verification lives in wristband/jwt.h (wb_verifier); wb_jws_verify is here.
  */
 #ifndef WRISTBAND_JWS_H
 #define WRISTBAND_JWS_H
@@ -17,6 +17,7 @@ extern "C" {
 #endif
 
 typedef struct wb_signer wb_signer;
+typedef struct wb_verifier wb_verifier; /* see wristband/jwt.h */
 
 /**
  * A signer for key and alg (WB_ALG_INVALID = wb_key_default_alg(key)). The key must pass
@@ -50,12 +51,21 @@ WB_EXPORT wb_status wb_jws_sign_header(const wb_key *key, const char *header_jso
                                        size_t *token_len, wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /**
- * Decodes a compact JWS WITHOUT verifying anything: for debugging only. The header and payload
- * must be base64url JSON objects (strict parsing and default limits apply). *header_json and
- * *payload_json are new (wb_string_free); on failure both are NULL.
+ * Verifies a compact JWS whose payload need not be a JWT, with a verifier (wristband/jwt.h):
+ * the header policy and the signature only, no claims checks. *payload (may be NULL) is new
+ * (wb_string_free; NUL-terminated for convenience) with *payload_len bytes.
  */
-WB_EXPORT wb_status wb_decode_unverified(const char *token, size_t len, char **header_json,
-                                         char **payload_json, wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, char **payload,
+                                  size_t *payload_len, wb_error *err) WB_WARN_UNUSED_RESULT;
+
+/**
+ * Decodes a compact JWS WITHOUT verifying anything: for debugging only. The header and payload
+ * must be base64url JSON objects (strict validation, default limits). *header_json and
+ * *payload_json are new (wb_string_free): the decoded bytes exactly as in the token, numbers and
+ * whitespace included. On failure both are NULL.
+ */
+WB_EXPORT wb_status wb_jws_decode_unverified(const char *token, size_t len, char **header_json,
+                                             char **payload_json, wb_error *err) WB_WARN_UNUSED_RESULT;
 
 #ifdef __cplusplus
 }

@@ -102,7 +102,8 @@ expect_fail "sign with a short HMAC key" 2 bad_key sign --key "$T/short.jwk"
 IN="$T/h1.jwk" expect_ok "sign with KEY from stdin" sign --key -
 
 # ---- verify
-tok=$(sign --key "$T/e1.jwk" --iss https://issuer --sub alice --aud api --aud web --jti --claim role=admin)
+tok=$(sign --key "$T/e1.jwk" --iss https://issuer --sub alice --jti --claim role=admin)
+taud=$(sign --key "$T/e1.jwk" --iss https://issuer --sub alice --aud api --aud web --jti --claim role=admin)
 expect_ok "verify" verify --key "$T/e1.pub" --now $NOW "$tok"
 check "verify prints the claims" test "$(printf '%s' "$OUT" | json_get - 'j["role"]')" = admin
 check "verify output is the payload" test "$(printf '%s' "$OUT" | json_get - 'sorted(j.items())')" = "$(pl "$tok" '.items().__class__ and sorted(j["payload"].items())')"
@@ -145,9 +146,14 @@ expect_ok "--allow-no-exp" verify --key "$T/e1.pub" --now $NOW --allow-no-exp "$
 expect_fail "--allow-no-exp still checks exp" 1 expired verify --key "$T/e1.pub" --now $((NOW + 1000)) --allow-no-exp "$tok"
 expect_ok "--iss" verify --key "$T/e1.pub" --now $NOW --iss https://issuer "$tok"
 expect_fail "--iss mismatch" 1 claim_mismatch verify --key "$T/e1.pub" --now $NOW --iss https://evil "$tok"
-expect_ok "--aud in the array" verify --key "$T/e1.pub" --now $NOW --aud web "$tok"
-expect_ok "--aud: one match suffices" verify --key "$T/e1.pub" --now $NOW --aud other --aud api "$tok"
-expect_fail "--aud mismatch" 1 claim_mismatch verify --key "$T/e1.pub" --now $NOW --aud other "$tok"
+expect_ok "--aud in the array" verify --key "$T/e1.pub" --now $NOW --aud web "$taud"
+expect_ok "--aud: one match suffices" verify --key "$T/e1.pub" --now $NOW --aud other --aud api "$taud"
+expect_fail "--aud mismatch" 1 claim_mismatch verify --key "$T/e1.pub" --now $NOW --aud other "$taud"
+expect_fail "a token with aud and no --aud (RFC 7519 4.1.3)" 1 claim_mismatch verify --key "$T/e1.pub" --now $NOW "$taud"
+check "the error names the token's audiences" grep -q '\["api","web"\]' "$T/err"
+expect_ok "--any-aud accepts any aud" verify --key "$T/e1.pub" --now $NOW --any-aud "$taud"
+expect_fail "--any-aud with --aud: the named audience still binds" 1 claim_mismatch verify --key "$T/e1.pub" --now $NOW --any-aud --aud other "$taud"
+expect_ok "no aud in the token: nothing to check" verify --key "$T/e1.pub" --now $NOW "$tok"
 tok3=$(sign --key "$T/e1.jwk" --aud api)
 expect_ok "--aud matches a string aud" verify --key "$T/e1.pub" --now $NOW --aud api "$tok3"
 expect_fail "--aud without aud in the token" 1 '(claim_mismatch|missing_claim)' verify --key "$T/e1.pub" --now $NOW --aud api "$tok2" --allow-no-exp

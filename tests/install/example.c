@@ -26,30 +26,30 @@ static int report(const char *step, const wb_error *err) {
 /* Issuer side: an ES256 access token for alice, valid 15 minutes. *token: wb_string_free(). */
 static wb_status issue(const wb_key *key, char **token, wb_error *err) {
   wb_signer *signer = NULL;
-  wb_claims *claims = NULL;
+  wb_builder *claims = NULL;
   int64_t now = (int64_t)time(NULL);
   wb_status st = wb_signer_new(&signer, key, WB_ALG_ES256, err);
   if (st == WB_OK)
     st = wb_signer_set_typ(signer, "at+jwt", err);
   if (st == WB_OK)
-    st = wb_claims_new(&claims, err);
+    st = wb_builder_new(&claims, err);
   if (st == WB_OK)
-    st = wb_claims_set_string(claims, "iss", "https://auth.example.com", err);
+    st = wb_builder_set_string(claims, "iss", "https://auth.example.com", err);
   if (st == WB_OK)
-    st = wb_claims_set_string(claims, "sub", "alice", err);
+    st = wb_builder_set_string(claims, "sub", "alice", err);
   if (st == WB_OK)
-    st = wb_claims_set_string(claims, "aud", "api", err);
+    st = wb_builder_set_string(claims, "aud", "api", err);
   if (st == WB_OK)
-    st = wb_claims_set_int(claims, "iat", now, err);
+    st = wb_builder_set_int(claims, "iat", now, err);
   if (st == WB_OK)
-    st = wb_claims_set_int(claims, "exp", now + 900, err);
+    st = wb_builder_set_int(claims, "exp", now + 900, err);
   if (st == WB_OK)
-    st = wb_claims_append_string(claims, "roles", "admin", err);
+    st = wb_builder_append_string(claims, "roles", "admin", err);
   if (st == WB_OK)
-    st = wb_claims_set_random_jti(claims, err);
+    st = wb_builder_set_random_jti(claims, err);
   if (st == WB_OK)
     st = wb_sign(signer, claims, token, NULL, err);
-  wb_claims_free(claims);
+  wb_builder_free(claims);
   wb_signer_free(signer);
   return st;
 }
@@ -97,7 +97,7 @@ int main(void) {
     goto out;
   }
   int64_t exp = 0;
-  if (wb_claims_exp(claims, &exp) != WB_OK || !wb_claims_has_string(claims, "roles", "admin")) {
+  if (wb_claims_exp(claims, &exp, &err) != WB_OK || !wb_claims_has_string(claims, "roles", "admin")) {
     fprintf(stderr, "unexpected claims\n");
     goto out;
   }

@@ -61,7 +61,7 @@ static int cmd_sign(const char *alg_name, const char *key_path, const char *clai
   wb_error err = {0};
   wb_key *key = NULL;
   wb_signer *signer = NULL;
-  wb_claims *claims = NULL;
+  wb_builder *claims = NULL;
   char *token = NULL;
   int rc = 1;
   wb_alg alg = wb_alg_from_name(alg_name, strlen(alg_name));
@@ -69,7 +69,7 @@ static int cmd_sign(const char *alg_name, const char *key_path, const char *clai
   if (st == WB_OK)
     st = wb_signer_new(&signer, key, alg, &err);
   if (st == WB_OK)
-    st = wb_claims_from_json(&claims, claims_json, strlen(claims_json), &err);
+    st = wb_builder_from_json(&claims, claims_json, strlen(claims_json), &err);
   if (st == WB_OK)
     st = wb_sign(signer, claims, &token, NULL, &err);
   if (st == WB_OK) {
@@ -79,7 +79,7 @@ static int cmd_sign(const char *alg_name, const char *key_path, const char *clai
     rc = fail("sign", st, &err);
   }
   wb_string_free(token);
-  wb_claims_free(claims);
+  wb_builder_free(claims);
   wb_signer_free(signer);
   wb_key_free(key);
   return rc;

@@ -109,7 +109,8 @@ static int scenario(void) {
   wb_key *key = NULL, *pub = NULL;
   wb_keyset *set = NULL;
   wb_signer *signer = NULL;
-  wb_claims *claims = NULL, *got = NULL;
+  wb_builder *claims = NULL;
+  wb_claims *got = NULL;
   wb_verifier *v = NULL, *hv = NULL;
   char *tok = NULL, *json = NULL, *pem = NULL;
   int ok = 0;
@@ -134,14 +135,14 @@ static int scenario(void) {
     EXPECT(signer == NULL);
     goto out;
   }
-  if (wb_claims_new(&claims, NULL) != WB_OK) {
+  if (wb_builder_new(&claims, NULL) != WB_OK) {
     EXPECT(claims == NULL);
     goto out;
   }
-  if (wb_claims_set_string(claims, "sub", "alice", NULL) != WB_OK ||
-      wb_claims_set_int(claims, "exp", 1700000100, NULL) != WB_OK ||
-      wb_claims_set_json(claims, "roles", "[\"a\",\"b\"]", 9, NULL) != WB_OK ||
-      wb_claims_append_string(claims, "aud", "api", NULL) != WB_OK)
+  if (wb_builder_set_string(claims, "sub", "alice", NULL) != WB_OK ||
+      wb_builder_set_int(claims, "exp", 1700000100, NULL) != WB_OK ||
+      wb_builder_set_json(claims, "roles", "[\"a\",\"b\"]", 9, NULL) != WB_OK ||
+      wb_builder_append_string(claims, "aud", "api", NULL) != WB_OK)
     goto out;
   if (wb_sign(signer, claims, &tok, NULL, NULL) != WB_OK) {
     EXPECT(tok == NULL);
@@ -178,7 +179,7 @@ out:
   wb_verifier_free(hv);
   wb_verifier_free(v);
   wb_claims_free(got);
-  wb_claims_free(claims);
+  wb_builder_free(claims);
   wb_signer_free(signer);
   wb_keyset_free(set);
   wb_key_free(pub);

@@ -1,25 +1,43 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/jscan_test.c - lib/jscan.c, the hot-path JSON scanner, checked against jansson
- * (lib/json.c): a table of tricky documents, then a differential run over generated mutations.
- * Both must accept exactly the same documents; the scanner must also find the wanted fields.
+ * tests/unit/jscan_test.c - lib/jscan.c, the JSON scanner, checked against jansson: a table of
+ * tricky documents, then a differential run over generated mutations. Both must accept exactly
+ * the same documents, except numbers jansson cannot hold (the scanner accepts every valid JSON
+ * number); the scanner must also find the wanted fields, build the same tape, compare the
+ * caller's names as plain text, and never recurse (deep nesting on a small thread stack).
  */
 #include <jansson.h>
+#include <pthread.h>
 
 #include "check.h"
 #include "jscan.h"
 
 static wb_limits lim;
 
-/* 1 when lib/json.c (jansson) accepts text as an object within the limits. */
+/* 1 when jansson accepts text as an object within the limits (numbers it cannot hold count as
+ * accepted: the scanner accepts them on purpose). */
 static int jansson_accepts(const char *text, size_t len) {
   json_t *j = wb__json_parse(text, len, &lim, 0, true, NULL);
   json_decref(j);
-  return j != NULL;
+  if (j != NULL)
+    return 1;
+  json_error_t e;
+  j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+  json_decref(j);
+  return j == NULL && memchr(text, '\0', len) == NULL &&
+         (strstr(e.text, "too big") != NULL || strstr(e.text, "overflow") != NULL);
 }
 
 static int scanner_accepts(const char *text, size_t len) {
-  return wb__jscan_object(text, len, &lim, NULL, 0, NULL) == WB_OK;
+  int scan = wb__jscan_object(text, len, &lim, NULL, 0, NULL) == WB_OK;
+  wb_jtape *t = NULL;
+  int tape = wb__jtape_build(&t, text, len, &lim, true, NULL) == WB_OK;
+  wb__jtape_free(t);
+  if (tape != scan) {
+    fprintf(stderr, "tape and scan disagree on %.*s\n", (int)len, text);
+    CHECK(0);
+  }
+  return scan;
 }
 
 static void agree(const char *text, size_t len, int want) {
@@ -64,11 +82,14 @@ static void table(void) {
   AGREE("{\"a\":1E+5}", 1);
   AGREE("{\"a\":1e}", 0);
   AGREE("{\"a\":9223372036854775807}", 1);
-  AGREE("{\"a\":9223372036854775808}", 0); /* int64 overflow */
+  AGREE("{\"a\":9223372036854775808}", 1); /* beyond int64: valid JSON, kept as written */
   AGREE("{\"a\":-9223372036854775808}", 1);
-  AGREE("{\"a\":-9223372036854775809}", 0);
-  AGREE("{\"a\":1e400}", 0);  /* real overflow */
+  AGREE("{\"a\":-9223372036854775809}", 1);
+  AGREE("{\"a\":1e400}", 1);  /* beyond DBL_MAX: valid JSON too */
   AGREE("{\"a\":1e-400}", 1); /* underflow is fine */
+  AGREE("{\"a\":-}", 0);
+  AGREE("{\"a\":--1}", 0);
+  AGREE("{\"a\":+1}", 0);
   AGREE("{\"a\":tru}", 0);
   AGREE("{\"n\":true\0}", 0); /* jansson alone skips a NUL after a literal or a number */
   AGREE("{\"n\":1\0}", 0);
@@ -163,11 +184,117 @@ static void differential(void) {
   CHECK(disagreements == 0);
 }
 
+/* The caller's strings are plain text: a backslash in them is a backslash. */
+static void plain_comparisons(void) {
+  CHECK(wb__jstr_equal("CORP\\\\alice", 11, true, "CORP\\alice"));
+  CHECK(!wb__jstr_equal("\\u0043ORPalice", 14, true, "CORP\\alice"));
+  CHECK(wb__jstr_equal("\\u0043ORPalice", 14, true, "CORPalice"));
+  CHECK(!wb__jstr_equal("x", 1, false, "x\\ud800")); /* a lone escape at the end is read as text */
+  CHECK(wb__jstr_equal("x\\\\ud800", 8, true, "x\\ud800"));
+  CHECK(!wb__jstr_equal("ab", 2, false, "abc") && !wb__jstr_equal("abc", 3, false, "ab"));
+  CHECK(!wb__jstr_equal("a\\u0062c", 8, true, "ab") && !wb__jstr_equal("a\\u0062", 7, true, "abc"));
+  /* Wanted fields are named in plain text as well. */
+  const char *t = "{\"a\\\\b\":1,\"ab\":2}";
+  wb_jfield f[2] = {{.name = "a\\b", .name_len = 3}, WB_JFIELD("ab")};
+  CHECK_ST(wb__jscan_object(t, strlen(t), &lim, f, 2, NULL), WB_OK);
+  CHECK(f[0].type == WB_JSON_INTEGER && f[0].len == 1 && f[0].value[0] == '1');
+  CHECK(f[1].type == WB_JSON_INTEGER && f[1].value[0] == '2');
+}
+
+static void tape(void) {
+  const char *t = " {\"a\":[1,\"x\\n\",{\"b\":null}],\"\\u0063\":true, \"d\":{}, \"e\":-1.5e3}";
+  wb_jtape *tp = NULL;
+  CHECK_ST(wb__jtape_build(&tp, t, strlen(t), &lim, true, NULL), WB_OK);
+  if (tp == NULL)
+    return;
+  CHECK(tp->n == 9 && tp->nodes[0].type == WB_JSON_OBJECT && tp->nodes[0].count == 4 &&
+        tp->nodes[0].next == 9);
+  uint32_t a = wb__jtape_member(tp, 0, "a", 1);
+  CHECK(a == 1 && tp->nodes[a].type == WB_JSON_ARRAY && tp->nodes[a].count == 3 && tp->nodes[a].next == 6);
+  uint32_t x = wb__jtape_element(tp, a, 1);
+  CHECK(x == 3 && strcmp(tp->arena + tp->nodes[x].str, "x\n") == 0);
+  uint32_t o = wb__jtape_element(tp, a, 2);
+  CHECK(o == 4 && wb__jtape_member(tp, o, "b", 1) == 5 && tp->nodes[5].type == WB_JSON_NULL);
+  CHECK(wb__jtape_element(tp, a, 3) == 0 && wb__jtape_element(tp, 0, 0) == 0);
+  uint32_t c = wb__jtape_member(tp, 0, "c", 1); /* the name is unescaped for the comparison */
+  CHECK(c == 6 && tp->nodes[c].type == WB_JSON_BOOL);
+  CHECK(wb__jtape_member(tp, 0, "\\u0063", 6) == 0);
+  uint32_t d = wb__jtape_member(tp, 0, "d", 1);
+  CHECK(d == 7 && tp->nodes[d].count == 0 && tp->nodes[d].len == 2);
+  uint32_t e = wb__jtape_member(tp, 0, "e", 1);
+  CHECK(e == 8 && tp->nodes[e].type == WB_JSON_REAL && tp->nodes[e].len == 6 &&
+        memcmp(t + tp->nodes[e].off, "-1.5e3", 6) == 0);
+  CHECK(wb__jtape_member(tp, 0, "zz", 2) == 0 && wb__jtape_member(tp, a, "a", 1) == 0);
+  wb__jtape_free(tp);
+  wb_jtape *none = (wb_jtape *)1;
+  CHECK_ST(wb__jtape_build(&none, "{\"a\":1,\"a\":1}", 13, &lim, true, NULL), WB_ERR_MALFORMED);
+  CHECK(none == NULL);
+  CHECK_ST(wb__jtape_build(&none, "[1,2]", 5, &lim, true, NULL), WB_ERR_MALFORMED);
+  CHECK_ST(wb__jtape_build(&none, "[1,2]", 5, &lim, false, NULL), WB_OK);
+  CHECK(none != NULL && none->n == 3 && none->nodes[0].count == 2);
+  wb__jtape_free(none);
+  char out[64];
+  const char *spaced = " { \"a b\" : [ 1 , \" \\\" \" ] } ";
+  size_t n = wb__json_minify(spaced, strlen(spaced), out);
+  CHECK(n == 18 && memcmp(out, "{\"a b\":[1,\" \\\" \"]}", 18) == 0);
+}
+
+/* Deeply nested input, scanned on a small thread stack: the scanner must not recurse. */
+typedef struct deep_job {
+  const char *text;
+  size_t len;
+  wb_limits lim;
+  wb_status scan, tape;
+} deep_job;
+
+static void *deep_scan(void *arg) {
+  deep_job *j = arg;
+  j->scan = wb__jscan_object(j->text, j->len, &j->lim, NULL, 0, NULL);
+  wb_jtape *t = NULL;
+  j->tape = wb__jtape_build(&t, j->text, j->len, &j->lim, true, NULL);
+  wb__jtape_free(t);
+  return NULL;
+}
+
+static void deep_on_small_stack(void) {
+  size_t levels = 200000, n = 0;
+  char *buf = malloc(levels * 6 + 8);
+  buf[n++] = '{';
+  for (size_t i = 1; i < levels; i += 2) {
+    memcpy(buf + n, "\"a\":[", 5); /* objects and arrays alternate: {"a":[{"a":[ ... */
+    n += 5;
+    buf[n++] = '{';
+  }
+  for (size_t i = 1; i < levels; i += 2) {
+    buf[n++] = '}';
+    buf[n++] = ']';
+  }
+  buf[n++] = '}';
+  deep_job jobs[2] = {{buf, n, lim, WB_OK, WB_OK}, {buf, n, lim, WB_OK, WB_OK}};
+  jobs[0].lim.max_depth = WB_MAX_DEPTH_LIMIT; /* too deep for the limit: refused */
+  jobs[1].lim.max_depth = 200001;             /* within the limit: accepted, without recursion */
+  for (int k = 0; k < 2; k++) {
+    pthread_attr_t attr;
+    pthread_t th;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    CHECK(pthread_create(&th, &attr, deep_scan, &jobs[k]) == 0);
+    pthread_join(th, NULL);
+    pthread_attr_destroy(&attr);
+  }
+  CHECK(jobs[0].scan == WB_ERR_MALFORMED && jobs[0].tape == WB_ERR_MALFORMED);
+  CHECK(jobs[1].scan == WB_OK && jobs[1].tape == WB_OK);
+  free(buf);
+}
+
 int main(void) {
   wb_limits_default(&lim);
   table();
   depth();
   fields();
+  plain_comparisons();
+  tape();
+  deep_on_small_stack();
   differential();
   return CHECK_DONE();
 }

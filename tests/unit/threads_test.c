@@ -10,8 +10,11 @@
  * verifiers: one for the HS256 key, one for the set of the three asymmetric keys. Then 8 threads
  * verify the whole table ITERATIONS times, in a different order each, and check every result,
  * including the "sub" of the verified claims. The asymmetric cases also go through a third
- * verifier with the result cache on, so its locks and evictions are exercised. Run under ASan+UBSan by `make
- * test`, and under ThreadSanitizer by tests/install/tsan (a separate clang build).
+ * verifier with the result cache on, so its locks and evictions are exercised. Every thread also
+ * signs one shared builder with shared signers (a const builder is read-only: the HS256 tokens must
+ * equal the one signed before the threads started) and reads the custom claims of one shared
+ * verified claims object, whose index is built by whichever thread gets there first. Run under
+ * ASan+UBSan by `make test`, and under ThreadSanitizer by tests/install/tsan (a separate clang build).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -38,6 +41,10 @@ static size_t ncases;
  * so threads keep hitting, evicting and replacing entries under its locks) */
 static const wb_verifier *shared_verifiers[3];
 static atomic_uint mismatches, verified;
+static const wb_builder *shared_builder;   /* signed by every thread */
+static const wb_signer *shared_signers[2]; /* [0] HS256 (deterministic), [1] ES256 */
+static char *reference_token;              /* shared_builder signed by shared_signers[0] */
+static const wb_claims *shared_claims;     /* read by every thread */
 
 /* HS256 first: make_verifier puts keys[0] alone and keys[1..] in the asymmetric set. */
 static const wb_alg algs[] = {WB_ALG_HS256, WB_ALG_ES256, WB_ALG_RS256, WB_ALG_EDDSA};
@@ -68,14 +75,14 @@ static void add_case(char *token, bool from_libc, size_t verifier, wb_status wan
 /* A token of key (default header: typ JWT, kid) with the given claims JSON. */
 static char *sign_claims(const wb_key *key, const char *claims_json) {
   wb_signer *s = NULL;
-  wb_claims *c = NULL;
+  wb_builder *c = NULL;
   char *tok = NULL;
   wb_error err = {0};
   CHECK_ST(wb_signer_new(&s, key, WB_ALG_INVALID, &err), WB_OK);
-  CHECK_ST(wb_claims_from_json(&c, claims_json, strlen(claims_json), &err), WB_OK);
+  CHECK_ST(wb_builder_from_json(&c, claims_json, strlen(claims_json), &err), WB_OK);
   if (s != NULL && c != NULL)
     CHECK_ST(wb_sign(s, c, &tok, NULL, &err), WB_OK);
-  wb_claims_free(c);
+  wb_builder_free(c);
   wb_signer_free(s);
   return tok;
 }
@@ -135,14 +142,45 @@ static unsigned run_case(const tcase *c, bool verbose) {
   return bad;
 }
 
+/* Signs the shared builder with both shared signers and checks the tokens; 0 when all is well. */
+static unsigned sign_shared(void) {
+  unsigned bad = 0;
+  char *tok = NULL;
+  bad |= wb_sign(shared_signers[0], shared_builder, &tok, NULL, NULL) != WB_OK;
+  bad |= tok == NULL || strcmp(tok, reference_token) != 0;
+  wb_string_free(tok);
+  tok = NULL;
+  bad |= wb_sign(shared_signers[1], shared_builder, &tok, NULL, NULL) != WB_OK;
+  wb_claims *c = NULL;
+  bad |= tok == NULL || wb_verify(shared_verifiers[1], tok, strlen(tok), &c, NULL) != WB_OK;
+  bad |= c == NULL || wb_claims_sub(c) == NULL || strcmp(wb_claims_sub(c), "shared") != 0;
+  wb_claims_free(c);
+  wb_string_free(tok);
+  return bad;
+}
+
+/* Reads custom claims of the shared verified claims (the first reader builds their index). */
+static unsigned read_shared(void) {
+  const char *s = NULL;
+  int64_t n = 0;
+  unsigned bad = wb_claims_get_string(shared_claims, "/org/name", &s, NULL) != WB_OK;
+  bad |= s == NULL || strcmp(s, "acme") != 0;
+  bad |= wb_claims_get_int(shared_claims, "n", &n, NULL) != WB_OK || n != 42;
+  bad |= !wb_claims_has_string(shared_claims, "roles", "dev");
+  return bad;
+}
+
 static void *worker(void *arg) {
   size_t offset = (size_t)(uintptr_t)arg;
   unsigned bad = 0, done = 0;
+  bad += read_shared(); /* first thing, so that threads race to build the index */
   for (unsigned it = 0; it < ITERATIONS; it++) {
     for (size_t i = 0; i < ncases; i++) {
       bad += run_case(&cases[(i + offset + it) % ncases], false);
       done++;
     }
+    if (it % 10 == 0)
+      bad += sign_shared() + read_shared();
   }
   atomic_fetch_add(&mismatches, bad);
   atomic_fetch_add(&verified, done);
@@ -173,11 +211,28 @@ int main(void) {
   wb_verifier *cached = make_verifier(keys, 1, NALGS);
   if (cached != NULL)
     CHECK_ST(wb_verifier_enable_cache(cached, 4, NULL), WB_OK);
-  if (hmac != NULL && asym != NULL && cached != NULL && stranger != NULL) {
+  wb_builder *builder = NULL;
+  wb_signer *signers[2] = {NULL, NULL};
+  wb_claims *claims = NULL;
+  const char *shared_json = "{\"sub\":\"shared\",\"exp\":1700000600,\"price\":19.99}";
+  CHECK_ST(wb_builder_from_json(&builder, shared_json, strlen(shared_json), NULL), WB_OK);
+  CHECK_ST(wb_signer_new(&signers[0], keys[0], WB_ALG_INVALID, NULL), WB_OK);
+  CHECK_ST(wb_signer_new(&signers[1], keys[1], WB_ALG_INVALID, NULL), WB_OK);
+  if (builder != NULL && signers[0] != NULL)
+    CHECK_ST(wb_sign(signers[0], builder, &reference_token, NULL, NULL), WB_OK);
+  char *ctok = keys[1] ? sign_claims(keys[1], "{\"sub\":\"c\",\"exp\":1700000600,\"n\":42,\"org\":{\"name\":"
+                                              "\"acme\"},\"roles\":[\"admin\",\"dev\"]}")
+                       : NULL;
+  if (hmac != NULL && asym != NULL && cached != NULL && stranger != NULL && reference_token != NULL &&
+      signers[1] != NULL && ctok != NULL && wb_verify(asym, ctok, strlen(ctok), &claims, NULL) == WB_OK) {
     build_cases(keys, stranger);
     shared_verifiers[0] = hmac;
     shared_verifiers[1] = asym;
     shared_verifiers[2] = cached;
+    shared_builder = builder;
+    shared_signers[0] = signers[0];
+    shared_signers[1] = signers[1];
+    shared_claims = claims;
     /* Single-threaded first: a wrong expectation shows up here with a readable message. */
     for (size_t i = 0; i < ncases; i++)
       CHECK(run_case(&cases[i], true) == 0);
@@ -190,7 +245,15 @@ int main(void) {
     CHECK(atomic_load(&mismatches) == 0);
     printf("%u verifications in %d threads, %u mismatches\n", atomic_load(&verified), THREADS,
            atomic_load(&mismatches));
+  } else {
+    CHECK(!"set-up failed");
   }
+  wb_claims_free(claims);
+  wb_string_free(ctok);
+  wb_string_free(reference_token);
+  wb_builder_free(builder);
+  wb_signer_free(signers[0]);
+  wb_signer_free(signers[1]);
   for (size_t i = 0; i < ncases; i++) {
     if (cases[i].from_libc)
       free(cases[i].token);
