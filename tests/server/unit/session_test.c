@@ -7,6 +7,7 @@
  */
 #include <pthread.h>
 
+#include "clock.h"
 #include "fixture.h"
 #include "session.h"
 #include "users.h"
@@ -233,6 +234,18 @@ static void test_logout(void) {
   CHECK_SRV(session_logout(&f.s, &a, LOGOUT_GLOBAL, NULL), SRV_OK);
   session_auth_clear(&a);
   CHECK_SRV(auth(&f, &a2), SRV_ERR_INVALID_TOKEN);
+  session_tokens_clear(&a3);
+  CHECK_SRV(login(&f, "alice", PASSWORD, &a3, NULL), SRV_OK);
+  CHECK_SRV(auth(&f, &a3), SRV_OK);
+  /* tokens-valid-after on its own (the store can move it and keep a session): a session made
+   * before it, and its tokens, are dead even though the session row was not revoked. */
+  CHECK_SRV(session_authenticate(&f.s, a3.access_token, a3.access_len, 0, &a, NULL), SRV_OK);
+  int n = 0;
+  CHECK_SRV(f.s.st->ops->session_revoke_user(f.s.st, a.acc.user_id, a.tok.sid, 1, clock_now_us(), &n, NULL), SRV_OK);
+  CHECK(n == 0);
+  session_auth_clear(&a);
+  CHECK_SRV(auth(&f, &a3), SRV_ERR_INVALID_TOKEN);
+  CHECK_SRV(refresh(&f, a3.refresh_token, &x), SRV_ERR_INVALID_GRANT);
   session_tokens_clear(&a3);
   CHECK_SRV(login(&f, "alice", PASSWORD, &a3, NULL), SRV_OK);
   CHECK_SRV(auth(&f, &a3), SRV_OK);
