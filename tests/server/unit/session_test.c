@@ -241,7 +241,8 @@ static void test_logout(void) {
    * before it, and its tokens, are dead even though the session row was not revoked. */
   CHECK_SRV(session_authenticate(&f.s, a3.access_token, a3.access_len, 0, &a, NULL), SRV_OK);
   int n = 0;
-  CHECK_SRV(f.s.st->ops->session_revoke_user(f.s.st, a.acc.user_id, a.tok.sid, 1, clock_now_us(), &n, NULL), SRV_OK);
+  CHECK_SRV(f.s.st->ops->session_revoke_user(f.s.st, a.acc.user_id, a.tok.sid, 1, clock_now_us(), &n, NULL),
+            SRV_OK);
   CHECK(n == 0);
   session_auth_clear(&a);
   CHECK_SRV(auth(&f, &a3), SRV_ERR_INVALID_TOKEN);
