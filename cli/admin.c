@@ -53,20 +53,21 @@ static int read_line(FILE *f, char *buf, size_t cap, size_t *len) {
   return c == EOF && *len == 0 ? -1 : 0;
 }
 
-/* Prompts on the terminal with echo off. */
+/* Prompts on the terminal with echo off. Echo goes off (dropping anything typed ahead) before
+ * the prompt shows, so what is typed after it is kept. */
 static int prompt(const char *text, char *buf, size_t cap, size_t *len) {
   struct termios old, quiet;
   int have_tty = tcgetattr(STDIN_FILENO, &old) == 0;
-  fputs(text, stderr);
-  fflush(stderr);
   if (have_tty) {
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
   }
+  fputs(text, stderr);
+  fflush(stderr);
   int rc = read_line(stdin, buf, cap, len);
   if (have_tty)
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
   fputc('\n', stderr);
   return rc;
 }

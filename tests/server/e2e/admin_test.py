@@ -7,6 +7,7 @@ and `wristband serve` configuration: --help lists every setting with its default
 exit 2, flags > environment > config file."""
 import os
 import re
+import select
 import subprocess
 
 from wbtest import BIN, PASSWORD, Server, jwt_parts, main
@@ -62,6 +63,55 @@ def test_users(c):
         c.eq(s.admin("user", "list", "--role", "x").returncode, 2, "--role out of place")
         help_ = subprocess.run([BIN, "user", "--help"], capture_output=True, text=True)
         c.check(help_.returncode == 0 and "set-claim" in help_.stdout, "user --help")
+    finally:
+        s.cleanup()
+
+
+def on_terminal(s, args, answers):
+    """Runs an admin command with a terminal as stdin; for each (prompt, line) of answers waits
+    for the prompt on stderr, then types the line. The exit status and all of stderr."""
+    master, slave = os.openpty()
+    p = subprocess.Popen([s.binary] + args + ["--store", s.store], stdin=slave, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, env=s.env)
+    os.close(slave)
+    err = b""
+    for prompt, line in answers:
+        while prompt.encode() not in err:
+            ready, _, _ = select.select([p.stderr], [], [], 60)
+            chunk = os.read(p.stderr.fileno(), 4096) if ready else b""
+            if not chunk:
+                break
+            err += chunk
+        err = err.replace(prompt.encode(), b"<" + prompt.strip().encode() + b">", 1)
+        os.write(master, (line + "\n").encode())
+    err += p.stderr.read()
+    p.wait(timeout=120)
+    echoed = b""
+    while select.select([master], [], [], 0)[0]:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        echoed += chunk
+    os.close(master)
+    return p.returncode, err.decode(errors="replace"), echoed.decode(errors="replace")
+
+
+def test_password_prompt(c):
+    s = Server().start()
+    try:
+        rc, err, echoed = on_terminal(s, ["user", "add", "tty"], [("New password: ", "typed password"),
+                                                                  ("Again: ", "typed password")])
+        c.eq(rc, 0, "user add on a terminal: " + err)
+        c.check("<New password:>" in err and "<Again:>" in err, "prompts twice: %r" % err)
+        c.check("typed password" not in err + echoed, "the password is not echoed: %r" % echoed)
+        c.eq(s.login("tty", "typed password").status_code, 200, "the typed password works")
+        rc, err, _ = on_terminal(s, ["user", "add", "tty2"], [("New password: ", "one password"),
+                                                              ("Again: ", "another password")])
+        c.eq(rc, 2, "different passwords: exit 2")
+        c.check("differ" in err, "says they differ: %r" % err)
     finally:
         s.cleanup()
 
@@ -167,4 +217,4 @@ def test_plain_http_loopback_only(c):
 
 
 if __name__ == "__main__":
-    main([test_users, test_clients, test_serve_config, test_plain_http_loopback_only])
+    main([test_users, test_password_prompt, test_clients, test_serve_config, test_plain_http_loopback_only])
