@@ -104,7 +104,8 @@ def test_restart_keeps_everything(c):
 
 
 def test_kill9_under_load(c):
-    s = Server("--refresh-grace", "120s").start()
+    # A budget high enough for the load and the check after it (the counters outlive the restart).
+    s = Server("--refresh-grace", "120s", "--token-rate", "1000000").start()
     try:
         for i in range(4):
             s.add_user("user%d" % i)
@@ -150,6 +151,7 @@ def test_kill9_under_load(c):
         for t in threads:
             t.join()
         c.check(len(committed) >= 12, "sessions made before the kill: %d" % len(committed))
+        print("kill -9 after %d committed sessions" % len(committed))
         c.eq(sql(s.db, "PRAGMA integrity_check"), [("ok",)], "database intact after kill -9")
         s.start()
         lost = [sid for sid, rt in committed.items() if s.refresh(rt).status_code != 200]
