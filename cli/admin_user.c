@@ -97,24 +97,22 @@ static int print_user(void *ctx, const store_user *u) {
   return 0;
 }
 
-/* Runs subcommand sub with its positional arguments arg[0..n). */
-static int run(admin *ad, const char *sub, const char *const *arg, size_t n, const user_args *a) {
+/* Runs subcommand sub (checked by known()) with its positional arguments arg[]. */
+static int run(admin *ad, const char *sub, const char *const *arg, const user_args *a) {
   srv_error err;
-  srv_status st = SRV_OK;
-  if (strcmp(sub, "add") == 0 && n == 1)
+  srv_status st;
+  if (strcmp(sub, "add") == 0)
     return user_add(ad, arg[0], a);
-  if (strcmp(sub, "set-password") == 0 && n == 1)
+  if (strcmp(sub, "set-password") == 0)
     return user_set_password(ad, arg[0]);
-  if (strcmp(sub, "list") == 0 && n == 0)
+  if (strcmp(sub, "list") == 0)
     st = ad->s.st->ops->user_list(ad->s.st, print_user, NULL, &err);
-  else if ((strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) && n == 1)
-    st = users_set_disabled(&ad->s, arg[0], sub[0] == 'd', &err);
-  else if (strcmp(sub, "set-claim") == 0 && n == 3)
+  else if (strcmp(sub, "set-claim") == 0)
     st = users_set_claim(&ad->s, arg[0], arg[1], arg[2], &err);
-  else if (strcmp(sub, "set-roles") == 0 && n == 1)
+  else if (strcmp(sub, "set-roles") == 0)
     st = users_set_roles(&ad->s, arg[0], a->roles.items, a->roles.count, &err);
-  else
-    return cli_usage(CMD, "unknown subcommand or wrong number of arguments: %s", sub);
+  else /* disable, enable */
+    st = users_set_disabled(&ad->s, arg[0], sub[0] == 'd', &err);
   return st == SRV_OK ? CLI_EXIT_OK : admin_fail(&err);
 }
 
@@ -149,7 +147,7 @@ int cmd_user(int argc, char **argv) {
     admin ad;
     rc = admin_open(&ad, a.store);
     if (rc == 0)
-      rc = run(&ad, a.pos.items[0], a.pos.items + 1, a.pos.count - 1, &a);
+      rc = run(&ad, a.pos.items[0], a.pos.items + 1, &a);
     admin_close(&ad);
   }
   cli_list_free(&a.pos);

@@ -70,13 +70,16 @@ void reply_error(http_reply *rp, unsigned status, const char *code, const char *
   reply_json(rp, status, &j);
 }
 
-/* RFC 6750 3: the description goes into a quoted-string; quotes and backslashes are dropped. */
+/* RFC 6750 3: the description goes into a quoted-string: quotes and backslashes are dropped,
+ * control characters become spaces. */
 static void bearer_challenge(http_reply *rp, const char *code, const char *description) {
   char clean[200], header[300];
   size_t o = 0;
   for (const char *p = description; p != NULL && *p != '\0' && o + 1 < sizeof(clean); p++) {
     unsigned char c = (unsigned char)*p;
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+    if (c < 0x20 || c == 0x7f)
+      clean[o++] = ' ';
+    else if (c < 0x7f && c != '"' && c != '\\')
       clean[o++] = (char)c;
   }
   clean[o] = '\0';

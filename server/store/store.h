@@ -9,7 +9,9 @@
  * Conventions:
  * - Every call returns an srv_status: SRV_OK, SRV_ERR_NOT_FOUND, SRV_ERR_CONFLICT (a unique name
  *   taken), SRV_ERR_NOMEM or SRV_ERR_STORE, and fills the optional err. A failed call changes
- *   nothing (multi-row changes run in one transaction).
+ *   nothing (multi-row changes run in one transaction) and leaves its outputs empty (zeroed
+ *   structs, NULL pointers, 0), so the caller may clear them whatever happened.
+ *   tests/server/unit/faults_test.c holds every implementation to this with a failing wrapper.
  * - Times are microseconds since the epoch ("_us") or whole seconds ("_s"), as named.
  * - Strings in out-structs are owned by the struct: free them with the matching _clear function.
  * - Ids (user ids = the token's sub, session ids = sid) are short base64url strings made by the

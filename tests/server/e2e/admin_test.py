@@ -57,6 +57,12 @@ def test_users(c):
         c.eq(s.admin("user", "add", "alice", stdin=PASSWORD + "\n").returncode, 1, "user exists: exit 1")
         c.eq(s.admin("user", "add", "carol", stdin="short\n").returncode, 2, "short password: exit 2")
         c.eq(s.admin("user", "add", "carol", stdin="").returncode, 2, "no password: exit 2")
+        c.eq(s.admin("user", "add", "carol", stdin="x" * 1100 + "\n").returncode, 2, "password too long: exit 2")
+        c.eq(s.admin("user", "add", "carol", stdin="windows password\r\n").returncode, 0, "CRLF line")
+        c.eq(s.login("carol", "windows password").status_code, 200, "the CR is not part of the password")
+        c.eq(s.admin("user", "set-password", "nobody", stdin=PASSWORD + "\n").returncode, 1, "set-password: no user")
+        c.eq(s.admin("user", "enable", "nobody").returncode, 1, "enable: no user")
+        c.eq(s.admin("user").returncode, 2, "no subcommand")
         c.eq(s.admin("user", "add", "bad name", stdin=PASSWORD + "\n").returncode, 2, "bad name: exit 2")
         c.eq(s.admin("user", "frobnicate", "x").returncode, 2, "unknown subcommand")
         c.eq(s.admin("user", "disable").returncode, 2, "missing argument")
@@ -131,6 +137,21 @@ def test_clients(c):
         c.eq(s.admin("client", "remove", "api").returncode, 2, "unknown client subcommand")
         c.eq(s.admin("keys", "rotate", "--alg", "HS256").returncode, 2, "HMAC keys are refused")
         c.eq(s.admin("keys", "frob").returncode, 2, "unknown keys subcommand")
+        c.eq(s.admin("keys", "list", "--alg", "ES256").returncode, 2, "--alg belongs to rotate")
+        c.eq(s.admin("keys", "list", "extra").returncode, 2, "keys list takes no argument")
+        rot = s.admin("keys", "rotate", "--alg", "EdDSA")
+        again = s.admin("keys", "rotate")
+        c.eq(again.returncode, 0, "keys rotate without --alg")
+        listed = {row.split("\t")[0]: row.split("\t")[1] for row in s.admin("keys", "list").stdout.splitlines()}
+        c.eq(listed.get(again.stdout.strip()), "EdDSA", "takes the newest key's algorithm")
+        c.check(rot.returncode == 0, "rotate EdDSA")
+        for cmd in (["client", "--help"], ["keys", "--help"]):
+            h = subprocess.run([BIN] + cmd, capture_output=True, text=True)
+            c.check(h.returncode == 0 and cmd[0] in h.stdout, " ".join(cmd))
+        for cmd in (["user", "list"], ["client", "add", "x"], ["keys", "list"]):
+            p = subprocess.run([BIN] + cmd + ["--store", "mysql://db"], capture_output=True, text=True)
+            c.eq(p.returncode, 2, " ".join(cmd) + " on an unknown store: exit 2")
+        c.eq(s.admin("client", "add", "api", "--store", s.store).returncode, 2, "--store twice")
     finally:
         s.cleanup()
 
