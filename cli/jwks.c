@@ -73,7 +73,7 @@ static int build(const cli_list *paths) {
   if (rc != 0)
     goto out;
   rc = CLI_EXIT_USAGE;
-  if (wb_keyset_to_jwks(set, 0, &json, &err) != WB_OK) {
+  if (wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &json, &err) != WB_OK) {
     cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }

@@ -19,8 +19,7 @@ const char cli_usage_keygen[] =
     "  --crv CRV    EdDSA curve: Ed25519 (default) or Ed448\n"
     "  -o FILE      write the key to FILE with mode 0600 instead of stdout\n";
 
-#define CMD          "keygen"
-#define MAX_RSA_BITS 16384u
+#define CMD "keygen"
 
 enum { OPT_KID = 1, OPT_BITS, OPT_CRV, OPT_OUT };
 
@@ -79,10 +78,10 @@ static int parse_bits(const keygen_args *a, wb_alg alg, unsigned *bits) {
   if (n == 0 || n > 6 || a->bits[n] != '\0')
     return cli_usage(CMD, "--bits: '%s' is not a number of bits", a->bits);
   unsigned long b = strtoul(a->bits, NULL, 10);
-  if (b < 2048)
-    return cli_fail(CLI_EXIT_USAGE, "bad_key", "RSA keys need at least 2048 bits, not %lu", b);
-  if (b > MAX_RSA_BITS)
-    return cli_usage(CMD, "--bits: at most %u", MAX_RSA_BITS);
+  if (b < WB_RSA_MIN_BITS)
+    return cli_fail(CLI_EXIT_USAGE, "bad_key", "RSA keys need at least %d bits, not %lu", WB_RSA_MIN_BITS, b);
+  if (b > WB_RSA_MAX_BITS)
+    return cli_usage(CMD, "--bits: at most %d", WB_RSA_MAX_BITS);
   *bits = (unsigned)b;
   return 0;
 }
@@ -113,7 +112,7 @@ static int generate(const keygen_args *a, wb_alg alg, wb_crv crv, unsigned bits)
   int rc = CLI_EXIT_USAGE;
   if (wb_key_generate_for_alg(&key, alg, crv, bits, &err) != WB_OK ||
       (a->kid != NULL && wb_key_set_kid(key, a->kid, &err) != WB_OK) ||
-      wb_key_to_jwk(key, 1, &jwk, &err) != WB_OK) {
+      wb_key_to_jwk(key, WB_KEY_PRIVATE, &jwk, &err) != WB_OK) {
     cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }

@@ -34,9 +34,9 @@ static int print_public(const cli_key *k) {
   if (k->set != NULL && has_oct(k->set))
     return refuse_oct();
   if (k->key != NULL)
-    st = wb_key_to_jwk(k->key, 0, &json, &err);
+    st = wb_key_to_jwk(k->key, WB_KEY_PUBLIC, &json, &err);
   else
-    st = wb_keyset_to_jwks(k->set, 0, &json, &err);
+    st = wb_keyset_to_jwks(k->set, WB_KEY_PUBLIC, &json, &err);
   if (st != WB_OK)
     return cli_fail_wb(CLI_EXIT_USAGE, &err);
   cli_print_line(json);

@@ -148,7 +148,7 @@ static int choose_alg(const sign_args *a, const wb_key *key, wb_alg *alg) {
     return cli_usage(CMD, "KEY has no alg and its type allows several: give --alg");
   if (!wb_key_is_private(key))
     return cli_fail(CLI_EXIT_USAGE, "bad_key", "KEY is a public key: signing needs the private key");
-  wb_status st = wb_key_check_alg(key, *alg, 1, &err);
+  wb_status st = wb_key_check_alg(key, *alg, WB_KEY_OP_SIGN, &err);
   if (st == WB_ERR_ALG_NOT_ALLOWED || st == WB_ERR_INVALID_ARG)
     return cli_usage(CMD, "%s does not fit KEY: %s", wb_alg_name(*alg), err.message);
   if (st != WB_OK)

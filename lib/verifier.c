@@ -61,7 +61,7 @@ static wb_status prepare(wb_verifier *v, wb_error *err) {
       continue;
     for (size_t i = 0; i < v->nkeys; i++) {
       wb_error e;
-      if (wb_key_check_alg(v->keys[i], (wb_alg)a, 0, &e) != WB_OK) {
+      if (wb_key_check_alg(v->keys[i], (wb_alg)a, WB_KEY_OP_VERIFY, &e) != WB_OK) {
         if (why.code == WB_OK || e.code == WB_ERR_BAD_KEY)
           why = e;
         continue;
@@ -256,9 +256,10 @@ wb_status wb_verifier_enable_cache(wb_verifier *v, size_t entries, wb_error *err
 }
 
 wb_status wb_verifier_cache_stats(const wb_verifier *v, wb_cache_stats *stats, wb_error *err) {
+  if (stats != NULL) /* zero on every failure, a NULL v included */
+    memset(stats, 0, sizeof(*stats));
   if (v == NULL || stats == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  memset(stats, 0, sizeof(*stats));
   if (v->cache != NULL)
     wb__vcache_stats(v->cache, stats);
   return wb__ok(err);
@@ -321,7 +322,7 @@ static wb_status choose_key(const wb_verifier *v, const wb_jws_header *h, const 
       const char *kid = v->keys[i]->kid;
       if (kid != NULL && strlen(kid) == h->kid_len && memcmp(kid, h->kid, h->kid_len) == 0) {
         *key = v->keys[i];
-        return wb_key_check_alg(*key, h->alg, 0, err);
+        return wb_key_check_alg(*key, h->alg, WB_KEY_OP_VERIFY, err);
       }
     }
     if (v->nkeys != 1 || v->keys[0]->kid != NULL)

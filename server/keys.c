@@ -77,9 +77,9 @@ static int published(const store_key *k, int64_t now_s) {
 }
 
 /* The library's key export: the only place keys are serialised. */
-static srv_status key_jwk(const wb_key *key, int private_part, char **json, srv_error *err) {
+static srv_status key_jwk(const wb_key *key, wb_key_part part, char **json, srv_error *err) {
   wb_error e = {0};
-  if (wb_key_to_jwk(key, private_part, json, &e) != WB_OK)
+  if (wb_key_to_jwk(key, part, json, &e) != WB_OK)
     return srv_fail(err, SRV_ERR_CRYPTO, "export key: %s", e.message);
   return SRV_OK;
 }
@@ -171,7 +171,7 @@ static srv_status build_ring(keys *k, int64_t version, keyring **out, srv_error 
   if (st == SRV_OK && wb_keyset_count(set) > 0)
     st = tok_verifier_new(&r->verifier, set, k->issuer, k->audience, err);
   wb_error e = {0};
-  if (st == SRV_OK && wb_keyset_to_jwks(set, 0, &r->jwks, &e) != WB_OK)
+  if (st == SRV_OK && wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &r->jwks, &e) != WB_OK)
     st = srv_fail(err, SRV_ERR_CRYPTO, "JWKS: %s", e.message);
   if (st == SRV_OK && k->signing_key != NULL) {
     st = tok_signer_new(&r->signer, k->signing_key, err);
@@ -349,9 +349,9 @@ srv_status keys_rotate(store *st, const srv_kek *kek, wb_alg alg, char kid[STORE
   snprintf(row.kid, sizeof(row.kid), "%s", wb_key_kid(key));
   snprintf(row.alg, sizeof(row.alg), "%s", wb_alg_name(alg));
   row.created_us = clock_now_us();
-  s = key_jwk(key, 0, &row.public_jwk, err);
+  s = key_jwk(key, WB_KEY_PUBLIC, &row.public_jwk, err);
   if (s == SRV_OK)
-    s = key_jwk(key, 1, &priv, err);
+    s = key_jwk(key, WB_KEY_PRIVATE, &priv, err);
   char aad[STORE_ID_MAX + sizeof(KEY_AAD_PREFIX)];
   snprintf(aad, sizeof(aad), KEY_AAD_PREFIX "%s", row.kid);
   if (s == SRV_OK)

@@ -21,7 +21,7 @@ typedef struct wb_verifier wb_verifier; /* see wristband/jwt.h */
 
 /**
  * A signer for key and alg (WB_ALG_INVALID = wb_key_default_alg(key)). The key must pass
- * wb_key_check_alg(key, alg, 1). Header defaults: typ "JWT", kid = the key's kid if it has one.
+ * wb_key_check_alg(key, alg, WB_KEY_OP_SIGN). Header defaults: typ "JWT", kid = the key's kid if it has one.
  */
 WB_EXPORT wb_status wb_signer_new(wb_signer **out, const wb_key *key, wb_alg alg,
                                   wb_error *err) WB_WARN_UNUSED_RESULT;
