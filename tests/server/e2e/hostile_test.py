@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""tests/server/e2e/hostile_test.py - what a security review of `wristband serve` found, each as
+the request that showed it: HTTP framing a front proxy could read differently (request
+smuggling: a header name with whitespace, two Content-Length, Content-Length with
+Transfer-Encoding, a transfer coding other than chunked), paths holding an encoded NUL, and
+what else the review turned up. Raw sockets where requests would normalise the bytes."""
+import socket
+
+from wbtest import Server, main
+
+# The request a desynchronised server would read as a second one: it must never be answered.
+SMUGGLED = b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+FORM = b"grant_type=password&username=alice&password=x"
+POST = b"POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+
+
+def exchange(s, data, wait=20):
+    """Sends data on a fresh connection and reads until the server closes it (or wait seconds
+    pass: a server still waiting for a body). Returns (responses, timed_out)."""
+    host, port = s.base.split("//")[1].split(":")
+    out, timed_out = b"", False
+    with socket.create_connection((host, int(port)), timeout=wait) as sock:
+        sock.sendall(data)
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        except socket.timeout:
+            timed_out = True
+        except ConnectionResetError:
+            pass
+    return [b"HTTP/1.1 " + r for r in out.split(b"HTTP/1.1 ")[1:]], timed_out
+
+
+def refused(c, s, data, what):
+    """The request gets one 400 with a JSON body, and nothing after it is read as a request."""
+    responses, timed_out = exchange(s, data)
+    c.check(not timed_out, what + ": answered at once, not left waiting for a body")
+    c.eq(len(responses), 1, what + ": one response, the smuggled request unanswered")
+    first = responses[0] if responses else b""
+    c.check(first.startswith(b"HTTP/1.1 400 "), what + ": 400: %r" % first[:40])
+    c.check(b"Content-Type: application/json" in first and b'"error":"invalid_request"' in first,
+            what + ": a JSON error: %r" % first[-120:])
+
+
+def test_framing(c):
+    s = Server().start()
+    try:
+        s.add_user("alice")
+        n = len(FORM)
+        refused(c, s, POST + b"Content-Length : %d\r\nConnection: keep-alive\r\n\r\n" % n + FORM + SMUGGLED,
+                "whitespace before the colon of Content-Length")
+        refused(c, s, POST + b"Transfer-Encoding\t: chunked\r\nContent-Length: 3\r\n\r\nabc" + SMUGGLED,
+                "a tab before the colon of Transfer-Encoding")
+        refused(c, s, POST + b"Content-Length: %d\r\nContent-Length: 5\r\n\r\n" % n + FORM + SMUGGLED,
+                "two different Content-Length")
+        refused(c, s, POST + b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n" % (n, n) + FORM + SMUGGLED,
+                "Content-Length twice")
+        chunked = b"%x\r\n" % n + FORM + b"\r\n0\r\n\r\n"
+        refused(c, s, POST + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked + SMUGGLED,
+                "Content-Length with Transfer-Encoding")
+        refused(c, s, POST + b"Transfer-Encoding: gzip, chunked\r\n\r\n" + chunked + SMUGGLED,
+                "a transfer coding before chunked")
+        refused(c, s, POST + b"Transfer-Encoding: identity\r\n\r\n" + FORM, "Transfer-Encoding: identity")
+        refused(c, s, POST + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked + SMUGGLED,
+                "Transfer-Encoding twice")
+        # What stays accepted: one chunked body, one Content-Length, on a kept-alive connection.
+        responses, _ = exchange(s, POST + b"Transfer-Encoding: Chunked\r\n\r\n" + chunked + SMUGGLED)
+        c.eq([r.split(b"\r\n")[0] for r in responses], [b"HTTP/1.1 400 Bad Request", b"HTTP/1.1 200 OK"],
+             "a chunked body, then the next request")
+        c.check(b"invalid_grant" in responses[0] if responses else False, "the chunked body was read")
+        responses, _ = exchange(s, POST + b"Content-Length: %d\r\n\r\n" % n + FORM + SMUGGLED)
+        c.eq(len(responses), 2, "Content-Length, then the next request")
+        c.eq(s.get("/healthz").status_code, 200, "still serving")
+    finally:
+        s.cleanup()
+
+
+def test_nul_in_path(c):
+    s = Server().start()
+    try:
+        for path in ["/metrics%00", "/metrics%00.css", "/healthz%00/x", "/auth/check%00"]:
+            responses, _ = exchange(s, b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path.encode())
+            first = responses[0] if responses else b""
+            c.check(first.startswith(b"HTTP/1.1 404 "), "%s is not %s: %r" % (path, path.split("%")[0], first[:40]))
+            c.check(b'"error":"not_found"' in first, path + ": a JSON 404")
+        c.eq(s.get("/metrics?x=%00").status_code, 200, "a NUL in the query is not the path's")
+    finally:
+        s.cleanup()
+
+
+if __name__ == "__main__":
+    main([test_framing, test_nul_in_path])
