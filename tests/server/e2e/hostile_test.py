@@ -7,7 +7,11 @@ Transfer-Encoding, a transfer coding other than chunked), paths holding an encod
 what else the review turned up. Raw sockets where requests would normalise the bytes."""
 import socket
 
-from wbtest import Server, main
+import requests
+
+from wbtest import PASSWORD, Server, main
+
+SESSIONS_SHOWN = 100  # GET /sessions lists this many, newest first
 
 # The request a desynchronised server would read as a second one: it must never be answered.
 SMUGGLED = b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
@@ -92,5 +96,28 @@ def test_nul_in_path(c):
         s.cleanup()
 
 
+def test_many_sessions(c):
+    """A user with more sessions than one reply holds (each with a user agent of control
+    characters, six bytes each once escaped) still gets the newest, as valid JSON."""
+    s = Server().start()
+    try:
+        s.add_user("alice")
+        with requests.Session() as http:
+            for _ in range(SESSIONS_SHOWN + 100):
+                r = http.post(s.url("/oauth/token"), data={"grant_type": "password", "username": "alice",
+                                                           "password": PASSWORD},
+                              headers={"User-Agent": "\x01" * 300}, timeout=60)
+        token = r.json()["access_token"]
+        r = s.get("/sessions", token)
+        c.eq((r.status_code, r.headers.get("Content-Type")), (200, "application/json"), "GET /sessions")
+        listed = r.json().get("sessions", []) if r.status_code == 200 else []
+        c.eq(len(listed), SESSIONS_SHOWN, "the newest sessions")
+        c.check(listed and listed[0]["current"], "newest first: the caller's")
+        c.eq(s.post("/oauth/logout", token, data={"scope": "others"}).status_code, 204, "the others end")
+        c.eq(len(s.get("/sessions", token).json()["sessions"]), 1, "one left")
+    finally:
+        s.cleanup()
+
+
 if __name__ == "__main__":
-    main([test_framing, test_nul_in_path])
+    main([test_framing, test_nul_in_path, test_many_sessions])
