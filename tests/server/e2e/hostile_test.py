@@ -3,13 +3,14 @@
 """tests/server/e2e/hostile_test.py - what a security review of `wristband serve` found, each as
 the request that showed it: HTTP framing a front proxy could read differently (request
 smuggling: a header name with whitespace, two Content-Length, Content-Length with
-Transfer-Encoding, a transfer coding other than chunked), paths holding an encoded NUL, and
-what else the review turned up. Raw sockets where requests would normalise the bytes."""
+Transfer-Encoding, a transfer coding other than chunked), paths holding an encoded NUL, a
+session list too long for one reply, user names that differ only in case, and what else the
+review turned up. Raw sockets where requests would normalise the bytes."""
 import socket
 
 import requests
 
-from wbtest import PASSWORD, Server, main
+from wbtest import PASSWORD, Server, main, sql
 
 SESSIONS_SHOWN = 100  # GET /sessions lists this many, newest first
 
@@ -119,5 +120,23 @@ def test_many_sessions(c):
         s.cleanup()
 
 
+def test_names_differing_in_case(c):
+    """Self-registration cannot make "Alice" beside "alice" (a name that shows as the other in
+    preferred_username, X-Auth-User and every log), nor can the admin by mistake."""
+    s = Server("--allow-signup").start()
+    try:
+        s.add_user("alice")
+        for name in ["Alice", "ALICE"]:
+            r = s.post("/users", data={"username": name, "password": PASSWORD})
+            c.eq((r.status_code, r.json().get("error")), (409, "conflict"), "signup as " + name)
+        c.check(s.admin("user", "add", "aLiCe", stdin=PASSWORD + "\n").returncode != 0, "user add aLiCe")
+        c.eq(sql(s.db, "SELECT name FROM users"), [("alice",)], "only alice")
+        c.eq(s.login("alice").status_code, 200, "alice logs in")
+        c.eq(s.login("Alice").status_code, 400, "names stay exact at login")
+        c.eq(s.post("/users", data={"username": "bob", "password": PASSWORD}).status_code, 201, "other names")
+    finally:
+        s.cleanup()
+
+
 if __name__ == "__main__":
-    main([test_framing, test_nul_in_path, test_many_sessions])
+    main([test_framing, test_nul_in_path, test_many_sessions, test_names_differing_in_case])
