@@ -4,9 +4,10 @@
 the request that showed it: HTTP framing a front proxy could read differently (request
 smuggling: a header name with whitespace, two Content-Length, Content-Length with
 Transfer-Encoding, a transfer coding other than chunked), paths holding an encoded NUL, a
-session list too long for one reply, user names that differ only in case, and what else the
-review turned up. Raw sockets where requests would normalise the bytes."""
+session list too long for one reply, user names that differ only in case, password guesses
+sent at once past the lockout, and what else the review turned up. Raw sockets where requests would normalise the bytes."""
 import socket
+import threading
 
 import requests
 
@@ -138,5 +139,35 @@ def test_names_differing_in_case(c):
         s.cleanup()
 
 
+def test_lockout_under_concurrency(c):
+    """Guesses sent at once are each checked against the lock before any failure is recorded:
+    every worker thread got a guess verified, not five in all. A hash that takes some time makes
+    the guesses overlap; exactly five may be verified whatever the timing."""
+    s = Server("--threads", "16", "--argon2-ops", "2", "--argon2-memory-kib", "4096", fast_hash=False).start()
+    try:
+        s.add_user("alice")
+        guesses = 48
+        start = threading.Barrier(guesses)
+        codes = []
+
+        def guess(i):
+            start.wait()
+            r = requests.post(s.url("/oauth/token"), timeout=120,
+                              data={"grant_type": "password", "username": "alice", "password": "guess %d" % i})
+            codes.append(r.status_code)
+
+        threads = [threading.Thread(target=guess, args=(i,)) for i in range(guesses)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        c.eq((codes.count(400), codes.count(429)), (5, guesses - 5), "five guesses verified, the rest locked out")
+        c.eq(s.metric('wristband_logins_total{result="failed"}'), 5.0, "five failed logins")
+        c.eq(s.login("alice").status_code, 429, "locked")
+    finally:
+        s.cleanup()
+
+
 if __name__ == "__main__":
-    main([test_framing, test_nul_in_path, test_many_sessions, test_names_differing_in_case])
+    main([test_framing, test_nul_in_path, test_many_sessions, test_names_differing_in_case,
+          test_lockout_under_concurrency])
