@@ -137,13 +137,26 @@ static srv_status check_lockout(srv *s, const char *username, srv_error *err) {
   return st;
 }
 
-static srv_status login_failed(srv *s, const char *username, srv_error *err) {
-  int64_t until = 0;
-  metrics_add(&s->metrics.logins_failed);
-  srv_status st = s->st->ops->lockout_fail(s->st, username, clock_now_s(), s->cfg->lockout_seconds,
-                                           s->cfg->lockout_failures, s->cfg->lockout_seconds, &until, err);
-  if (st != SRV_OK)
+/* Counts an attempt on username before its password is verified, as a failure until it proves
+ * right (a success clears the count). Counted after the verification, guesses sent at once all
+ * passed check_lockout first: about one per worker thread was verified instead of
+ * lockout_failures. The store counts attempts one at a time, so at most lockout_failures are
+ * verified in a window; the next attempt sets the lock (429, like every attempt after it). */
+static srv_status count_attempt(srv *s, const char *username, srv_error *err) {
+  int64_t now = clock_now_s(), until = 0;
+  srv_status st =
+      s->st->ops->lockout_fail(s->st, username, now, s->cfg->lockout_seconds, s->cfg->lockout_failures + 1,
+                               s->cfg->lockout_seconds, &until, err);
+  if (st != SRV_OK || until <= now)
     return st;
+  st = srv_fail(err, SRV_ERR_RATE_LIMITED, "too many failed logins for this user: try again later");
+  if (err != NULL)
+    err->retry_after = until - now;
+  return st;
+}
+
+static srv_status login_failed(srv *s, srv_error *err) {
+  metrics_add(&s->metrics.logins_failed);
   return srv_fail(err, SRV_ERR_INVALID_GRANT, "invalid username or password");
 }
 
@@ -157,7 +170,7 @@ static srv_status verify_user(srv *s, const char *username, const char *password
   int found = st == SRV_OK;
   int ok = pw_verify(&s->pw, found ? u->password_hash : NULL, password, len);
   if (!found || !ok || u->disabled)
-    return login_failed(s, username, err);
+    return login_failed(s, err);
   return SRV_OK;
 }
 
@@ -193,6 +206,8 @@ srv_status session_login(srv *s, const char *username, const char *password, siz
   if (!scope_valid(scope))
     return srv_fail(err, SRV_ERR_INVALID_SCOPE, "malformed scope");
   srv_status st = check_lockout(s, username, err);
+  if (st == SRV_OK)
+    st = count_attempt(s, username, err);
   if (st != SRV_OK)
     return st;
   store_user u;
