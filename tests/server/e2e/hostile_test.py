@@ -5,13 +5,13 @@ the request that showed it: HTTP framing a front proxy could read differently (r
 smuggling: a header name with whitespace, two Content-Length, Content-Length with
 Transfer-Encoding, a transfer coding other than chunked), paths holding an encoded NUL, a
 session list too long for one reply, user names that differ only in case, password guesses
-sent at once past the lockout, and what else the review turned up. Raw sockets where requests would normalise the bytes."""
+sent at once past the lockout, and custom claims that would speak for the server. Raw sockets where requests would normalise the bytes."""
 import socket
 import threading
 
 import requests
 
-from wbtest import PASSWORD, Server, main, sql
+from wbtest import PASSWORD, Server, jwt_parts, main, sql
 
 SESSIONS_SHOWN = 100  # GET /sessions lists this many, newest first
 
@@ -168,6 +168,28 @@ def test_lockout_under_concurrency(c):
         s.cleanup()
 
 
+def test_claims_only_the_server_knows(c):
+    """Custom claims cannot say how the user logged in (acr, amr, auth_time: a resource server's
+    step-up check would believe every token came from a second factor), bind the token to a key
+    (cnf) or make it a delegation (act, may_act), nor name another party (azp, nonce)."""
+    s = Server().start()
+    try:
+        s.add_user("alice")
+        for key, value in [("acr", '"urn:mfa"'), ("amr", '["otp","pwd"]'), ("auth_time", "1700000000"),
+                           ("cnf", '{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}'),
+                           ("act", '{"sub":"admin"}'), ("may_act", '{"sub":"admin"}'), ("azp", '"console"'),
+                           ("nonce", '"n"')]:
+            p = s.admin("user", "set-claim", "alice", key, value)
+            c.eq(p.returncode, 2, "set-claim %s is refused (%s)" % (key, p.stderr.strip()))
+        c.eq(s.admin("user", "set-claim", "alice", "groups", '["blue"]').returncode, 0, "a claim of the user's own")
+        claims = jwt_parts(s.login("alice").json()["access_token"])[1]
+        c.eq(sorted(k for k in claims if k in ("acr", "amr", "auth_time", "cnf", "act", "may_act", "azp", "nonce")),
+             [], "none of them in a token")
+        c.eq(claims.get("groups"), ["blue"], "the custom claim is")
+    finally:
+        s.cleanup()
+
+
 if __name__ == "__main__":
     main([test_framing, test_nul_in_path, test_many_sessions, test_names_differing_in_case,
-          test_lockout_under_concurrency])
+          test_lockout_under_concurrency, test_claims_only_the_server_knows])
