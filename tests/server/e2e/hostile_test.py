@@ -5,7 +5,8 @@ the request that showed it: HTTP framing a front proxy could read differently (r
 smuggling: a header name with whitespace, two Content-Length, Content-Length with
 Transfer-Encoding, a transfer coding other than chunked), paths holding an encoded NUL, a
 session list too long for one reply, user names that differ only in case, password guesses
-sent at once past the lockout, and custom claims that would speak for the server. Raw sockets where requests would normalise the bytes."""
+sent at once past the lockout, custom claims that would speak for the server, and a forward-auth
+role given twice in two cases. Raw sockets where requests would normalise the bytes."""
 import socket
 import threading
 
@@ -190,6 +191,21 @@ def test_claims_only_the_server_knows(c):
         s.cleanup()
 
 
+def test_role_twice_in_any_case(c):
+    """/auth/check refuses role given twice; libmicrohttpd finds query names in any case, so a
+    second ROLE must count too, or ?ROLE=dev before a proxy's &role=admin checks only dev."""
+    s = Server().start()
+    try:
+        s.add_user("bob", roles=["dev"])
+        token = s.login("bob").json()["access_token"]
+        for query in ["role=dev&ROLE=admin", "ROLE=dev&role=admin", "Role=dev&rOLE=admin"]:
+            c.eq(s.get("/auth/check?" + query, token).status_code, 400, query)
+        c.eq(s.get("/auth/check?ROLE=dev", token).status_code, 200, "one role, in any case")
+        c.eq(s.get("/auth/check?Role=admin", token).status_code, 403, "a role bob lacks, in any case")
+    finally:
+        s.cleanup()
+
+
 if __name__ == "__main__":
     main([test_framing, test_nul_in_path, test_many_sessions, test_names_differing_in_case,
-          test_lockout_under_concurrency, test_claims_only_the_server_knows])
+          test_lockout_under_concurrency, test_claims_only_the_server_knows, test_role_twice_in_any_case])
