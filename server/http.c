@@ -76,7 +76,7 @@ static enum MHD_Result count_arg(void *cls, enum MHD_ValueKind kind, const char 
   query_count *q = cls;
   (void)kind;
   (void)value;
-  if (key != NULL && strcmp(key, q->name) == 0)
+  if (key != NULL && strcasecmp(key, q->name) == 0) /* as MHD_lookup_connection_value compares */
     q->count++;
   return MHD_YES;
 }
