@@ -3,6 +3,7 @@
  * server/session.c - login and refresh-token rotation (session.h states the rules). The access
  * side (authenticate, logout, revoke, introspect) is server/session_access.c.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,24 @@ void session_tokens_clear(session_tokens *t) {
   memset(t, 0, sizeof(*t));
 }
 
+/* The budget's holder of address: an IPv4 address, or the /64 of an IPv6 one (a client is given
+ * at least a /64 and picks any address in it). */
+static void budget_holder(const char *address, char *out, size_t cap) {
+  struct in6_addr a6;
+  if (address != NULL && inet_pton(AF_INET6, address, &a6) == 1) {
+    memset(a6.s6_addr + 8, 0, 8);
+    char text[INET6_ADDRSTRLEN];
+    snprintf(out, cap, "%s/64", inet_ntop(AF_INET6, &a6, text, sizeof(text)) != NULL ? text : address);
+    return;
+  }
+  snprintf(out, cap, "%s", address != NULL ? address : "");
+}
+
 srv_status session_rate_check(srv *s, const char *bucket, const char *address, srv_error *err) {
-  char key[160];
+  char key[160], holder[INET6_ADDRSTRLEN + 4];
   int64_t now = clock_now_s(), count = 0, start = 0;
-  snprintf(key, sizeof(key), "%s:%s", bucket, address != NULL ? address : "");
+  budget_holder(address, holder, sizeof(holder));
+  snprintf(key, sizeof(key), "%s:%s", bucket, holder);
   srv_status st = s->st->ops->rate_hit(s->st, key, now, RATE_WINDOW_S, &count, &start, err);
   if (st != SRV_OK)
     return st;

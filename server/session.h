@@ -48,7 +48,8 @@ typedef struct session_tokens {
 
 void session_tokens_clear(session_tokens *t);
 
-/** Checks the per-address budget of token requests (bucket names the endpoint). */
+/** Checks the per-address budget of token requests (bucket names the endpoint; an IPv6 address
+ * counts as its /64). */
 srv_status session_rate_check(srv *s, const char *bucket, const char *address, srv_error *err);
 
 /** grant_type=password. scope NULL = "openid". */
