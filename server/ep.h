@@ -53,5 +53,6 @@ void ep_auth_check(srv *s, const http_req *rq, http_reply *rp);  /* any /auth/ch
 void ep_metrics(srv *s, const http_req *rq, http_reply *rp);     /* GET /metrics */
 void ep_health(srv *s, const http_req *rq, http_reply *rp);      /* GET /healthz */
 void ep_signup(srv *s, const http_req *rq, http_reply *rp);      /* POST /users */
+void ep_web(srv *s, const http_req *rq, http_reply *rp);         /* GET /, /debug, /assets/... */
 
 #endif
