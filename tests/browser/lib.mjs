@@ -71,10 +71,10 @@ export class Checks {
 // ---- the server ----------------------------------------------------------------------------------
 
 export class Server {
-  constructor(args = []) {
+  constructor({ ttl = `${ACCESS_TTL}s`, args = [] } = {}) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'wbweb'));
     this.store = `sqlite:${this.dir}/data/wristband.db`;
-    this.args = ['--access-ttl', `${ACCESS_TTL}s`, '--argon2-ops', '1', '--argon2-memory-kib', '64', ...args];
+    this.args = ['--access-ttl', ttl, '--argon2-ops', '1', '--argon2-memory-kib', '64', ...args];
   }
 
   async start() {
