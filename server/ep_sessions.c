@@ -3,7 +3,8 @@
  * server/ep_sessions.c - POST /oauth/logout (scope=local|others|global, default local; 204),
  * GET /sessions ({"sessions":[{"sid","created_at","last_used_at","user_agent","address",
  * "current"}]}, times in seconds since the epoch) and DELETE /sessions/{sid} (204, or 404 when it
- * is not the caller's live session). All take a bearer access token or the access cookie.
+ * is not the caller's live session). All take a bearer access token or the access cookie; a local
+ * or global logout also clears the cookie-mode cookies a request carries.
  */
 #include <string.h>
 
