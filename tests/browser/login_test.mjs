@@ -84,7 +84,7 @@ async function testRenewAndReload(c) {
   c.eq(first.exp - first.iat, ACCESS_TTL, 'the short access-token lifetime');
   // Wait on the page until the first token has expired and the claims shown are a newer token's.
   await page.waitForFunction(({ jti, exp }) =>
-    Date.now() / 1000 > exp + 1 && document.querySelector('#claims-rows tr[data-name="jti"] code').textContent !== jti,
+    Date.now() / 1000 > exp + 1 && document.querySelector('#claims-rows tr[data-name="jti"] td.value code').textContent !== jti,
   { jti: first.jti, exp: first.exp }, { timeout: WAIT_MS, polling: 200 });
   c.check(await page.locator('#app').isVisible(), 'still logged in past the first token\'s exp');
   c.eq(await shown(page, 'sid'), first.sid, 'the same session');
