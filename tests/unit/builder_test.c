@@ -179,6 +179,14 @@ static void shortest_reals(void) {
       {1.7976931348623157e308, "1.7976931348623157e308"},
       {2.0 / 3.0, "0.6666666666666666"},
       {1700000000.5, "1700000000.5"},
+      /* powers of two: the interval of doubles that read back is narrower below them than
+       * above, so the nearest 16-digit decimal (below) does not read back, and the one above does
+       * (Python's repr gives these); a binary search over printf precisions found 17 digits */
+      {0x1p-24, "5.960464477539063e-8"},
+      {0x1p122, "5.316911983139664e36"},
+      {0x1p-1017, "7.120236347223045e-307"},
+      {-0x1p345, "-7.167183174968974e103"},
+      {0x1p-778, "6.290184345309701e-235"},
   };
   for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
     wb_builder *b = NULL;
