@@ -350,7 +350,7 @@ wb_status wb_key_from_jwk(wb_key **out, const char *json, size_t len, wb_error *
     st = wb__fail(err, WB_ERR_INVALID_ARG, "this is a JWK set, not a JWK: use wb_keyset_parse");
   else
     st = wb__key_from_json(out, j, err);
-  json_decref(j);
+  wb__json_free(j);
   return st;
 }
 

@@ -141,7 +141,7 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   wb_status st = wb_keyset_new(&set, err);
   if (st == WB_OK)
     st = keys_from_json(set, j, limits->max_keys, err);
-  json_decref(j);
+  wb__json_free(j);
   if (st != WB_OK) {
     wb_keyset_free(set);
     return st;
