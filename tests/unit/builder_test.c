@@ -72,6 +72,17 @@ static void failures_change_nothing(void) {
   CHECK_ST(wb_builder_set_json(b, "bad", "1 2", 3, NULL), WB_ERR_MALFORMED);
   CHECK_ST(wb_builder_set_json(b, "bad", "", 0, NULL), WB_ERR_MALFORMED);
   CHECK_ST(wb_builder_set_json(b, "bad", "\"\\ud800\"", 8, NULL), WB_ERR_MALFORMED);
+  /* The value of set_json sits one level below the claims object: 64 levels of it would make the
+   * token 65 deep, which every default verifier refuses as malformed (merge_json of the same
+   * member already refused it). 63 levels fit. */
+  char deep[2 * 64 + 1];
+  for (int d = 63; d <= 64; d++) {
+    memset(deep, '[', (size_t)d);
+    memset(deep + d, ']', (size_t)d);
+    CHECK_ST(wb_builder_set_json(b, d == 63 ? "deep" : "bad", deep, 2 * (size_t)d, NULL),
+             d == 63 ? WB_OK : WB_ERR_MALFORMED);
+  }
+  CHECK_ST(wb_builder_remove(b, "deep", NULL), WB_OK);
   CHECK_ST(wb_builder_set_string(b, "bad", "\xff", NULL), WB_ERR_INVALID_ARG);
   CHECK_ST(wb_builder_set_string(b, "\xc3", "x", NULL), WB_ERR_INVALID_ARG);
   CHECK_ST(wb_builder_set_string(b, "bad", NULL, NULL), WB_ERR_INVALID_ARG);
