@@ -536,6 +536,7 @@ wb_status wb_builder_set_json(wb_builder *b, const char *name, const char *json,
     return wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", b->max_len);
   wb_limits lim;
   wb_limits_default(&lim);
+  lim.max_depth--; /* the value is a member of the claims object: one level down */
   st = wb__jscan_value(json, len, &lim, err);
   if (st != WB_OK)
     return st;
