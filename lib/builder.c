@@ -29,6 +29,7 @@ struct wb_builder {
   size_t text_len;    /* bytes before the NUL, the closing brace included */
   size_t text_cap;    /* bytes allocated */
   size_t max_len;     /* ceiling of text_len: what a verifier with default limits accepts */
+  size_t max_members; /* ceiling of nmembers, for the same reason */
   wb_member *members; /* one per member, in text order */
   size_t nmembers, members_cap;
 };
@@ -193,6 +194,8 @@ static wb_status set_escaped(wb_builder *b, const char *ename, size_t elen, cons
     b->members_cap = cap;
   }
   size_t old = find(b, ename, elen);
+  if (old == b->nmembers && b->nmembers >= b->max_members)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "claims with more than %zu members", b->max_members);
   size_t grow_by = elen + len + 2, replaced = old < b->nmembers ? b->members[old].len + 1 : 0;
   if (b->text_len + grow_by > b->max_len + replaced) /* the ceiling: no verifier would accept more */
     return wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", b->max_len);
@@ -240,6 +243,7 @@ wb_status wb_builder_new(wb_builder **out, wb_error *err) {
   wb_limits lim;
   wb_limits_default(&lim);
   b->max_len = lim.max_claims_len;
+  b->max_members = lim.max_members;
   put(b, "{}", 2);
   b->text[b->text_len] = '\0';
   *out = b;
@@ -262,6 +266,7 @@ static wb_builder *clone(const wb_builder *b) {
   if (c == NULL)
     return NULL;
   c->max_len = b->max_len;
+  c->max_members = b->max_members;
   c->text_len = b->text_len;
   c->members_cap = b->members_cap;
   c->nmembers = b->nmembers;

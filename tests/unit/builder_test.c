@@ -343,6 +343,28 @@ static void sign_is_read_only(void) {
   wb_key_free(k);
 }
 
+/* More members than a default verifier accepts are refused (too_large), and nothing changes. */
+static void member_ceiling(void) {
+  wb_limits lim;
+  wb_limits_default(&lim);
+  wb_builder *b = NULL;
+  CHECK_ST(wb_builder_new(&b, NULL), WB_OK);
+  char name[16];
+  unsigned ok = 0;
+  for (unsigned i = 0; i < lim.max_members; i++) {
+    snprintf(name, sizeof(name), "m%u", i);
+    ok += wb_builder_set_int(b, name, i, NULL) == WB_OK;
+  }
+  CHECK(ok == lim.max_members);
+  char *before = text_of(b);
+  CHECK_ST(wb_builder_set_int(b, "one-more", 1, NULL), WB_ERR_TOO_LARGE);
+  CHECK_ST(wb_builder_set_int(b, "m0", 7, NULL), WB_OK); /* replacing is still fine */
+  CHECK_ST(wb_builder_remove(b, "m0", NULL), WB_OK);
+  CHECK_ST(wb_builder_set_int(b, "one-more", 1, NULL), WB_OK);
+  wb_string_free(before);
+  wb_builder_free(b);
+}
+
 int main(void) {
   setters();
   failures_change_nothing();
@@ -352,5 +374,6 @@ int main(void) {
   json_kept_as_written();
   replace_remove_ceiling();
   sign_is_read_only();
+  member_ceiling();
   return CHECK_DONE();
 }
