@@ -120,7 +120,7 @@ await main([async function setup() {
   hostile = await startHostile(server.base);
   browser = await launch();
 }, testOtherOrigins, async function teardown() {
-  await browser.close();
-  hostile.close();
-  await server.stop();
+  if (browser) await browser.close();
+  if (hostile) hostile.close();
+  if (server) await server.stop();
 }]);

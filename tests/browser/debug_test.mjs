@@ -8,7 +8,7 @@
 // refused; the verify button is reached and pressed by keyboard; on a phone nothing scrolls
 // sideways; and no request the page makes carries a token or a secret (every request is watched).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, Server, context, expectedClaims, launch, main, screenshot, shownClaims, usability } from './lib.mjs';
 
@@ -34,6 +34,11 @@ function keypair(alg, ...extra) {
   const priv = cli('', 'keygen', alg, ...extra);
   secrets.push(JSON.parse(priv).d || JSON.parse(priv).k);
   return { priv, pub: alg.startsWith('HS') ? JSON.parse(priv) : JSON.parse(cli(priv, 'pubkey', '-')) };
+}
+
+function openssl(...args) {
+  const p = spawnSync('openssl', args, { encoding: 'utf8' });
+  if (p.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${p.stderr}`);
 }
 
 function sign(key, ...args) {
@@ -111,6 +116,19 @@ async function testPastedKeys(c) {
     const ok = await verify(text);
     c.eq(ok.verdict, 'valid', `${alg} against ${what}: ${ok.text}`);
     c.eq((await (paste(tamper(token)), verify(text))).verdict, 'invalid', `${alg}: the tampered token is rejected`);
+  }
+  // A certificate (its public key; the certificate itself is not checked) and a PKCS#1 RSA key,
+  // from openssl.
+  for (const [alg, req, pub] of [
+    ['ES256', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], (dir) => `${dir}/cert.pem`],
+    ['RS256', ['-newkey', 'rsa:2048'], (dir) => { openssl('rsa', '-in', `${dir}/key.pem`, '-RSAPublicKey_out', '-out', `${dir}/rsa.pem`); return `${dir}/rsa.pem`; }]]) {
+    const dir = server.dir;
+    openssl('req', '-x509', ...req, '-nodes', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`, '-subj', '/CN=wristband test', '-days', '1');
+    await paste(sign(readFileSync(`${dir}/key.pem`, 'utf8'), '--alg', alg, '--sub', 'carol'));
+    const text = readFileSync(pub(dir), 'utf8');
+    const what = text.includes('CERTIFICATE') ? 'an X.509 certificate' : 'a PKCS#1 RSA PUBLIC KEY';
+    const ok = await verify(text);
+    c.eq(ok.verdict, 'valid', `${alg} against ${what}: ${ok.text}`);
   }
   // The wrong key: same algorithm, another key.
   const [one, other] = [keypair('ES256', '--kid', 'k1'), keypair('ES256', '--kid', 'k1')];
@@ -234,6 +252,6 @@ await main([async function setup() {
   await page.goto(server.url('/debug'));
 }, testServerToken, testPastedKeys, testWarnings, testKeyboardAndExample, testPhone, testNothingLeaves,
 async function teardown() {
-  await browser.close();
-  await server.stop();
+  if (browser) await browser.close();
+  if (server) await server.stop();
 }]);

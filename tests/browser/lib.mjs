@@ -82,6 +82,8 @@ export class Server {
       { stdio: ['ignore', 'pipe', 'pipe'] });
     this.log = '';
     this.proc.stderr.on('data', (d) => (this.log += d));
+    // However the test ends, the server does not outlive it.
+    process.on('exit', () => this.proc.exitCode === null && this.proc.kill('SIGKILL'));
     const line = await new Promise((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`the server did not start:\n${this.log}`)), START_TIMEOUT_MS);

@@ -210,6 +210,6 @@ await main([async function setup() {
   browser = await launch();
 }, testLogin, together(testRenewAndReload, testLogoutOthers, testEndAndLogoutAll), testWrongPasswordAndPhone,
 async function teardown() {
-  await browser.close();
-  await server.stop();
+  if (browser) await browser.close();
+  if (server) await server.stop();
 }]);
