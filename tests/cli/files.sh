@@ -65,4 +65,14 @@ mkdir "$T/cwd"
 check "-o - prints the key" test "$(json_get "$T/stdout.jwk" 'j["kty"]')" = EC
 check "-o - creates no file named -" test ! -e "$T/cwd/-"
 
+# a long file name that is legal (NAME_MAX is 255) can be written: the temporary name beside it
+# must not be longer than the name itself allows
+long=$(printf 'k%.0s' $(seq 240))
+mkdir "$T/longdir"
+expect_ok "keygen -o a 240-byte file name" keygen ES256 -o "$T/longdir/$long"
+check "... the key is there" test "$(json_get "$T/longdir/$long" 'j["kty"]')" = EC
+check "... and nothing else" test "$(ls -A "$T/longdir" | wc -l)" = 1
+long=$(printf 'k%.0s' $(seq 255))
+expect_ok "keygen -o a 255-byte file name" keygen ES256 -o "$T/longdir/$long"
+
 summary
