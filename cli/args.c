@@ -5,6 +5,7 @@
  * times) are in times.c, input in io.c, files the CLI writes in outfile.c, KEY loading in keyload.c.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +14,23 @@
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
-/* One line, whatever the message holds: control characters (a newline in a file name or in a
- * library message) become '?', tabs become spaces. */
+/* One line that a terminal shows as it is, whatever the message holds (a token's iss, kid or typ,
+ * a file name): a tab becomes a space, and a control character (a newline, ESC, a C1 CSI), a bidi
+ * control or a byte that is not UTF-8 becomes one '?' (cli_tty_unsafe). Works in place. */
 static void sanitize(char *s) {
-  for (; *s != '\0'; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '\t')
-      *s = ' ';
-    else if (c < 0x20 || c == 0x7f)
-      *s = '?';
+  size_t n = strlen(s), o = 0;
+  for (size_t i = 0; i < n;) {
+    uint32_t cp;
+    size_t len = cli_utf8_next(s + i, n - i, &cp);
+    if (cp == '\t' || cli_tty_unsafe(cp)) {
+      s[o++] = cp == '\t' ? ' ' : '?';
+    } else {
+      memmove(s + o, s + i, len);
+      o += len;
+    }
+    i += len;
   }
+  s[o] = '\0';
 }
 
 #ifdef __GNUC__
