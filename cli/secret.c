@@ -49,11 +49,16 @@ static int decode_b64(const cli_buf *in, cli_buf *out) {
   size_t cap = WB_B64URL_DECODED_MAX(n); /* and a NUL after the bytes, as cli_buf has */
   out->data = cli_xrealloc(NULL, cap + 1);
   int rc = 0;
-  if (n == 0 || wb_b64url_decode((unsigned char *)out->data, cap, text, n, &out->len, &err) != WB_OK)
+  if (n == 0 || wb_b64url_decode((unsigned char *)out->data, cap, text, n, &out->len, &err) != WB_OK) {
     rc = cli_fail(CLI_EXIT_USAGE, "malformed", "--secret-b64: the text is not base64 or base64url%s%s",
                   n == 0 ? " (it is empty)" : ": ", n == 0 ? "" : err.message);
-  else
+    cli_wipe(out->data, cap + 1); /* a failed decode leaves what it decoded, and out->len 0 */
+    free(out->data);
+    out->data = NULL;
+    out->len = 0;
+  } else {
     out->data[out->len] = '\0';
+  }
   cli_wipe(text, in->len);
   free(text);
   return rc;
