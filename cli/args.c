@@ -68,17 +68,27 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
   return CLI_EXIT_USAGE;
 }
 
+/* Warning and note lines wait here until the command's outcome is known (cli_flush_notes): a
+ * failure is exactly one line on stderr, so they are shown on success only. */
+#define MAX_PENDING 8
+
+static struct {
+  const char *what; /* "warning" or "note" */
+  char msg[640];
+} pending[MAX_PENDING];
+static size_t npending;
+
 #ifdef __GNUC__
 __attribute__((format(printf, 2, 0)))
 #endif
 static void
 vsay(const char *what, const char *fmt, va_list ap) {
-  char msg[640];
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  sanitize(msg);
-  int colour = cli_color(2);
-  fprintf(stderr, "%swristband: %s:%s %s\n", colour ? CLI_SGR_WARN : "", what, colour ? CLI_SGR_RESET : "",
-          msg);
+  if (npending == MAX_PENDING)
+    return;
+  pending[npending].what = what;
+  vsnprintf(pending[npending].msg, sizeof(pending[npending].msg), fmt, ap);
+  sanitize(pending[npending].msg);
+  npending++;
 }
 
 void cli_warn(const char *fmt, ...) {
@@ -93,6 +103,14 @@ void cli_note(const char *fmt, ...) {
   va_start(ap, fmt);
   vsay("note", fmt, ap);
   va_end(ap);
+}
+
+void cli_flush_notes(int show) {
+  int colour = show && cli_color(2);
+  for (size_t i = 0; show && i < npending; i++)
+    fprintf(stderr, "%swristband: %s:%s %s\n", colour ? CLI_SGR_WARN : "", pending[i].what,
+            colour ? CLI_SGR_RESET : "", pending[i].msg);
+  npending = 0;
 }
 
 void *cli_xrealloc(void *p, size_t n) {

@@ -49,20 +49,23 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 #endif
     ;
 /**
- * A warning line `wristband: warning: <message>` on stderr (never on a failure path), in colour
- * when stderr is a terminal (cli_color).
+ * A warning line `wristband: warning: <message>` on stderr, in colour when stderr is a terminal
+ * (cli_color). Held until the command ends (cli_flush_notes): shown when it succeeds, dropped when
+ * it fails, whose one line on stderr is the error.
  */
 void cli_warn(const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
-/** A note line `wristband: note: <message>` on stderr: something the command did for the user. */
+/** A note line `wristband: note: <message>`: something the command did for the user; as cli_warn. */
 void cli_note(const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/** Prints the held warnings and notes when show (the command succeeded), else drops them. */
+void cli_flush_notes(int show);
 /** realloc that stops the CLI with a nomem error (exit 2) when memory runs out (CLI only). */
 void *cli_xrealloc(void *p, size_t n);
 
