@@ -70,7 +70,10 @@ static int check_target(const char *path) {
                   path, kind_of(st.st_mode));
 }
 
-/* "DIR/.NAME.XXXXXXXXXXXXXXXX.tmp" beside path, with 64 random bits; NULL on failure. */
+/* "DIR/.NAME.XXXXXXXXXXXXXXXX.tmp" beside path, with 64 random bits; NULL on failure. NAME is cut
+ * to TEMP_NAME_KEEP bytes, so that a FILE whose own name is as long as the file system allows
+ * (NAME_MAX, 255) still has a temporary name that fits. */
+#define TEMP_NAME_KEEP 64
 static char *temp_name(const char *path) {
   const char *slash = strrchr(path, '/');
   size_t dir_len = slash != NULL ? (size_t)(slash - path) + 1 : 0;
@@ -81,8 +84,8 @@ static char *temp_name(const char *path) {
     free(name);
     return NULL;
   }
-  snprintf(name, cap, "%.*s.%s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", (int)dir_len, path, path + dir_len,
-           r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+  snprintf(name, cap, "%.*s.%.*s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", (int)dir_len, path, TEMP_NAME_KEEP,
+           path + dir_len, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
   return name;
 }
 
