@@ -97,6 +97,8 @@ for f in rsa.pub.pem rsa.pub.der e.pub e.jwks cert.pem; do
 done
 expect_fail "sign --secret-file of a private JWK" 2 bad_key sign --secret-file "$T/e.jwk"
 expect_fail "sign --secret-file of a private PEM" 2 bad_key sign --secret-file "$T/rsa.pem"
+printf '\357\273\277' | cat - "$T/e.pub" >"$T/bom.pub"
+expect_fail "--secret-file of a JWK after a byte-order mark" 2 bad_key verify --secret-file "$T/bom.pub" "$forged"
 PUB_PEM=$(cat "$T/rsa.pub.pem")
 export PUB_PEM
 expect_fail "--secret-env holding a PEM key" 2 bad_key verify --secret-env PUB_PEM "$forged"
