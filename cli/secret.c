@@ -78,7 +78,7 @@ static int is_der_sequence(const cli_buf *b) {
 
 /*
  * What kind of key the secret's bytes b are, or NULL when they are no key: PEM armour of anything
- * (a key or a certificate), JSON naming a "kty" (a JWK or JWKS, also one the library refuses, such
+ * (a key or a certificate), text naming a "kty" (a JWK or JWKS, also one the library refuses, such
  * as a weak RSA key), or JSON or a DER SEQUENCE the key parsers read. The parsers only see bytes
  * shaped like a key, never an ordinary secret.
  */
@@ -88,9 +88,9 @@ static const char *key_form(const cli_buf *b) {
     skip++;
   if (strstr(b->data, "-----BEGIN") != NULL)
     return "a PEM key or certificate";
-  int json = skip < b->len && b->data[skip] == '{';
-  if (json && strstr(b->data, "\"kty\"") != NULL)
+  if (strstr(b->data, "\"kty\"") != NULL) /* also after a byte-order mark or other leading bytes */
     return "a JWK or JWKS";
+  int json = skip < b->len && b->data[skip] == '{';
   if (!json && !is_der_sequence(b))
     return NULL;
   wb_key *key = NULL;
