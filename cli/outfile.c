@@ -8,10 +8,12 @@
  * path. Instead: FILE must be absent or a regular file (never followed when a symlink); the data
  * goes into a new file created with O_EXCL | O_NOFOLLOW and mode 0600 in FILE's directory, is
  * flushed to disk, and rename() puts it over FILE in one step. On any failure only that new file,
- * which this command created, is removed. "-" means stdout.
+ * which this command created, is removed; SIGINT, SIGTERM, SIGHUP and SIGQUIT wait until it is
+ * renamed or removed, so that no hidden copy of a key is left behind. "-" means stdout.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,18 @@ static int fill(int fd, const char *data, size_t len) {
   return ok ? 0 : -1;
 }
 
+/* The signals that end a command from the keyboard or a supervisor, held off while the temporary
+ * file exists: delivered once it is renamed or removed, they can no longer strand it. */
+static void hold_signals(sigset_t *old) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGQUIT);
+  sigprocmask(SIG_BLOCK, &set, old);
+}
+
 int cli_write_private(const char *path, const char *data, size_t len) {
   if (strcmp(path, "-") == 0) {
     fwrite(data, 1, len, stdout);
@@ -128,6 +142,8 @@ int cli_write_private(const char *path, const char *data, size_t len) {
   if (rc != 0)
     return rc;
   char *tmp = NULL;
+  sigset_t old;
+  hold_signals(&old);
   int fd = create_temp(path, &tmp);
   if (fd < 0) {
     rc = cli_fail(CLI_EXIT_USAGE, "io", "cannot create a new file beside '%s': %s", path, strerror(errno));
@@ -143,6 +159,7 @@ int cli_write_private(const char *path, const char *data, size_t len) {
     unlink(tmp);
   }
 out:
+  sigprocmask(SIG_SETMASK, &old, NULL); /* a held signal is delivered now */
   free(tmp);
   return rc;
 }
