@@ -104,4 +104,31 @@ expect_fail "Bearer note, then expired" 1 expired verify --key "$T/h.jwk" --now 
 expect_ok "... and on success the note is shown" verify --key "$T/h.jwk" --now $NOW "Bearer $bearer_bad"
 check "... once" test "$(grep -c 'note: .*Bearer' "$T/err")" = 1
 
+# a hint names only options the command has: every --option an error line suggests is in that
+# command's --help (pubkey and convert have no --kid; only sign and verify take --secret-file)
+"$W" keygen ES256 --kid x1 >"$T/x1.jwk"
+"$W" keygen ES256 --kid x2 >"$T/x2.jwk"
+printf '{"keys":[%s,%s]}' "$(cat "$T/x1.jwk")" "$(cat "$T/x2.jwk")" >"$T/two.jwks"
+hints() {
+  local cmd=$1 o
+  shift
+  "$W" "$cmd" "$@" >/dev/null 2>"$T/err" </dev/null
+  for o in $(grep -o -- '--[a-z][a-z0-9-]*' "$T/err" | grep -vx -- --help | sort -u); do
+    if ! "$W" "$cmd" --help | grep -q -- "$o\b"; then
+      bad "$cmd $*: the error suggests $o, which $cmd does not have: $(cat "$T/err")"
+      return
+    fi
+  done
+  ok
+}
+hints pubkey --pem "$T/two.jwks"
+hints convert "$T/two.jwks" --to pem
+hints thumbprint "$T/two.jwks"
+hints sign --key "$T/two.jwks"
+for cmd in pubkey thumbprint jwks; do hints $cmd "$T/raw"; done
+hints convert "$T/raw" --to jwk
+hints sign --key "$T/raw"
+hints verify --key "$T/rawbin" "$tok"
+hints pubkey "$T/rawbin"
+
 summary
