@@ -246,12 +246,13 @@ typedef struct cli_key {
 } cli_key;
 
 /**
- * Loads KEY (file or "-"): a JWK or PEM/DER key into k->key, or a JWKS into k->set. A PEM/DER key
- * without kid gets its RFC 7638 thumbprint as kid. Returns 0 or CLI_EXIT_USAGE after printing.
+ * Loads KEY (file or "-") for command cmd: a JWK or PEM/DER key into k->key, or a JWKS into k->set.
+ * A PEM/DER key without kid gets its RFC 7638 thumbprint as kid. Returns 0 or CLI_EXIT_USAGE after
+ * printing a message saying what the file looked like (naming --secret-file where cmd has it).
  */
-int cli_load_key(const char *path, cli_key *k);
+int cli_load_key(const char *cmd, const char *path, cli_key *k);
 /** Loads KEY as a key set for verification (wb_keyset_parse: a JWKS or one key); no kid added. */
-int cli_load_key_set(const char *path, cli_key *k);
+int cli_load_key_set(const char *cmd, const char *path, cli_key *k);
 /** cli_load_key that insists on exactly one key (k->one is then set). */
 int cli_load_one_key(const char *cmd, const char *path, cli_key *k);
 void cli_key_free(cli_key *k);

@@ -218,7 +218,7 @@ static int load_key(const sign_args *a, cli_key *k) {
     k->one = k->key;
     return rc;
   }
-  int rc = cli_load_key(a->key, k);
+  int rc = cli_load_key(CMD, a->key, k);
   if (rc != 0 || (k->one != NULL && (k->set == NULL || a->kid == NULL)))
     return rc; /* a key set, even of one key, is searched for --kid */
   char kids[160];
