@@ -306,6 +306,11 @@ int cmd_decode(int argc, char **argv);
 int cmd_jwks(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
+/* The server and its administration (issue 8): shims over server/ (cli/serve.c, cli/admin*.c). */
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 /* Usage texts (printed by --help), defined next to each command. */
 extern const char cli_usage_keygen[];
@@ -326,5 +331,9 @@ typedef struct cli_command {
 } cli_command;
 /** The command table and its length: what `completion` generates its scripts from. */
 const cli_command *cli_commands(size_t *count);
+extern const char cli_usage_serve[];
+extern const char cli_usage_user[];
+extern const char cli_usage_client[];
+extern const char cli_usage_keys[];
 
 #endif

@@ -21,6 +21,10 @@ static const command commands[] = {
     {"jwks", cmd_jwks, cli_usage_jwks},
     {"convert", cmd_convert, cli_usage_convert},
     {"completion", cmd_completion, cli_usage_completion},
+    {"serve", cmd_serve, cli_usage_serve},
+    {"user", cmd_user, cli_usage_user},
+    {"client", cmd_client, cli_usage_client},
+    {"keys", cmd_keys, cli_usage_keys},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -30,7 +34,8 @@ const cli_command *cli_commands(size_t *count) {
 }
 
 static const char overview[] =
-    "wristband - JSON Web Tokens: make keys, sign, verify with a real policy, inspect\n"
+    "wristband - JSON Web Tokens: make keys, sign, verify with a real policy, inspect; and the\n"
+    "authentication server that issues them (wristband serve) with its admin commands\n"
     "\n"
     "Usage: wristband COMMAND [OPTIONS] [ARGS]\n"
     "       wristband --help | --version\n"
