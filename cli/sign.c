@@ -218,9 +218,9 @@ static int load_key(const sign_args *a, cli_key *k) {
     k->one = k->key;
     return rc;
   }
-  int rc = cli_load_key(a->key, k);
-  if (rc != 0 || k->one != NULL)
-    return rc;
+  int rc = cli_load_key(CMD, a->key, k);
+  if (rc != 0 || (k->one != NULL && (k->set == NULL || a->kid == NULL)))
+    return rc; /* a key set, even of one key, is searched for --kid */
   char kids[160];
   cli_kid_list(k->set, kids, sizeof(kids));
   if (a->kid != NULL)
