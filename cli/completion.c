@@ -270,8 +270,8 @@ int cmd_completion(int argc, char **argv) {
     return cli_usage("completion", "name the shell: bash or zsh%s%s", shell != NULL ? ", not " : "",
                      shell != NULL ? shell : "");
   const cli_command *table = cli_commands(&n);
-  if (n > sizeof(cmds) / sizeof(cmds[0]))
-    n = sizeof(cmds) / sizeof(cmds[0]);
+  if (n > sizeof(cmds) / sizeof(cmds[0]) - 1) /* keep one entry for "help" */
+    n = sizeof(cmds) / sizeof(cmds[0]) - 1;
   for (size_t i = 0; i < n; i++) {
     memset(&cmds[i], 0, sizeof(cmds[i]));
     cmds[i].name = table[i].name;

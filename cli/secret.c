@@ -118,6 +118,8 @@ static void warn_newline(const cli_buf *b) {
 /* The raw secret bytes into b (wiped by the caller). 0 or the exit code. */
 static int read_secret(const char *cmd, const cli_secret *s, cli_buf *b) {
   if (s->env != NULL) {
+    if (s->env[0] == '\0' || strchr(s->env, '=') != NULL) /* getenv("A=x") would find A's tail */
+      return cli_usage(cmd, "--secret-env: '%s' is not a variable name", s->env);
     const char *v = getenv(s->env);
     if (v == NULL)
       return cli_usage(cmd, "--secret-env: the environment variable %s is not set", s->env);

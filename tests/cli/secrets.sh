@@ -35,6 +35,8 @@ expect_ok "verify --secret-env" verify --secret-env S32_ENV "$OUT"
 expect_fail "--secret-env unset" 2 usage sign --secret-env WB_NO_SUCH_VARIABLE
 export WB_EMPTY_SECRET=
 expect_fail "--secret-env empty" 2 usage sign --secret-env WB_EMPTY_SECRET
+expect_fail "--secret-env NAME=x is not a name (getenv would read S32_ENV's tail)" 2 usage sign --secret-env "S32_ENV=$(cut -c1-3 "$T/env.raw")"
+expect_fail "--secret-env '' is not a name" 2 usage sign --secret-env ""
 
 # --secret-b64: base64 with padding and a newline, base64url without, from a file or stdin
 expect_ok "sign --secret-b64 (base64, padded, newline)" sign --secret-b64 "$T/s32.b64" --sub erin
