@@ -579,10 +579,9 @@ wb_status wb_builder_set_random_jti(wb_builder *b, wb_error *err) {
   if (b == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL builder");
   wb_status st = wb_random(id, sizeof(id), err);
-  if (st == WB_OK)
-    st = wb_b64url_encode(text, sizeof(text), id, sizeof(id), NULL, err);
   if (st != WB_OK)
     return st;
+  wb__b64url_encode_to(text, id, sizeof(id));
   return wb_builder_set_string(b, "jti", text, err);
 }
 

@@ -217,7 +217,13 @@ char *wb__json_dump(const json_t *j);
 /** Exact decoded length of n base64url characters (for input the decoder accepts). */
 #define WB_B64URL_DECODED_LEN(n) (((n) / 4) * 3 + ((n) % 4 ? (n) % 4 - 1 : 0))
 
-/** Allocating encoder: new NUL-terminated string (free()) or NULL on OOM. */
+/**
+ * Encodes in[0..len) at out, which the caller sized for it (WB_B64URL_ENCODED_LEN(len) + 1 bytes),
+ * and NUL-terminates it; returns the characters written. No checks: for buffers sized by
+ * construction. wb_b64url_encode is the checked form.
+ */
+size_t wb__b64url_encode_to(char *out, const unsigned char *in, size_t len);
+/** Allocating encoder: new NUL-terminated string (free()) or NULL on OOM (or len too large). */
 char *wb__b64url_encode_alloc(const unsigned char *in, size_t len, size_t *out_len);
 
 #endif

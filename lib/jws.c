@@ -143,25 +143,20 @@ static wb_status sign_parts(const wb_key *key, wb_alg alg, const char *h64, size
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   memcpy(out, h64, h64_len);
   out[h64_len] = '.';
-  size_t pos = h64_len + 1, n = 0;
+  size_t pos = h64_len + 1;
+  pos += wb__b64url_encode_to(out + pos, payload, len); /* cap holds it and the signature */
   unsigned char sig[WB_MAX_SIG_LEN];
   size_t sig_len = 0;
-  wb_status st = wb_b64url_encode(out + pos, cap - pos, payload, len, &n, err);
-  if (st == WB_OK) {
-    pos += n;
-    st = wb__sign(key, alg, (const unsigned char *)out, pos, sig, &sig_len, err);
-  }
-  if (st == WB_OK) {
-    out[pos++] = '.';
-    st = wb_b64url_encode(out + pos, cap - pos, sig, sig_len, &n, err);
-  }
+  wb_status st = wb__sign(key, alg, (const unsigned char *)out, pos, sig, &sig_len, err);
   if (st != WB_OK) {
     free(out);
     return st;
   }
+  out[pos++] = '.';
+  pos += wb__b64url_encode_to(out + pos, sig, sig_len);
   *token = out;
   if (token_len != NULL)
-    *token_len = pos + n;
+    *token_len = pos;
   return wb__ok(err);
 }
 
