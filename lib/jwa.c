@@ -80,18 +80,10 @@ static void fetch_algorithms(void) {
   mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
 
+/* The digest of an RSA or ECDSA alg, whose hash is SHA-256, SHA-384 or SHA-512 (EdDSA has none). */
 static const EVP_MD *alg_md(const wb_alg_info *ai) {
   pthread_once(&md_once, fetch_algorithms);
-  switch (ai->hash_len) {
-  case 32:
-    return md_sha256;
-  case 48:
-    return md_sha384;
-  case 64:
-    return md_sha512;
-  default:
-    return NULL;
-  }
+  return ai->hash_len == 32 ? md_sha256 : ai->hash_len == 48 ? md_sha384 : md_sha512;
 }
 
 /* ---- prepared contexts, owned by the key (lib/ctxpool.h) ------------------------------------- */
