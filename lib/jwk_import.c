@@ -42,7 +42,7 @@ wb_status wb__jwk_get_str(const json_t *j, const char *name, bool required, cons
     return wb__fail(err, WB_ERR_BAD_KEY, "JWK: missing \"%s\"", name);
   if (v == NULL)
     return WB_OK;
-  if (!json_is_string(v))
+  if (json_typeof(v) != JSON_STRING) /* v is not NULL: no json_is_string */
     return wb__fail(err, WB_ERR_MALFORMED, "JWK: \"%s\" must be a string", name);
   *out = json_string_value(v);
   return WB_OK;
@@ -321,7 +321,7 @@ static wb_status material_from_jwk(wb_key *key, const json_t *j, wb_error *err) 
 
 wb_status wb__key_from_json(wb_key **out, const json_t *j, wb_error *err) {
   *out = NULL;
-  if (!json_is_object(j))
+  if (json_typeof(j) != JSON_OBJECT) /* j is a parsed document or an element of one: never NULL */
     return wb__fail(err, WB_ERR_MALFORMED, "JWK: not a JSON object");
   wb_key *key = wb__key_alloc();
   if (key == NULL)

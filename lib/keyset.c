@@ -91,7 +91,7 @@ static bool unknown_kty(const json_t *member) {
 static wb_status add_member(wb_keyset *set, const json_t *member, size_t i, wb_error *err) {
   wb_key *key = NULL;
   wb_error e;
-  if (json_is_object(member) && unknown_kty(member))
+  if (json_typeof(member) == JSON_OBJECT && unknown_kty(member)) /* an element: never NULL */
     return WB_OK;
   wb_status st = wb__key_from_json(&key, member, &e);
   if (st == WB_OK)
@@ -103,16 +103,15 @@ static wb_status add_member(wb_keyset *set, const json_t *member, size_t i, wb_e
 }
 
 static wb_status keys_from_json(wb_keyset *set, const json_t *j, unsigned max_keys, wb_error *err) {
-  json_t *keys = json_object_get(j, "keys"), *member;
-  size_t i;
+  json_t *keys = json_object_get(j, "keys");
   if (keys == NULL)
     return wb__fail(err, WB_ERR_MALFORMED, "JWKS without \"keys\"");
-  if (!json_is_array(keys))
+  if (json_typeof(keys) != JSON_ARRAY)
     return wb__fail(err, WB_ERR_MALFORMED, "JWKS \"keys\" must be an array");
   if (json_array_size(keys) > max_keys)
     return wb__fail(err, WB_ERR_TOO_LARGE, "JWKS has more than %u keys", max_keys);
-  json_array_foreach(keys, i, member) {
-    wb_status st = add_member(set, member, i, err);
+  for (size_t i = 0; i < json_array_size(keys); i++) {
+    wb_status st = add_member(set, json_array_get(keys, i), i, err);
     if (st != WB_OK)
       return st;
   }
