@@ -274,7 +274,7 @@ wb_status wb_key_public(wb_key **out, const wb_key *key, wb_error *err) {
     *out = NULL;
   if (out == NULL || key == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_public: NULL argument");
-  if (key->kty == WB_KTY_OCT || key->pkey == NULL)
+  if (key->kty == WB_KTY_OCT) /* every other key holds a pkey (wb__key_adopt_pkey) */
     return wb__fail(err, WB_ERR_INVALID_ARG, "an oct key has no public half");
   wb_key *pub = wb__key_alloc();
   if (pub == NULL)

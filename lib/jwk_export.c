@@ -170,12 +170,10 @@ static wb_status write_jwk(sbuf *b, const wb_key *key, bool priv, bool meta, wb_
     sb_member(b, "kty", "oct");
   } else if (key->kty == WB_KTY_RSA) {
     write_rsa(b, key, priv);
-  } else if (key->kty == WB_KTY_EC && c != NULL) {
+  } else if (key->kty == WB_KTY_EC) { /* an EC or OKP key's curve is in the table (jwk_validate.c) */
     write_ec(b, key, c, priv);
-  } else if (key->kty == WB_KTY_OKP && c != NULL) {
+  } else { /* every key that exists is oct, RSA, EC or OKP (wb__key_adopt_pkey) */
     write_okp(b, key, c, priv);
-  } else {
-    return wb__fail(err, WB_ERR_INVALID_ARG, "key is not set up");
   }
   if (meta)
     write_meta(b, key);
