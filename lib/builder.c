@@ -10,6 +10,7 @@
  * validated by the strict scanner and kept as written, minus whitespace; member names are
  * unescaped and re-escaped one way, so a name can never be present twice.
  */
+#include <ctype.h>
 #include <locale.h>
 #include <math.h>
 #include <openssl/crypto.h>
@@ -35,10 +36,9 @@ struct wb_builder {
 
 /* ---- the text buffer ------------------------------------------------------------------------ */
 
-/* Makes room for n more bytes after text_len, plus a NUL. */
+/* Makes room for n more bytes after text_len, plus a NUL. n never takes text_len past the ceiling
+ * max_len (set_escaped checks it first), so the sizes below cannot overflow. */
 static bool reserve(wb_builder *b, size_t n) {
-  if (n > SIZE_MAX / 4 - b->text_len)
-    return false;
   size_t need = b->text_len + n + 1;
   if (need <= b->text_cap)
     return true;
@@ -92,7 +92,7 @@ static size_t escape_string(const char *s, size_t len, char *out) {
       p += k;
       continue;
     }
-    char e = ch < sizeof(short_esc) ? short_esc[ch] : 0;
+    char e = short_esc[ch]; /* ch is a control character, '"' or '\\': all inside short_esc */
     out[n++] = '\\';
     if (e != 0) {
       out[n++] = e;
@@ -411,11 +411,10 @@ static size_t shortest_digits(double v, char digits[20], int *exp10) {
   snprintf(buf, sizeof(buf), "%.*e", lo - 1, v);
   size_t n = 0;
   const char *p = buf;
-  for (; *p != 'e'; p++)
-    if (*p >= '0' && *p <= '9')
+  for (; *p != 'e'; p++) /* the digits, without the locale's decimal point */
+    if (isdigit((unsigned char)*p))
       digits[n++] = *p;
-  while (n > 1 && digits[n - 1] == '0')
-    n--;
+  /* no trailing zero to strip: lo digits ending in 0 would mean lo - 1 digits read back too */
   *exp10 = (int)strtol(p + 1, NULL, 10);
   return n;
 }
