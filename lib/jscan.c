@@ -202,7 +202,7 @@ static wb_status number_to_double(const char *raw, size_t len, double *d) {
   s[len] = '\0';
   const char *point = localeconv()->decimal_point;
   char *dot = strchr(s, '.');
-  if (dot != NULL && point != NULL && point[0] != '\0' && point[1] == '\0')
+  if (dot != NULL && point[1] == '\0') /* never NULL nor "" (C11 7.11.2.1); one byte: swap it in */
     *dot = point[0];
   *d = strtod(s, NULL); /* beyond DBL_MAX: +-HUGE_VAL, which is +-inf */
   if (s != buf)
@@ -244,9 +244,9 @@ static size_t digits(const char *p, const char *end) {
 
 /* Scans a number; any valid JSON number is accepted, whatever its size. */
 static wb_status scan_number(scanner *sc, bool *is_int_out) {
-  const char *p = sc->p;
+  const char *p = sc->p; /* at '-' or a digit (scan_scalar) */
   bool is_int = true;
-  if (p < sc->end && *p == '-')
+  if (*p == '-')
     p++;
   size_t n = digits(p, sc->end);
   if (n == 0 || (p[0] == '0' && n > 1))
@@ -344,11 +344,11 @@ static int unesc_next(unesc *u) {
   return (int)(0xf0 | (cp >> 18));
 }
 
-/* Two names of the document: equal after unescaping both. */
+/* Two names of the document with the same sig when both are unescaped (push_name tests it first):
+ * equal after unescaping both. */
 static int names_equal(const name_ref *a, const name_ref *b) {
-  if (!a->escaped && !b->escaped)
-    return a->sig == b->sig && a->len == b->len &&
-           (a->len <= 2 || memcmp(a->raw + 1, b->raw + 1, a->len - 2) == 0);
+  if (!a->escaped && !b->escaped) /* the same sig: the same first and last byte */
+    return a->len == b->len && (a->len <= 2 || memcmp(a->raw + 1, b->raw + 1, a->len - 2) == 0);
   unesc ua = {a->raw, a->raw + a->len, {0}, 0, 0}, ub = {b->raw, b->raw + b->len, {0}, 0, 0};
   for (;;) {
     int x = unesc_next(&ua), y = unesc_next(&ub);
