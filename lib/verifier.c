@@ -616,7 +616,7 @@ static wb_claims *claims_for(wb_claims *reuse, size_t exact, const wb_limits *li
  * the verified claims *out held on entry when they have room. On failure *out is freed and NULL.
  */
 static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t len, bool want_claims,
-                                 wb_claims **out, wb_alg *alg, wb_error *err) {
+                                 wb_claims **out, wb_error *err) {
   wb_claims *c = *out;
   *out = NULL;
   wb_jws_parts parts;
@@ -635,7 +635,6 @@ static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t
   }
   if (st != WB_OK)
     return st;
-  *alg = verdict.alg;
   segment p;
   st = segment_decode(&p, parts.p64, parts.p64_len, v->limits.max_claims_len, c ? c->data : NULL, err);
   if (st == WB_OK && c != NULL)
@@ -675,11 +674,10 @@ static wb_status verify(const wb_verifier *v, const char *token, size_t len, wb_
     }
   }
   wb_claims *c = reuse;
-  wb_alg alg = WB_ALG_INVALID;
-  st = verify_uncached(v, token, len, claims != NULL || cacheable, &c, &alg, err);
+  st = verify_uncached(v, token, len, claims != NULL || cacheable, &c, err);
   if (st != WB_OK)
     return st;
-  if (cacheable && wb__alg_info(alg)->family != WB_FAMILY_HMAC) {
+  if (cacheable) { /* an asymmetric alg: a verifier whose keys allow one has no oct key */
     wb_vc_window w = claims_window(v, c);
     wb_claims *keep = claims != NULL ? wb__claims_clone(c) : c;
     if (keep != NULL)
