@@ -176,10 +176,12 @@ wb_status wb__rsa_check_public(const BIGNUM *n, const BIGNUM *e, wb_error *err);
 /**
  * Makes key (fresh from wb__key_alloc) hold pkey and validates it as every import does: type and
  * curve supported, RSA size/exponent/ROCA/CRT consistency, EC point on the curve, private halves
- * matching public ones. Takes ownership of pkey on every path (it is freed with the key).
+ * matching public ones. pkey is not NULL (every caller checks what OpenSSL returned); the key
+ * takes it on every path (it is freed with the key).
  */
 wb_status wb__key_adopt_pkey(wb_key *key, EVP_PKEY *pkey, wb_error *err);
-/** A new key holding pkey, validated by wb__key_adopt_pkey; takes pkey. On failure *out is NULL. */
+/** A new key holding pkey (not NULL), validated by wb__key_adopt_pkey; takes pkey. On failure *out is NULL.
+ */
 wb_status wb__key_from_pkey(wb_key **out, EVP_PKEY *pkey, wb_error *err);
 
 /* -- JWK import (lib/jwk_import.c, lib/jwk_meta.c) -- */

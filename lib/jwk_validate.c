@@ -243,11 +243,9 @@ bool wb__okp_private_raw(const EVP_PKEY *pkey, unsigned char *buf, size_t cap, s
 
 /* Fills key->order and key->coord_len from key->pkey (EC) or the curve table (OKP). */
 static wb_status fill_curve_info(wb_key *key, wb_error *err) {
-  const wb_curve_info *c = wb__curve_by_crv(key->crv);
   if (key->kty != WB_KTY_EC && key->kty != WB_KTY_OKP)
     return WB_OK;
-  if (c == NULL)
-    return wb__fail(err, WB_ERR_BAD_KEY, "unknown curve");
+  const wb_curve_info *c = wb__curve_by_crv(key->crv); /* in the table: ec_validate, okp_validate */
   key->coord_len = c->pub_len;
   if (key->kty == WB_KTY_OKP)
     return WB_OK;
@@ -281,11 +279,7 @@ static wb_status adopt_checks(wb_key *key, wb_error *err) {
 }
 
 wb_status wb__key_adopt_pkey(wb_key *key, EVP_PKEY *pkey, wb_error *err) {
-  if (key->pkey != NULL)
-    EVP_PKEY_free(key->pkey);
-  key->pkey = pkey;
-  if (pkey == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "no key");
+  key->pkey = pkey; /* a fresh key: nothing to free before */
   wb_status st = adopt_checks(key, err);
   ERR_clear_error(); /* failed checks leave OpenSSL errors on this thread's queue */
   if (st != WB_OK)
