@@ -120,4 +120,11 @@ uint32_t wb__jtape_member(const wb_jtape *t, uint32_t obj, const char *name, siz
 /** Element i of array node arr, or 0 when out of range. */
 uint32_t wb__jtape_element(const wb_jtape *t, uint32_t arr, size_t i);
 
+/**
+ * (lib/json.c) True when jansson's j (NULL: false) holds exactly the value of tape node i: type,
+ * members in order with their names, strings byte for byte and numbers. The depth is bounded by
+ * the scanner's limit. How wb__json_parse catches a tree jansson truncated for lack of memory.
+ */
+bool wb__json_matches_tape(const json_t *j, const wb_jtape *t, uint32_t i);
+
 #endif

@@ -16,9 +16,7 @@
 
 #include "jscan.h"
 
-/* true when jansson's j holds exactly the value of tape node i: type, members in order with
- * their names, strings byte for byte and numbers. The depth is bounded by the scanner's limit. */
-static bool same_value(const json_t *j, const wb_jtape *t, uint32_t i) {
+bool wb__json_matches_tape(const json_t *j, const wb_jtape *t, uint32_t i) {
   const wb_jnode *nd = &t->nodes[i];
   const char *raw = t->text + nd->off;
   double d;
@@ -42,7 +40,7 @@ static bool same_value(const json_t *j, const wb_jtape *t, uint32_t i) {
       return false;
     size_t k = 0;
     for (uint32_t c = i + 1; c < nd->next; c = t->nodes[c].next)
-      if (!same_value(json_array_get(j, k++), t, c))
+      if (!wb__json_matches_tape(json_array_get(j, k++), t, c))
         return false;
     return true;
   }
@@ -53,10 +51,9 @@ static bool same_value(const json_t *j, const wb_jtape *t, uint32_t i) {
     for (uint32_t c = i + 1; c < nd->next;
          c = t->nodes[c].next, it = json_object_iter_next((json_t *)j, it)) {
       const wb_jnode *m = &t->nodes[c];
-      const char *key = it != NULL ? json_object_iter_key(it) : NULL;
-      if (key == NULL ||
-          !wb__jstr_equal_n(t->text + m->name_off, m->name_len, m->name_escaped, key, strlen(key)) ||
-          !same_value(json_object_iter_value(it), t, c))
+      const char *key = json_object_iter_key(it); /* j has as many members as the node: never NULL */
+      if (!wb__jstr_equal_n(t->text + m->name_off, m->name_len, m->name_escaped, key, strlen(key)) ||
+          !wb__json_matches_tape(json_object_iter_value(it), t, c))
         return false;
     }
     return true;
@@ -87,7 +84,7 @@ json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, si
   json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
   if (j == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
     wb__fail(err, WB_ERR_MALFORMED, "invalid JSON: %s", jerr.text);
-  } else if (j == NULL || !same_value(j, tape, 0)) {
+  } else if (j == NULL || !wb__json_matches_tape(j, tape, 0)) {
     json_decref(j);
     j = NULL;
     wb__fail(err, WB_ERR_NOMEM, "JSON: out of memory");
