@@ -27,6 +27,12 @@ wb_status wb__fail(wb_error *err, wb_status code, const char *fmt, ...)
     ;
 /** Clears err to WB_OK with an empty message; returns WB_OK. */
 wb_status wb__ok(wb_error *err);
+/**
+ * WB_ERR_INVALID_ARG unless limits is usable: no field 0 (common.h) and max_depth at most
+ * WB_MAX_DEPTH_LIMIT, which also keeps every document the scanner lets through within
+ * jansson's own depth cap.
+ */
+wb_status wb__limits_check(const wb_limits *limits, wb_error *err);
 
 /* ---- algorithms (lib/jwa.c) ------------------------------------------------------------- */
 

@@ -128,8 +128,9 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
     wb_limits_default(&def);
     limits = &def;
   }
-  if (limits->max_keys == 0)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "limits: max_keys is 0");
+  wb_status st = wb__limits_check(limits, err);
+  if (st != WB_OK)
+    return st;
   /* every key fits in WB_KEY_TEXT_MAX bytes of JSON, so this bounds the text before parsing */
   size_t max_len = (size_t)limits->max_keys * WB_KEY_TEXT_MAX;
   wb_error e;
@@ -137,7 +138,7 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   if (j == NULL)
     return wb__fail(err, e.code, "JWKS: %s", e.message);
   wb_keyset *set = NULL;
-  wb_status st = wb_keyset_new(&set, err);
+  st = wb_keyset_new(&set, err);
   if (st == WB_OK)
     st = keys_from_json(set, j, limits->max_keys, err);
   json_decref(j);

@@ -234,11 +234,9 @@ wb_status wb_verifier_set_now(wb_verifier *v, int64_t now, wb_error *err) {
 wb_status wb_verifier_set_limits(wb_verifier *v, const wb_limits *limits, wb_error *err) {
   if (v == NULL || limits == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  if (limits->max_token_len == 0 || limits->max_header_len == 0 || limits->max_claims_len == 0 ||
-      limits->max_depth == 0 || limits->max_members == 0 || limits->max_keys == 0)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "a zero limit is refused");
-  if (limits->max_depth > WB_MAX_DEPTH_LIMIT)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "max_depth must be at most %d", WB_MAX_DEPTH_LIMIT);
+  wb_status st = wb__limits_check(limits, err);
+  if (st != WB_OK)
+    return st;
   v->limits = *limits;
   renew_serial(v);
   return wb__ok(err);
