@@ -601,10 +601,7 @@ static wb_status scan_document(scanner *sc) {
         sc->p++;
         close_container(sc);
       } else {
-        f->count = 1;
-        if (f->count > sc->lim->max_members)
-          return wb__fail(sc->err, WB_ERR_TOO_LARGE, "JSON container has more than %u members",
-                          sc->lim->max_members);
+        f->count = 1; /* max_members is at least 1 (wb__limits_check) */
         has_name = f->close == '}';
         if (has_name && (st = scan_name(sc, &name)) != WB_OK)
           return st;

@@ -151,6 +151,18 @@ static void test_build_find_export(void) {
   CHECK(wb_keyset_find(set, "ec", WB_KTY_INVALID, WB_ALG_ES384, WB_USE_ANY) == NULL);
   CHECK(wb_keyset_find(set, "ec", WB_KTY_INVALID, WB_ALG_INVALID, WB_USE_ENC) == NULL);
   CHECK(wb_keyset_find(set, NULL, WB_KTY_INVALID, WB_ALG_HS256, WB_USE_ANY) == NULL);
+  /* a key without kid matches no kid asked for, and any key when none is asked */
+  wb_keyset *anon = NULL;
+  wb_key *nokid = NULL;
+  const char *jwk =
+      "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}";
+  CHECK_ST(wb_keyset_new(&anon, NULL), WB_OK);
+  CHECK_ST(wb_key_from_jwk(&nokid, jwk, strlen(jwk), NULL), WB_OK);
+  CHECK_ST(wb_keyset_add(anon, nokid, NULL), WB_OK);
+  CHECK(wb_keyset_find(anon, "ed", WB_KTY_INVALID, WB_ALG_INVALID, WB_USE_ANY) == NULL);
+  CHECK(wb_keyset_find(anon, NULL, WB_KTY_INVALID, WB_ALG_INVALID, WB_USE_ANY) == nokid);
+  wb_key_free(nokid);
+  wb_keyset_free(anon);
 
   char *json = (char *)1;
   wb_keyset *again = NULL, *empty = NULL;
