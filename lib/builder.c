@@ -63,51 +63,6 @@ static void put(wb_builder *b, const char *s, size_t n) {
   b->text_len += n;
 }
 
-/*
- * Writes s[0..len) as a JSON string (quotes included) at out (capacity 6 * len + 2), escaping
- * as jansson does. Returns the bytes written, or 0 when s is not valid UTF-8.
- */
-static size_t escape_string(const char *s, size_t len, char *out) {
-  static const char short_esc[] = {
-      ['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
-  static const char hex[] = "0123456789ABCDEF";
-  const unsigned char *p = (const unsigned char *)s, *end = p + len;
-  size_t n = 0;
-  out[n++] = '"';
-  while (p < end) {
-    const unsigned char *run = p; /* copy a run of plain ASCII in one go */
-    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-      p++;
-    memcpy(out + n, run, (size_t)(p - run));
-    n += (size_t)(p - run);
-    if (p == end)
-      break;
-    unsigned char ch = *p;
-    if (ch >= 0x80) {
-      size_t k = wb__utf8_len(p, end);
-      if (k == 0)
-        return 0;
-      memcpy(out + n, p, k);
-      n += k;
-      p += k;
-      continue;
-    }
-    char e = short_esc[ch]; /* ch is a control character, '"' or '\\': all inside short_esc */
-    out[n++] = '\\';
-    if (e != 0) {
-      out[n++] = e;
-    } else {
-      memcpy(out + n, "u00", 3);
-      out[n + 3] = hex[ch >> 4];
-      out[n + 4] = hex[ch & 15];
-      n += 5;
-    }
-    p++;
-  }
-  out[n++] = '"';
-  return n;
-}
-
 /* A heap or stack buffer for an escaped or minified value. */
 typedef struct scratch {
   char *p;
@@ -172,7 +127,7 @@ static size_t escape_name(scratch *s, const char *name, size_t len, wb_error *er
     *st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
     return 0;
   }
-  size_t n = escape_string(name, len, out);
+  size_t n = wb__json_escape(name, len, out);
   if (n == 0)
     *st = wb__fail(err, WB_ERR_INVALID_ARG, "claim name is not valid UTF-8");
   return n;
@@ -370,7 +325,7 @@ wb_status wb_builder_set_string(wb_builder *b, const char *name, const char *val
   char *out = len < SIZE_MAX / 8 ? scratch_get(&s, 6 * len + 2) : NULL;
   if (out == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  n = escape_string(value, len, out);
+  n = wb__json_escape(value, len, out);
   if (n == 0)
     st = wb__fail(err, WB_ERR_INVALID_ARG, "claim \"%.40s\": value is not valid UTF-8", name);
   else
@@ -515,7 +470,7 @@ wb_status wb_builder_append_string(wb_builder *b, const char *name, const char *
   char *ev = vlen < SIZE_MAX / 8 ? scratch_get(&evalue, 6 * vlen + 2) : NULL;
   if (ev == NULL)
     goto out;
-  if ((ev_len = escape_string(value, vlen, ev)) == 0) {
+  if ((ev_len = wb__json_escape(value, vlen, ev)) == 0) {
     st = wb__fail(err, WB_ERR_INVALID_ARG, "claim \"%.40s\": value is not valid UTF-8", name);
     goto out;
   }

@@ -217,8 +217,6 @@ wb_status wb__jwk_read_meta(wb_key *key, const json_t *j, wb_error *err);
  */
 json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, size_t max_len,
                        bool want_object, wb_error *err);
-/** Compact serialisation with stable (insertion) order; new string for wb_string_free or NULL. */
-char *wb__json_dump(const json_t *j);
 
 /* ---- base64url helpers (lib/b64url.c) ---------------------------------------------------- */
 

@@ -11,6 +11,10 @@
  * (a key's "k" or "n") and still return a tree, or be reported as a syntax error. The scanner
  * therefore builds a tape of the text, and the tree must hold exactly the tape's values; a tree
  * that differs, or a failure on text the scanner accepted, is WB_ERR_NOMEM.
+ *
+ * Its serialiser is no better (jansson 2.14 dump.c ignores a failed append of an object key and
+ * goes on with invalid JSON), so the text wristband writes itself (claims, protected headers)
+ * is escaped here, as jansson escapes, and never goes through json_dumps.
  */
 #include <string.h>
 
@@ -93,6 +97,54 @@ json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, si
   return j;
 }
 
-char *wb__json_dump(const json_t *j) {
-  return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+size_t wb__json_escape(const char *s, size_t len, char *out) {
+  static const char short_esc[] = {
+      ['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
+  static const char hex[] = "0123456789ABCDEF";
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  size_t n = 0;
+  out[n++] = '"';
+  while (p < end) {
+    const unsigned char *run = p; /* copy a run of plain ASCII in one go */
+    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+      p++;
+    memcpy(out + n, run, (size_t)(p - run));
+    n += (size_t)(p - run);
+    if (p == end)
+      break;
+    unsigned char ch = *p;
+    if (ch >= 0x80) {
+      size_t k = wb__utf8_len(p, end);
+      if (k == 0)
+        return 0;
+      memcpy(out + n, p, k);
+      n += k;
+      p += k;
+      continue;
+    }
+    char e = short_esc[ch]; /* ch is a control character, '"' or '\\': all inside short_esc */
+    out[n++] = '\\';
+    if (e != 0) {
+      out[n++] = e;
+    } else {
+      memcpy(out + n, "u00", 3);
+      out[n + 3] = hex[ch >> 4];
+      out[n + 4] = hex[ch & 15];
+      n += 5;
+    }
+    p++;
+  }
+  out[n++] = '"';
+  return n;
+}
+
+bool wb__utf8_valid(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  while (p < end) {
+    size_t k = wb__utf8_len(p, end);
+    if (k == 0)
+      return false;
+    p += k;
+  }
+  return true;
 }

@@ -53,6 +53,15 @@ static void signer_setters(void) {
   CHECK(err.code == WB_ERR_INVALID_ARG && strstr(err.message, "UTF-8") != NULL);
   CHECK_ST(wb_signer_set_typ(s, "\xc0\xaf", &err), WB_ERR_INVALID_ARG);
   CHECK_ST(wb_signer_set_cty(s, "\xed\xa0\x80", &err), WB_ERR_INVALID_ARG); /* a surrogate */
+  char *huge = malloc(8194); /* longer than the default max_header_len: no verifier would read it */
+  memset(huge, 'k', 8193);
+  huge[8193] = '\0';
+  CHECK_ST(wb_signer_set_kid(s, huge, &err), WB_ERR_TOO_LARGE);
+  CHECK(strstr(err.message, "8192") != NULL);
+  huge[8192] = '\0';
+  CHECK_ST(wb_signer_set_typ(s, huge, &err), WB_OK); /* the longest value */
+  CHECK_ST(wb_signer_set_typ(s, "JWT", &err), WB_OK);
+  free(huge);
   CHECK(signs_with_header(s, before));
   CHECK_ST(wb_signer_set_typ(NULL, "JWT", &err), WB_ERR_INVALID_ARG);
   CHECK_ST(wb_signer_set_cty(s, NULL, &err), WB_OK); /* NULL clears */
