@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "jscan.h"
 
 /* ---- writer --------------------------------------------------------------------------------- */
 
@@ -129,15 +129,16 @@ static void write_okp(sbuf *b, const wb_key *key, const wb_curve_info *c, bool p
 }
 
 static void write_meta(sbuf *b, const wb_key *key) {
-  if (key->kid != NULL) {
-    json_t *s = json_string(key->kid);
-    char *q = s != NULL ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+  if (key->kid != NULL) { /* UTF-8, checked when it was set: wb__json_escape writes it */
+    size_t len = strlen(key->kid);
+    char *q = malloc(6 * len + 3);
     if (q == NULL)
       b->failed = true;
+    else
+      q[wb__json_escape(key->kid, len, q)] = '\0';
     sb_str(b, ",\"kid\":");
     sb_str(b, q != NULL ? q : "");
     free(q);
-    json_decref(s);
   }
   const wb_alg_info *fit = wb__alg_info(key->alg);
   if (fit != NULL || key->jwe_alg != NULL)
