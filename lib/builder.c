@@ -384,7 +384,7 @@ static size_t format_real(double value, char out[40]) {
     memcpy(out + n, "0.0", 3);
     return n + 3;
   }
-  char d[20];
+  char d[20] = {0}; /* shortest_digits writes at least one digit; the compiler cannot see it */
   int e;
   size_t nd = shortest_digits(v, d, &e);
   if (e < -4 || e >= 16) {
