@@ -326,10 +326,10 @@ static wb_status choose_key(const wb_verifier *v, const wb_jws_header *h, const 
     if (v->nkeys != 1 || v->keys[0]->kid != NULL)
       return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "no key has the token's kid");
   }
-  int idx = v->sole_key[h->alg];
+  int idx = v->sole_key[h->alg]; /* the alg is allowed: some key fits it, -2 when several do */
   if (idx < 0)
-    return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "token has no kid and %s keys fit %s",
-                    idx == -1 ? "no" : "several", wb_alg_name(h->alg));
+    return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "token has no kid and several keys fit %s",
+                    wb_alg_name(h->alg));
   *key = v->keys[idx];
   return WB_OK;
 }
