@@ -2,11 +2,12 @@
 /*
  * tests/oom/oom_sign_verify_test.c - allocation failures on the signing and verifying paths the
  * story of oom_test.c does not take: a raw secret made a key, a kid set, a signer's setters,
- * signing with an exact header, the unverified decoder; keys made afresh each run (Ed25519 and
- * HS512, keys generated for an alg), so that their prepared contexts and the cache's SipHash
- * contexts are set up under failure; tokens whose header and payload are decoded on the heap,
- * whose numbers are too long for the stack, whose claims nest deeper and hold more names than the
- * scanner's inline stacks; the public half of an encryption key; a JWK with a long number.
+ * signing with an exact header, the unverified decoder; keys made afresh each run (Ed25519, a
+ * generated P-256 key, HS512 generated for its alg), so that their prepared contexts and the
+ * cache's SipHash contexts are set up under failure; tokens whose header and payload are decoded
+ * on the heap, whose numbers are too long for the stack, whose claims nest deeper and hold more
+ * names than the scanner's inline stacks; the public half of an encryption key; a JWK with a
+ * long number; a JWKS whose key has more members than the sniffing scan holds inline.
  * Uses oom_harness.c's failing allocator (plain builds only, label no-asan).
  *
  * Every failure must be reported consistently (err->code is the status, with a message), leave
@@ -27,6 +28,7 @@ static const unsigned char secret[64] = "0123456789abcdef0123456789abcdef0123456
 static char *ed_jwk;     /* a fresh Ed25519 private JWK */
 static char *ecdh_jwk;   /* an EC private JWK with "alg":"ECDH-ES" */
 static char *long_num;   /* an oct JWK with an unknown member holding a 150-digit number */
+static char *wide_jwks;  /* a JWKS of one oct key with 70 unknown members */
 static char *big_token;  /* HS512: a header and claims over 2048 bytes, exp a 150-digit real */
 static char *deep_token; /* HS512: claims 20 levels deep and 80 members wide */
 static char *big_header; /* the exact header of big_token */
@@ -152,7 +154,7 @@ out:
 }
 
 static int fresh_keys_scenario(void) {
-  wb_key *ed = NULL, *gen = NULL;
+  wb_key *ed = NULL, *gen = NULL, *ec = NULL;
   wb_error err;
   int ok = 0;
   wb_status st = wb_key_from_jwk(&ed, ed_jwk, strlen(ed_jwk), &err);
@@ -166,9 +168,15 @@ static int fresh_keys_scenario(void) {
     failed(st, &err, gen == NULL);
     goto out;
   }
-  ok = wb_key_kid(gen) != NULL && wb_key_alg(gen) == WB_ALG_HS512;
+  if ((st = wb_key_generate(&ec, WB_KTY_EC, WB_CRV_P256, 0, &err)) != WB_OK) {
+    failed(st, &err, ec == NULL);
+    goto out;
+  }
+  EXPECT(wb_key_is_private(ec)); /* a generated key holds its private half, or generation failed */
+  ok = wb_key_kid(gen) != NULL && wb_key_alg(gen) == WB_ALG_HS512 && wb_key_is_private(ec);
   EXPECT(ok);
 out:
+  wb_key_free(ec);
   wb_key_free(gen);
   wb_key_free(ed);
   return ok;
@@ -208,10 +216,16 @@ out:
 
 static int keys_scenario(void) {
   wb_key *ecdh = NULL, *pub = NULL, *num = NULL;
+  wb_keyset *set = NULL;
   wb_error err;
   int ok = 0;
-  wb_status st = wb_key_from_jwk(&num, long_num, strlen(long_num), &err);
+  /* sniffed first: the scan of a key with more members than the inline name stack allocates */
+  wb_status st = wb_keyset_parse(&set, wide_jwks, strlen(wide_jwks), &err);
   if (st != WB_OK) {
+    failed(st, &err, set == NULL);
+    goto out;
+  }
+  if ((st = wb_key_from_jwk(&num, long_num, strlen(long_num), &err)) != WB_OK) {
     failed(st, &err, num == NULL);
     goto out;
   }
@@ -223,9 +237,10 @@ static int keys_scenario(void) {
     failed(st, &err, pub == NULL);
     goto out;
   }
-  ok = !wb_key_is_private(pub) && wb_key_bits(num) == 256;
+  ok = !wb_key_is_private(pub) && wb_key_bits(num) == 256 && wb_keyset_count(set) == 1;
   EXPECT(ok);
 out:
+  wb_keyset_free(set);
   wb_key_free(pub);
   wb_key_free(ecdh);
   wb_key_free(num);
@@ -296,6 +311,12 @@ static int setup(void) {
   ecdh_jwk = ec ? replace_end(ec, ",\"alg\":\"ECDH-ES\"}") : NULL;
   snprintf(tail, sizeof(tail), ",\"x-n\":[1.%s]}", digits);
   long_num = oct ? replace_end(oct, tail) : NULL;
+  wide_jwks = malloc(cap);
+  n = snprintf(wide_jwks, cap, "{\"keys\":[");
+  n += snprintf(wide_jwks + n, cap - (size_t)n, "%.*s", (int)strlen(oct) - 1, oct);
+  for (int i = 0; i < 70; i++)
+    n += snprintf(wide_jwks + n, cap - (size_t)n, ",\"x%d\":%d", i, i);
+  snprintf(wide_jwks + n, cap - (size_t)n, "}]}");
   wb_string_free(ec);
   wb_string_free(oct);
   wb_key *key = NULL;
@@ -339,5 +360,6 @@ int main(void) {
   wb_string_free(ed_jwk);
   free(ecdh_jwk);
   free(long_num);
+  free(wide_jwks);
   return oom_report();
 }

@@ -215,6 +215,23 @@ static void cache_windows(void) {
   CHECK(hits(v) == 2);
   wb_string_free(tok);
 
+  /* without max age, iat only starts the window */
+  wb_verifier *plain = NULL;
+  CHECK_ST(wb_verifier_new_key(&plain, ec, NULL), WB_OK);
+  CHECK_ST(wb_verifier_set_clock(plain, read_clock, &clock_now, NULL), WB_OK);
+  CHECK_ST(wb_verifier_enable_cache(plain, 16, NULL), WB_OK);
+  tok = sign_json(ec, WB_ALG_INVALID, "{\"iat\":1700000000,\"exp\":1700001000}");
+  clock_now = NOW;
+  CHECK_ST(verify_token(plain, tok, NULL), WB_OK);
+  clock_now = NOW + 900;
+  CHECK_ST(verify_token(plain, tok, NULL), WB_OK);
+  CHECK(hits(plain) == 1);
+  clock_now = NOW - 1;
+  CHECK_ST(verify_token(plain, tok, NULL), WB_ERR_IAT_IN_FUTURE);
+  CHECK(hits(plain) == 1);
+  wb_string_free(tok);
+  wb_verifier_free(plain);
+
   /* without exp (allowed) the window has no end but max age's */
   CHECK_ST(wb_verifier_allow_missing_exp(v, NULL), WB_OK);
   tok = sign_json(ec, WB_ALG_INVALID, "{\"iat\":1700000000,\"sub\":\"a\"}");
