@@ -12,7 +12,9 @@
  */
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/params.h>
 #include <string.h>
 
 #include "internal.h"
@@ -56,6 +58,22 @@ static const wb_curve_info *okp_curve_of(const EVP_PKEY *pkey) {
     if (curves[i].kty == WB_KTY_OKP && EVP_PKEY_is_a(pkey, curves[i].ossl_name))
       return &curves[i];
   return NULL;
+}
+
+/*
+ * Whether pkey holds the BIGNUM parameter name (a private half: RSA d, the CRT factors, the EC
+ * scalar): 1 yes, 0 no, -1 when OpenSSL could not say (out of memory). EVP_PKEY_get_bn_param
+ * answers "absent" in both of the last cases, and a private key taken for a public one would
+ * skip the private checks (and a generated key could not sign). So the parameter is asked into
+ * a buffer of our own: a failed EVP_PKEY_get_params is an error, a parameter it did not fill is
+ * absent. The buffer holds the largest: an RSA d of WB_RSA_MAX_BITS.
+ */
+static int private_part(const EVP_PKEY *pkey, const char *name) {
+  unsigned char buf[WB_RSA_MAX_BITS / 8];
+  OSSL_PARAM params[2] = {OSSL_PARAM_construct_BN(name, buf, sizeof(buf)), OSSL_PARAM_construct_end()};
+  int has = EVP_PKEY_get_params(pkey, params) != 1 ? -1 : OSSL_PARAM_modified(&params[0]) ? 1 : 0;
+  OPENSSL_cleanse(buf, sizeof(buf));
+  return has;
 }
 
 /* ---- RSA ----------------------------------------------------------------------------------- */
@@ -165,7 +183,7 @@ out:
 
 static wb_status rsa_validate(wb_key *key, wb_error *err) {
   wb_status st;
-  BIGNUM *n = NULL, *e = NULL, *d = NULL, *p = NULL;
+  BIGNUM *n = NULL, *e = NULL, *p = NULL;
   if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n) ||
       !EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
     st = wb__fail(err, WB_ERR_BAD_KEY, "RSA key without n or e");
@@ -175,17 +193,19 @@ static wb_status rsa_validate(wb_key *key, wb_error *err) {
   if (st != WB_OK)
     goto out;
   key->bits = (unsigned)BN_num_bits(n);
-  key->is_private = EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_D, &d) == 1;
-  if (!key->is_private)
-    goto out;
-  if (EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &p) == 1)
+  int priv = private_part(key->pkey, OSSL_PKEY_PARAM_RSA_D);
+  int crt = priv == 1 ? private_part(key->pkey, OSSL_PKEY_PARAM_RSA_FACTOR1) : 0;
+  key->is_private = priv == 1;
+  if (priv < 0 || crt < 0 ||
+      (crt == 1 && EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &p) != 1))
+    st = wb__fail(err, WB_ERR_NOMEM, "RSA: out of memory");
+  else if (crt == 1)
     st = rsa_check_crt(key->pkey, n, p, err);
-  else
+  else if (priv == 1)
     st = rsa_check_d(key->pkey, n, e, err);
 out:
   BN_free(n);
   BN_free(e);
-  BN_clear_free(d);
   BN_clear_free(p);
   return st;
 }
@@ -201,9 +221,10 @@ static wb_status ec_validate(wb_key *key, wb_error *err) {
     return wb__fail(err, WB_ERR_BAD_KEY, "EC curve %s is not supported", group);
   key->crv = c->crv;
   key->bits = c->bits;
-  BIGNUM *d = NULL;
-  key->is_private = EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1;
-  BN_clear_free(d);
+  int priv = private_part(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY);
+  if (priv < 0)
+    return wb__fail(err, WB_ERR_NOMEM, "EC: out of memory");
+  key->is_private = priv == 1;
   EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
   if (ctx == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "EC: out of memory");
