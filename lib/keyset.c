@@ -211,9 +211,9 @@ const wb_key *wb_keyset_find(const wb_keyset *set, const char *kid, wb_kty kty, 
   return NULL;
 }
 
-/* Frees the n key strings of parts, wiping them (they may hold private keys). */
+/* Frees the n key strings of parts (not NULL), wiping them (they may hold private keys). */
 static void free_parts(char **parts, size_t n) {
-  for (size_t i = 0; parts != NULL && i < n; i++)
+  for (size_t i = 0; i < n; i++)
     wb_string_free(parts[i]);
   free(parts);
 }
