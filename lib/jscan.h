@@ -19,6 +19,8 @@
 #ifndef WB_JSCAN_H
 #define WB_JSCAN_H
 
+#include <locale.h>
+
 #include "internal.h"
 
 /** A wanted top-level member: name is the member name as plain text; the scanner fills the rest. */
@@ -66,6 +68,12 @@ bool wb__utf8_valid(const char *s, size_t len);
 
 /** Unescapes raw string content into out (capacity >= len + 1; the result is never longer). */
 size_t wb__jstr_decode(const char *raw, size_t len, bool escaped, char *out);
+
+/**
+ * The "C" locale for LC_NUMERIC, made once per process: read and write numbers under it
+ * (uselocale) so that the process's LC_NUMERIC never changes them. (locale_t)0 when out of memory.
+ */
+locale_t wb__c_numeric(void);
 
 /** Result of wb__jnum_parse. */
 typedef enum {
@@ -127,12 +135,5 @@ void wb__jtape_free(wb_jtape *t);
 uint32_t wb__jtape_member(const wb_jtape *t, uint32_t obj, const char *name, size_t len);
 /** Element i of array node arr, or 0 when out of range. */
 uint32_t wb__jtape_element(const wb_jtape *t, uint32_t arr, size_t i);
-
-/**
- * (lib/json.c) True when jansson's j (NULL: false) holds exactly the value of tape node i: type,
- * members in order with their names, strings byte for byte and numbers. The depth is bounded by
- * the scanner's limit. How wb__json_parse catches a tree jansson truncated for lack of memory.
- */
-bool wb__json_matches_tape(const json_t *j, const wb_jtape *t, uint32_t i);
 
 #endif

@@ -3,13 +3,11 @@
  * tests/unit/json_test.c - lib/json.c: the jansson tree of a document the scanner accepted must
  * hold exactly the scanner's values (every JSON type, nesting, escapes, member order), numbers
  * jansson cannot hold are malformed, and a JWK carrying unknown members of every type still
- * imports. The comparison of a tree with the scanner's tape (wb__json_matches_tape) finds every
- * kind of difference a tree could have: another type, value, size, member name or member order,
- * or no tree at all. That a tree jansson truncated for lack of memory is refused in practice is
- * the OOM key test's part (tests/oom/oom_keys_test.c).
+ * imports. That a tree jansson truncated for lack of memory is refused is the OOM key test's part
+ * (tests/oom/oom_keys_test.c).
  */
 #include "check.h"
-#include "jscan.h"
+#include "internal.h"
 
 static const char every_type[] =
     "{\"s\":\"a\\u00e9\\\"\",\"i\":-42,\"big\":123456789012,\"r\":1.5e3,\"t\":true,"
@@ -78,60 +76,7 @@ static void jwk_with_unknown_members(void) {
   wb_key_free(key);
 }
 
-/* Whether jansson's tree of tree_text matches the tape of tape_text. */
-static int matches(const char *tape_text, const char *tree_text) {
-  wb_limits lim;
-  wb_limits_default(&lim);
-  wb_jtape *t = NULL;
-  json_t *j = tree_text ? json_loads(tree_text, JSON_DECODE_ANY, NULL) : NULL;
-  CHECK_ST(wb__jtape_build(&t, tape_text, strlen(tape_text), &lim, false, NULL), WB_OK);
-  CHECK(tree_text == NULL || j != NULL);
-  int m = t != NULL && wb__json_matches_tape(j, t, 0);
-  wb__jtape_free(t);
-  json_decref(j);
-  return m;
-}
-
-static void tree_against_tape(void) {
-  static const char *const same[] = {
-      "null",    "true",         "false",         "-7",
-      "1.5",     "\"a\\u00e9\"", "[1,[true],{}]", "{\"a\":{\"b\":[null]},\"\\u0063\":\"d\"}",
-      every_type};
-  for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
-    CHECK(matches(same[i], same[i]));
-    CHECK(!matches(same[i], NULL)); /* no tree */
-  }
-  static const char *const differ[][2] = {
-      {"null", "0"},
-      {"true", "false"},
-      {"false", "true"},
-      {"true", "\"true\""},
-      {"1", "2"},
-      {"1", "1.0"},                  /* an integer is not a real */
-      {"99999999999999999999", "1"}, /* beyond int64 in the text: jansson never holds it */
-      {"1.5", "1.25"},
-      {"1.5", "2"},
-      {"1e999", "1.0"},
-      {"\"ab\"", "\"a\""}, /* a string cut short */
-      {"\"ab\"", "[\"ab\"]"},
-      {"[1]", "[1,2]"},
-      {"[1,2]", "[1,3]"},
-      {"[]", "{}"},
-      {"{\"a\":1}", "{\"b\":1}"},
-      {"{\"a\":1}", "{\"a\":2}"},
-      {"{\"a\":1}", "{\"a\":1,\"b\":2}"},
-      {"{\"a\":1,\"b\":2}", "{\"b\":2,\"a\":1}"}, /* the order of the text */
-      {"{\"a\":[]}", "[[]]"},
-  };
-  for (size_t i = 0; i < sizeof(differ) / sizeof(differ[0]); i++) {
-    if (matches(differ[i][0], differ[i][1]))
-      fprintf(stderr, "tape %s matched tree %s\n", differ[i][0], differ[i][1]);
-    CHECK(!matches(differ[i][0], differ[i][1]));
-  }
-}
-
 int main(void) {
-  tree_against_tape();
   parses_every_type();
   parses_any_value();
   refuses();
