@@ -118,12 +118,13 @@ json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, si
 void wb__json_free(json_t *j) {
   if (j == NULL)
     return;
-  if (json_is_string(j)) {
+  json_type type = json_typeof(j); /* j is not NULL: no json_is_* (each tests for NULL again) */
+  if (type == JSON_STRING) {
     OPENSSL_cleanse((char *)json_string_value(j), json_string_length(j));
-  } else if (json_is_array(j)) {
+  } else if (type == JSON_ARRAY) {
     for (size_t i = 0; i < json_array_size(j); i++)
       wb__json_free(json_incref(json_array_get(j, i)));
-  } else if (json_is_object(j)) {
+  } else if (type == JSON_OBJECT) {
     for (void *it = json_object_iter(j); it != NULL; it = json_object_iter_next(j, it))
       wb__json_free(json_incref(json_object_iter_value(it)));
   }

@@ -27,7 +27,7 @@
 static const unsigned char secret[64] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 static char *ed_jwk;     /* a fresh Ed25519 private JWK */
 static char *ecdh_jwk;   /* an EC private JWK with "alg":"ECDH-ES" */
-static char *long_num;   /* an oct JWK with an unknown member holding a 150-digit number */
+static char *long_num;   /* an oct JWK with an unknown array holding a 150-digit number and 10 more */
 static char *wide_jwks;  /* a JWKS of one oct key with 70 unknown members */
 static char *big_token;  /* HS512: a header and claims over 2048 bytes, exp a 150-digit real */
 static char *deep_token; /* HS512: claims 20 levels deep and 80 members wide */
@@ -309,7 +309,7 @@ static int setup(void) {
   char *ec = private_jwk(WB_KTY_EC, WB_CRV_P256), *oct = private_jwk(WB_KTY_OCT, WB_CRV_NONE), tail[400];
   ed_jwk = private_jwk(WB_KTY_OKP, WB_CRV_ED25519);
   ecdh_jwk = ec ? replace_end(ec, ",\"alg\":\"ECDH-ES\"}") : NULL;
-  snprintf(tail, sizeof(tail), ",\"x-n\":[1.%s]}", digits);
+  snprintf(tail, sizeof(tail), ",\"x-n\":[1.%s,0,1,2,3,4,5,6,7,8,9]}", digits); /* past jansson's 8 slots */
   long_num = oct ? replace_end(oct, tail) : NULL;
   wide_jwks = malloc(cap);
   n = snprintf(wide_jwks, cap, "{\"keys\":[");

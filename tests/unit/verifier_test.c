@@ -148,6 +148,19 @@ static void long_aud_in_messages(void) {
   wb_verifier_free(v);
 }
 
+/* Values quoted in messages never carry control bytes (a terminal would act on them): '?'. */
+static void control_bytes_in_messages(void) {
+  wb_verifier *v = verifier_at_now(hkey);
+  char *tok = sign_json(hkey, WB_ALG_HS256, "{\"iss\":\"a\x7f\",\"exp\":1700000100}"); /* DEL is valid JSON */
+  wb_error err;
+  CHECK_ST(wb_verifier_expect_issuer(v, "i\x1b[2Jss", NULL), WB_OK);
+  CHECK_ST(verify_token(v, tok, &err), WB_ERR_CLAIM_MISMATCH);
+  CHECK(strstr(err.message, "\"iss\" is \"a?\", expected \"i?[2Jss\"") != NULL);
+  CHECK(strchr(err.message, 0x1b) == NULL && strchr(err.message, 0x7f) == NULL);
+  wb_string_free(tok);
+  wb_verifier_free(v);
+}
+
 /* wb_jws_verify applies the typ policy as wb_verify does. */
 static void jws_verify_typ(void) {
   wb_verifier *v = verifier_at_now(hkey);
@@ -285,6 +298,7 @@ int main(void) {
   limits_bind();
   several_keys_fit();
   long_aud_in_messages();
+  control_bytes_in_messages();
   jws_verify_typ();
   cache_windows();
   reuse_too_small();
