@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// tests/browser/hostile_test.mjs - the token debugger (/debug) against tokens and keys made to
+// tests/browser/debug_hostile_test.mjs - the token debugger (/debug) against tokens and keys made to
 // fool it. Its verdict is libwristband's: every token and key below also goes to `wristband
 // verify`, and the page says "valid" exactly when the library accepts (crit, b64:false, header
 // members of the wrong type, duplicate names, JSON past the library's limits, a lone surrogate, a
