@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * server/store/store.c - picks the store implementation from the --store URL and frees the
- * out-structs of store.h. A new backend (postgres://) adds one branch to store_open.
+ * out-structs of store.h. postgres:// URLs go to store_pg.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "store.h"
+#include "store_pg.h"
 #include "store_sqlite.h"
 
 #define SQLITE_PREFIX "sqlite:"
@@ -19,14 +20,18 @@ const char *store_sqlite_path(const char *url) {
   return url + strlen(SQLITE_PREFIX);
 }
 
+int store_is_pg(const char *url) {
+  return url != NULL && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0);
+}
+
 srv_status store_open(store **out, const char *url, srv_error *err) {
   *out = NULL;
   const char *path = store_sqlite_path(url);
   if (path != NULL)
     return store_sqlite_open(out, path, err);
-  if (url != NULL && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0))
-    return srv_fail(err, SRV_ERR_CONFIG, "--store %s: the PostgreSQL store is not built yet", url);
-  return srv_fail(err, SRV_ERR_CONFIG, "--store %s: not a store URL (use sqlite:PATH)",
+  if (store_is_pg(url))
+    return store_pg_open(out, url, err);
+  return srv_fail(err, SRV_ERR_CONFIG, "--store %s: not a store URL (use sqlite:PATH or postgres://...)",
                   url != NULL ? url : "");
 }
 
