@@ -130,7 +130,9 @@ class Checks:
 class Server:
     """One `wristband serve` process on a temporary database."""
 
-    def __init__(self, *args, clock=False, tmp=None, env=None, fast_hash=True):
+    def __init__(self, *args, clock=False, tmp=None, env=None, fast_hash=True, share=None):
+        """share: another Server whose database (and KEK) this one uses: several servers on one
+        PostgreSQL database. The one that made the database drops it."""
         self.binary = TESTCLOCK_BIN if clock else BIN
         if not self.binary or not os.access(self.binary, os.X_OK):
             raise SystemExit("set WRISTBAND_BIN and WRISTBAND_TESTCLOCK_BIN")
@@ -142,7 +144,11 @@ class Server:
         self.args = list(args) + (FAST_HASH if fast_hash else [])
         self.env = dict(os.environ)
         self.env["WRISTBAND_TEST_CLOCK_FILE"] = self.clock_file
-        if STORE == "postgres":
+        self._own_db = share is None
+        if share is not None:
+            self.store, self.db = share.store, share.db
+            self.env["WRISTBAND_KEK_FILE"] = share.env.get("WRISTBAND_KEK_FILE", "")
+        elif STORE == "postgres":
             self._use_postgres()
         self.env.update(env or {})
         self.proc = None
@@ -216,7 +222,7 @@ class Server:
         log = self.stderr() if os.path.exists(self.log) else ""
         if "AddressSanitizer" in log or "runtime error:" in log or "LeakSanitizer" in log:
             problem = "sanitizer report"
-        if isinstance(self.db, PgDb):
+        if isinstance(self.db, PgDb) and self._own_db:
             self.db.drop()
         if problem is not None:
             raise RuntimeError("%s; server log:\n%s" % (problem, log[-4000:]))
