@@ -26,9 +26,9 @@ const char cli_usage_store[] =
 
 enum { OPT_STORE = 1, OPT_FROM, OPT_TO, OPT_FROM_KEK, OPT_KEK };
 
-static const cli_opt opts[] = {{"--store", NULL, 1, OPT_STORE},       {"--from", NULL, 1, OPT_FROM},
-                               {"--to", NULL, 1, OPT_TO},             {"--from-kek-file", NULL, 1, OPT_FROM_KEK},
-                               {"--kek-file", NULL, 1, OPT_KEK},      {NULL, NULL, 0, 0}};
+static const cli_opt opts[] = {{"--store", NULL, 1, OPT_STORE},  {"--from", NULL, 1, OPT_FROM},
+                               {"--to", NULL, 1, OPT_TO},        {"--from-kek-file", NULL, 1, OPT_FROM_KEK},
+                               {"--kek-file", NULL, 1, OPT_KEK}, {NULL, NULL, 0, 0}};
 
 typedef struct store_args {
   const char *store;
@@ -54,7 +54,8 @@ static int store_arg(void *ctx, int id, const char *v) {
   case OPT_KEK:
     return cli_set_once(CMD, &a->kek, v, "--kek-file");
   default:
-    return cli_set_once(CMD, a->sub == NULL ? &a->sub : &a->extra, v, a->sub == NULL ? "subcommand" : "argument");
+    return cli_set_once(CMD, a->sub == NULL ? &a->sub : &a->extra, v,
+                        a->sub == NULL ? "subcommand" : "argument");
   }
 }
 
@@ -104,10 +105,11 @@ static int copy(const store_args *a) {
   if (st == SRV_OK)
     st = store_copy(from, &fk, to, &tk, &n, &err);
   if (st == SRV_OK)
-    fprintf(stderr,
-            "wristband: copied %ld users, %ld sessions, %ld revoked access tokens, %ld clients, %ld secrets and "
-            "%ld signing keys into the %s store\n",
-            n.users, n.sessions, n.denied, n.clients, n.secrets, n.keys, to->ops->scheme);
+    fprintf(
+        stderr,
+        "wristband: copied %ld users, %ld sessions, %ld revoked access tokens, %ld clients, %ld secrets and "
+        "%ld signing keys into the %s store\n",
+        n.users, n.sessions, n.denied, n.clients, n.secrets, n.keys, to->ops->scheme);
   store_close(to);
   store_close(from);
   kek_wipe(&fk);

@@ -20,8 +20,8 @@
 #define SEAL_VERSION 1
 #define NONCE_LEN    12
 #define TAG_LEN      16
-#define KEK_FILE_MAX 4096 /* the longest KEK file we read */
-#define KEK_TEXT_MAX 256  /* the longest base64 text taken for the key itself */
+#define KEK_FILE_MAX 4096                    /* the longest KEK file we read */
+#define KEK_TEXT_MAX 256                     /* the longest base64 text taken for the key itself */
 #define KEK_DERIVE   "wristband kek-file v1" /* HMAC key of the derivation from a file's content */
 
 /* The key derived from a file's content (HKDF-Extract with SHA-256: HMAC keyed by a label). */
@@ -61,7 +61,8 @@ static srv_status parse_kek(const unsigned char *data, size_t n, srv_kek *out, c
   if (n >= KEK_LEN)
     return derive_kek(data, n, out, path, err);
   return srv_fail(err, SRV_ERR_CONFIG,
-                  "%s: too short for a key-encryption key (at least 32 random bytes, or the base64 of 32)", path);
+                  "%s: too short for a key-encryption key (at least 32 random bytes, or the base64 of 32)",
+                  path);
 }
 
 static srv_status read_kek(const char *path, srv_kek *out, srv_error *err) {

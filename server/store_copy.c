@@ -47,7 +47,8 @@ static int copy_deny(void *ctx, const char *jti, int64_t exp_s) {
   return done(c, c->to->ops->deny_add(c->to, jti, exp_s, c->err));
 }
 
-static int copy_client(void *ctx, const char *name, const unsigned char *hash, size_t len, int64_t created_us) {
+static int copy_client(void *ctx, const char *name, const unsigned char *hash, size_t len,
+                       int64_t created_us) {
   copier *c = ctx;
   c->n->clients++;
   return done(c, c->to->ops->client_create(c->to, name, hash, len, created_us, c->err));
@@ -72,8 +73,8 @@ static int copy_key(void *ctx, const store_key *k) {
   row.private_enc = NULL;
   row.private_enc_len = 0;
   if (k->private_enc_len > 0)
-    st = keys_reseal(c->from_kek, c->to_kek, k->kid, NULL, k->private_enc, k->private_enc_len, &row.private_enc,
-                     &row.private_enc_len, c->err);
+    st = keys_reseal(c->from_kek, c->to_kek, k->kid, NULL, k->private_enc, k->private_enc_len,
+                     &row.private_enc, &row.private_enc_len, c->err);
   if (st == SRV_OK)
     st = c->to->ops->key_import(c->to, &row, c->err);
   free(row.private_enc);
@@ -110,8 +111,9 @@ static srv_status check_empty(store *to, srv_error *err) {
   if (st == SRV_OK && !found)
     st = to->ops->secret_list(to, any_secret, &found, err);
   if (st == SRV_OK && found)
-    st = srv_fail(err, SRV_ERR_CONFLICT,
-                  "the target store is not empty (it has users, keys or a server ran on it): copy into a new one");
+    st = srv_fail(
+        err, SRV_ERR_CONFLICT,
+        "the target store is not empty (it has users, keys or a server ran on it): copy into a new one");
   return st;
 }
 

@@ -3,7 +3,8 @@
  * server/store/store.h - the storage interface of `wristband serve`: users, sessions (refresh
  * token families), the access-token denylist, login and address counters, signing keys, server
  * secrets and introspection clients. The session logic (server/session.c and friends) talks to
- * this interface only; store_sqlite*.c and store_pg*.c implement it. The store knows neither HTTP nor the tokens' wire format: it keeps rows and decides races.
+ * this interface only; store_sqlite*.c and store_pg*.c implement it. The store knows neither HTTP nor the
+ * tokens' wire format: it keeps rows and decides races.
  *
  * Conventions:
  * - Every call returns an srv_status: SRV_OK, SRV_ERR_NOT_FOUND, SRV_ERR_CONFLICT (a unique name

@@ -21,14 +21,14 @@
 #include "migrations.h"
 #include "store_pg.h"
 
-#define BACKOFF_MIN_US      100000  /* first wait after a failed connection attempt */
-#define BACKOFF_MAX_US      5000000 /* longest wait between attempts */
-#define CONNECT_TIMEOUT     "5"     /* seconds, unless the URL says otherwise */
-#define RETRIES             3       /* tries of a statement that lost a deadlock or serialization race */
-#define MIGRATION_LOCK      "7813950327" /* advisory lock key held while migrating ("wrist") */
-#define SQLSTATE_UNIQUE     "23505"
-#define SQLSTATE_DEADLOCK   "40P01"
-#define SQLSTATE_SERIALIZE  "40001"
+#define BACKOFF_MIN_US     100000       /* first wait after a failed connection attempt */
+#define BACKOFF_MAX_US     5000000      /* longest wait between attempts */
+#define CONNECT_TIMEOUT    "5"          /* seconds, unless the URL says otherwise */
+#define RETRIES            3            /* tries of a statement that lost a deadlock or serialization race */
+#define MIGRATION_LOCK     "7813950327" /* advisory lock key held while migrating ("wrist") */
+#define SQLSTATE_UNIQUE    "23505"
+#define SQLSTATE_DEADLOCK  "40P01"
+#define SQLSTATE_SERIALIZE "40001"
 
 /* One thread's connection; freed by the thread-exit destructor or store close, whichever is first
  * (the list in pg_store lets close reach connections of threads that still exist). */
@@ -365,8 +365,8 @@ srv_status pg_change(store *s, pg_id id, const pg_params *p, int64_t *changed, c
 static srv_status simple(pg_conn *c, const char *sql, const char *what, srv_error *err) {
   PGresult *r = PQexec(c->db, sql);
   ExecStatusType rs = PQresultStatus(r);
-  srv_status st = r != NULL && (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) ? SRV_OK
-                                                                                  : result_error(c, r, what, err);
+  srv_status st =
+      r != NULL && (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) ? SRV_OK : result_error(c, r, what, err);
   PQclear(r);
   return st;
 }
@@ -410,10 +410,11 @@ static srv_status migrate(pg_conn *c, srv_error *err) {
   srv_status st = simple(c, "SELECT pg_advisory_lock(" MIGRATION_LOCK ")", "lock for migrations", err);
   if (st != SRV_OK)
     return st;
-  st = simple(c,
-              "CREATE TABLE IF NOT EXISTS wristband_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-              "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-              "create the migrations table", err);
+  st = simple(
+      c,
+      "CREATE TABLE IF NOT EXISTS wristband_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+      "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+      "create the migrations table", err);
   int version = 0;
   if (st == SRV_OK)
     st = read_version(c, &version, err);

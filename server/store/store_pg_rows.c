@@ -358,7 +358,8 @@ srv_status pg_rate_hit(store *s, const char *bucket, int64_t now_s, int64_t wind
   return st == SRV_ERR_NOT_FOUND ? srv_fail(err, SRV_ERR_STORE, "count request: no row") : st;
 }
 
-srv_status pg_lockout_get(store *s, const char *name, int64_t now_s, int64_t *locked_until_s, srv_error *err) {
+srv_status pg_lockout_get(store *s, const char *name, int64_t now_s, int64_t *locked_until_s,
+                          srv_error *err) {
   *locked_until_s = 0;
   pg_params p;
   pp_init(&p);

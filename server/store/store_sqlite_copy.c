@@ -93,10 +93,11 @@ static int session_row(void *ctx, sqlite3_stmt *st) {
 
 srv_status sq_session_list_all(store *s, store_session_fn fn, void *ctx, srv_error *err) {
   sqlite3_stmt *st;
-  srv_status result = prepare(s,
-                              "SELECT id, user_id, counter, rotated_us, created_us, last_used_us, revoked_us, "
-                              "scope, client_id, user_agent, address FROM sessions ORDER BY created_us, id",
-                              &st, err);
+  srv_status result =
+      prepare(s,
+              "SELECT id, user_id, counter, rotated_us, created_us, last_used_us, revoked_us, "
+              "scope, client_id, user_agent, address FROM sessions ORDER BY created_us, id",
+              &st, err);
   if (result != SRV_OK)
     return result;
   session_walk w = {fn, ctx, SRV_OK, err};
@@ -134,8 +135,7 @@ static int secret_row(void *ctx, sqlite3_stmt *st) {
   fn_walk *w = ctx;
   char name[128];
   sq_col_copy(st, 0, name, sizeof(name));
-  return w->secret(w->ctx, name, sqlite3_column_blob(st, 1),
-                                   (size_t)sqlite3_column_bytes(st, 1));
+  return w->secret(w->ctx, name, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
 }
 
 srv_status sq_secret_list(store *s, store_secret_fn fn, void *ctx, srv_error *err) {
@@ -152,7 +152,7 @@ static int client_row(void *ctx, sqlite3_stmt *st) {
   char name[256];
   sq_col_copy(st, 0, name, sizeof(name));
   return w->client(w->ctx, name, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
-                                   sqlite3_column_int64(st, 2));
+                   sqlite3_column_int64(st, 2));
 }
 
 srv_status sq_client_list(store *s, store_client_fn fn, void *ctx, srv_error *err) {

@@ -68,7 +68,9 @@ static void test_open_and_migrate(void) {
   CHECK_SRV(store_open(&s, f.url, &err), SRV_ERR_STORE);
   CHECK(s == NULL && strstr(err.message, "newer") != NULL);
   CHECK_SRV(store_open(&s, "mysql://x", &err), SRV_ERR_CONFIG);
-  CHECK_SRV(store_open(&s, "postgres://x", &err), SRV_ERR_CONFIG);
+  CHECK_SRV(store_open(&s, "sqlite-but-not://x", &err), SRV_ERR_CONFIG);
+  CHECK_SRV(store_open(&s, "postgres://nobody@127.0.0.1:1/none", &err), SRV_ERR_STORE); /* nothing listens */
+  CHECK(s == NULL && strstr(err.message, "database unavailable") != NULL);
   fx_done(&f);
 }
 
