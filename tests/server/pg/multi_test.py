@@ -64,8 +64,8 @@ def test_login_refresh_logout_across(c):
         for s in (a, b):
             c.eq(s.get("/oauth/userinfo", t2["access_token"]).status_code, 401, "%s: logged out" % s.base)
             c.eq(s.refresh(t2["refresh_token"]).status_code, 400, "%s: the session's refresh token is dead" % s.base)
-        lb.stop()
     finally:
+        lb.stop()
         cleanup(servers)
 
 
@@ -87,8 +87,8 @@ def test_concurrent_refreshes(c):
         c.eq(len({upstream(r) for r in replies}), 2, "spread over both instances")
         c.eq(sql(a.db, "SELECT counter FROM sessions WHERE id = ?", (sid,)), [(1,)], "exactly one rotation")
         c.eq(len({r.json()["refresh_token"] for r in replies}), 1, "everyone got the one new refresh token")
-        lb.stop()
     finally:
+        lb.stop()
         cleanup(servers)
 
 
@@ -109,8 +109,8 @@ def test_lockout_across(c):
                                                             "password": PASSWORD}, timeout=60)
             c.eq(r.status_code, 429, "locked on %s, even with the right password" % upstream(r))
             c.check(int(r.headers.get("Retry-After", "0")) > 0, "Retry-After")
-        lb.stop()
     finally:
+        lb.stop()
         cleanup(servers)
 
 

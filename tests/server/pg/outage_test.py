@@ -31,7 +31,7 @@ class Load:
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.started = threading.Semaphore(0)
-        self.threads = [threading.Thread(target=self.run, args=(i,)) for i in range(threads)]
+        self.threads = [threading.Thread(target=self.run, args=(i,), daemon=True) for i in range(threads)]
         for t in self.threads:
             t.start()
         for _ in self.threads:
@@ -77,6 +77,7 @@ class Load:
                     n = 6
 
     def finish(self):
+        """Stops the load (again: a no-op)."""
         self.stop.set()
         for t in self.threads:
             t.join()
@@ -88,6 +89,7 @@ def lost_sessions(s, committed):
 
 def test_kill9_one_instance(c):
     servers = cluster_of(2, *ARGS, issuer="https://auth.wristband.test")
+    load = None
     try:
         a, b = servers
         for i in range(4):
@@ -106,6 +108,8 @@ def test_kill9_one_instance(c):
         c.eq(lost_sessions(b, load.committed), [], "no committed session lost (all refresh on B)")
         a.proc = None
     finally:
+        if load is not None:
+            load.finish()
         cleanup(servers)
 
 
@@ -123,6 +127,7 @@ def wait_healthy(s):
 def test_postgres_restart(c):
     cluster = pg_cluster()
     servers = cluster_of(2, *ARGS, issuer="https://auth.wristband.test")
+    load = None
     try:
         a, b = servers
         for i in range(4):
@@ -157,6 +162,8 @@ def test_postgres_restart(c):
         for s in (a, b):
             c.check(s.proc.poll() is None, "%s did not crash" % s.base)
     finally:
+        if load is not None:
+            load.finish()
         cleanup(servers)
 
 

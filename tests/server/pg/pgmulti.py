@@ -69,13 +69,19 @@ class Balancer:
                 requests.get(self.base + "/healthz", timeout=5)
                 return
             except requests.ConnectionError:
+                if self.proc.poll() is not None:
+                    break
                 threading.Event().wait(0.02)
+        self.stop()
+        raise RuntimeError("nginx did not start: %s" % open(os.path.join(self.tmp, "error.log")).read())
 
     def url(self, path):
         return self.base + path
 
     def stop(self):
-        self.proc.terminate()
+        """Stops nginx (again: a no-op)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
         self.proc.wait(timeout=60)
 
 
