@@ -8,7 +8,8 @@ As a wrapper (how CTest runs the PostgreSQL entries):
     pgcluster.py -- COMMAND ARGS...
 starts a cluster, runs COMMAND with WRISTBAND_TEST_PG_* set (Cluster.from_env() finds it again),
 then stops it and removes its directory whatever happened; exits with COMMAND's status, or 77
-(skipped) when PostgreSQL is not installed. PostgreSQL refuses to run as root: as root (CI) the
+(skipped) when PostgreSQL is not installed. Tests run it with fsync off (nothing here survives a
+power cut anyway); WRISTBAND_PG_FSYNC=1 turns it on (bench/server_pg.sh). PostgreSQL refuses to run as root: as root (CI) the
 cluster runs as the unprivileged user `nobody` through runuser (in a mount namespace with its own
 /dev/null where the machine's is root-only). A watchdog process outlives a
 killed wrapper (CTest's timeout) just long enough to stop the cluster and remove the directory,
@@ -167,7 +168,7 @@ def main(argv):
         print("usage: pgcluster.py -- COMMAND ARGS...", file=sys.stderr)
         return 2
     cmd = argv[argv.index("--") + 1:]
-    c = Cluster.create()
+    c = Cluster.create(fsync=os.environ.get("WRISTBAND_PG_FSYNC") == "1")  # the benchmark wants real commits
     if c is None:
         print("PostgreSQL is not installed (scripts/install-deps.sh): skipped")
         return SKIP

@@ -29,11 +29,14 @@ http {{
   scgi_temp_path {tmp}/scgi;
   upstream wristband {{
 {servers}
+    keepalive 16;
   }}
   server {{
     listen 127.0.0.1:{port};
     location / {{
       proxy_pass http://wristband;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
       proxy_next_upstream off;
       add_header X-Upstream $upstream_addr always;
     }}
