@@ -3,6 +3,7 @@
  * server/store/store.c - picks the store implementation from the --store URL and frees the
  * out-structs of store.h. postgres:// URLs go to store_pg.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,43 @@ const char *store_sqlite_path(const char *url) {
 
 int store_is_pg(const char *url) {
   return url != NULL && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0);
+}
+
+/* Appends text to buf[cap] at *o (truncating). */
+static void put(char *buf, size_t cap, size_t *o, const char *text, size_t n) {
+  for (size_t i = 0; i < n && *o + 1 < cap; i++)
+    buf[(*o)++] = text[i];
+  buf[*o] = '\0';
+}
+
+void store_url_redacted(const char *url, char *buf, size_t cap) {
+  size_t o = 0;
+  buf[0] = '\0';
+  if (url == NULL || !store_is_pg(url)) {
+    snprintf(buf, cap, "%s", url != NULL ? url : "");
+    return;
+  }
+  const char *host = strstr(url, "://") + 3;
+  size_t auth = strcspn(host, "/?"); /* user[:password]@host:port */
+  const char *at = memchr(host, '@', auth);
+  const char *colon = at != NULL ? memchr(host, ':', (size_t)(at - host)) : NULL;
+  const char *p = url;
+  if (colon != NULL) {
+    put(buf, cap, &o, url, (size_t)(colon + 1 - url));
+    put(buf, cap, &o, "***", 3);
+    p = at;
+  }
+  while (*p != '\0') {
+    const char *pw = strstr(p, "password=");
+    if (pw == NULL || pw < host + auth) {
+      put(buf, cap, &o, p, strlen(p));
+      break;
+    }
+    pw += strlen("password=");
+    put(buf, cap, &o, p, (size_t)(pw - p));
+    put(buf, cap, &o, "***", 3);
+    p = pw + strcspn(pw, "&");
+  }
 }
 
 srv_status store_open(store **out, const char *url, srv_error *err) {

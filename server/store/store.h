@@ -232,6 +232,9 @@ void store_close(store *s);
 /** 1 for a "postgres://" or "postgresql://" url. */
 int store_is_pg(const char *url);
 
+/** url for messages: a PostgreSQL URL's password (user:PASSWORD@, password=...) becomes "***". */
+void store_url_redacted(const char *url, char *buf, size_t cap);
+
 /** For a "sqlite:PATH" url: PATH (borrowed from url), else NULL. */
 const char *store_sqlite_path(const char *url);
 

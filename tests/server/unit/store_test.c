@@ -71,6 +71,15 @@ static void test_open_and_migrate(void) {
   CHECK_SRV(store_open(&s, "sqlite-but-not://x", &err), SRV_ERR_CONFIG);
   CHECK_SRV(store_open(&s, "postgres://nobody@127.0.0.1:1/none", &err), SRV_ERR_STORE); /* nothing listens */
   CHECK(s == NULL && strstr(err.message, "database unavailable") != NULL);
+  char shown[200];
+  store_url_redacted("postgres://wb:s3cret@db:5432/wb?sslmode=require&password=other", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb:***@db:5432/wb?sslmode=require&password=***") == 0);
+  store_url_redacted("postgres://wb:x@db/wb?password=y", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb:***@db/wb?password=***") == 0);
+  store_url_redacted("postgresql://wb@db/wb", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgresql://wb@db/wb") == 0);
+  store_url_redacted("sqlite:./a:b@c", shown, sizeof(shown));
+  CHECK(strcmp(shown, "sqlite:./a:b@c") == 0);
   fx_done(&f);
 }
 
