@@ -48,21 +48,30 @@ static void test_open_and_migrate(void) {
   char path[400];
   struct stat sb;
   snprintf(path, sizeof(path), "%s/data/wristband.db", f.dir);
-  CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+  CHECK(fx_pg(&f) || (stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600));
   snprintf(path, sizeof(path), "%s/data", f.dir);
-  CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0700);
+  CHECK(fx_pg(&f) || (stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0700));
   store_close(s);
   /* Reopening applies nothing twice. */
   s = open_store(&f);
   CHECK(s != NULL);
   CHECK_SRV(s->ops->ping(s, NULL), SRV_OK);
+  int version = 0;
+  CHECK_SRV(s->ops->schema_version(s, &version, NULL), SRV_OK);
+  CHECK(version == 1);
   store_close(s);
   /* A database from a newer wristband is refused, and left as it was. */
-  sqlite3 *db = NULL;
-  snprintf(path, sizeof(path), "%s/data/wristband.db", f.dir);
-  CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-  CHECK(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL) == SQLITE_OK);
-  sqlite3_close(db);
+  if (fx_pg(&f)) {
+    PGconn *pg = PQconnectdb(f.url);
+    PQclear(PQexec(pg, "INSERT INTO wristband_migrations(version, name) VALUES (99, 'future')"));
+    PQfinish(pg);
+  } else {
+    sqlite3 *db = NULL;
+    snprintf(path, sizeof(path), "%s/data/wristband.db", f.dir);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+  }
   srv_error err;
   s = NULL;
   CHECK_SRV(store_open(&s, f.url, &err), SRV_ERR_STORE);
