@@ -17,6 +17,7 @@ so nothing leaks even then.
 """
 import glob
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -102,7 +103,7 @@ class Cluster:
 
     def _start_watchdog(self):
         """A detached shell that, once this process is gone, stops the cluster and removes tmp."""
-        stop = " ".join(self._cmd("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"))
+        stop = shlex.join(self._cmd("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"))
         script = ("while kill -0 %d 2>/dev/null; do sleep 1; done; %s >/dev/null 2>&1; rm -rf '%s'"
                   % (os.getpid(), stop, self.tmp))
         self.watchdog = subprocess.Popen(["sh", "-c", script], start_new_session=True, stdin=subprocess.DEVNULL,

@@ -34,8 +34,10 @@ class Load:
         self.threads = [threading.Thread(target=self.run, args=(i,), daemon=True) for i in range(threads)]
         for t in self.threads:
             t.start()
-        for _ in self.threads:
-            self.started.acquire()  # every thread has committed sessions through both instances
+        for _ in self.threads:  # every thread has committed sessions through both instances
+            if not self.started.acquire(timeout=300):  # a guard against a hang, not a measurement
+                self.finish()
+                raise RuntimeError("the load never got going: %s" % self.statuses)
 
     def note(self, server, status):
         with self.lock:
