@@ -3,7 +3,8 @@
  * server/ep_sessions.c - POST /oauth/logout (scope=local|others|global, default local; 204),
  * GET /sessions ({"sessions":[{"sid","created_at","last_used_at","user_agent","address",
  * "current"}]}, times in seconds since the epoch) and DELETE /sessions/{sid} (204, or 404 when it
- * is not the caller's live session). All take a bearer access token or the access cookie.
+ * is not the caller's live session). All take a bearer access token or the access cookie; a local
+ * or global logout also clears the cookie-mode cookies a request carries.
  */
 #include <string.h>
 
@@ -21,15 +22,17 @@ void ep_logout(srv *s, const http_req *rq, http_reply *rp) {
     return;
   }
   session_auth a;
-  int cookie = 0;
-  if (!ep_authenticate(s, rq, 0, 1, &a, &cookie, rp))
+  if (!ep_authenticate(s, rq, 0, 1, &a, NULL, rp))
     return;
+  /* A browser's cookies go with its session however the logout authenticated (a page sends its
+   * in-memory access token as a bearer token, and the cookies come along). */
+  int cookies = http_cookie(rq, COOKIE_REFRESH) != NULL || http_cookie(rq, COOKIE_ACCESS) != NULL;
   srv_error err;
   if (session_logout(s, &a, which, &err) != SRV_OK) {
     reply_fail(rp, &err);
   } else {
     reply_empty(rp, 204);
-    if (cookie && which != LOGOUT_OTHERS) {
+    if (cookies && which != LOGOUT_OTHERS) {
       ep_clear_cookie(rp, COOKIE_REFRESH);
       ep_clear_cookie(rp, COOKIE_ACCESS);
     }

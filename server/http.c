@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,14 +155,27 @@ static void free_body(void *cls) {
   free(body);
 }
 
+static int has_header(const http_reply *rp, const char *name) {
+  for (size_t i = 0; i < rp->n_headers; i++) {
+    if (strcasecmp(rp->headers[i].name, name) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* The security headers, then the reply's own. A reply that sets Content-Security-Policy or
+ * Cache-Control itself (the pages, ep_web.c) replaces the API's default for that header. */
 static void add_headers(http_server *h, struct MHD_Response *resp, const http_reply *rp) {
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-  MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  if (!has_header(rp, "Content-Security-Policy"))
+    MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
   if (h->tls)
     MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
-  if (rp->max_age > 0) {
+  if (has_header(rp, "Cache-Control")) {
+    /* the reply's own */
+  } else if (rp->max_age > 0) {
     char cc[48];
     snprintf(cc, sizeof(cc), "public, max-age=%d", rp->max_age);
     MHD_add_response_header(resp, "Cache-Control", cc);
