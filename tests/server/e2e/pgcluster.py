@@ -94,11 +94,20 @@ class Cluster:
         c._start_watchdog()
         c.run("initdb", "-D", c.data, "-A", "trust", "-U", ROLE, "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
         with open(os.path.join(c.data, "postgresql.conf"), "a") as f:
-            f.write("listen_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\n"
+            f.write("listen_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n"
                     "max_connections = 200\nfsync = %s\nfull_page_writes = %s\nshared_buffers = 32MB\n"
-                    "log_min_messages = warning\n" % (c.port, c.tmp, "on" if fsync else "off",
-                                                      "on" if fsync else "off"))
-        c.start()
+                    "log_min_messages = warning\n" % (c.tmp, "on" if fsync else "off", "on" if fsync else "off"))
+        for attempt in range(3):  # another process may take the free port first: pick another
+            with open(os.path.join(c.data, "postgresql.conf"), "a") as f:
+                f.write("port = %d\n" % c.port)  # the last one wins
+            try:
+                c.start()
+                return c
+            except RuntimeError:
+                if attempt == 2:
+                    c.destroy()
+                    raise
+                c.port = free_port()
         return c
 
     def _start_watchdog(self):
