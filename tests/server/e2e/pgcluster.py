@@ -151,10 +151,11 @@ class Cluster:
     def url(self, db):
         return "postgres://%s@127.0.0.1:%d/%s" % (ROLE, self.port, db)
 
-    def psql(self, db, sql, *variables):
-        """Runs sql on database db; returns the rows as lists of strings (unit/record separators)."""
+    def psql(self, db, sql, *variables, header=False):
+        """Runs sql on database db; returns the rows as lists of strings (unit/record separators),
+        the column names first when header."""
         args = ["-X", "-q", "-h", "127.0.0.1", "-p", str(self.port), "-U", ROLE, "-d", db, "-v", "ON_ERROR_STOP=1",
-                "-At", "-F", "\x1f", "-R", "\x1e"]
+                "-A", "-P", "footer=off", "-F", "\x1f", "-R", "\x1e"] + ([] if header else ["-t"])
         for i, v in enumerate(variables):
             args += ["-v", "p%d=%s" % (i + 1, v)]
         p = subprocess.run([os.path.join(self.bindir, "psql")] + args, input=sql, capture_output=True, text=True,

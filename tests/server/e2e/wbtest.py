@@ -55,7 +55,9 @@ class PgDb:
             return self.integrity()
         parts = query.split("?")
         query = "".join(p + (":'p%d'" % (i + 1) if i < len(parts) - 1 else "") for i, p in enumerate(parts))
-        return [tuple(_pg_value(v) for v in row) for row in self.cluster.psql(self.name, query, *args)]
+        rows = self.cluster.psql(self.name, query, *args, header=True)
+        names = rows[0] if rows else []
+        return [tuple(_pg_value(v, n) for v, n in zip(row, names)) for row in rows[1:]]
 
     def integrity(self):
         """PostgreSQL's counterpart of PRAGMA integrity_check: amcheck on every index (it raises
@@ -89,12 +91,17 @@ if STORE == "postgres" and "WRISTBAND_KEK_FILE" not in os.environ:
     os.environ["WRISTBAND_KEK_FILE"] = os.path.join(pg_cluster().tmp, "kek-%d" % os.getpid())
 
 
-def _pg_value(text):
-    """psql's text of a value as sqlite3 would return it: integers as int, bytea as bytes."""
+BLOB_COLUMNS = {"private_enc", "value_enc", "secret_hash"}  # BLOB in SQLite too; other bytea is TEXT there
+
+
+def _pg_value(text, column):
+    """psql's text of a value as sqlite3 would return it: integers as int, BLOBs as bytes, the
+    bytea columns that hold text in SQLite (names, user agents...) as str."""
     if text.lstrip("-").isdigit():
         return int(text)
     if text.startswith("\\x"):
-        return bytes.fromhex(text[2:])
+        raw = bytes.fromhex(text[2:])
+        return raw if column in BLOB_COLUMNS else raw.decode("utf-8", "surrogateescape")
     return text
 
 

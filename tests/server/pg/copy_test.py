@@ -103,7 +103,7 @@ def test_copy_sqlite_to_postgres(c):
         m = subprocess.run([BIN, "store", "migrate", "--store", target.store], capture_output=True, text=True,
                            env=env, timeout=60)
         c.eq(m.returncode, 0, "store migrate on the copy")
-        c.check("postgres store is at schema version 1" in m.stderr, "prints the version: " + m.stderr)
+        c.check("postgres store is at schema version 2" in m.stderr, "prints the version: " + m.stderr)
     finally:
         try:
             src.cleanup()
