@@ -96,12 +96,19 @@ void reply_no_bearer(http_reply *rp) {
   reply_header(rp, "WWW-Authenticate", "Bearer realm=\"" REALM "\"");
 }
 
-/* Failures of the server itself: logged in full, answered without detail. */
+/* Failures of the server itself: logged in full, answered without detail. A store failure is
+ * 503 with Retry-After (the store's reconnection backoff, at least a second): the database may
+ * be restarting, and clients and load balancers should come back. */
 static void server_error(http_reply *rp, const srv_error *e) {
   fprintf(stderr, "wristband: error: %s: %s\n", srv_status_name(e->code), e->message);
   reply_error(rp, e->code == SRV_ERR_STORE ? 503 : 500,
               e->code == SRV_ERR_STORE ? "temporarily_unavailable" : "server_error",
               "the server could not complete the request");
+  if (e->code == SRV_ERR_STORE) {
+    char retry[24];
+    snprintf(retry, sizeof(retry), "%lld", (long long)(e->retry_after > 0 ? e->retry_after : 1));
+    reply_header(rp, "Retry-After", retry);
+  }
 }
 
 void reply_fail(http_reply *rp, const srv_error *e) {
