@@ -5,7 +5,7 @@
 set -euo pipefail
 
 BUILD=(build-essential cmake pkg-config gcc clang libclang-rt-14-dev clang-format
-       libssl-dev libjansson-dev)
+       libssl-dev libjansson-dev zlib1g-dev)
 TEST=(python3 python3-jwcrypto python3-jwt python3-cryptography valgrind)
 BENCH=(libjwt-dev libcjose-dev librhonabwy-dev rnbyc nodejs util-linux time $(command -v npm >/dev/null || echo npm))  # nodesource nodejs bundles npm and Conflicts: npm
 
