@@ -94,7 +94,7 @@ wb_status wb__jose_check_crit_text(const char *hdr, size_t len, const wb_limits 
 typedef struct wb_strbuf {
   char *p;
   size_t len, cap;
-  size_t max;  /* ceiling of len; over it the buffer fails with WB_ERR_TOO_LARGE */
+  size_t max;   /* ceiling of len; over it the buffer fails with WB_ERR_TOO_LARGE */
   wb_status st; /* WB_OK, or the first failure (then every append is a no-op) */
 } wb_strbuf;
 

@@ -15,9 +15,9 @@ static const struct {
   const char *name;
   wb_json_type type;
 } known[WB_JH_COUNT] = {
-    [WB_JH_ALG] = {"alg", WB_JSON_STRING}, [WB_JH_ENC] = {"enc", WB_JSON_STRING},
-    [WB_JH_ZIP] = {"zip", WB_JSON_STRING}, [WB_JH_KID] = {"kid", WB_JSON_STRING},
-    [WB_JH_TYP] = {"typ", WB_JSON_STRING}, [WB_JH_CTY] = {"cty", WB_JSON_STRING},
+    [WB_JH_ALG] = {"alg", WB_JSON_STRING},  [WB_JH_ENC] = {"enc", WB_JSON_STRING},
+    [WB_JH_ZIP] = {"zip", WB_JSON_STRING},  [WB_JH_KID] = {"kid", WB_JSON_STRING},
+    [WB_JH_TYP] = {"typ", WB_JSON_STRING},  [WB_JH_CTY] = {"cty", WB_JSON_STRING},
     [WB_JH_CRIT] = {"crit", WB_JSON_ARRAY}, [WB_JH_B64] = {"b64", WB_JSON_BOOL},
     [WB_JH_EPK] = {"epk", WB_JSON_OBJECT},  [WB_JH_APU] = {"apu", WB_JSON_STRING},
     [WB_JH_APV] = {"apv", WB_JSON_STRING},  [WB_JH_IV] = {"iv", WB_JSON_STRING},
@@ -26,9 +26,9 @@ static const struct {
 };
 
 /* Header Parameter names registered by RFC 7515-7518: "crit" may not list them (RFC 7515 4.1.11). */
-static const char *const registered[] = {"alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ",
-                                         "cty", "crit", "enc", "zip", "epk", "apu", "apv", "iv",  "tag",
-                                         "p2s", "p2c"};
+static const char *const registered[] = {"alg",      "jku", "jwk", "kid",  "x5u", "x5c", "x5t",
+                                         "x5t#S256", "typ", "cty", "crit", "enc", "zip", "epk",
+                                         "apu",      "apv", "iv",  "tag",  "p2s", "p2c"};
 
 #define NAME_STACK 128
 
@@ -118,7 +118,8 @@ wb_status wb__jose_b64(const wb_jose_view *v, int which, unsigned char *out, siz
   if (s == NULL)
     return WB_OK;
   if (WB_B64URL_DECODED_LEN(n) > cap || wb_b64url_decode(out, cap, s, n, len, NULL) != WB_OK)
-    return wb__fail(err, WB_ERR_MALFORMED, "header \"%s\" is not base64url of the right size", known[which].name);
+    return wb__fail(err, WB_ERR_MALFORMED, "header \"%s\" is not base64url of the right size",
+                    known[which].name);
   return WB_OK;
 }
 
@@ -155,11 +156,11 @@ wb_status wb__jose_check_crit(const wb_jose_view *v, const char *const *understo
         return wb__fail(err, WB_ERR_MALFORMED, "header \"crit\" lists \"%.20s\" twice", name);
     /* the named member must be in the header: the protected part, where crit itself is */
     if (wb__jtape_member(t, 0, name, strlen(name)) == 0)
-      return wb__fail(err, WB_ERR_MALFORMED, "header \"crit\" names \"%.20s\", which is not in the protected header",
-                      name);
+      return wb__fail(err, WB_ERR_MALFORMED,
+                      "header \"crit\" names \"%.20s\", which is not in the protected header", name);
     if (!in_list(name, understood, n))
-      return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "header \"crit\" names the unsupported extension \"%.20s\"",
-                      name);
+      return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT,
+                      "header \"crit\" names the unsupported extension \"%.20s\"", name);
   }
   return WB_OK;
 }

@@ -31,18 +31,21 @@ static const wb_jwe_alg_info alg_table[WB_JWE_ALG_COUNT_] = {
     [WB_JWE_A128GCMKW] = {WB_JWE_A128GCMKW, "A128GCMKW", WB_KM_AESGCMKW, 16, NULL},
     [WB_JWE_A192GCMKW] = {WB_JWE_A192GCMKW, "A192GCMKW", WB_KM_AESGCMKW, 24, NULL},
     [WB_JWE_A256GCMKW] = {WB_JWE_A256GCMKW, "A256GCMKW", WB_KM_AESGCMKW, 32, NULL},
-    [WB_JWE_PBES2_HS256_A128KW] = {WB_JWE_PBES2_HS256_A128KW, "PBES2-HS256+A128KW", WB_KM_PBES2, 16, "SHA256"},
-    [WB_JWE_PBES2_HS384_A192KW] = {WB_JWE_PBES2_HS384_A192KW, "PBES2-HS384+A192KW", WB_KM_PBES2, 24, "SHA384"},
-    [WB_JWE_PBES2_HS512_A256KW] = {WB_JWE_PBES2_HS512_A256KW, "PBES2-HS512+A256KW", WB_KM_PBES2, 32, "SHA512"},
+    [WB_JWE_PBES2_HS256_A128KW] = {WB_JWE_PBES2_HS256_A128KW, "PBES2-HS256+A128KW", WB_KM_PBES2, 16,
+                                   "SHA256"},
+    [WB_JWE_PBES2_HS384_A192KW] = {WB_JWE_PBES2_HS384_A192KW, "PBES2-HS384+A192KW", WB_KM_PBES2, 24,
+                                   "SHA384"},
+    [WB_JWE_PBES2_HS512_A256KW] = {WB_JWE_PBES2_HS512_A256KW, "PBES2-HS512+A256KW", WB_KM_PBES2, 32,
+                                   "SHA512"},
 };
 
 static const wb_enc_info enc_table[WB_ENC_COUNT_] = {
-    [WB_ENC_A128CBC_HS256] = {WB_ENC_A128CBC_HS256, "A128CBC-HS256", WB_CE_CBC_HMAC, 32, 16, 16, "AES-128-CBC",
-                              "SHA256"},
-    [WB_ENC_A192CBC_HS384] = {WB_ENC_A192CBC_HS384, "A192CBC-HS384", WB_CE_CBC_HMAC, 48, 16, 24, "AES-192-CBC",
-                              "SHA384"},
-    [WB_ENC_A256CBC_HS512] = {WB_ENC_A256CBC_HS512, "A256CBC-HS512", WB_CE_CBC_HMAC, 64, 16, 32, "AES-256-CBC",
-                              "SHA512"},
+    [WB_ENC_A128CBC_HS256] = {WB_ENC_A128CBC_HS256, "A128CBC-HS256", WB_CE_CBC_HMAC, 32, 16, 16,
+                              "AES-128-CBC", "SHA256"},
+    [WB_ENC_A192CBC_HS384] = {WB_ENC_A192CBC_HS384, "A192CBC-HS384", WB_CE_CBC_HMAC, 48, 16, 24,
+                              "AES-192-CBC", "SHA384"},
+    [WB_ENC_A256CBC_HS512] = {WB_ENC_A256CBC_HS512, "A256CBC-HS512", WB_CE_CBC_HMAC, 64, 16, 32,
+                              "AES-256-CBC", "SHA512"},
     [WB_ENC_A128GCM] = {WB_ENC_A128GCM, "A128GCM", WB_CE_GCM, 16, 12, 16, "AES-128-GCM", NULL},
     [WB_ENC_A192GCM] = {WB_ENC_A192GCM, "A192GCM", WB_CE_GCM, 24, 12, 16, "AES-192-GCM", NULL},
     [WB_ENC_A256GCM] = {WB_ENC_A256GCM, "A256GCM", WB_CE_GCM, 32, 12, 16, "AES-256-GCM", NULL},
@@ -135,7 +138,8 @@ unsigned wb__ct_eq(size_t a, size_t b) {
   return (unsigned)(ne - 1); /* 1 - 1 = 0 when different, 0 - 1 = all ones when equal */
 }
 
-void wb__ct_select(unsigned char *dst, const unsigned char *a, const unsigned char *b, size_t n, unsigned mask) {
+void wb__ct_select(unsigned char *dst, const unsigned char *a, const unsigned char *b, size_t n,
+                   unsigned mask) {
   unsigned char m = (unsigned char)mask;
   for (size_t i = 0; i < n; i++)
     dst[i] = (unsigned char)((a[i] & m) | (b[i] & (unsigned char)~m));
@@ -252,11 +256,12 @@ wb_status wb_encrypter_new(wb_encrypter **out, const wb_key *key, wb_jwe_alg alg
   if (alg == WB_JWE_ALG_INVALID)
     alg = pinned != WB_JWE_ALG_INVALID ? pinned : default_alg(key);
   if (alg == WB_JWE_ALG_INVALID)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "the key does not determine a key management algorithm: name one");
+    return wb__fail(err, WB_ERR_INVALID_ARG,
+                    "the key does not determine a key management algorithm: name one");
   if (enc == WB_ENC_INVALID)
-    enc = pinned_enc != WB_ENC_INVALID                     ? pinned_enc
+    enc = pinned_enc != WB_ENC_INVALID                  ? pinned_enc
           : alg == WB_JWE_DIR && key->kty == WB_KTY_OCT ? dir_enc(key->secret_len)
-                                                           : WB_ENC_A256GCM;
+                                                        : WB_ENC_A256GCM;
   const wb_jwe_alg_info *ai = wb__jwe_alg_info(alg);
   if (ai != NULL && ai->kind == WB_KM_PBES2)
     return wb__fail(err, WB_ERR_INVALID_ARG, "PBES2 encrypts with a password: use wb_encrypter_new_password");
@@ -326,7 +331,8 @@ wb_status wb_encrypter_add_recipient(wb_encrypter *e, const wb_key *key, wb_jwe_
     alg = default_alg(key);
   const wb_jwe_alg_info *ai = wb__jwe_alg_info(alg);
   if (ai == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "the key does not determine a key management algorithm: name one");
+    return wb__fail(err, WB_ERR_INVALID_ARG,
+                    "the key does not determine a key management algorithm: name one");
   if (is_direct(ai) || is_direct(e->rcpt[0].ai))
     return wb__fail(err, WB_ERR_INVALID_ARG, "%s cannot share the content key with other recipients",
                     is_direct(ai) ? ai->name : e->rcpt[0].ai->name);
@@ -557,7 +563,8 @@ void wb_decrypter_free(wb_decrypter *d) {
   free(d);
 }
 
-wb_status wb__jwe_policy(const wb_decrypter *d, const wb_jwe_alg_info *ai, const wb_enc_info *ei, wb_error *err) {
+wb_status wb__jwe_policy(const wb_decrypter *d, const wb_jwe_alg_info *ai, const wb_enc_info *ei,
+                         wb_error *err) {
   if (ai == NULL)
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "unknown or unsupported key management algorithm");
   if (ei == NULL)

@@ -30,8 +30,8 @@ static wb_status decrypt_failed(wb_error *err) {
 
 /* HMAC(mac_key, aad || iv || ct || AL) truncated to ei->tag_len, into tag. */
 static wb_status cbc_hmac_tag(const wb_enc_info *ei, const unsigned char *mac_key, const unsigned char *iv,
-                              const unsigned char *aad, size_t aad_len, const unsigned char *ct, size_t ct_len,
-                              unsigned char *tag, wb_error *err) {
+                              const unsigned char *aad, size_t aad_len, const unsigned char *ct,
+                              size_t ct_len, unsigned char *tag, wb_error *err) {
   unsigned char al[8], full[64];
   uint64_t bits = (uint64_t)aad_len * 8;
   for (int i = 7; i >= 0; i--, bits >>= 8)
@@ -42,10 +42,10 @@ static wb_status cbc_hmac_tag(const wb_enc_info *ei, const unsigned char *mac_ke
   ctx = EVP_MAC_CTX_new(wb__jwe_hmac());
   OSSL_PARAM params[2] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)ei->md, 0),
                           OSSL_PARAM_construct_end()};
-  if (ctx == NULL || EVP_MAC_init(ctx, mac_key, key_len, params) != 1 || EVP_MAC_update(ctx, aad, aad_len) != 1 ||
-      EVP_MAC_update(ctx, iv, ei->iv_len) != 1 || EVP_MAC_update(ctx, ct, ct_len) != 1 ||
-      EVP_MAC_update(ctx, al, sizeof(al)) != 1 || EVP_MAC_final(ctx, full, &n, sizeof(full)) != 1 ||
-      n < ei->tag_len) {
+  if (ctx == NULL || EVP_MAC_init(ctx, mac_key, key_len, params) != 1 ||
+      EVP_MAC_update(ctx, aad, aad_len) != 1 || EVP_MAC_update(ctx, iv, ei->iv_len) != 1 ||
+      EVP_MAC_update(ctx, ct, ct_len) != 1 || EVP_MAC_update(ctx, al, sizeof(al)) != 1 ||
+      EVP_MAC_final(ctx, full, &n, sizeof(full)) != 1 || n < ei->tag_len) {
     st = wb__fail(err, WB_ERR_CRYPTO, "HMAC failed");
     goto out;
   }
@@ -184,10 +184,10 @@ wb_status wb__ce_encrypt(const wb_enc_info *ei, const unsigned char *cek, const 
   return st;
 }
 
-wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const unsigned char *iv, size_t iv_len,
-                         const unsigned char *aad, size_t aad_len, const unsigned char *ct, size_t ct_len,
-                         const unsigned char *tag, size_t tag_len, unsigned char *pt, size_t *pt_len,
-                         wb_error *err) {
+wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const unsigned char *iv,
+                         size_t iv_len, const unsigned char *aad, size_t aad_len, const unsigned char *ct,
+                         size_t ct_len, const unsigned char *tag, size_t tag_len, unsigned char *pt,
+                         size_t *pt_len, wb_error *err) {
   *pt_len = 0;
   if (wb__jwe_cipher(ei->cipher) == NULL)
     return wb__fail(err, WB_ERR_CRYPTO, "%s is not available in OpenSSL", ei->cipher);

@@ -86,7 +86,8 @@ static wb_status judge(const wb_decrypter *d, const wb_jose_view *h, const wb_jw
   if (zip != NULL && strcmp(zip, "DEF") != 0)
     return wb__fail(err, WB_ERR_UNSUPPORTED, "unknown compression \"zip\"");
   if (zip != NULL && d->max_inflated == 0)
-    return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "compressed plaintexts are refused unless the decrypter opts in");
+    return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED,
+                    "compressed plaintexts are refused unless the decrypter opts in");
   if (wb__jose_node(h, WB_JH_B64) != NULL)
     return wb__fail(err, WB_ERR_MALFORMED, "header \"b64\" belongs to JWS, not JWE");
   if ((st = wb__jose_check_crit(h, NULL, 0, err)) != WB_OK)
@@ -97,8 +98,8 @@ static wb_status judge(const wb_decrypter *d, const wb_jose_view *h, const wb_jw
 /* ---- decrypting one recipient ------------------------------------------------------------------- */
 
 /* Decodes a base64url span into buf (capacity cap); a longer span is too_long's status. */
-static wb_status decode(const char *b64, size_t len, unsigned char *buf, size_t cap, size_t *out, wb_status too_long,
-                        const char *what, wb_error *err) {
+static wb_status decode(const char *b64, size_t len, unsigned char *buf, size_t cap, size_t *out,
+                        wb_status too_long, const char *what, wb_error *err) {
   *out = 0;
   if (WB_B64URL_DECODED_LEN(len) > cap)
     return too_long == WB_ERR_DECRYPT_FAILED ? decrypt_failed(err)
@@ -140,8 +141,9 @@ static wb_status inflate_pt(const wb_decrypter *d, unsigned char **pt, size_t *l
 }
 
 /* Key recovery and content decryption: every secret-dependent failure is one decrypt_failed. */
-static wb_status open_sealed(const wb_decrypter *d, const jwe_in *in, const wb_key *key, const wb_jwe_alg_info *ai,
-                             const wb_enc_info *ei, unsigned char **pt, size_t *pt_len, wb_error *err) {
+static wb_status open_sealed(const wb_decrypter *d, const jwe_in *in, const wb_key *key,
+                             const wb_jwe_alg_info *ai, const wb_enc_info *ei, unsigned char **pt,
+                             size_t *pt_len, wb_error *err) {
   unsigned char ek[WB_JWE_MAX_EK], iv[64], tag[64], cek[WB_JWE_MAX_CEK], *ct = NULL, *aad = NULL, *out = NULL;
   size_t ek_len = 0, iv_len = 0, tag_len = 0, ct_len = 0, aad_len = 0, n = 0;
   unsigned good = 0;
@@ -185,8 +187,8 @@ static wb_status open_sealed(const wb_decrypter *d, const jwe_in *in, const wb_k
 
 /* ---- compact ----------------------------------------------------------------------------------- */
 
-static wb_status split5(const char *token, size_t len, const wb_limits *lim, const char *seg[5], size_t seg_len[5],
-                        wb_error *err) {
+static wb_status split5(const char *token, size_t len, const wb_limits *lim, const char *seg[5],
+                        size_t seg_len[5], wb_error *err) {
   if (token == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
   if (len > lim->max_token_len)
@@ -258,8 +260,8 @@ wb_status wb__jwe_decrypt_compact(const wb_decrypter *d, const char *token, size
     st = judge(d, &h, &ai, &ei, &key, err);
   if (st == WB_OK && want_cty != NULL && !cty_is(wb__jose_str(&h, WB_JH_CTY, NULL), want_cty))
     st = wb__fail(err, WB_ERR_CLAIM_MISMATCH, "the JWE's \"cty\" is not \"%s\"", want_cty);
-  jwe_in in = {&h,        seg[0],     NULL,      seg[1],     seg[2], seg[3], seg[4], seg_len[0], 0,
-               seg_len[1], seg_len[2], seg_len[3], seg_len[4], false};
+  jwe_in in = {&h,         seg[0], NULL,       seg[1],     seg[2],     seg[3],     seg[4],
+               seg_len[0], 0,      seg_len[1], seg_len[2], seg_len[3], seg_len[4], false};
   if (st == WB_OK)
     st = open_sealed(d, &in, key, ai, ei, pt, &n, err);
   wb__jtape_free(t);
@@ -284,9 +286,11 @@ static const struct {
   const char *name;
   wb_json_type type;
 } json_members[J_COUNT] = {
-    {"protected", WB_JSON_STRING}, {"unprotected", WB_JSON_OBJECT}, {"header", WB_JSON_OBJECT},
-    {"encrypted_key", WB_JSON_STRING}, {"recipients", WB_JSON_ARRAY}, {"aad", WB_JSON_STRING},
-    {"iv", WB_JSON_STRING}, {"ciphertext", WB_JSON_STRING}, {"tag", WB_JSON_STRING},
+    {"protected", WB_JSON_STRING}, {"unprotected", WB_JSON_OBJECT},
+    {"header", WB_JSON_OBJECT},    {"encrypted_key", WB_JSON_STRING},
+    {"recipients", WB_JSON_ARRAY}, {"aad", WB_JSON_STRING},
+    {"iv", WB_JSON_STRING},        {"ciphertext", WB_JSON_STRING},
+    {"tag", WB_JSON_STRING},
 };
 
 /* The members of object node obj (only those in [first, last]); wrong types are malformed. */
@@ -294,7 +298,8 @@ static wb_status members(const wb_jtape *t, uint32_t obj, int first, int last, u
   for (int i = first; i <= last; i++) {
     m[i] = wb__jtape_member(t, obj, json_members[i].name, strlen(json_members[i].name));
     if (m[i] != 0 && t->nodes[m[i]].type != json_members[i].type)
-      return wb__fail(err, WB_ERR_MALFORMED, "JWE member \"%s\" has the wrong JSON type", json_members[i].name);
+      return wb__fail(err, WB_ERR_MALFORMED, "JWE member \"%s\" has the wrong JSON type",
+                      json_members[i].name);
   }
   return WB_OK;
 }

@@ -50,9 +50,9 @@ wb_status wb__concat_kdf(const unsigned char *z, size_t z_len, const char *algid
     be32(counter, round);
     int ok = md != NULL && ctx != NULL && EVP_DigestInit_ex2(ctx, md, NULL) == 1 &&
              EVP_DigestUpdate(ctx, counter, 4) == 1 && EVP_DigestUpdate(ctx, z, z_len) == 1 &&
-             update_party(ctx, (const unsigned char *)algid, strlen(algid)) && update_party(ctx, apu, apu_len) &&
-             update_party(ctx, apv, apv_len) && EVP_DigestUpdate(ctx, supp, 4) == 1 &&
-             EVP_DigestFinal_ex(ctx, block, NULL) == 1;
+             update_party(ctx, (const unsigned char *)algid, strlen(algid)) &&
+             update_party(ctx, apu, apu_len) && update_party(ctx, apv, apv_len) &&
+             EVP_DigestUpdate(ctx, supp, 4) == 1 && EVP_DigestFinal_ex(ctx, block, NULL) == 1;
     if (!ok) {
       st = wb__fail(err, WB_ERR_CRYPTO, "Concat KDF failed");
       break;
@@ -97,7 +97,8 @@ wb_status wb__ecdh_z(EVP_PKEY *priv, EVP_PKEY *peer, unsigned char *z, size_t *z
 static wb_status write_epk(wb_strbuf *params, EVP_PKEY *eph, const wb_curve_info *c, wb_error *err) {
   unsigned char pt[1 + 2 * 66];
   size_t n = 0;
-  wb__sb_str(params, c->kty == WB_KTY_EC ? ",\"epk\":{\"kty\":\"EC\",\"crv\":\"" : ",\"epk\":{\"kty\":\"OKP\",\"crv\":\"");
+  wb__sb_str(params, c->kty == WB_KTY_EC ? ",\"epk\":{\"kty\":\"EC\",\"crv\":\""
+                                         : ",\"epk\":{\"kty\":\"OKP\",\"crv\":\"");
   wb__sb_str(params, c->jwk_name);
   wb__sb_str(params, "\",\"x\":\"");
   if (c->kty == WB_KTY_OKP) {
@@ -161,8 +162,8 @@ static bool coord(const char *s, size_t len, unsigned char *out) {
   return s != NULL && wb_b64url_decode(out, len, s, strlen(s), &n, NULL) == WB_OK && n == len;
 }
 
-static wb_status ec_point(EVP_PKEY **out, const wb_curve_info *c, const unsigned char *x, const unsigned char *y,
-                          wb_error *err) {
+static wb_status ec_point(EVP_PKEY **out, const wb_curve_info *c, const unsigned char *x,
+                          const unsigned char *y, wb_error *err) {
   unsigned char pt[1 + 2 * 66];
   pt[0] = 0x04;
   memcpy(pt + 1, x, c->pub_len);
@@ -213,7 +214,8 @@ static wb_status epk_import(EVP_PKEY **out, const wb_key *key, const wb_jose_vie
   } else {
     st = ec_point(out, c, bx, by, err);
     EVP_PKEY_CTX *chk = st == WB_OK ? EVP_PKEY_CTX_new_from_pkey(NULL, *out, NULL) : NULL;
-    if (st == WB_OK && (chk == NULL || EVP_PKEY_public_check_quick(chk) != 1)) /* on the curve, not the identity */
+    if (st == WB_OK &&
+        (chk == NULL || EVP_PKEY_public_check_quick(chk) != 1)) /* on the curve, not the identity */
       st = wb__fail(err, WB_ERR_BAD_KEY, "the epk is not a valid point of %s", c->jwk_name);
     EVP_PKEY_CTX_free(chk);
   }

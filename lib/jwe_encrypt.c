@@ -42,8 +42,8 @@ static wb_status wrap_all(const wb_encrypter *e, unsigned char *cek, sealed *s, 
     wb__sb_init(&s->params[i], 4096);
     if ((s->ek[i] = malloc(WB_JWE_MAX_EK)) == NULL)
       return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-    st = wb__km_wrap(e->rcpt[i].key, e->rcpt[i].ai, e->ei, e->p2c, cek, s->ek[i], &s->ek_len[i], &s->params[i],
-                     err);
+    st = wb__km_wrap(e->rcpt[i].key, e->rcpt[i].ai, e->ei, e->p2c, cek, s->ek[i], &s->ek_len[i],
+                     &s->params[i], err);
     if (st == WB_OK)
       st = wb__sb_done(&s->params[i], err);
   }
@@ -51,8 +51,8 @@ static wb_status wrap_all(const wb_encrypter *e, unsigned char *cek, sealed *s, 
 }
 
 /* The AAD of RFC 7516 5.1 step 14: ASCII(protected_b64), with "." || BASE64URL(aad) when given. */
-static wb_status build_aad(const sealed *s, const unsigned char *aad, size_t aad_len, bool has_aad, wb_strbuf *out,
-                           wb_error *err) {
+static wb_status build_aad(const sealed *s, const unsigned char *aad, size_t aad_len, bool has_aad,
+                           wb_strbuf *out, wb_error *err) {
   wb__sb_put(out, s->protected_b64.p, s->protected_b64.len);
   if (has_aad) {
     wb__sb_put(out, ".", 1);
@@ -90,8 +90,8 @@ static wb_status seal(const wb_encrypter *e, const char *cty_json, const unsigne
   if (st == WB_OK && (len > SIZE_MAX / 2 || (s->ct = malloc(len + 16)) == NULL))
     st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
   if (st == WB_OK)
-    st = wb__ce_encrypt(e->ei, cek, s->iv, (const unsigned char *)a.p, a.len, pt, len, s->ct, &s->ct_len, s->tag,
-                        err);
+    st = wb__ce_encrypt(e->ei, cek, s->iv, (const unsigned char *)a.p, a.len, pt, len, s->ct, &s->ct_len,
+                        s->tag, err);
   OPENSSL_cleanse(cek, sizeof(cek));
   wb_plaintext_free(zpt, zlen);
   wb__sb_free(&hdr);
@@ -126,7 +126,8 @@ wb_status wb__jwe_encrypt_compact(const wb_encrypter *e, const char *cty_json, c
   if (e == NULL || (pt == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   if (e->n != 1)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "the compact serialization has one recipient: use wb_jwe_encrypt_json");
+    return wb__fail(err, WB_ERR_INVALID_ARG,
+                    "the compact serialization has one recipient: use wb_jwe_encrypt_json");
   sealed s;
   memset(&s, 0, sizeof(s));
   wb_status st = seal(e, cty_json, pt, len, NULL, 0, false, &s, err);
@@ -189,8 +190,8 @@ static void write_recipient(wb_strbuf *b, const wb_encrypter *e, const sealed *s
 }
 
 wb_status wb_jwe_encrypt_json(const wb_encrypter *e, wb_serialization form, const unsigned char *plaintext,
-                              size_t len, const unsigned char *aad, size_t aad_len, char **json, size_t *json_len,
-                              wb_error *err) {
+                              size_t len, const unsigned char *aad, size_t aad_len, char **json,
+                              size_t *json_len, wb_error *err) {
   if (json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL json");
   *json = NULL;

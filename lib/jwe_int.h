@@ -77,10 +77,10 @@ wb_status wb__ce_encrypt(const wb_enc_info *ei, const unsigned char *cek, const 
  * CBC-HMAC tag is compared over its full length (CRYPTO_memcmp) before the decryption pass, which
  * runs whatever the tag said so that each failure costs the same.
  */
-wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const unsigned char *iv, size_t iv_len,
-                         const unsigned char *aad, size_t aad_len, const unsigned char *ct, size_t ct_len,
-                         const unsigned char *tag, size_t tag_len, unsigned char *pt, size_t *pt_len,
-                         wb_error *err);
+wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const unsigned char *iv,
+                         size_t iv_len, const unsigned char *aad, size_t aad_len, const unsigned char *ct,
+                         size_t ct_len, const unsigned char *tag, size_t tag_len, unsigned char *pt,
+                         size_t *pt_len, wb_error *err);
 
 /* ---- key management (lib/jwe_keymgmt.c, lib/jwe_ecdh.c) ----------------------------------- */
 
@@ -111,8 +111,8 @@ typedef struct wb_km_in {
  * the call returns WB_OK, so that the content decryption fails as it would for a bad tag
  * (RFC 7516 11.5). The selection is branch-free.
  */
-wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei, const wb_km_in *in,
-                        unsigned char *cek, unsigned *good, wb_error *err);
+wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei,
+                        const wb_km_in *in, unsigned char *cek, unsigned *good, wb_error *err);
 
 /**
  * Wraps cek for key (or, for dir and direct ECDH-ES, makes cek[ei->cek_len]) into ek (capacity
@@ -120,8 +120,12 @@ wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_e
  * generates (",\"epk\":{...}", ",\"iv\":..,\"tag\":..", ",\"p2s\":..,\"p2c\":..") to params.
  */
 wb_status wb__km_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei, uint32_t p2c,
-                      unsigned char *cek, unsigned char *ek, size_t *ek_len, wb_strbuf *params, wb_error *err);
+                      unsigned char *cek, unsigned char *ek, size_t *ek_len, wb_strbuf *params,
+                      wb_error *err);
 
+/** The PBES2 key (PBKDF2 of the password pw with UTF8(alg) || 0x00 || p2s) into kek[ai->kw_len]. */
+wb_status wb__pbes2_kek(const wb_key *pw, const wb_jwe_alg_info *ai, const unsigned char *p2s, size_t p2s_len,
+                        uint32_t p2c, unsigned char *kek, wb_error *err);
 /** AES key wrap (RFC 3394) of in[0..len) under kek[kek_len]: out needs len + 8 bytes. */
 wb_status wb__aeskw_wrap(const unsigned char *kek, size_t kek_len, const unsigned char *in, size_t len,
                          unsigned char *out, wb_error *err);
@@ -150,7 +154,8 @@ wb_status wb__concat_kdf(const unsigned char *z, size_t z_len, const char *algid
 /* ---- compression (lib/jwe_zip.c) ---------------------------------------------------------- */
 
 /** Raw DEFLATE of in[0..len) into a new buffer (*out, free with wb_plaintext_free(*out, *out_len)). */
-wb_status wb__deflate(const unsigned char *in, size_t len, unsigned char **out, size_t *out_len, wb_error *err);
+wb_status wb__deflate(const unsigned char *in, size_t len, unsigned char **out, size_t *out_len,
+                      wb_error *err);
 /**
  * Inflates raw DEFLATE in[0..len) into a new buffer of at most max bytes, checked while
  * inflating: more is WB_ERR_TOO_LARGE, a broken stream or trailing bytes WB_ERR_MALFORMED.
@@ -170,7 +175,7 @@ struct wb_encrypter {
   const wb_enc_info *ei;
   wb_jwe_recipient rcpt[WB_JWE_MAX_RECIPIENTS];
   size_t n;
-  uint32_t p2c;             /* PBES2 iterations */
+  uint32_t p2c;              /* PBES2 iterations */
   char *typ_json, *cty_json; /* JSON strings, quotes included, or NULL */
   bool zip;
 };
@@ -178,12 +183,12 @@ struct wb_encrypter {
 struct wb_decrypter {
   wb_key **keys; /* own references */
   size_t nkeys;
-  bool password;          /* keys[0] holds a password: PBES2 only */
-  uint32_t alg_mask;      /* algorithms named by wb_decrypter_allow_alg; 0 = not narrowed */
-  uint32_t enc_mask;      /* encs named by wb_decrypter_allow_enc; 0 = not narrowed */
-  bool rsa1_5;            /* wb_decrypter_allow_rsa1_5 */
-  uint32_t max_p2c;       /* 0: PBES2 refused */
-  size_t max_inflated;    /* 0: zip refused */
+  bool password;       /* keys[0] holds a password: PBES2 only */
+  uint32_t alg_mask;   /* algorithms named by wb_decrypter_allow_alg; 0 = not narrowed */
+  uint32_t enc_mask;   /* encs named by wb_decrypter_allow_enc; 0 = not narrowed */
+  bool rsa1_5;         /* wb_decrypter_allow_rsa1_5 */
+  uint32_t max_p2c;    /* 0: PBES2 refused */
+  size_t max_inflated; /* 0: zip refused */
   wb_limits limits;
 };
 
@@ -192,7 +197,8 @@ wb_status wb__jwe_protected(const wb_encrypter *e, const char *params, const cha
                             wb_error *err);
 
 /** The decrypter's verdict on a token's alg and enc (policy only, no key): WB_OK or why not. */
-wb_status wb__jwe_policy(const wb_decrypter *d, const wb_jwe_alg_info *ai, const wb_enc_info *ei, wb_error *err);
+wb_status wb__jwe_policy(const wb_decrypter *d, const wb_jwe_alg_info *ai, const wb_enc_info *ei,
+                         wb_error *err);
 
 /**
  * A compact JWE encrypted with e, with "cty" cty_json when not NULL (a JSON string with quotes:
@@ -210,6 +216,7 @@ wb_status wb__jwe_decrypt_compact(const wb_decrypter *d, const char *token, size
 
 /** Branch-free helpers: all-ones when a == b (0 else), and dst = mask ? a : b over n bytes. */
 unsigned wb__ct_eq(size_t a, size_t b);
-void wb__ct_select(unsigned char *dst, const unsigned char *a, const unsigned char *b, size_t n, unsigned mask);
+void wb__ct_select(unsigned char *dst, const unsigned char *a, const unsigned char *b, size_t n,
+                   unsigned mask);
 
 #endif

@@ -29,10 +29,11 @@ static const unsigned ops_enc = WB_OP_ENCRYPT | WB_OP_WRAP | WB_OP_DERIVE_KEY | 
 static const unsigned ops_dec = WB_OP_DECRYPT | WB_OP_UNWRAP | WB_OP_DERIVE_KEY | WB_OP_DERIVE_BITS;
 
 /* use, key_ops and a pinned alg: a key bound to signing never encrypts; a pinned JWE alg holds. */
-static wb_status check_binding(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei, wb_jwe_op op,
-                               wb_error *err) {
+static wb_status check_binding(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei,
+                               wb_jwe_op op, wb_error *err) {
   if (key->alg != WB_ALG_INVALID)
-    return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "the key is bound to signing (alg %s)", wb_alg_name(key->alg));
+    return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "the key is bound to signing (alg %s)",
+                    wb_alg_name(key->alg));
   if (key->use == WB_USE_SIG)
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "the key is bound to signing (use \"sig\")");
   if (key->has_key_ops && (key->key_ops & ops_sig))
@@ -72,7 +73,8 @@ static bool type_fits(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc
   case WB_KM_DIR:
     return key->kty == WB_KTY_OCT && dir_size(key->secret_len, ei);
   case WB_KM_ECDH_ES:
-    return (key->kty == WB_KTY_EC && (key->crv == WB_CRV_P256 || key->crv == WB_CRV_P384 || key->crv == WB_CRV_P521)) ||
+    return (key->kty == WB_KTY_EC &&
+            (key->crv == WB_CRV_P256 || key->crv == WB_CRV_P384 || key->crv == WB_CRV_P521)) ||
            (key->kty == WB_KTY_OKP && (key->crv == WB_CRV_X25519 || key->crv == WB_CRV_X448));
   case WB_KM_PBES2:
     return key->kty == WB_KTY_OCT;
@@ -174,8 +176,8 @@ static const char *kw_cipher(size_t kek_len) {
 }
 
 /* One AES-KW operation; *out_len is the output length, 0 when the unwrap's integrity check failed. */
-static wb_status aeskw_run(const unsigned char *kek, size_t kek_len, int enc, const unsigned char *in, size_t len,
-                           unsigned char *out, size_t *out_len, wb_error *err) {
+static wb_status aeskw_run(const unsigned char *kek, size_t kek_len, int enc, const unsigned char *in,
+                           size_t len, unsigned char *out, size_t *out_len, wb_error *err) {
   EVP_CIPHER *c = wb__jwe_cipher(kw_cipher(kek_len));
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   int n = 0, fin = 0;
@@ -243,8 +245,8 @@ static wb_status gcmkw_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, cons
   return st == WB_OK || st == WB_ERR_DECRYPT_FAILED ? WB_OK : wb__fail(err, st, "AES-GCM key unwrap failed");
 }
 
-static wb_status gcmkw_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const unsigned char *cek, size_t len,
-                            unsigned char *ek, size_t *ek_len, wb_strbuf *params, wb_error *err) {
+static wb_status gcmkw_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const unsigned char *cek,
+                            size_t len, unsigned char *ek, size_t *ek_len, wb_strbuf *params, wb_error *err) {
   unsigned char iv[WB_JWE_GCM_IV], tag[WB_JWE_GCM_TAG];
   wb_status st = wb_random(iv, sizeof(iv), err);
   if (st == WB_OK)
@@ -262,10 +264,12 @@ static wb_status gcmkw_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const 
 /* ---- PBES2 (RFC 7518 4.8) -------------------------------------------------------------------- */
 
 /* PBKDF2 with the salt UTF8(alg) || 0x00 || p2s, into kek[ai->kw_len]. */
-static wb_status pbes2_kek(const wb_key *pw, const wb_jwe_alg_info *ai, const unsigned char *p2s, size_t p2s_len,
-                           uint32_t p2c, unsigned char *kek, wb_error *err) {
+wb_status wb__pbes2_kek(const wb_key *pw, const wb_jwe_alg_info *ai, const unsigned char *p2s, size_t p2s_len,
+                        uint32_t p2c, unsigned char *kek, wb_error *err) {
   unsigned char salt[32 + 1 + P2S_MAX];
   size_t name_len = strlen(ai->name);
+  if (p2s_len > P2S_MAX)
+    return wb__fail(err, WB_ERR_MALFORMED, "PBES2 salt longer than %d bytes", P2S_MAX);
   memcpy(salt, ai->name, name_len);
   salt[name_len] = 0;
   memcpy(salt + name_len + 1, p2s, p2s_len);
@@ -292,7 +296,8 @@ static wb_status pbes2_p2c(const wb_km_in *in, uint32_t *p2c, wb_error *err) {
   if (kind != WB_JNUM_INT || i < 0)
     return wb__fail(err, WB_ERR_TOO_LARGE, "PBES2 p2c is out of range");
   if (i < WB_PBES2_MIN_P2C)
-    return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "PBES2 p2c %lld is below %d", (long long)i, WB_PBES2_MIN_P2C);
+    return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "PBES2 p2c %lld is below %d", (long long)i,
+                    WB_PBES2_MIN_P2C);
   if ((uint64_t)i > in->max_p2c)
     return wb__fail(err, WB_ERR_TOO_LARGE, "PBES2 p2c %lld is over the decrypter's cap of %u", (long long)i,
                     (unsigned)in->max_p2c);
@@ -310,21 +315,23 @@ static wb_status pbes2_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, cons
   if (st == WB_OK)
     st = wb__jose_b64(in->hdr, WB_JH_P2S, p2s, sizeof(p2s), &p2s_len, &have, err);
   if (st == WB_OK && (!have || p2s_len < WB_PBES2_MIN_SALT))
-    st = wb__fail(err, WB_ERR_MALFORMED, "PBES2 needs a \"p2s\" salt of at least %d bytes", WB_PBES2_MIN_SALT);
+    st =
+        wb__fail(err, WB_ERR_MALFORMED, "PBES2 needs a \"p2s\" salt of at least %d bytes", WB_PBES2_MIN_SALT);
   if (st == WB_OK)
-    st = pbes2_kek(key, ai, p2s, p2s_len, p2c, kek, err);
+    st = wb__pbes2_kek(key, ai, p2s, p2s_len, p2c, kek, err);
   if (st == WB_OK)
     st = aeskw_unwrap(kek, ai->kw_len, in, want, out, good, err);
   OPENSSL_cleanse(kek, sizeof(kek));
   return st;
 }
 
-static wb_status pbes2_wrap(const wb_key *key, const wb_jwe_alg_info *ai, uint32_t p2c, const unsigned char *cek,
-                            size_t len, unsigned char *ek, size_t *ek_len, wb_strbuf *params, wb_error *err) {
+static wb_status pbes2_wrap(const wb_key *key, const wb_jwe_alg_info *ai, uint32_t p2c,
+                            const unsigned char *cek, size_t len, unsigned char *ek, size_t *ek_len,
+                            wb_strbuf *params, wb_error *err) {
   unsigned char p2s[WB_PBES2_SALT_LEN], kek[32];
   wb_status st = wb_random(p2s, sizeof(p2s), err);
   if (st == WB_OK)
-    st = pbes2_kek(key, ai, p2s, sizeof(p2s), p2c, kek, err);
+    st = wb__pbes2_kek(key, ai, p2s, sizeof(p2s), p2c, kek, err);
   if (st == WB_OK)
     st = wb__aeskw_wrap(kek, ai->kw_len, cek, len, ek, err);
   OPENSSL_cleanse(kek, sizeof(kek));
@@ -375,8 +382,8 @@ static wb_status unwrap_kind(const wb_key *key, const wb_jwe_alg_info *ai, const
   return st;
 }
 
-wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei, const wb_km_in *in,
-                        unsigned char *cek, unsigned *good, wb_error *err) {
+wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei,
+                        const wb_km_in *in, unsigned char *cek, unsigned *good, wb_error *err) {
   unsigned char got[WB_JWE_MAX_CEK], rnd[WB_JWE_MAX_CEK];
   *good = 0;
   wb_status st = wb_random(rnd, ei->cek_len, err); /* drawn whatever happens next: the same work */
@@ -390,7 +397,8 @@ wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_e
 }
 
 wb_status wb__km_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei, uint32_t p2c,
-                      unsigned char *cek, unsigned char *ek, size_t *ek_len, wb_strbuf *params, wb_error *err) {
+                      unsigned char *cek, unsigned char *ek, size_t *ek_len, wb_strbuf *params,
+                      wb_error *err) {
   size_t len = ei->cek_len;
   *ek_len = 0;
   switch (ai->kind) {

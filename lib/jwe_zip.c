@@ -32,7 +32,8 @@ static bool grow(unsigned char **buf, size_t *cap, size_t used, size_t want) {
   return true;
 }
 
-wb_status wb__deflate(const unsigned char *in, size_t len, unsigned char **out, size_t *out_len, wb_error *err) {
+wb_status wb__deflate(const unsigned char *in, size_t len, unsigned char **out, size_t *out_len,
+                      wb_error *err) {
   *out = NULL;
   *out_len = 0;
   if (len > UINT32_MAX / 2)

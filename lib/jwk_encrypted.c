@@ -23,8 +23,8 @@ wb_status wb_key_to_encrypted_jwk(const wb_key *key, const char *password, size_
     return wb__fail(err, WB_ERR_INVALID_ARG, "only a private or secret key needs encrypting");
   wb_encrypter *e = NULL;
   char *jwk = NULL;
-  wb_status st = wb_encrypter_new_password(&e, password, password_len, WB_JWE_PBES2_HS512_A256KW, WB_ENC_A256GCM,
-                                           p2c != 0 ? p2c : JWK_PBES2_P2C, err);
+  wb_status st = wb_encrypter_new_password(&e, password, password_len, WB_JWE_PBES2_HS512_A256KW,
+                                           WB_ENC_A256GCM, p2c != 0 ? p2c : JWK_PBES2_P2C, err);
   if (st == WB_OK)
     st = wb_encrypter_set_cty(e, "jwk+json", err);
   if (st == WB_OK)

@@ -137,10 +137,11 @@ wb_status wb__b64url_decode_alloc(const char *in, size_t len, size_t max, char *
 
 /* header_b64 "." b64(payload) "." b64(sig) as a new string; with b64 false the payload as it is. */
 static wb_status sign_parts(const wb_key *key, wb_alg alg, const char *h64, size_t h64_len,
-                            const unsigned char *payload, size_t len, bool b64, char **token, size_t *token_len,
-                            wb_error *err) {
+                            const unsigned char *payload, size_t len, bool b64, char **token,
+                            size_t *token_len, wb_error *err) {
   if (!b64 && len > 0 && memchr(payload, '.', len) != NULL) /* RFC 7797 5.2 */
-    return wb__fail(err, WB_ERR_INVALID_ARG, "an unencoded payload with '.' cannot be compact: detach it or use JSON");
+    return wb__fail(err, WB_ERR_INVALID_ARG,
+                    "an unencoded payload with '.' cannot be compact: detach it or use JSON");
   size_t p64_len = b64 ? WB_B64URL_ENCODED_LEN(len) : len;
   size_t max_sig64 = WB_B64URL_ENCODED_LEN(WB_MAX_SIG_LEN);
   if (len > SIZE_MAX / 2 - h64_len - max_sig64)
@@ -300,8 +301,8 @@ bool wb__signer_b64(const wb_signer *s) {
   return s->b64;
 }
 
-wb_status wb__signer_sign_input(const wb_signer *s, const unsigned char *input, size_t len, unsigned char *sig,
-                                size_t *sig_len, wb_error *err) {
+wb_status wb__signer_sign_input(const wb_signer *s, const unsigned char *input, size_t len,
+                                unsigned char *sig, size_t *sig_len, wb_error *err) {
   return wb__sign(s->key, s->alg, input, len, sig, sig_len, err);
 }
 

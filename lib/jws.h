@@ -54,16 +54,16 @@ bool wb__signer_b64(const wb_signer *s);
  * Signs input[0..len) (a whole JWS Signing Input) with the signer's key; sig needs WB_MAX_SIG_LEN
  * bytes.
  */
-wb_status wb__signer_sign_input(const wb_signer *s, const unsigned char *input, size_t len, unsigned char *sig,
-                                size_t *sig_len, wb_error *err);
+wb_status wb__signer_sign_input(const wb_signer *s, const unsigned char *input, size_t len,
+                                unsigned char *sig, size_t *sig_len, wb_error *err);
 
 /**
  * Verifies sig over the JWS Signing Input input[0..len) with v's keys and header policy: the
  * algorithm allowed and bound to the key chosen by kid (else the one that fits), and the typ the
  * verifier expects. For the serializations other than the verifier's own compact path.
  */
-wb_status wb__verifier_check(const wb_verifier *v, const wb_jws_header *hdr, const unsigned char *input, size_t len,
-                             const unsigned char *sig, size_t sig_len, wb_error *err);
+wb_status wb__verifier_check(const wb_verifier *v, const wb_jws_header *hdr, const unsigned char *input,
+                             size_t len, const unsigned char *sig, size_t sig_len, wb_error *err);
 /** The verifier's limits. */
 const wb_limits *wb__verifier_limits(const wb_verifier *v);
 

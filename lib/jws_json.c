@@ -31,7 +31,8 @@ static void payload_part(wb_strbuf *b, const unsigned char *payload, size_t len,
 }
 
 /* Appends BASE64URL(signature of h64 "." part) for signer s. */
-static wb_status sign_one(const wb_signer *s, const char *part, size_t part_len, wb_strbuf *out, wb_error *err) {
+static wb_status sign_one(const wb_signer *s, const char *part, size_t part_len, wb_strbuf *out,
+                          wb_error *err) {
   size_t h64_len = 0;
   const char *h64 = wb__signer_header_b64(s, &h64_len);
   wb_strbuf input;
@@ -91,7 +92,8 @@ wb_status wb_jws_sign_detached(const wb_signer *s, const unsigned char *payload,
 }
 
 /* Checks the signers of a JSON serialization: 1..16, all with the same b64. */
-static wb_status check_signers(const wb_signer *const *signers, size_t n, wb_serialization form, wb_error *err) {
+static wb_status check_signers(const wb_signer *const *signers, size_t n, wb_serialization form,
+                               wb_error *err) {
   if (signers == NULL || n == 0)
     return wb__fail(err, WB_ERR_INVALID_ARG, "no signers");
   if (n > MAX_SIGNERS)
@@ -122,8 +124,8 @@ static wb_status signature_members(const wb_signer *s, const wb_strbuf *part, wb
 }
 
 wb_status wb_jws_sign_json(const wb_signer *const *signers, size_t n, wb_serialization form,
-                           const unsigned char *payload, size_t len, bool detached, char **json, size_t *json_len,
-                           wb_error *err) {
+                           const unsigned char *payload, size_t len, bool detached, char **json,
+                           size_t *json_len, wb_error *err) {
   if (json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL json");
   *json = NULL;
@@ -172,8 +174,8 @@ wb_status wb_jws_sign_json(const wb_signer *const *signers, size_t n, wb_seriali
 
 /* ---- verifying a detached compact JWS ---------------------------------------------------------- */
 
-wb_status wb_jws_verify_detached(const wb_verifier *v, const char *token, size_t len, const unsigned char *payload,
-                                 size_t payload_len, wb_error *err) {
+wb_status wb_jws_verify_detached(const wb_verifier *v, const char *token, size_t len,
+                                 const unsigned char *payload, size_t payload_len, wb_error *err) {
   if (v == NULL || (payload == NULL && payload_len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   const wb_limits *lim = wb__verifier_limits(v);
@@ -222,11 +224,13 @@ static const struct {
                           {"header", WB_JSON_OBJECT},
                           {"signature", WB_JSON_STRING}};
 
-static wb_status get_members(const wb_jtape *t, uint32_t obj, int first, int last, uint32_t *m, wb_error *err) {
+static wb_status get_members(const wb_jtape *t, uint32_t obj, int first, int last, uint32_t *m,
+                             wb_error *err) {
   for (int i = first; i <= last; i++) {
     m[i] = wb__jtape_member(t, obj, jws_members[i].name, strlen(jws_members[i].name));
     if (m[i] != 0 && t->nodes[m[i]].type != jws_members[i].type)
-      return wb__fail(err, WB_ERR_MALFORMED, "JWS member \"%s\" has the wrong JSON type", jws_members[i].name);
+      return wb__fail(err, WB_ERR_MALFORMED, "JWS member \"%s\" has the wrong JSON type",
+                      jws_members[i].name);
   }
   return WB_OK;
 }
@@ -247,8 +251,8 @@ typedef struct jws_json {
 } jws_json;
 
 /* The JOSE header of signature object sobj: its protected tape (new) and the view. */
-static wb_status signature_header(jws_json *j, const uint32_t *m, wb_jtape **pt, char **ptext, wb_jose_view *h,
-                                  wb_jws_header *hdr, wb_error *err) {
+static wb_status signature_header(jws_json *j, const uint32_t *m, wb_jtape **pt, char **ptext,
+                                  wb_jose_view *h, wb_jws_header *hdr, wb_error *err) {
   const wb_limits *lim = wb__verifier_limits(j->v);
   wb_jose_part parts[2];
   size_t n = 0, plen = 0, tlen = 0;
@@ -282,7 +286,8 @@ static wb_status signature_header(jws_json *j, const uint32_t *m, wb_jtape **pt,
   hdr->crit = wb__jose_node(h, WB_JH_CRIT) != NULL;
   hdr->b64 = b64 == NULL || h->m[WB_JH_B64].tape->text[b64->off] == 't';
   if (b64 != NULL && (!hdr->crit || h->m[WB_JH_B64].src != WB_JH_PROTECTED))
-    return wb__fail(err, WB_ERR_MALFORMED, "header \"b64\" must be protected and named by \"crit\" (RFC 7797)");
+    return wb__fail(err, WB_ERR_MALFORMED,
+                    "header \"b64\" must be protected and named by \"crit\" (RFC 7797)");
   if (j->b64 >= 0 && j->b64 != hdr->b64)
     return wb__fail(err, WB_ERR_MALFORMED, "the signatures disagree on \"b64\" (RFC 7797 3)");
   j->b64 = hdr->b64;
@@ -362,7 +367,8 @@ static wb_status payload_out(const jws_json *j, char **payload, size_t *payload_
   char *out = NULL;
   size_t n = j->payload_len;
   if (j->b64 != 0) {
-    wb_status st = wb__b64url_decode_alloc((const char *)j->payload, j->payload_len, j->payload_len, &out, &n, err);
+    wb_status st =
+        wb__b64url_decode_alloc((const char *)j->payload, j->payload_len, j->payload_len, &out, &n, err);
     if (st != WB_OK)
       return st;
   } else {
@@ -383,8 +389,8 @@ static wb_status payload_out(const jws_json *j, char **payload, size_t *payload_
 }
 
 /* Verifies every signature under policy; statuses into results. */
-static wb_status verify_all(jws_json *j, wb_jws_policy policy, const uint32_t *top, wb_status *results, size_t cap,
-                            size_t *nsig, wb_error *err) {
+static wb_status verify_all(jws_json *j, wb_jws_policy policy, const uint32_t *top, wb_status *results,
+                            size_t cap, size_t *nsig, wb_error *err) {
   uint32_t arr = top[S_SIGNATURES];
   size_t count = arr ? j->t->nodes[arr].count : 1, good = 0;
   wb_error first = {WB_OK, ""};
@@ -436,8 +442,9 @@ static wb_status check_top(const wb_jtape *t, const uint32_t *top, wb_error *err
 }
 
 wb_status wb_jws_verify_json(const wb_verifier *v, wb_jws_policy policy, const char *json, size_t len,
-                             const unsigned char *detached, size_t detached_len, char **payload, size_t *payload_len,
-                             wb_status *results, size_t results_cap, size_t *nsig, wb_error *err) {
+                             const unsigned char *detached, size_t detached_len, char **payload,
+                             size_t *payload_len, wb_status *results, size_t results_cap, size_t *nsig,
+                             wb_error *err) {
   if (payload != NULL)
     *payload = NULL;
   if (payload_len != NULL)

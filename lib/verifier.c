@@ -732,8 +732,8 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
       return wb__fail(err, WB_ERR_NOMEM, "out of memory");
     memcpy(out, parts.p64, n);
     out[n] = '\0';
-  } else if ((st = wb__b64url_decode_alloc(parts.p64, parts.p64_len, v->limits.max_token_len, &out, &n, err)) !=
-             WB_OK) {
+  } else if ((st = wb__b64url_decode_alloc(parts.p64, parts.p64_len, v->limits.max_token_len, &out, &n,
+                                           err)) != WB_OK) {
     return st;
   }
   if (payload == NULL) {
@@ -746,8 +746,8 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
   return wb__ok(err);
 }
 
-wb_status wb__verifier_check(const wb_verifier *v, const wb_jws_header *hdr, const unsigned char *input, size_t len,
-                             const unsigned char *sig, size_t sig_len, wb_error *err) {
+wb_status wb__verifier_check(const wb_verifier *v, const wb_jws_header *hdr, const unsigned char *input,
+                             size_t len, const unsigned char *sig, size_t sig_len, wb_error *err) {
   const wb_key *key = NULL;
   wb_status st = choose_key(v, hdr, &key, err);
   if (st != WB_OK)

@@ -72,7 +72,7 @@ typedef enum {
 
 /** PBES2 iteration counts (p2c): never below the minimum; a decrypter's default ceiling. */
 #define WB_PBES2_MIN_P2C     1000
-#define WB_PBES2_DEFAULT_P2C 10000   /* what encrypters write, and a decrypter's default cap */
+#define WB_PBES2_DEFAULT_P2C 10000    /* what encrypters write, and a decrypter's default cap */
 #define WB_PBES2_MAX_P2C     10000000 /* the largest cap a decrypter accepts */
 /** The default ceiling of an inflated ("zip": "DEF") plaintext, and the largest one accepted. */
 #define WB_ZIP_DEFAULT_MAX (256u * 1024u)
@@ -116,9 +116,11 @@ WB_EXPORT wb_status wb_encrypter_new_password(wb_encrypter **out, const char *pa
 WB_EXPORT wb_status wb_encrypter_add_recipient(wb_encrypter *e, const wb_key *key, wb_jwe_alg alg,
                                                wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Sets (or clears with NULL) the "typ" header; default none. */
-WB_EXPORT wb_status wb_encrypter_set_typ(wb_encrypter *e, const char *typ, wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_encrypter_set_typ(wb_encrypter *e, const char *typ,
+                                         wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Sets (or clears with NULL) the "cty" header; default none. */
-WB_EXPORT wb_status wb_encrypter_set_cty(wb_encrypter *e, const char *cty, wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_encrypter_set_cty(wb_encrypter *e, const char *cty,
+                                         wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Compresses the plaintext with DEFLATE before encrypting ("zip": "DEF"); default off. */
 WB_EXPORT wb_status wb_encrypter_set_zip(wb_encrypter *e, bool zip, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Drops the caller's reference to the keys and wipes the password. NULL-safe. */
@@ -149,7 +151,8 @@ WB_EXPORT wb_status wb_jwe_encrypt_json(const wb_encrypter *e, wb_serialization 
  * a key fits except RSA1_5 and PBES2, every enc, no compression, the default wb_limits. A token
  * with a "kid" uses the key with that kid; without, the one key that fits its alg and enc.
  */
-WB_EXPORT wb_status wb_decrypter_new(wb_decrypter **out, const wb_keyset *set, wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_decrypter_new(wb_decrypter **out, const wb_keyset *set,
+                                     wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Same with a single key. */
 WB_EXPORT wb_status wb_decrypter_new_key(wb_decrypter **out, const wb_key *key,
                                          wb_error *err) WB_WARN_UNUSED_RESULT;
@@ -161,7 +164,8 @@ WB_EXPORT wb_status wb_decrypter_new_password(wb_decrypter **out, const char *pa
                                               wb_error *err) WB_WARN_UNUSED_RESULT;
 /* Policy set-up, before the decrypter is shared. A failed call changes nothing. */
 /** Narrows the key management algorithms: after the first call only those named are accepted. */
-WB_EXPORT wb_status wb_decrypter_allow_alg(wb_decrypter *d, wb_jwe_alg alg, wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_decrypter_allow_alg(wb_decrypter *d, wb_jwe_alg alg,
+                                           wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Narrows the content encryption algorithms: after the first call only those named are accepted. */
 WB_EXPORT wb_status wb_decrypter_allow_enc(wb_decrypter *d, wb_enc enc, wb_error *err) WB_WARN_UNUSED_RESULT;
 /**

@@ -65,7 +65,8 @@ WB_EXPORT wb_status wb_jws_sign(const wb_signer *s, const unsigned char *payload
  * segment is empty and the verifier is given the payload separately (wb_jws_verify_detached).
  */
 WB_EXPORT wb_status wb_jws_sign_detached(const wb_signer *s, const unsigned char *payload, size_t len,
-                                         char **token, size_t *token_len, wb_error *err) WB_WARN_UNUSED_RESULT;
+                                         char **token, size_t *token_len,
+                                         wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /**
  * Signs payload with each of the n signers as a JSON serialization: WB_SER_FLATTENED (n == 1) or
@@ -112,10 +113,10 @@ WB_EXPORT wb_status wb_jws_verify_detached(const wb_verifier *v, const char *tok
  * *nsig (may be NULL) the number of signatures. *payload (may be NULL) is a new copy of the
  * payload (wb_string_free) with *payload_len bytes.
  */
-WB_EXPORT wb_status wb_jws_verify_json(const wb_verifier *v, wb_jws_policy policy, const char *json, size_t len,
-                                       const unsigned char *detached, size_t detached_len, char **payload,
-                                       size_t *payload_len, wb_status *results, size_t results_cap,
-                                       size_t *nsig, wb_error *err) WB_WARN_UNUSED_RESULT;
+WB_EXPORT wb_status wb_jws_verify_json(const wb_verifier *v, wb_jws_policy policy, const char *json,
+                                       size_t len, const unsigned char *detached, size_t detached_len,
+                                       char **payload, size_t *payload_len, wb_status *results,
+                                       size_t results_cap, size_t *nsig, wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /**
  * Decodes a compact JWS WITHOUT verifying anything: for debugging only. The header and payload
