@@ -184,6 +184,9 @@ static void test_invalid_curve_epk(void) {
   h = epk_header("EC", "P-256", x384, y384); /* the other curve's coordinates, named P-256 */
   CHECK_ATTACK(epk_attack(d, h), WB_ERR_BAD_KEY);
   free(h);
+  h = epk_header("EC", "P-384", x, y_ok); /* this curve's point, named as another curve */
+  CHECK_ATTACK(epk_attack(d, h), WB_ERR_BAD_KEY);
+  free(h);
   h = epk_header("OKP", "X25519", x, NULL); /* another key type */
   CHECK_ATTACK(epk_attack(d, h), WB_ERR_BAD_KEY);
   free(h);
