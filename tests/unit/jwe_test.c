@@ -379,6 +379,8 @@ static void test_encrypted_jwk(void) {
   CHECK_ST(wb_key_to_jwk(ec_key[1], 1, &a, NULL), WB_OK);
   CHECK_ST(wb_key_to_jwk(back, 1, &b, NULL), WB_OK);
   CHECK(a != NULL && b != NULL && strcmp(a, b) == 0);
+  wb_string_free(a);
+  a = NULL;
   wb_key_free(back);
   back = (wb_key *)&pw; /* a sentinel the failed call must reset */
   CHECK_ST(wb_key_from_encrypted_jwk(&back, jwe, strlen(jwe), "hunter3 hunter3", 15, 0, NULL), WB_ERR_DECRYPT_FAILED);
