@@ -37,8 +37,9 @@ static wb_claims *verified(const char *json) {
 }
 
 static void getters(void) {
-  wb_claims *c = verified("{\"exp\":1700000100.75,\"iss\":\"i\\u00e9\",\"n\":42,\"r\":1.5,\"b\":true,\"z\":null,"
-                          "\"roles\":[\"admin\",\"dev\"],\"addr\":{\"country\":\"NL\",\"a/b\":{\"~k\":7}}}");
+  wb_claims *c =
+      verified("{\"exp\":1700000100.75,\"iss\":\"i\\u00e9\",\"n\":42,\"r\":1.5,\"b\":true,\"z\":null,"
+               "\"roles\":[\"admin\",\"dev\"],\"addr\":{\"country\":\"NL\",\"a/b\":{\"~k\":7}}}");
   if (c == NULL)
     return;
   const char *s = NULL;
@@ -99,9 +100,10 @@ static void getters(void) {
 
 /* Numbers are the token's: any size, the text as written (defect 7 of the hardening). */
 static void numbers(void) {
-  wb_claims *c = verified("{\"exp\":1700000100,\"id\":18446744073709551615,\"neg\":-9223372036854775809,"
-                          "\"max\":9223372036854775807,\"min\":-9223372036854775808,\"price\":19.99,"
-                          "\"e\":1E3,\"huge\":1e400,\"tiny\":1e-400,\"long\":123456789012345678901234567890}");
+  wb_claims *c =
+      verified("{\"exp\":1700000100,\"id\":18446744073709551615,\"neg\":-9223372036854775809,"
+               "\"max\":9223372036854775807,\"min\":-9223372036854775808,\"price\":19.99,"
+               "\"e\":1E3,\"huge\":1e400,\"tiny\":1e-400,\"long\":123456789012345678901234567890}");
   if (c == NULL)
     return;
   int64_t i = 7;
@@ -220,7 +222,8 @@ static void policy_strings_are_text(void) {
     wb_verifier_free(v);
   }
   /* has_string compares the decoded value with the caller's text. */
-  wb_claims *c = verified("{\"exp\":1700000100,\"g\":[\"CORP\\\\alice\",\"\\u0062ob\"],\"s\":\"x\\\\ud800\"}");
+  wb_claims *c =
+      verified("{\"exp\":1700000100,\"g\":[\"CORP\\\\alice\",\"\\u0062ob\"],\"s\":\"x\\\\ud800\"}");
   if (c != NULL) {
     CHECK(wb_claims_has_string(c, "g", "CORP\\alice") && !wb_claims_has_string(c, "g", "CORPalice"));
     CHECK(wb_claims_has_string(c, "g", "bob") && !wb_claims_has_string(c, "g", "\\u0062ob"));

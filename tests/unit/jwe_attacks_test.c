@@ -19,12 +19,12 @@
 
 static const char *attack = "";
 #define ATTACK(name) (attack = (name))
-#define CHECK_ATTACK(call, want)                                                                               \
-  do {                                                                                                         \
-    wb_status attack_st_ = (call);                                                                             \
-    if (attack_st_ != (want))                                                                                  \
-      fprintf(stderr, "attack %s: ", attack);                                                                  \
-    CHECK_ST(attack_st_, want);                                                                                \
+#define CHECK_ATTACK(call, want)                                                                             \
+  do {                                                                                                       \
+    wb_status attack_st_ = (call);                                                                           \
+    if (attack_st_ != (want))                                                                                \
+      fprintf(stderr, "attack %s: ", attack);                                                                \
+    CHECK_ST(attack_st_, want);                                                                              \
   } while (0)
 
 /* ---- building tokens -------------------------------------------------------------------------- */
@@ -49,13 +49,14 @@ static char *compact(const char *h64, const char *ek, const char *iv, const char
 
 /* A compact JWE with header hdr, encrypted key ek, and pt encrypted under cek with enc: every
  * part as a correct encrypter makes it, tag_len bytes of the tag kept, iv_len bytes of IV. */
-static char *craft_iv(const char *hdr, const unsigned char *ek, size_t ek_len, const unsigned char *cek, wb_enc enc,
-                      const void *pt, size_t pt_len, size_t iv_len, size_t tag_len) {
+static char *craft_iv(const char *hdr, const unsigned char *ek, size_t ek_len, const unsigned char *cek,
+                      wb_enc enc, const void *pt, size_t pt_len, size_t iv_len, size_t tag_len) {
   const wb_enc_info *ei = wb__enc_info(enc);
   char *h64 = b64u(hdr, strlen(hdr));
   unsigned char iv[64] = {1, 2, 3}, tag[WB_JWE_MAX_TAG], *ct = malloc(pt_len + 16);
   size_t ct_len = 0;
-  CHECK_ST(wb__ce_encrypt(ei, cek, iv, (const unsigned char *)h64, strlen(h64), pt, pt_len, ct, &ct_len, tag, NULL),
+  CHECK_ST(wb__ce_encrypt(ei, cek, iv, (const unsigned char *)h64, strlen(h64), pt, pt_len, ct, &ct_len, tag,
+                          NULL),
            WB_OK);
   char *e64 = b64u(ek, ek_len), *i64 = b64u(iv, iv_len), *c64 = b64u(ct, ct_len), *t64 = b64u(tag, tag_len);
   char *tok = compact(h64, e64, i64, c64, t64);
@@ -63,8 +64,8 @@ static char *craft_iv(const char *hdr, const unsigned char *ek, size_t ek_len, c
   return tok;
 }
 
-static char *craft(const char *hdr, const unsigned char *ek, size_t ek_len, const unsigned char *cek, wb_enc enc,
-                   const void *pt, size_t pt_len) {
+static char *craft(const char *hdr, const unsigned char *ek, size_t ek_len, const unsigned char *cek,
+                   wb_enc enc, const void *pt, size_t pt_len) {
   const wb_enc_info *ei = wb__enc_info(enc);
   return craft_iv(hdr, ek, ek_len, cek, enc, pt, pt_len, ei->iv_len, ei->tag_len);
 }
@@ -144,10 +145,12 @@ static char *epk_header(const char *kty, const char *crv, const char *x, const c
   char *h = malloc(1024);
   if (y != NULL)
     snprintf(h, 1024,
-             "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\",\"epk\":{\"kty\":\"%s\",\"crv\":\"%s\",\"x\":\"%s\",\"y\":\"%s\"}}",
+             "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\",\"epk\":{\"kty\":\"%s\",\"crv\":\"%s\",\"x\":\"%s\","
+             "\"y\":\"%s\"}}",
              kty, crv, x, y);
   else
-    snprintf(h, 1024, "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\",\"epk\":{\"kty\":\"%s\",\"crv\":\"%s\",\"x\":\"%s\"}}",
+    snprintf(h, 1024,
+             "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\",\"epk\":{\"kty\":\"%s\",\"crv\":\"%s\",\"x\":\"%s\"}}",
              kty, crv, x);
   return h;
 }
@@ -192,8 +195,10 @@ static void test_invalid_curve_epk(void) {
   free(h);
   ATTACK("epk with a private key");
   h = malloc(1024);
-  snprintf(h, 1024, "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\",\"epk\":{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\","
-           "\"y\":\"%s\",\"d\":\"%s\"}}", x, y_ok, x);
+  snprintf(h, 1024,
+           "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\",\"epk\":{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\","
+           "\"y\":\"%s\",\"d\":\"%s\"}}",
+           x, y_ok, x);
   CHECK_ATTACK(epk_attack(d, h), WB_ERR_MALFORMED);
   free(h);
   free(x), free(y), free(y_ok), free(x384), free(y384), wb_string_free(jwk), wb_string_free(other);
@@ -312,8 +317,8 @@ static void test_flipped_parts(void) {
   wb_encrypter *e = NULL;
   char *json = NULL;
   CHECK_ST(wb_encrypter_new(&e, k, WB_JWE_A128KW, WB_ENC_A128GCM, NULL), WB_OK);
-  CHECK_ST(wb_jwe_encrypt_json(e, WB_SER_FLATTENED, (const unsigned char *)"pt", 2, (const unsigned char *)"ab", 2,
-                               &json, NULL, NULL),
+  CHECK_ST(wb_jwe_encrypt_json(e, WB_SER_FLATTENED, (const unsigned char *)"pt", 2,
+                               (const unsigned char *)"ab", 2, &json, NULL, NULL),
            WB_OK);
   char *aad = strstr(json, "\"aad\":\"YWI\"");
   CHECK(aad != NULL);
@@ -342,8 +347,8 @@ static void test_cek_of_the_wrong_size(void) {
   free(tok);
   wb_strbuf params;
   wb__sb_init(&params, 1024);
-  CHECK_ST(wb__km_wrap(rsa, wb__jwe_alg_info(WB_JWE_RSA_OAEP_256), wb__enc_info(WB_ENC_A128GCM), 0, cek, ek, &ek_len,
-                       &params, NULL),
+  CHECK_ST(wb__km_wrap(rsa, wb__jwe_alg_info(WB_JWE_RSA_OAEP_256), wb__enc_info(WB_ENC_A128GCM), 0, cek, ek,
+                       &ek_len, &params, NULL),
            WB_OK);
   tok = craft("{\"alg\":\"RSA-OAEP-256\",\"enc\":\"A256GCM\"}", ek, ek_len, cek, WB_ENC_A256GCM, "x", 1);
   CHECK_ATTACK(try_decrypt(dr, tok), WB_ERR_DECRYPT_FAILED);
@@ -363,8 +368,9 @@ static void test_padding_error_under_a_valid_tag(void) {
   char *h64 = b64u(hdr, strlen(hdr));
   int n1 = 0, n2 = 0;
   EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-  CHECK(EVP_EncryptInit_ex(c, EVP_aes_128_cbc(), NULL, cek + 16, iv) == 1 && EVP_CIPHER_CTX_set_padding(c, 0) == 1 &&
-        EVP_EncryptUpdate(c, ct, &n1, block, 16) == 1 && EVP_EncryptFinal_ex(c, ct + n1, &n2) == 1); /* pad byte 0 */
+  CHECK(EVP_EncryptInit_ex(c, EVP_aes_128_cbc(), NULL, cek + 16, iv) == 1 &&
+        EVP_CIPHER_CTX_set_padding(c, 0) == 1 && EVP_EncryptUpdate(c, ct, &n1, block, 16) == 1 &&
+        EVP_EncryptFinal_ex(c, ct + n1, &n2) == 1); /* pad byte 0 */
   EVP_CIPHER_CTX_free(c);
   al[7] = (unsigned char)(strlen(h64) * 8), al[6] = (unsigned char)((strlen(h64) * 8) >> 8);
   EVP_MAC *hm = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -422,16 +428,21 @@ static void test_pbes2_p2c(void) {
     wb_status want;
   } cases[] = {
       {"p2c of 10^9 (refused before any PBKDF2 work)",
-       "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"p2c\":1000000000}",
+       "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAAAAAAAAAAAAA\",\"p2c\":"
+       "1000000000}",
        WB_ERR_TOO_LARGE},
       {"p2c of 2^64",
-       "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAA\",\"p2c\":18446744073709551616}",
+       "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAA\",\"p2c\":"
+       "18446744073709551616}",
        WB_ERR_TOO_LARGE},
-      {"p2c below 1000", "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAA\",\"p2c\":999}",
+      {"p2c below 1000",
+       "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAA\",\"p2c\":999}",
        WB_ERR_ALG_NOT_ALLOWED},
-      {"p2c not an integer", "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAA\",\"p2c\":1e4}",
+      {"p2c not an integer",
+       "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAA\",\"p2c\":1e4}",
        WB_ERR_MALFORMED},
-      {"salt of 4 bytes", "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAA\",\"p2c\":1000}",
+      {"salt of 4 bytes",
+       "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAA\",\"p2c\":1000}",
        WB_ERR_MALFORMED},
       {"no p2s", "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2c\":1000}", WB_ERR_MALFORMED},
   };
@@ -488,8 +499,9 @@ static void test_zip_bomb(void) {
   static const struct {
     const char *name;
     size_t inflated;
-  } bombs[2] = {{"zip bomb: 1 KiB that inflates to 1 MiB", (size_t)1 << 20},
-                {"zip bomb: 1 MiB that inflates to 1 GiB (DEFLATE's ratio is at most 1032:1)", (size_t)1 << 30}};
+  } bombs[2] = {
+      {"zip bomb: 1 KiB that inflates to 1 MiB", (size_t)1 << 20},
+      {"zip bomb: 1 MiB that inflates to 1 GiB (DEFLATE's ratio is at most 1032:1)", (size_t)1 << 30}};
   for (int i = 0; i < 2; i++) {
     ATTACK(bombs[i].name);
     size_t n = 0;
@@ -504,7 +516,9 @@ static void test_zip_bomb(void) {
   wb_encrypter *e = NULL;
   char *json = NULL;
   CHECK_ST(wb_encrypter_new(&e, k, WB_JWE_DIR, WB_ENC_A256GCM, NULL), WB_OK);
-  CHECK_ST(wb_jwe_encrypt_json(e, WB_SER_FLATTENED, (const unsigned char *)"x", 1, NULL, 0, &json, NULL, NULL), WB_OK);
+  CHECK_ST(
+      wb_jwe_encrypt_json(e, WB_SER_FLATTENED, (const unsigned char *)"x", 1, NULL, 0, &json, NULL, NULL),
+      WB_OK);
   char *moved = malloc(strlen(json) + 64);
   snprintf(moved, strlen(json) + 64, "{\"unprotected\":{\"zip\":\"DEF\"},%s", json + 1);
   unsigned char *pt = NULL;
@@ -526,7 +540,8 @@ static void test_rsa1_5_needs_opt_in(void) {
   CHECK(EVP_PKEY_encrypt_init(c) == 1 && EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) == 1 &&
         EVP_PKEY_encrypt(c, ek, &ek_len, cek, 32) == 1);
   EVP_PKEY_CTX_free(c);
-  char *tok = craft("{\"alg\":\"RSA1_5\",\"enc\":\"A128CBC-HS256\"}", ek, ek_len, cek, WB_ENC_A128CBC_HS256, "x", 1);
+  char *tok =
+      craft("{\"alg\":\"RSA1_5\",\"enc\":\"A128CBC-HS256\"}", ek, ek_len, cek, WB_ENC_A128CBC_HS256, "x", 1);
   wb_decrypter *d = decrypter(rsa);
   CHECK_ATTACK(try_decrypt(d, tok), WB_ERR_ALG_NOT_ALLOWED);
   CHECK_ST(wb_decrypter_allow_rsa1_5(d, NULL), WB_OK);
@@ -557,8 +572,10 @@ static wb_key *ec_with(const wb_key *base, const char *extra) {
 
 static void test_key_bound_to_one_job(void) {
   wb_key *base = gen(WB_KTY_EC, WB_CRV_P256, 0);
-  static const char *const enc_bound[] = {",\"use\":\"enc\"", ",\"alg\":\"ECDH-ES\"", ",\"key_ops\":[\"deriveKey\"]"};
-  static const char *const sig_bound[] = {",\"use\":\"sig\"", ",\"alg\":\"ES256\"", ",\"key_ops\":[\"sign\",\"verify\"]"};
+  static const char *const enc_bound[] = {",\"use\":\"enc\"", ",\"alg\":\"ECDH-ES\"",
+                                          ",\"key_ops\":[\"deriveKey\"]"};
+  static const char *const sig_bound[] = {",\"use\":\"sig\"", ",\"alg\":\"ES256\"",
+                                          ",\"key_ops\":[\"sign\",\"verify\"]"};
   wb_verifier *v = NULL;
   wb_decrypter *d = NULL;
   wb_encrypter *e = NULL;
@@ -597,14 +614,17 @@ static void test_header_member_repeated(void) {
   wb_encrypter *e = NULL;
   char *json = NULL;
   CHECK_ST(wb_encrypter_new(&e, k, WB_JWE_A128KW, WB_ENC_A128GCM, NULL), WB_OK);
-  CHECK_ST(wb_jwe_encrypt_json(e, WB_SER_FLATTENED, (const unsigned char *)"x", 1, NULL, 0, &json, NULL, NULL), WB_OK);
+  CHECK_ST(
+      wb_jwe_encrypt_json(e, WB_SER_FLATTENED, (const unsigned char *)"x", 1, NULL, 0, &json, NULL, NULL),
+      WB_OK);
   static const struct {
     const char *name, *prefix;
   } cases[] = {
       {"enc repeated in the shared unprotected header", "{\"unprotected\":{\"enc\":\"A128GCM\"},"},
       {"alg repeated in the per-recipient header", "{\"header\":{\"alg\":\"A128KW\"},"},
       {"alg repeated under an escaped name", "{\"header\":{\"\\u0061lg\":\"A128KW\"},"},
-      {"kid in the shared and the per-recipient header", "{\"unprotected\":{\"kid\":\"a\"},\"header\":{\"kid\":\"a\"},"},
+      {"kid in the shared and the per-recipient header",
+       "{\"unprotected\":{\"kid\":\"a\"},\"header\":{\"kid\":\"a\"},"},
       {"crit outside the protected header", "{\"header\":{\"crit\":[\"x\"],\"x\":1},"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -646,13 +666,17 @@ static void test_jws_header_member_repeated(void) {
   CHECK_ST(wb_signer_new(&s, k, WB_ALG_INVALID, NULL), WB_OK);
   CHECK_ST(wb_verifier_new_key(&v, k, NULL), WB_OK);
   const wb_signer *one[1] = {s};
-  CHECK_ST(wb_jws_sign_json(one, 1, WB_SER_FLATTENED, (const unsigned char *)"p", 1, false, &json, NULL, NULL), WB_OK);
-  CHECK_ST(wb_jws_verify_json(v, WB_JWS_ALL, json, strlen(json), NULL, 0, NULL, NULL, NULL, 0, NULL, NULL), WB_OK);
+  CHECK_ST(
+      wb_jws_sign_json(one, 1, WB_SER_FLATTENED, (const unsigned char *)"p", 1, false, &json, NULL, NULL),
+      WB_OK);
+  CHECK_ST(wb_jws_verify_json(v, WB_JWS_ALL, json, strlen(json), NULL, 0, NULL, NULL, NULL, 0, NULL, NULL),
+           WB_OK);
   size_t n = strlen(json) + 64;
   char *text = malloc(n);
   snprintf(text, n, "{\"header\":{\"alg\":\"HS256\"},%s", json + 1);
-  CHECK_ATTACK(wb_jws_verify_json(v, WB_JWS_ANY, text, strlen(text), NULL, 0, NULL, NULL, NULL, 0, NULL, NULL),
-               WB_ERR_MALFORMED);
+  CHECK_ATTACK(
+      wb_jws_verify_json(v, WB_JWS_ANY, text, strlen(text), NULL, 0, NULL, NULL, NULL, 0, NULL, NULL),
+      WB_ERR_MALFORMED);
   free(text);
   wb_string_free(json);
   wb_signer_free(s);

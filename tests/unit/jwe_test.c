@@ -55,7 +55,8 @@ static bool roundtrip(const wb_key *enc_key, const wb_key *dec_key, wb_jwe_alg a
   wb_status st = wb_encrypter_new(&e, enc_key, alg, enc, &err);
   if (st == WB_OK)
     st = form == 0 ? wb_jwe_encrypt(e, in, strlen(plaintext), &out, NULL, &err)
-                   : wb_jwe_encrypt_json(e, (wb_serialization)form, in, strlen(plaintext), NULL, 0, &out, NULL, &err);
+                   : wb_jwe_encrypt_json(e, (wb_serialization)form, in, strlen(plaintext), NULL, 0, &out,
+                                         NULL, &err);
   if (st == WB_OK)
     st = wb_decrypter_new_key(&d, dec_key, &err);
   if (st == WB_OK)
@@ -83,7 +84,8 @@ static void roundtrip_public(const wb_key *key, wb_jwe_alg alg) {
 }
 
 static void test_every_pair_roundtrips(void) {
-  static const wb_jwe_alg rsa[] = {WB_JWE_RSA_OAEP, WB_JWE_RSA_OAEP_256, WB_JWE_RSA_OAEP_384, WB_JWE_RSA_OAEP_512};
+  static const wb_jwe_alg rsa[] = {WB_JWE_RSA_OAEP, WB_JWE_RSA_OAEP_256, WB_JWE_RSA_OAEP_384,
+                                   WB_JWE_RSA_OAEP_512};
   static const wb_jwe_alg ecdh[] = {WB_JWE_ECDH_ES, WB_JWE_ECDH_ES_A128KW, WB_JWE_ECDH_ES_A192KW,
                                     WB_JWE_ECDH_ES_A256KW};
   for (size_t a = 0; a < 4; a++)
@@ -116,7 +118,8 @@ static void test_every_pair_roundtrips(void) {
 }
 
 static void test_password_roundtrip(void) {
-  static const wb_jwe_alg algs[] = {WB_JWE_PBES2_HS256_A128KW, WB_JWE_PBES2_HS384_A192KW, WB_JWE_PBES2_HS512_A256KW};
+  static const wb_jwe_alg algs[] = {WB_JWE_PBES2_HS256_A128KW, WB_JWE_PBES2_HS384_A192KW,
+                                    WB_JWE_PBES2_HS512_A256KW};
   const char *pw = "correct horse battery staple";
   for (size_t a = 0; a < 3; a++) {
     wb_encrypter *e = NULL;
@@ -139,10 +142,12 @@ static void test_password_roundtrip(void) {
     wb_encrypter_free(e);
   }
   wb_encrypter *e = NULL;
-  CHECK_ST(wb_encrypter_new_password(&e, pw, strlen(pw), WB_JWE_A128KW, WB_ENC_INVALID, 0, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_encrypter_new_password(&e, pw, strlen(pw), WB_JWE_A128KW, WB_ENC_INVALID, 0, NULL),
+           WB_ERR_INVALID_ARG);
   CHECK_ST(wb_encrypter_new_password(&e, pw, strlen(pw), WB_JWE_ALG_INVALID, WB_ENC_INVALID, 999, NULL),
            WB_ERR_INVALID_ARG);
-  CHECK_ST(wb_encrypter_new_password(&e, "", 0, WB_JWE_ALG_INVALID, WB_ENC_INVALID, 0, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_encrypter_new_password(&e, "", 0, WB_JWE_ALG_INVALID, WB_ENC_INVALID, 0, NULL),
+           WB_ERR_INVALID_ARG);
   CHECK(e == NULL);
 }
 
@@ -157,13 +162,14 @@ static void test_several_recipients(void) {
   CHECK_ST(wb_encrypter_new(&e, rsa_pub, WB_JWE_RSA_OAEP_256, WB_ENC_A256CBC_HS512, NULL), WB_OK);
   CHECK_ST(wb_encrypter_add_recipient(e, kw, WB_JWE_ALG_INVALID, NULL), WB_OK);
   CHECK_ST(wb_encrypter_add_recipient(e, ec_pub, WB_JWE_ECDH_ES_A128KW, NULL), WB_OK);
-  CHECK_ST(wb_encrypter_add_recipient(e, dir, WB_JWE_DIR, NULL), WB_ERR_INVALID_ARG);     /* dir shares nothing */
+  CHECK_ST(wb_encrypter_add_recipient(e, dir, WB_JWE_DIR, NULL), WB_ERR_INVALID_ARG); /* dir shares nothing */
   CHECK_ST(wb_encrypter_add_recipient(e, ec_pub, WB_JWE_ECDH_ES, NULL), WB_ERR_INVALID_ARG); /* nor ECDH-ES */
   const unsigned char *aad = (const unsigned char *)"context";
-  CHECK_ST(wb_jwe_encrypt_json(e, WB_SER_GENERAL, (const unsigned char *)plaintext, strlen(plaintext), aad, 7, &json,
-                               NULL, NULL),
+  CHECK_ST(wb_jwe_encrypt_json(e, WB_SER_GENERAL, (const unsigned char *)plaintext, strlen(plaintext), aad, 7,
+                               &json, NULL, NULL),
            WB_OK);
-  CHECK_ST(wb_jwe_encrypt_json(e, WB_SER_FLATTENED, (const unsigned char *)plaintext, 1, NULL, 0, &tok, NULL, NULL),
+  CHECK_ST(wb_jwe_encrypt_json(e, WB_SER_FLATTENED, (const unsigned char *)plaintext, 1, NULL, 0, &tok, NULL,
+                               NULL),
            WB_ERR_INVALID_ARG);
   CHECK_ST(wb_jwe_encrypt(e, (const unsigned char *)plaintext, 1, &tok, NULL, NULL), WB_ERR_INVALID_ARG);
   CHECK(tok == NULL);
@@ -268,7 +274,8 @@ static void test_policy(void) {
   CHECK_ST(wb_decrypter_allow_enc(d, WB_ENC_A256GCM, NULL), WB_OK);
   CHECK_ST(wb_jwe_decrypt(d, gcmkw, strlen(gcmkw), &pt, &n, NULL), WB_ERR_ALG_NOT_ALLOWED);
   /* an algorithm no key fits: refused, and the policy is left as it was */
-  CHECK_ST(wb_decrypter_allow_alg(d, WB_JWE_RSA_OAEP_256, NULL), WB_OK); /* widens the named set: A256GCMKW stays */
+  CHECK_ST(wb_decrypter_allow_alg(d, WB_JWE_RSA_OAEP_256, NULL),
+           WB_OK); /* widens the named set: A256GCMKW stays */
   wb_decrypter_free(d);
   CHECK_ST(wb_decrypter_new_key(&d, k, NULL), WB_OK);
   CHECK_ST(wb_decrypter_allow_alg(d, WB_JWE_RSA_OAEP_256, NULL), WB_ERR_ALG_NOT_ALLOWED);
@@ -356,7 +363,8 @@ static void test_nested(void) {
   CHECK_ST(wb_decrypt_verify(d, v, jws, strlen(jws), &c, NULL), WB_ERR_UNSUPPORTED); /* a JWS is no JWE */
   CHECK(c == NULL);
   CHECK_ST(wb_verifier_set_now(v, 2000000000, NULL), WB_OK);
-  CHECK_ST(wb_decrypt_verify(d, v, tok, strlen(tok), &c, NULL), WB_ERR_EXPIRED); /* the claims policy applies */
+  CHECK_ST(wb_decrypt_verify(d, v, tok, strlen(tok), &c, NULL),
+           WB_ERR_EXPIRED); /* the claims policy applies */
   wb_string_free(jws);
   wb_string_free(tok);
   wb_builder_free(b);
@@ -383,7 +391,8 @@ static void test_encrypted_jwk(void) {
   a = NULL;
   wb_key_free(back);
   back = (wb_key *)&pw; /* a sentinel the failed call must reset */
-  CHECK_ST(wb_key_from_encrypted_jwk(&back, jwe, strlen(jwe), "hunter3 hunter3", 15, 0, NULL), WB_ERR_DECRYPT_FAILED);
+  CHECK_ST(wb_key_from_encrypted_jwk(&back, jwe, strlen(jwe), "hunter3 hunter3", 15, 0, NULL),
+           WB_ERR_DECRYPT_FAILED);
   CHECK(back == NULL);
   wb_string_free(jwe);
   jwe = NULL;
@@ -418,7 +427,8 @@ static void test_failures_leave_nothing(void) {
   CHECK_ST(wb_decrypter_new_key(&d, sk, NULL), WB_ERR_ALG_NOT_ALLOWED); /* no JWE uses secp256k1 */
   CHECK(d == NULL);
   CHECK(wb_jwe_alg_name(WB_JWE_ALG_INVALID) == NULL && wb_enc_name(WB_ENC_COUNT_) == NULL);
-  CHECK(wb_jwe_alg_from_name("RSA-OAEP-256", 12) == WB_JWE_RSA_OAEP_256 && wb_jwe_alg_from_name("none", 4) == 0);
+  CHECK(wb_jwe_alg_from_name("RSA-OAEP-256", 12) == WB_JWE_RSA_OAEP_256 &&
+        wb_jwe_alg_from_name("none", 4) == 0);
   CHECK(wb_enc_from_name("A256GCM", 7) == WB_ENC_A256GCM && wb_enc_from_name("a256gcm", 7) == WB_ENC_INVALID);
   wb_key_free(pub);
   wb_key_free(sk);

@@ -70,6 +70,40 @@ static wb_status apply_optins(wb_decrypter *d, vt_optin o, wb_error *err) {
   return st;
 }
 
+/* The last JWK imported by vt_decrypter: an RSA import runs prime tests (tens of milliseconds)
+ * and the Wycheproof groups decrypt many objects with one key. Freed at exit. */
+static struct {
+  char *text;
+  wb_key *key;
+  wb_error err;
+  wb_status st;
+} memo;
+
+static void memo_free(void) {
+  free(memo.text);
+  wb_key_free(memo.key);
+  memset(&memo, 0, sizeof(memo));
+}
+
+/* jwk imported (or remembered): a borrowed key, valid until the next call with another JWK. */
+static wb_status memo_key(const wb_key **out, const json_t *jwk, wb_error *err) {
+  static bool registered;
+  char *text = vt_dump(jwk);
+  if (memo.text == NULL || strcmp(memo.text, text) != 0) {
+    if (!registered)
+      registered = atexit(memo_free) == 0;
+    memo_free();
+    memo.text = text;
+    memo.st = vt_key_from_json(&memo.key, jwk, &memo.err);
+  } else {
+    free(text);
+  }
+  *out = memo.key;
+  if (err != NULL && memo.st != WB_OK)
+    *err = memo.err;
+  return memo.st;
+}
+
 wb_status vt_decrypter(wb_decrypter **out, const json_t *keys, const char *password, vt_optin o,
                        wb_error *err) {
   *out = NULL;
@@ -85,11 +119,10 @@ wb_status vt_decrypter(wb_decrypter **out, const json_t *keys, const char *passw
     wb_keyset_free(ks);
     json_decref(set);
   } else {
-    wb_key *key = NULL;
-    st = vt_key_from_json(&key, keys, err);
+    const wb_key *key = NULL;
+    st = memo_key(&key, keys, err);
     if (st == WB_OK)
       st = wb_decrypter_new_key(out, key, err);
-    wb_key_free(key);
   }
   if (st == WB_OK)
     st = apply_optins(*out, o, err);
