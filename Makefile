@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: MIT
 # Top-level entry points (see README.md):
-#   make test   install deps, build, run the whole suite plain and under ASan+UBSan
-#   make bench  install bench deps and peers, run the benchmark table
-#   make build  plain build only
+#   make test      install deps, build, run the whole suite plain and under ASan+UBSan
+#   make coverage  gcc --coverage build, the whole suite, line + branch report, floor check
+#   make bench     install bench deps and peers, run the benchmark table
+#   make build     plain build only
 JOBS ?= $(shell nproc)
 CC ?= cc
 
-.PHONY: all deps build build-asan test test-plain test-asan bench format format-check clean
+.PHONY: all deps build build-asan test test-plain test-asan coverage bench format format-check clean
 
 all: build
 
+# Quiet and instant when everything is installed (install-deps.sh asks dpkg once, no apt-get).
 deps:
-	bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh
 
 build: deps
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -30,6 +32,11 @@ test-asan: build-asan
 
 test: test-plain test-asan format-check
 
+# Not part of make test: build-coverage/, summary on the terminal, HTML in build-coverage/html/.
+coverage:
+	@bash scripts/install-deps.sh --coverage
+	JOBS=$(JOBS) bash scripts/coverage.sh
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
@@ -40,4 +47,4 @@ bench: build
 	bash bench/run.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-coverage

@@ -40,8 +40,7 @@ const char *wb__claims_store_string(wb_claims *c, size_t *used, const char *raw,
 }
 
 void wb__claims_reset(wb_claims *c, const wb_limits *lim) {
-  wb__jtape_free(atomic_exchange(&c->tape, NULL));
-  OPENSSL_cleanse(c->data, c->data_used);
+  wb__jtape_free(atomic_exchange(&c->tape, NULL)); /* data[] is overwritten next; wiped by the free */
   c->payload_len = 0;
   c->data_used = 0;
   c->iss = c->sub = c->jti = NULL;
@@ -68,7 +67,7 @@ void wb_claims_free(wb_claims *c) {
   if (c == NULL)
     return;
   wb__jtape_free(atomic_load(&c->tape));
-  OPENSSL_cleanse(c->data, c->data_used);
+  OPENSSL_cleanse(c->data, c->data_cap); /* all of it: a reused buffer may hold an older, longer payload */
   free(c);
 }
 

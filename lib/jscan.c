@@ -426,10 +426,12 @@ static void record_field(scanner *sc, const name_ref *n, wb_json_type type, cons
                          bool escaped) {
   for (size_t i = 0; i < sc->nfields; i++) {
     wb_jfield *f = &sc->fields[i];
-    if (!n->escaped && n->sig != f->sig)
+    if (!n->escaped) { /* the common case: compare the bytes at once */
+      if (n->sig != f->sig || n->len != f->name_len || memcmp(n->raw, f->name, n->len) != 0)
+        continue;
+    } else if (!wb__jstr_equal_n(n->raw, n->len, true, f->name, f->name_len)) {
       continue;
-    if (!wb__jstr_equal_n(n->raw, n->len, n->escaped, f->name, f->name_len))
-      continue;
+    }
     f->type = type; /* no return: the same name may be wanted twice (registered and required) */
     f->value = raw;
     f->len = len;
@@ -437,13 +439,12 @@ static void record_field(scanner *sc, const name_ref *n, wb_json_type type, cons
   }
 }
 
-/* Counts a value and, when building a tape, writes its node (the span is finished later for containers). */
-static uint32_t emit(scanner *sc, wb_json_type type, const char *raw, size_t len, bool escaped,
-                     const name_ref *name) {
-  uint32_t idx = sc->nnodes++;
+/* Writes the tape node idx (the span is finished later for containers). */
+static void write_node(scanner *sc, uint32_t idx, wb_json_type type, const char *raw, size_t len,
+                       bool escaped, const name_ref *name) {
   wb_jtape *t = sc->tape;
-  if (t == NULL || idx >= t->n) /* counting pass (idx >= n cannot happen on the same text) */
-    return idx;
+  if (idx >= t->n) /* cannot happen on the text the counting pass scanned */
+    return;
   wb_jnode *nd = &t->nodes[idx];
   memset(nd, 0, sizeof(*nd));
   nd->type = (uint32_t)type;
@@ -460,6 +461,14 @@ static uint32_t emit(scanner *sc, wb_json_type type, const char *raw, size_t len
     nd->str = (uint32_t)t->arena_len;
     t->arena_len += wb__jstr_decode(raw, len, escaped, t->arena + t->arena_len) + 1;
   }
+}
+
+/* Counts a value and, when building a tape, writes its node. */
+static inline uint32_t emit(scanner *sc, wb_json_type type, const char *raw, size_t len, bool escaped,
+                            const name_ref *name) {
+  uint32_t idx = sc->nnodes++;
+  if (sc->tape != NULL)
+    write_node(sc, idx, type, raw, len, escaped, name);
   return idx;
 }
 

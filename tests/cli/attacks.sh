@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # tests/cli/attacks.sh - every attack of the core issue (issue 2, "Tests"), through the CLI: each
-# forged token must be rejected with exit 1, one line on stderr and nothing on stdout.
+# forged token must be rejected with exit 1, one line on stderr and nothing on stdout. Each case
+# asserts the one reason word the library gives for it (never an alternative), so a change of the
+# library's answer is seen here.
 . "$(dirname "$0")/lib.sh"
 FORGE="$PY $(dirname "$0")/forge.py"
 EXP=$((NOW + 600))
@@ -22,17 +24,17 @@ expect_ok "control: a good HS256 token verifies" verify --key "$T/h.jwk" --now $
 # alg none, any case, with and without a signature
 for alg in none None NONE nOnE; do
   for k in h.jwk e.pub set.jwks; do
-    expect_fail "alg $alg, key $k" 1 '(alg_not_allowed|malformed)' verify --key "$T/$k" --now $NOW "$($FORGE raw "{\"alg\":\"$alg\"}" "$P" "")"
+    expect_fail "alg $alg, key $k" 1 alg_not_allowed verify --key "$T/$k" --now $NOW "$($FORGE raw "{\"alg\":\"$alg\"}" "$P" "")"
   done
-  expect_fail "alg $alg with a signature" 1 '(alg_not_allowed|malformed)' verify --key "$T/h.jwk" --now $NOW "$($FORGE raw "{\"alg\":\"$alg\",\"kid\":\"h\"}" "$P" AAAA)"
+  expect_fail "alg $alg with a signature" 1 alg_not_allowed verify --key "$T/h.jwk" --now $NOW "$($FORGE raw "{\"alg\":\"$alg\",\"kid\":\"h\"}" "$P" AAAA)"
 done
-expect_fail "alg missing" 1 '(alg_not_allowed|malformed)' verify --key "$T/h.jwk" --now $NOW "$($FORGE hmac "$T/h.jwk" HS256 '{"kid":"h"}' "$P")"
+expect_fail "alg missing" 1 malformed verify --key "$T/h.jwk" --now $NOW "$($FORGE hmac "$T/h.jwk" HS256 '{"kid":"h"}' "$P")"
 
 # HMAC keyed with the RSA public key, as PEM text and as JWK text
 expect_fail "HS256 keyed with the RSA public PEM" 1 alg_not_allowed verify --key "$T/rsa.pub.pem" --now $NOW "$($FORGE hmac "$T/rsa.pub.pem" HS256 '{"alg":"HS256"}' "$P")"
 expect_fail "HS256 keyed with the RSA public JWK" 1 alg_not_allowed verify --key "$T/r.pub" --now $NOW "$($FORGE hmac "$T/r.pub" HS256 '{"alg":"HS256","kid":"r"}' "$P")"
 expect_fail "HS512 keyed with the EC public JWK" 1 alg_not_allowed verify --key "$T/e.pub" --now $NOW "$($FORGE hmac "$T/e.pub" HS512 '{"alg":"HS512","kid":"e"}' "$P")"
-expect_fail "HS256 keyed with a JWKS" 1 '(alg_not_allowed|key_not_found)' verify --jwks "$T/set.jwks" --now $NOW "$($FORGE hmac "$T/set.jwks" HS256 '{"alg":"HS256","kid":"r"}' "$P")"
+expect_fail "HS256 keyed with a JWKS" 1 alg_not_allowed verify --jwks "$T/set.jwks" --now $NOW "$($FORGE hmac "$T/set.jwks" HS256 '{"alg":"HS256","kid":"r"}' "$P")"
 
 # HMAC with an empty or short key
 expect_fail "HS256 with an empty key" 1 bad_signature verify --key "$T/h.jwk" --now $NOW "$($FORGE hmac - HS256 '{"alg":"HS256","kid":"h"}' "$P")"
@@ -81,21 +83,22 @@ expect_fail "tampered payload (ES256)" 1 bad_signature verify --key "$T/e.pub" -
 s=${good##*.}
 flip=$([ "${s:0:1}" = A ] && echo B || echo A)${s:1}
 expect_fail "tampered signature" 1 bad_signature verify --key "$T/h.jwk" --now $NOW "${good%.*}.$flip"
-expect_fail "signature stripped" 1 '(bad_signature|malformed)' verify --key "$T/h.jwk" --now $NOW "${good%.*}."
+expect_fail "signature stripped" 1 bad_signature verify --key "$T/h.jwk" --now $NOW "${good%.*}."
 
 # embedded jwk and jku / x5u / x5c headers never choose a key
 ajwk=$("$W" pubkey "$T/attacker.jwk")
 expect_fail "embedded jwk header" 1 bad_signature verify --key "$T/e.pub" --now $NOW "$($FORGE key "$T/attacker.jwk" ES256 "{\"alg\":\"ES256\",\"kid\":\"e\",\"jwk\":$ajwk}" "$P")"
 expect_fail "embedded jwk header, JWKS" 1 bad_signature verify --jwks "$T/set.jwks" --now $NOW "$($FORGE key "$T/attacker.jwk" ES256 "{\"alg\":\"ES256\",\"kid\":\"e\",\"jwk\":$ajwk}" "$P")"
+# (the kid names no key of the set: key_not_found shows that the header did not bring a key along)
 for h in jku x5u; do
-  expect_fail "$h header" 1 '(bad_signature|key_not_found)' verify --jwks "$T/set.jwks" --now $NOW "$($FORGE key "$T/attacker.jwk" ES256 "{\"alg\":\"ES256\",\"kid\":\"attacker\",\"$h\":\"https://evil.example/keys\"}" "$P")"
+  expect_fail "$h header" 1 key_not_found verify --jwks "$T/set.jwks" --now $NOW "$($FORGE key "$T/attacker.jwk" ES256 "{\"alg\":\"ES256\",\"kid\":\"attacker\",\"$h\":\"https://evil.example/keys\"}" "$P")"
 done
-expect_fail "x5c header" 1 '(bad_signature|key_not_found|malformed)' verify --key "$T/e.pub" --now $NOW "$($FORGE key "$T/attacker.jwk" ES256 '{"alg":"ES256","kid":"e","x5c":["MIIB"]}' "$P")"
+expect_fail "x5c header" 1 bad_signature verify --key "$T/e.pub" --now $NOW "$($FORGE key "$T/attacker.jwk" ES256 '{"alg":"ES256","kid":"e","x5c":["MIIB"]}' "$P")"
 
 # crit: unknown entries and b64=false are rejected
 expect_fail "unknown crit" 1 unsupported_crit verify --key "$T/h.jwk" --now $NOW "$($FORGE hmac "$T/h.jwk" HS256 '{"alg":"HS256","kid":"h","crit":["exp2"],"exp2":1}' "$P")"
 expect_fail "b64=false" 1 unsupported_crit verify --key "$T/h.jwk" --now $NOW "$($FORGE hmac "$T/h.jwk" HS256 '{"alg":"HS256","kid":"h","b64":false,"crit":["b64"]}' "$P")"
-expect_fail "empty crit" 1 '(unsupported_crit|malformed)' verify --key "$T/h.jwk" --now $NOW "$($FORGE hmac "$T/h.jwk" HS256 '{"alg":"HS256","kid":"h","crit":[]}' "$P")"
+expect_fail "empty crit" 1 unsupported_crit verify --key "$T/h.jwk" --now $NOW "$($FORGE hmac "$T/h.jwk" HS256 '{"alg":"HS256","kid":"h","crit":[]}' "$P")"
 
 # duplicate member names
 expect_fail "duplicate header member" 1 malformed verify --key "$T/h.jwk" --now $NOW "$($FORGE hmac "$T/h.jwk" HS256 '{"alg":"HS256","kid":"h","alg":"HS256"}' "$P")"
@@ -129,11 +132,11 @@ expect_fail "expired" 1 expired verify --key "$T/h.jwk" --now $NOW "$(c "{\"exp\
 expect_fail "nbf in the future" 1 not_yet_valid verify --key "$T/h.jwk" --now $NOW "$(c "{\"exp\":$EXP,\"nbf\":$((NOW + 60))}")"
 expect_fail "iat in the future" 1 iat_in_future verify --key "$T/h.jwk" --now $NOW "$(c "{\"exp\":$EXP,\"iat\":$((NOW + 60))}")"
 expect_fail "wrong iss" 1 claim_mismatch verify --key "$T/h.jwk" --now $NOW --iss good "$(c "{\"exp\":$EXP,\"iss\":\"evil\"}")"
-expect_fail "missing iss" 1 '(claim_mismatch|missing_claim)' verify --key "$T/h.jwk" --now $NOW --iss good "$(c "{\"exp\":$EXP}")"
+expect_fail "missing iss" 1 missing_claim verify --key "$T/h.jwk" --now $NOW --iss good "$(c "{\"exp\":$EXP}")"
 expect_fail "wrong aud" 1 claim_mismatch verify --key "$T/h.jwk" --now $NOW --aud api "$(c "{\"exp\":$EXP,\"aud\":[\"web\",\"apix\"]}")"
-expect_fail "aud not a string" 1 '(claim_mismatch|malformed)' verify --key "$T/h.jwk" --now $NOW --aud api "$(c "{\"exp\":$EXP,\"aud\":[[\"api\"]]}")"
+expect_fail "aud not a string" 1 malformed verify --key "$T/h.jwk" --now $NOW --aud api "$(c "{\"exp\":$EXP,\"aud\":[[\"api\"]]}")"
 expect_fail "wrong typ" 1 claim_mismatch verify --key "$T/h.jwk" --now $NOW --typ at+jwt "$(c "{\"exp\":$EXP}" '{"alg":"HS256","kid":"h","typ":"JWT"}')"
-expect_fail "missing typ" 1 '(claim_mismatch|missing_claim)' verify --key "$T/h.jwk" --now $NOW --typ at+jwt "$(c "{\"exp\":$EXP}")"
+expect_fail "missing typ" 1 claim_mismatch verify --key "$T/h.jwk" --now $NOW --typ at+jwt "$(c "{\"exp\":$EXP}")"
 expect_fail "missing exp" 1 missing_claim verify --key "$T/h.jwk" --now $NOW "$(c '{"sub":"a"}')"
 expect_fail "exp as a string" 1 malformed verify --key "$T/h.jwk" --now $NOW "$(c '{"exp":"9999999999"}')"
 expect_fail "payload not an object" 1 malformed verify --key "$T/h.jwk" --now $NOW "$(c '[1]')"

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "vectors.h"
 
 /* Wycheproof json_web_key_test.json P-256 key (also in json_web_crypto_test.json). */
 #define EC_X     "04N0xi21hshyvBp7I167sbE_bXqyqkAPfefdklMO7wY"
@@ -82,25 +83,6 @@ static void check_with(const char *json, const char *member, const char *value, 
   free(s);
 }
 #define CHECK_WITH(json, member, value, want) check_with(json, member, value, want, __LINE__)
-
-static char *vector_path(const char *rel) {
-  const char *dir = getenv("WRISTBAND_VECTORS");
-  if (dir == NULL || dir[0] == '\0')
-    return NULL;
-  size_t n = strlen(dir) + strlen(rel) + 2;
-  char *p = malloc(n);
-  snprintf(p, n, "%s/%s", dir, rel);
-  return p;
-}
-
-static json_t *load_vector(const char *rel) {
-  char *p = vector_path(rel);
-  json_t *j = p != NULL ? json_load_file(p, 0, NULL) : NULL;
-  if (j == NULL)
-    printf("SKIP %s: vectors not found (set WRISTBAND_VECTORS)\n", rel);
-  free(p);
-  return j;
-}
 
 static void test_oct(void) {
   const char *good = "{\"kty\":\"oct\",\"k\":\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\"}";
@@ -619,5 +601,5 @@ int main(void) {
   test_pem();
   test_refcount_and_kid();
   test_vector_keys();
-  return CHECK_DONE();
+  return vectors_exit(CHECK_DONE());
 }

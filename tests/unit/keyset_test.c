@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "internal.h"
+#include "vectors.h"
 
 #define HS_A                                                                                                 \
   "{\"kty\":\"oct\",\"kid\":\"a\",\"alg\":\"HS256\",\"k\":\"-ebuDNsVZ2iJtoZ-akfXTSCt4UO2cruLCsbWlBinggE\"}"
@@ -164,20 +165,6 @@ static void test_parse_sniff(void) {
   CHECK(k == NULL);
 }
 
-static json_t *load_vector(const char *rel) {
-  const char *dir = getenv("WRISTBAND_VECTORS");
-  char path[4096];
-  if (dir == NULL || dir[0] == '\0') {
-    printf("SKIP %s: WRISTBAND_VECTORS not set\n", rel);
-    return NULL;
-  }
-  snprintf(path, sizeof(path), "%s/%s", dir, rel);
-  json_t *j = json_load_file(path, 0, NULL);
-  if (j == NULL)
-    printf("SKIP %s: cannot read %s\n", rel, path);
-  return j;
-}
-
 /* Reads the kid of a compact JWS header into kid (empty when none). */
 static void header_kid(const char *jws, char *kid, size_t cap) {
   unsigned char hdr[512];
@@ -268,5 +255,5 @@ int main(void) {
   test_parse_sniff();
   test_wycheproof();
   test_rfc7517();
-  return CHECK_DONE();
+  return vectors_exit(CHECK_DONE());
 }
