@@ -87,6 +87,17 @@ WB_EXPORT const char *wb_enc_name(wb_enc enc);
 /** Exact, case-sensitive lookup; WB_ENC_INVALID for unknown names. */
 WB_EXPORT wb_enc wb_enc_from_name(const char *name, size_t len);
 
+/* ---- keys for encryption ---------------------------------------------------------------- */
+
+/**
+ * Generates a key for alg: RSA (bits, 0 = 2048) for RSA-OAEP*, an oct key of the wrap size for
+ * AES-KW and AES-GCM-KW, of enc's size for dir (enc WB_ENC_INVALID = A256GCM), crv (0 = P-256;
+ * P-384, P-521, X25519, X448) for ECDH-ES*. The key is bound to encryption: "use": "enc", "alg"
+ * the JWE algorithm (for dir the enc), kid = its RFC 7638 thumbprint. On failure *out is NULL.
+ */
+WB_EXPORT wb_status wb_key_generate_for_jwe(wb_key **out, wb_jwe_alg alg, wb_enc enc, wb_crv crv,
+                                            unsigned bits, wb_error *err) WB_WARN_UNUSED_RESULT;
+
 /* ---- encrypting ----------------------------------------------------------------------- */
 
 /**

@@ -406,6 +406,44 @@ static void test_encrypted_jwk(void) {
   wb_key_free(pub);
 }
 
+/* Generated encryption keys are bound to encryption and work with their algorithm by default. */
+static void test_generate_for_jwe(void) {
+  static const struct {
+    wb_jwe_alg alg;
+    wb_enc enc;
+    wb_crv crv;
+  } cases[] = {{WB_JWE_RSA_OAEP_256, WB_ENC_INVALID, WB_CRV_NONE},
+               {WB_JWE_A256KW, WB_ENC_INVALID, WB_CRV_NONE},
+               {WB_JWE_A128GCMKW, WB_ENC_INVALID, WB_CRV_NONE},
+               {WB_JWE_DIR, WB_ENC_A256CBC_HS512, WB_CRV_NONE},
+               {WB_JWE_ECDH_ES, WB_ENC_INVALID, WB_CRV_X25519},
+               {WB_JWE_ECDH_ES_A256KW, WB_ENC_INVALID, WB_CRV_P384}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    wb_key *k = NULL;
+    wb_signer *s = NULL;
+    char *jwk = NULL;
+    CHECK_ST(wb_key_generate_for_jwe(&k, cases[i].alg, cases[i].enc, cases[i].crv, 0, NULL), WB_OK);
+    CHECK(wb_key_use(k) == WB_USE_ENC && wb_key_kid(k) != NULL && strlen(wb_key_kid(k)) == 43);
+    CHECK_ST(wb_key_to_jwk(k, 1, &jwk, NULL), WB_OK);
+    const char *want = cases[i].alg == WB_JWE_DIR ? wb_enc_name(cases[i].enc) : wb_jwe_alg_name(cases[i].alg);
+    char member[64];
+    snprintf(member, sizeof(member), "\"alg\":\"%s\"", want);
+    CHECK(jwk != NULL && strstr(jwk, member) != NULL);
+    CHECK(roundtrip(k, k, WB_JWE_ALG_INVALID, WB_ENC_INVALID, 0)); /* the key's own alg (and enc) */
+    CHECK_ST(wb_signer_new(&s, k, WB_ALG_HS256, NULL), WB_ERR_ALG_NOT_ALLOWED);
+    wb_string_free(jwk);
+    wb_key_free(k);
+  }
+  wb_key *k = NULL;
+  CHECK_ST(wb_key_generate_for_jwe(&k, WB_JWE_RSA1_5, WB_ENC_INVALID, WB_CRV_NONE, 0, NULL),
+           WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_generate_for_jwe(&k, WB_JWE_ECDH_ES, WB_ENC_INVALID, WB_CRV_SECP256K1, 0, NULL),
+           WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_key_generate_for_jwe(&k, WB_JWE_A128KW, WB_ENC_INVALID, WB_CRV_NONE, 256, NULL),
+           WB_ERR_INVALID_ARG);
+  CHECK(k == NULL);
+}
+
 /* ---- the failure contract ------------------------------------------------------------------------ */
 
 static void test_failures_leave_nothing(void) {
@@ -447,6 +485,7 @@ int main(void) {
   test_kid_choice();
   test_nested();
   test_encrypted_jwk();
+  test_generate_for_jwe();
   test_failures_leave_nothing();
   free_keys();
   return CHECK_DONE();
