@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "jose_cli.h"
 
 typedef struct command {
   const char *name;
@@ -23,6 +23,8 @@ static const command commands[] = {
     {"verify", cmd_verify, cli_usage_verify},
     {"decode", cmd_decode, cli_usage_decode},
     {"jwks", cmd_jwks, cli_usage_jwks},
+    {"encrypt", cmd_encrypt, cli_usage_encrypt},
+    {"decrypt", cmd_decrypt, cli_usage_decrypt},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
