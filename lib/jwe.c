@@ -89,9 +89,9 @@ wb_enc wb_enc_from_name(const char *name, size_t len) {
 
 /* ---- ciphers and digests, fetched once ------------------------------------------------------ */
 
-static const char *const cipher_names[] = {"AES-128-CBC",  "AES-192-CBC",  "AES-256-CBC",
-                                           "AES-128-GCM",  "AES-192-GCM",  "AES-256-GCM",
-                                           "AES-128-WRAP", "AES-192-WRAP", "AES-256-WRAP"};
+static const char *const cipher_names[] = {"AES-128-CBC",  "AES-192-CBC", "AES-256-CBC",  "AES-128-GCM",
+                                           "AES-192-GCM",  "AES-256-GCM", "AES-128-WRAP", "AES-192-WRAP",
+                                           "AES-256-WRAP", "AES-128-ECB", "AES-192-ECB",  "AES-256-ECB"};
 static const char *const md_names[] = {"SHA1", "SHA256", "SHA384", "SHA512"};
 #define NCIPHERS (sizeof(cipher_names) / sizeof(cipher_names[0]))
 #define NMDS     (sizeof(md_names) / sizeof(md_names[0]))
