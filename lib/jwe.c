@@ -40,15 +40,12 @@ static const wb_jwe_alg_info alg_table[WB_JWE_ALG_COUNT_] = {
 };
 
 static const wb_enc_info enc_table[WB_ENC_COUNT_] = {
-    [WB_ENC_A128CBC_HS256] = {WB_ENC_A128CBC_HS256, "A128CBC-HS256", WB_CE_CBC_HMAC, 32, 16, 16,
-                              "AES-128-CBC", "SHA256"},
-    [WB_ENC_A192CBC_HS384] = {WB_ENC_A192CBC_HS384, "A192CBC-HS384", WB_CE_CBC_HMAC, 48, 16, 24,
-                              "AES-192-CBC", "SHA384"},
-    [WB_ENC_A256CBC_HS512] = {WB_ENC_A256CBC_HS512, "A256CBC-HS512", WB_CE_CBC_HMAC, 64, 16, 32,
-                              "AES-256-CBC", "SHA512"},
-    [WB_ENC_A128GCM] = {WB_ENC_A128GCM, "A128GCM", WB_CE_GCM, 16, 12, 16, "AES-128-GCM", NULL},
-    [WB_ENC_A192GCM] = {WB_ENC_A192GCM, "A192GCM", WB_CE_GCM, 24, 12, 16, "AES-192-GCM", NULL},
-    [WB_ENC_A256GCM] = {WB_ENC_A256GCM, "A256GCM", WB_CE_GCM, 32, 12, 16, "AES-256-GCM", NULL},
+    [WB_ENC_A128CBC_HS256] = {WB_ENC_A128CBC_HS256, "A128CBC-HS256", WB_CE_CBC_HMAC, 32, 16, 16, "SHA256"},
+    [WB_ENC_A192CBC_HS384] = {WB_ENC_A192CBC_HS384, "A192CBC-HS384", WB_CE_CBC_HMAC, 48, 16, 24, "SHA384"},
+    [WB_ENC_A256CBC_HS512] = {WB_ENC_A256CBC_HS512, "A256CBC-HS512", WB_CE_CBC_HMAC, 64, 16, 32, "SHA512"},
+    [WB_ENC_A128GCM] = {WB_ENC_A128GCM, "A128GCM", WB_CE_GCM, 16, 12, 16, NULL},
+    [WB_ENC_A192GCM] = {WB_ENC_A192GCM, "A192GCM", WB_CE_GCM, 24, 12, 16, NULL},
+    [WB_ENC_A256GCM] = {WB_ENC_A256GCM, "A256GCM", WB_CE_GCM, 32, 12, 16, NULL},
 };
 
 const wb_jwe_alg_info *wb__jwe_alg_info(wb_jwe_alg alg) {
@@ -89,20 +86,21 @@ wb_enc wb_enc_from_name(const char *name, size_t len) {
 
 /* ---- ciphers and digests, fetched once ------------------------------------------------------ */
 
-static const char *const cipher_names[] = {"AES-128-CBC",  "AES-192-CBC", "AES-256-CBC",  "AES-128-GCM",
-                                           "AES-192-GCM",  "AES-256-GCM", "AES-128-WRAP", "AES-192-WRAP",
-                                           "AES-256-WRAP", "AES-128-ECB", "AES-192-ECB",  "AES-256-ECB"};
+static const char *const cipher_names[4][3] = {{"AES-128-CBC", "AES-192-CBC", "AES-256-CBC"},
+                                               {"AES-128-GCM", "AES-192-GCM", "AES-256-GCM"},
+                                               {"AES-128-WRAP", "AES-192-WRAP", "AES-256-WRAP"},
+                                               {"AES-128-ECB", "AES-192-ECB", "AES-256-ECB"}};
 static const char *const md_names[] = {"SHA1", "SHA256", "SHA384", "SHA512"};
-#define NCIPHERS (sizeof(cipher_names) / sizeof(cipher_names[0]))
-#define NMDS     (sizeof(md_names) / sizeof(md_names[0]))
-static EVP_CIPHER *ciphers[NCIPHERS];
+#define NMDS (sizeof(md_names) / sizeof(md_names[0]))
+static EVP_CIPHER *ciphers[4][3];
 static EVP_MD *mds[NMDS];
 static EVP_MAC *hmac;
 static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 
 static void fetch_all(void) {
-  for (size_t i = 0; i < NCIPHERS; i++)
-    ciphers[i] = EVP_CIPHER_fetch(NULL, cipher_names[i], NULL);
+  for (int m = 0; m < 4; m++)
+    for (int k = 0; k < 3; k++)
+      ciphers[m][k] = EVP_CIPHER_fetch(NULL, cipher_names[m][k], NULL);
   for (size_t i = 0; i < NMDS; i++)
     mds[i] = EVP_MD_fetch(NULL, md_names[i], NULL);
   hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -113,18 +111,17 @@ EVP_MAC *wb__jwe_hmac(void) {
   return hmac;
 }
 
-EVP_CIPHER *wb__jwe_cipher(const char *name) {
+EVP_CIPHER *wb__jwe_aes(wb_aes_mode mode, size_t key_len) {
   pthread_once(&fetch_once, fetch_all);
-  for (size_t i = 0; i < NCIPHERS; i++)
-    if (strcmp(cipher_names[i], name) == 0)
-      return ciphers[i];
-  return NULL;
+  if ((unsigned)mode > WB_AES_ECB || (key_len != 16 && key_len != 24 && key_len != 32))
+    return NULL;
+  return ciphers[mode][(key_len - 16) / 8];
 }
 
 EVP_MD *wb__jwe_md(const char *name) {
   pthread_once(&fetch_once, fetch_all);
   for (size_t i = 0; i < NMDS; i++)
-    if (strcmp(md_names[i], name) == 0)
+    if (md_names[i] == name || strcmp(md_names[i], name) == 0)
       return mds[i];
   return NULL;
 }
@@ -224,12 +221,36 @@ static wb_status recipient_set(wb_jwe_recipient *r, const wb_key *key, wb_jwe_al
   if (st != WB_OK)
     return st;
   char *kid = NULL;
+  EVP_PKEY_CTX *prepared = NULL;
   if ((st = json_quote(key->kid, &kid, err)) != WB_OK)
     return st;
+  if ((st = wb__km_prepare(key, ai, &prepared, err)) != WB_OK) {
+    free(kid);
+    return st;
+  }
   r->key = wb__key_ref(key);
   r->ai = ai;
   r->kid_json = kid;
+  r->prepared = prepared;
   return WB_OK;
+}
+
+/* (Re)builds the prepared protected header after every set-up change; NULL when it varies. */
+static wb_status encrypter_prepare(wb_encrypter *e, wb_error *err) {
+  wb_km_kind kind = e->rcpt[0].ai->kind;
+  free(e->hdr_b64);
+  e->hdr_b64 = NULL;
+  e->hdr_b64_len = 0;
+  if (e->n != 1 || (kind != WB_KM_DIR && kind != WB_KM_AESKW && kind != WB_KM_RSA_OAEP))
+    return WB_OK;
+  wb_strbuf hdr;
+  wb__sb_init(&hdr, 65536);
+  wb_status st = wb__jwe_protected(e, NULL, NULL, &hdr, err);
+  if (st == WB_OK &&
+      (e->hdr_b64 = wb__b64url_encode_alloc((const unsigned char *)hdr.p, hdr.len, &e->hdr_b64_len)) == NULL)
+    st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  wb__sb_free(&hdr);
+  return st;
 }
 
 static wb_status encrypter_alloc(wb_encrypter **out, wb_enc enc, wb_error *err) {
@@ -270,11 +291,14 @@ wb_status wb_encrypter_new(wb_encrypter **out, const wb_key *key, wb_jwe_alg alg
   if (st != WB_OK)
     return st;
   st = recipient_set(&e->rcpt[0], key, alg, e->ei, err);
+  if (st == WB_OK) {
+    e->n = 1;
+    st = encrypter_prepare(e, err);
+  }
   if (st != WB_OK) {
     wb_encrypter_free(e);
     return st;
   }
-  e->n = 1;
   *out = e;
   return wb__ok(err);
 }
@@ -342,7 +366,8 @@ wb_status wb_encrypter_add_recipient(wb_encrypter *e, const wb_key *key, wb_jwe_
   if (st != WB_OK)
     return st;
   e->n++;
-  return wb__ok(err);
+  st = encrypter_prepare(e, err); /* several recipients: no prepared header (cannot fail) */
+  return st == WB_OK ? wb__ok(err) : st;
 }
 
 /* Replaces *slot with value as a JSON string (NULL clears). */
@@ -353,8 +378,15 @@ static wb_status set_quoted(wb_encrypter *e, char **slot, const char *value, wb_
   wb_status st = json_quote(value, &q, err);
   if (st != WB_OK)
     return st;
-  free(*slot);
+  char *old = *slot;
   *slot = q;
+  if ((st = encrypter_prepare(e, err)) != WB_OK) { /* a failed call changes nothing */
+    *slot = old;
+    free(q);
+    (void)encrypter_prepare(e, NULL);
+    return st;
+  }
+  free(old);
   return wb__ok(err);
 }
 
@@ -369,7 +401,14 @@ wb_status wb_encrypter_set_cty(wb_encrypter *e, const char *cty, wb_error *err) 
 wb_status wb_encrypter_set_zip(wb_encrypter *e, bool zip, wb_error *err) {
   if (e == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL encrypter");
+  bool old = e->zip;
   e->zip = zip;
+  wb_status st = encrypter_prepare(e, err);
+  if (st != WB_OK) {
+    e->zip = old;
+    (void)encrypter_prepare(e, NULL);
+    return st;
+  }
   return wb__ok(err);
 }
 
@@ -379,9 +418,11 @@ void wb_encrypter_free(wb_encrypter *e) {
   for (size_t i = 0; i < e->n; i++) {
     wb_key_free(e->rcpt[i].key);
     free(e->rcpt[i].kid_json);
+    EVP_PKEY_CTX_free(e->rcpt[i].prepared);
   }
   free(e->typ_json);
   free(e->cty_json);
+  free(e->hdr_b64);
   free(e);
 }
 
@@ -415,6 +456,13 @@ wb_status wb__jwe_protected(const wb_encrypter *e, const char *params, const cha
 
 /* ---- decrypter -------------------------------------------------------------------------------- */
 
+static atomic_uint_fast64_t decrypter_serials = 1;
+
+/* Every set-up call renews the serial: a header memoised under the old policy is judged again. */
+static void renew(wb_decrypter *d) {
+  d->serial = (uint64_t)atomic_fetch_add(&decrypter_serials, 1);
+}
+
 /* true when some key of d fits some algorithm the policy permits. */
 static bool decrypter_usable(const wb_decrypter *d) {
   for (int a = WB_JWE_ALG_INVALID + 1; a < WB_JWE_ALG_COUNT_; a++) {
@@ -442,6 +490,7 @@ static wb_status decrypter_alloc(wb_decrypter **out, size_t nkeys, wb_error *err
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   }
   wb_limits_default(&d->limits);
+  renew(d);
   *out = d;
   return WB_OK;
 }
@@ -502,6 +551,7 @@ wb_status wb_decrypter_allow_alg(wb_decrypter *d, wb_jwe_alg alg, wb_error *err)
     d->alg_mask = old;
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "no key of the decrypter fits the allowed algorithms");
   }
+  renew(d);
   return wb__ok(err);
 }
 
@@ -509,6 +559,7 @@ wb_status wb_decrypter_allow_enc(wb_decrypter *d, wb_enc enc, wb_error *err) {
   if (d == NULL || wb__enc_info(enc) == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "unknown content encryption algorithm");
   d->enc_mask |= 1u << enc;
+  renew(d);
   return wb__ok(err);
 }
 
@@ -516,6 +567,7 @@ wb_status wb_decrypter_allow_rsa1_5(wb_decrypter *d, wb_error *err) {
   if (d == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL decrypter");
   d->rsa1_5 = true;
+  renew(d);
   return wb__ok(err);
 }
 
@@ -528,6 +580,7 @@ wb_status wb_decrypter_allow_pbes2(wb_decrypter *d, uint32_t max_p2c, wb_error *
     return wb__fail(err, WB_ERR_INVALID_ARG, "the p2c cap must be between %d and %d", WB_PBES2_MIN_P2C,
                     WB_PBES2_MAX_P2C);
   d->max_p2c = max_p2c;
+  renew(d);
   return wb__ok(err);
 }
 
@@ -539,6 +592,7 @@ wb_status wb_decrypter_allow_zip(wb_decrypter *d, size_t max_inflated, wb_error 
   if (max_inflated > WB_ZIP_MAX)
     return wb__fail(err, WB_ERR_INVALID_ARG, "the inflated size cap must be at most %u bytes", WB_ZIP_MAX);
   d->max_inflated = max_inflated;
+  renew(d);
   return wb__ok(err);
 }
 
@@ -551,6 +605,7 @@ wb_status wb_decrypter_set_limits(wb_decrypter *d, const wb_limits *limits, wb_e
   if (limits->max_depth > WB_MAX_DEPTH_LIMIT)
     return wb__fail(err, WB_ERR_INVALID_ARG, "max_depth must be at most %d", WB_MAX_DEPTH_LIMIT);
   d->limits = *limits;
+  renew(d);
   return wb__ok(err);
 }
 

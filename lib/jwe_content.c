@@ -64,12 +64,13 @@ static wb_status cbc_pass(const wb_enc_info *ei, const unsigned char *key, const
   int n1 = 0, n2 = 0;
   wb_status st = WB_OK;
   if (ctx == NULL || len > INT32_MAX ||
-      EVP_CipherInit_ex2(ctx, wb__jwe_cipher(ei->cipher), key, iv, enc, NULL) != 1 ||
+      EVP_CipherInit_ex2(ctx, wb__jwe_aes(WB_AES_CBC, ei->cek_len / 2), key, iv, enc, NULL) != 1 ||
       EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 || EVP_CipherUpdate(ctx, out, &n1, in, (int)len) != 1 ||
       EVP_CipherFinal_ex(ctx, out + n1, &n2) != 1 || (size_t)(n1 + n2) != len)
     st = wb__fail(err, WB_ERR_CRYPTO, "AES-CBC failed");
   EVP_CIPHER_CTX_free(ctx);
-  ERR_clear_error();
+  if (st != WB_OK)
+    ERR_clear_error();
   return st;
 }
 
@@ -142,7 +143,7 @@ static wb_status gcm_run(const wb_enc_info *ei, const unsigned char *cek, const 
   int n = 0, fin = 0;
   wb_status st = WB_ERR_CRYPTO;
   if (ctx == NULL || len > INT32_MAX || aad_len > INT32_MAX ||
-      EVP_CipherInit_ex2(ctx, wb__jwe_cipher(ei->cipher), cek, iv, enc, NULL) != 1 ||
+      EVP_CipherInit_ex2(ctx, wb__jwe_aes(WB_AES_GCM, ei->cek_len), cek, iv, enc, NULL) != 1 ||
       (aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1) ||
       EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1) {
     st = wb__fail(err, WB_ERR_CRYPTO, "AES-GCM failed");
@@ -164,7 +165,8 @@ static wb_status gcm_run(const wb_enc_info *ei, const unsigned char *cek, const 
   st = WB_OK;
 out:
   EVP_CIPHER_CTX_free(ctx);
-  ERR_clear_error();
+  if (st != WB_OK)
+    ERR_clear_error(); /* a failed tag leaves an error on this thread's queue */
   return st;
 }
 
@@ -174,8 +176,9 @@ wb_status wb__ce_encrypt(const wb_enc_info *ei, const unsigned char *cek, const 
                          const unsigned char *aad, size_t aad_len, const unsigned char *pt, size_t len,
                          unsigned char *ct, size_t *ct_len, unsigned char *tag, wb_error *err) {
   *ct_len = 0;
-  if (wb__jwe_cipher(ei->cipher) == NULL)
-    return wb__fail(err, WB_ERR_CRYPTO, "%s is not available in OpenSSL", ei->cipher);
+  if (wb__jwe_aes(ei->kind == WB_CE_GCM ? WB_AES_GCM : WB_AES_CBC,
+                  ei->kind == WB_CE_GCM ? ei->cek_len : ei->cek_len / 2) == NULL)
+    return wb__fail(err, WB_ERR_CRYPTO, "the AES cipher of %s is not available in OpenSSL", ei->name);
   if (ei->kind == WB_CE_CBC_HMAC)
     return cbc_encrypt(ei, cek, iv, aad, aad_len, pt, len, ct, ct_len, tag, err);
   wb_status st = gcm_run(ei, cek, iv, 1, aad, aad_len, pt, len, ct, tag, err);
@@ -189,8 +192,9 @@ wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const 
                          size_t ct_len, const unsigned char *tag, size_t tag_len, unsigned char *pt,
                          size_t *pt_len, wb_error *err) {
   *pt_len = 0;
-  if (wb__jwe_cipher(ei->cipher) == NULL)
-    return wb__fail(err, WB_ERR_CRYPTO, "%s is not available in OpenSSL", ei->cipher);
+  if (wb__jwe_aes(ei->kind == WB_CE_GCM ? WB_AES_GCM : WB_AES_CBC,
+                  ei->kind == WB_CE_GCM ? ei->cek_len : ei->cek_len / 2) == NULL)
+    return wb__fail(err, WB_ERR_CRYPTO, "the AES cipher of %s is not available in OpenSSL", ei->name);
   if (iv_len != ei->iv_len || tag_len != ei->tag_len) /* GCM: IV 12 and tag 16 exactly */
     return decrypt_failed(err);
   if (ei->kind == WB_CE_CBC_HMAC)

@@ -142,45 +142,45 @@ static wb_status inflate_pt(const wb_decrypter *d, unsigned char **pt, size_t *l
 
 /* Key recovery and content decryption: every secret-dependent failure is one decrypt_failed. */
 static wb_status open_sealed(const wb_decrypter *d, const jwe_in *in, const wb_key *key,
-                             const wb_jwe_alg_info *ai, const wb_enc_info *ei, unsigned char **pt,
+                             const wb_jwe_alg_info *ai, const wb_enc_info *ei, bool zip, unsigned char **pt,
                              size_t *pt_len, wb_error *err) {
-  unsigned char ek[WB_JWE_MAX_EK], iv[64], tag[64], cek[WB_JWE_MAX_CEK], *ct = NULL, *aad = NULL, *out = NULL;
-  size_t ek_len = 0, iv_len = 0, tag_len = 0, ct_len = 0, aad_len = 0, n = 0;
+  unsigned char ek[WB_JWE_MAX_EK], iv[64], tag[64], cek[WB_JWE_MAX_CEK], *aad_buf = NULL, *out = NULL;
+  size_t ek_len = 0, iv_len = 0, tag_len = 0, ct_len = 0, aad_len = in->protected_len, n = 0;
+  const unsigned char *aad = (const unsigned char *)in->protected_b64; /* compact: the token's own bytes */
   unsigned good = 0;
   wb_status st = decode(in->ek, in->ek_len, ek, sizeof(ek), &ek_len, WB_ERR_MALFORMED, "encrypted key", err);
   if (st == WB_OK)
     st = decode(in->iv, in->iv_len, iv, sizeof(iv), &iv_len, WB_ERR_DECRYPT_FAILED, "IV", err);
   if (st == WB_OK)
     st = decode(in->tag, in->tag_len, tag, sizeof(tag), &tag_len, WB_ERR_DECRYPT_FAILED, "tag", err);
-  size_t ct_cap = WB_B64URL_DECODED_LEN(in->ct_len) + 1;
-  if (st == WB_OK && ((ct = malloc(ct_cap)) == NULL || (out = malloc(ct_cap)) == NULL))
+  size_t cap = WB_B64URL_DECODED_LEN(in->ct_len) + 1;
+  if (st == WB_OK && (out = malloc(cap)) == NULL) /* the ciphertext, decrypted in place */
     st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
   if (st == WB_OK)
-    st = decode(in->ct, in->ct_len, ct, ct_cap, &ct_len, WB_ERR_MALFORMED, "ciphertext", err);
-  if (st == WB_OK)
-    st = aad_of(in, &aad, &aad_len, err);
+    st = decode(in->ct, in->ct_len, out, cap, &ct_len, WB_ERR_MALFORMED, "ciphertext", err);
+  if (st == WB_OK && in->has_aad && (st = aad_of(in, &aad_buf, &aad_len, err)) == WB_OK)
+    aad = aad_buf;
   wb_km_in km = {ek, ek_len, in->hdr, d->max_p2c};
   if (st == WB_OK)
     st = wb__km_unwrap(key, ai, ei, &km, cek, &good, err);
   if (st == WB_OK) {
-    st = wb__ce_decrypt(ei, cek, iv, iv_len, aad, aad_len, ct, ct_len, tag, tag_len, out, &n, err);
+    st = wb__ce_decrypt(ei, cek, iv, iv_len, aad, aad_len, out, ct_len, tag, tag_len, out, &n, err);
     if (st == WB_OK && good != ~0u) { /* the tag verified under a random key: cannot happen, refuse */
       OPENSSL_cleanse(out, n);
       st = decrypt_failed(err);
     }
   }
   OPENSSL_cleanse(cek, sizeof(cek));
-  OPENSSL_cleanse(ek, sizeof(ek));
-  free(ct);
-  free(aad);
+  OPENSSL_cleanse(ek, ek_len);
+  free(aad_buf);
   if (st != WB_OK) {
-    wb_plaintext_free(out, ct_cap);
+    wb_plaintext_free(out, cap);
     return st;
   }
   out[n] = '\0';
   *pt = out;
   *pt_len = n;
-  if (wb__jose_str(in->hdr, WB_JH_ZIP, NULL) != NULL)
+  if (zip)
     st = inflate_pt(d, pt, pt_len, err);
   return st;
 }
@@ -233,6 +233,70 @@ static wb_status protected_tape(const char *b64, size_t len, const wb_limits *li
   return st;
 }
 
+/*
+ * A per-thread memo of the last compact header a decrypter accepted, for the algorithms whose
+ * header carries nothing per message (dir, AES key wrap, RSA): tokens of one sender share their
+ * header bytes, so most calls skip decoding and parsing it. Keyed by the decrypter's serial,
+ * which every set-up call renews; read and written by its own thread only.
+ */
+#define MEMO_HEADER_MAX 192
+typedef struct header_memo {
+  uint64_t serial;
+  size_t len;
+  char b64[MEMO_HEADER_MAX];
+  const wb_jwe_alg_info *ai;
+  const wb_enc_info *ei;
+  const wb_key *key;
+  bool zip;
+} header_memo;
+static _Thread_local header_memo memo;
+
+static bool memo_hit(const wb_decrypter *d, const char *h64, size_t len) {
+  return memo.serial == d->serial && memo.len == len && memcmp(memo.b64, h64, len) == 0;
+}
+
+static void memo_store(const wb_decrypter *d, const char *h64, size_t len, const wb_jose_view *h,
+                       const wb_jwe_alg_info *ai, const wb_enc_info *ei, const wb_key *key) {
+  bool static_header = ai->kind == WB_KM_DIR || ai->kind == WB_KM_AESKW || ai->kind == WB_KM_RSA_OAEP ||
+                       ai->kind == WB_KM_RSA1_5;
+  if (!static_header || len > MEMO_HEADER_MAX)
+    return;
+  memo.serial = d->serial;
+  memo.len = len;
+  memcpy(memo.b64, h64, len);
+  memo.ai = ai;
+  memo.ei = ei;
+  memo.key = key;
+  memo.zip = wb__jose_str(h, WB_JH_ZIP, NULL) != NULL;
+}
+
+/* The header of a compact JWE judged, from the memo when it can be (want_cty: never). */
+static wb_status compact_header(const wb_decrypter *d, const char *h64, size_t h64_len, const char *want_cty,
+                                char **text, wb_jtape **t, wb_jose_view *h, const wb_jwe_alg_info **ai,
+                                const wb_enc_info **ei, const wb_key **key, bool *zip, wb_error *err) {
+  memset(h, 0, sizeof(*h));
+  if (want_cty == NULL && memo_hit(d, h64, h64_len)) {
+    *ai = memo.ai;
+    *ei = memo.ei;
+    *key = memo.key;
+    *zip = memo.zip;
+    return WB_OK;
+  }
+  wb_status st = protected_tape(h64, h64_len, &d->limits, text, t, err);
+  wb_jose_part part = {*t, 0, WB_JH_PROTECTED};
+  if (st == WB_OK)
+    st = wb__jose_view_build(h, &part, 1, err);
+  if (st == WB_OK)
+    st = judge(d, h, ai, ei, key, err);
+  if (st == WB_OK && want_cty != NULL && !cty_is(wb__jose_str(h, WB_JH_CTY, NULL), want_cty))
+    st = wb__fail(err, WB_ERR_CLAIM_MISMATCH, "the JWE's \"cty\" is not \"%s\"", want_cty);
+  if (st == WB_OK) {
+    *zip = wb__jose_str(h, WB_JH_ZIP, NULL) != NULL;
+    memo_store(d, h64, h64_len, h, *ai, *ei, *key);
+  }
+  return st;
+}
+
 wb_status wb__jwe_decrypt_compact(const wb_decrypter *d, const char *token, size_t len, const char *want_cty,
                                   unsigned char **pt, size_t *pt_len, wb_error *err) {
   if (pt == NULL)
@@ -242,28 +306,22 @@ wb_status wb__jwe_decrypt_compact(const wb_decrypter *d, const char *token, size
     *pt_len = 0;
   if (d == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL decrypter");
-  const char *seg[5];
-  size_t seg_len[5], n = 0;
+  const char *seg[5] = {NULL};
+  size_t seg_len[5] = {0}, n = 0;
   char *text = NULL;
   wb_jtape *t = NULL;
   wb_jose_view h;
   const wb_jwe_alg_info *ai = NULL;
   const wb_enc_info *ei = NULL;
   const wb_key *key = NULL;
+  bool zip = false;
   wb_status st = split5(token, len, &d->limits, seg, seg_len, err);
   if (st == WB_OK)
-    st = protected_tape(seg[0], seg_len[0], &d->limits, &text, &t, err);
-  wb_jose_part part = {t, 0, WB_JH_PROTECTED};
-  if (st == WB_OK)
-    st = wb__jose_view_build(&h, &part, 1, err);
-  if (st == WB_OK)
-    st = judge(d, &h, &ai, &ei, &key, err);
-  if (st == WB_OK && want_cty != NULL && !cty_is(wb__jose_str(&h, WB_JH_CTY, NULL), want_cty))
-    st = wb__fail(err, WB_ERR_CLAIM_MISMATCH, "the JWE's \"cty\" is not \"%s\"", want_cty);
+    st = compact_header(d, seg[0], seg_len[0], want_cty, &text, &t, &h, &ai, &ei, &key, &zip, err);
   jwe_in in = {&h,         seg[0], NULL,       seg[1],     seg[2],     seg[3],     seg[4],
                seg_len[0], 0,      seg_len[1], seg_len[2], seg_len[3], seg_len[4], false};
   if (st == WB_OK)
-    st = open_sealed(d, &in, key, ai, ei, pt, &n, err);
+    st = open_sealed(d, &in, key, ai, ei, zip, pt, &n, err);
   wb__jtape_free(t);
   free(text);
   if (st != WB_OK)
@@ -452,7 +510,7 @@ wb_status wb_jwe_decrypt_json(const wb_decrypter *d, const char *json, size_t le
   in.ct = str_of(j.t, j.m[J_CT], &in.ct_len);
   in.tag = str_of(j.t, j.m[J_TAG], &in.tag_len);
   if (st == WB_OK)
-    st = open_sealed(d, &in, key, ai, ei, plaintext, &n, err);
+    st = open_sealed(d, &in, key, ai, ei, wb__jose_str(&h, WB_JH_ZIP, NULL) != NULL, plaintext, &n, err);
   if (st == WB_OK && (st = aad_out(&j, aad, aad_len, err)) != WB_OK) {
     wb_plaintext_free(*plaintext, n);
     *plaintext = NULL;

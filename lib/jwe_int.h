@@ -54,14 +54,17 @@ typedef struct wb_enc_info {
   size_t cek_len; /* CBC-HMAC: MAC key || ENC key */
   size_t iv_len;
   size_t tag_len;
-  const char *cipher; /* OpenSSL cipher name */
-  const char *md;     /* CBC-HMAC digest */
+  const char *md; /* CBC-HMAC digest name */
 } wb_enc_info;
 
 const wb_jwe_alg_info *wb__jwe_alg_info(wb_jwe_alg alg);
 const wb_enc_info *wb__enc_info(wb_enc enc);
-/** The fetched OpenSSL cipher / digest of a name in the tables (fetched once per process). */
-EVP_CIPHER *wb__jwe_cipher(const char *name);
+/** The AES modes JWE uses. */
+typedef enum { WB_AES_CBC = 0, WB_AES_GCM, WB_AES_WRAP, WB_AES_ECB } wb_aes_mode;
+/** The fetched OpenSSL AES cipher of mode and key size (16, 24, 32), fetched once per process; NULL when
+ *  OpenSSL lacks it. */
+EVP_CIPHER *wb__jwe_aes(wb_aes_mode mode, size_t key_len);
+/** The fetched digest of a name in the tables ("SHA1", "SHA256", "SHA384", "SHA512"). */
 EVP_MD *wb__jwe_md(const char *name);
 EVP_MAC *wb__jwe_hmac(void);
 
@@ -119,13 +122,18 @@ wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_e
  * WB_JWE_MAX_EK, *ek_len set, 0 for the direct algorithms) and appends the header parameters it
  * generates (",\"epk\":{...}", ",\"iv\":..,\"tag\":..", ",\"p2s\":..,\"p2c\":..") to params.
  */
-wb_status wb__km_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei, uint32_t p2c,
-                      unsigned char *cek, unsigned char *ek, size_t *ek_len, wb_strbuf *params,
-                      wb_error *err);
+wb_status wb__km_wrap(const wb_key *key, const wb_jwe_alg_info *ai, EVP_PKEY_CTX *prepared,
+                      const wb_enc_info *ei, uint32_t p2c, unsigned char *cek, unsigned char *ek,
+                      size_t *ek_len, wb_strbuf *params, wb_error *err);
 
 /** The PBES2 key (PBKDF2 of the password pw with UTF8(alg) || 0x00 || p2s) into kek[ai->kw_len]. */
 wb_status wb__pbes2_kek(const wb_key *pw, const wb_jwe_alg_info *ai, const unsigned char *p2s, size_t p2s_len,
                         uint32_t p2c, unsigned char *kek, wb_error *err);
+/**
+ * The context an encrypter prepares once for key and ai (RSA-OAEP: initialised with its padding
+ * and digests), copied for each message by wb__km_wrap; *out NULL for the other algorithms.
+ */
+wb_status wb__km_prepare(const wb_key *key, const wb_jwe_alg_info *ai, EVP_PKEY_CTX **out, wb_error *err);
 /** AES key wrap (RFC 3394) of in[0..len) under kek[kek_len]: out needs len + 8 bytes. */
 wb_status wb__aeskw_wrap(const unsigned char *kek, size_t kek_len, const unsigned char *in, size_t len,
                          unsigned char *out, wb_error *err);
@@ -168,7 +176,8 @@ wb_status wb__inflate(const unsigned char *in, size_t len, size_t max, unsigned 
 typedef struct wb_jwe_recipient {
   wb_key *key; /* own reference; for a password, an internal oct key holding it */
   const wb_jwe_alg_info *ai;
-  char *kid_json; /* the key's kid as a JSON string, quotes included, or NULL */
+  EVP_PKEY_CTX *prepared; /* wb__km_prepare's context, or NULL; copied per message, never used itself */
+  char *kid_json;         /* the key's kid as a JSON string, quotes included, or NULL */
 } wb_jwe_recipient;
 
 struct wb_encrypter {
@@ -178,10 +187,14 @@ struct wb_encrypter {
   uint32_t p2c;              /* PBES2 iterations */
   char *typ_json, *cty_json; /* JSON strings, quotes included, or NULL */
   bool zip;
+  char *hdr_b64; /* the protected header prepared at set-up when nothing in it varies per message
+                    (one recipient; dir, AES key wrap or RSA-OAEP), else NULL */
+  size_t hdr_b64_len;
 };
 
 struct wb_decrypter {
-  wb_key **keys; /* own references */
+  uint64_t serial; /* renewed by every set-up call: keys the per-thread header memo (lib/jwe_decrypt.c) */
+  wb_key **keys;   /* own references */
   size_t nkeys;
   bool password;       /* keys[0] holds a password: PBES2 only */
   uint32_t alg_mask;   /* algorithms named by wb_decrypter_allow_alg; 0 = not narrowed */

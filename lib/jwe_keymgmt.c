@@ -150,88 +150,100 @@ static wb_status rsa_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const 
     memcpy(out, buf, want);
   }
   *good = ok;
-  OPENSSL_cleanse(buf, sizeof(buf));
+  OPENSSL_cleanse(buf, k <= sizeof(buf) ? k : sizeof(buf));
   EVP_PKEY_CTX_free(ctx);
   return WB_OK;
 }
 
-static wb_status rsa_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const unsigned char *cek, size_t len,
-                          unsigned char *ek, size_t *ek_len, wb_error *err) {
-  EVP_PKEY_CTX *ctx = NULL;
-  wb_status st = rsa_ctx(&ctx, key, ai, 1, err);
+wb_status wb__km_prepare(const wb_key *key, const wb_jwe_alg_info *ai, EVP_PKEY_CTX **out, wb_error *err) {
+  *out = NULL;
+  if (ai->kind != WB_KM_RSA_OAEP)
+    return WB_OK;
+  return rsa_ctx(out, key, ai, 1, err);
+}
+
+/* RSA-OAEP encryption of the CEK, with a copy of the encrypter's prepared context when it has one
+ * (EVP_PKEY_CTX_dup: the original is shared by every thread and never used itself). */
+static wb_status rsa_wrap(const wb_key *key, const wb_jwe_alg_info *ai, EVP_PKEY_CTX *prepared,
+                          const unsigned char *cek, size_t len, unsigned char *ek, size_t *ek_len,
+                          wb_error *err) {
+  EVP_PKEY_CTX *ctx = prepared != NULL ? EVP_PKEY_CTX_dup(prepared) : NULL;
+  wb_status st = ctx != NULL ? WB_OK : rsa_ctx(&ctx, key, ai, 1, err);
   if (st != WB_OK)
     return st;
   *ek_len = WB_JWE_MAX_EK;
-  if (EVP_PKEY_encrypt(ctx, ek, ek_len, cek, len) != 1)
+  if (EVP_PKEY_encrypt(ctx, ek, ek_len, cek, len) != 1) {
     st = wb__fail(err, WB_ERR_CRYPTO, "%s encryption failed", ai->name);
+    ERR_clear_error();
+  }
   EVP_PKEY_CTX_free(ctx);
-  ERR_clear_error();
   return st;
 }
 
 /* ---- AES key wrap (RFC 3394) ---------------------------------------------------------------- */
 
-static const char *kw_cipher(size_t kek_len) {
-  return kek_len == 16 ? "AES-128-WRAP" : kek_len == 24 ? "AES-192-WRAP" : "AES-256-WRAP";
+/*
+ * The AES key wrap of RFC 3394 (2.2.1 and 2.2.2) over a[8] (the integrity register) and r[8 * n]
+ * (the key data), written out over AES-ECB with AES-NI where the CPU has it (OpenSSL's own wrap
+ * mode runs the software AES), and so that the unwrap's integrity check is left to the caller
+ * as a mask rather than an error path. 0 on success, -1 when OpenSSL fails.
+ */
+static int aeskw_rounds(const unsigned char *kek, size_t kek_len, int enc, unsigned char a[8],
+                        unsigned char *r, size_t n) {
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  EVP_CIPHER *c = wb__jwe_aes(WB_AES_ECB, kek_len);
+  unsigned char b[16];
+  int ok = c != NULL && ctx != NULL && EVP_CipherInit_ex2(ctx, c, kek, NULL, enc, NULL) == 1 &&
+           EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
+  for (size_t s = 0; ok && s < 6 * n; s++) {
+    size_t j = enc ? s / n : 5 - s / n, i = enc ? s % n + 1 : n - s % n; /* wrap counts up, unwrap down */
+    uint64_t t = (uint64_t)(n * j + i);
+    int outl = 0;
+    memcpy(b, a, 8);
+    memcpy(b + 8, r + 8 * (i - 1), 8);
+    if (!enc) /* unwrap: B = AES-1(K, (A ^ t) | R[i]) */
+      for (int k = 7; k >= 0; k--, t >>= 8)
+        b[k] ^= (unsigned char)t;
+    ok = EVP_CipherUpdate(ctx, b, &outl, b, 16) == 1 && outl == 16;
+    if (enc) /* wrap: A = MSB(64, AES(K, A | R[i])) ^ t */
+      for (int k = 7; k >= 0; k--, t >>= 8)
+        b[k] ^= (unsigned char)t;
+    memcpy(a, b, 8);
+    memcpy(r + 8 * (i - 1), b + 8, 8);
+  }
+  OPENSSL_cleanse(b, sizeof(b));
+  EVP_CIPHER_CTX_free(ctx);
+  if (!ok)
+    ERR_clear_error();
+  return ok ? 0 : -1;
 }
 
 wb_status wb__aeskw_wrap(const unsigned char *kek, size_t kek_len, const unsigned char *in, size_t len,
                          unsigned char *out, wb_error *err) {
-  EVP_CIPHER *c = wb__jwe_cipher(kw_cipher(kek_len));
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-  int n = 0, fin = 0;
-  wb_status st = WB_OK;
-  if (c == NULL || ctx == NULL || len > WB_JWE_MAX_EK - 8) {
-    st = wb__fail(err, WB_ERR_CRYPTO, "AES key wrap unavailable");
-  } else {
-    EVP_CIPHER_CTX_set_flags(ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
-    if (EVP_EncryptInit_ex2(ctx, c, kek, NULL, NULL) != 1 ||
-        EVP_EncryptUpdate(ctx, out, &n, in, (int)len) != 1 || EVP_EncryptFinal_ex(ctx, out + n, &fin) != 1 ||
-        (size_t)(n + fin) != len + 8)
-      st = wb__fail(err, WB_ERR_CRYPTO, "AES key wrap failed");
+  if (len % 8 != 0 || len < 16 || len > WB_JWE_MAX_EK - 8)
+    return wb__fail(err, WB_ERR_INVALID_ARG,
+                    "AES key wrap: the key must be 16 or more bytes, a multiple of 8");
+  memset(out, 0xA6, 8); /* the default initial value */
+  memcpy(out + 8, in, len);
+  if (aeskw_rounds(kek, kek_len, 1, out, out + 8, len / 8) != 0) {
+    OPENSSL_cleanse(out, len + 8);
+    return wb__fail(err, WB_ERR_CRYPTO, "AES key wrap failed");
   }
-  EVP_CIPHER_CTX_free(ctx);
-  ERR_clear_error();
-  return st;
+  return WB_OK;
 }
 
-static const char *ecb_cipher(size_t kek_len) {
-  return kek_len == 16 ? "AES-128-ECB" : kek_len == 24 ? "AES-192-ECB" : "AES-256-ECB";
-}
-
-/*
- * AES key unwrap (RFC 3394 2.2.2) written out over AES-ECB, so that a failed integrity check is a
- * mask like any other and never an error path inside OpenSSL (which pushes an error and costs
- * measurably more): *good is all ones when the IV is 0xA6A6A6A6A6A6A6A6 and the key is want bytes.
- */
+/* The unwrap: *good is all ones when the IV is 0xA6A6A6A6A6A6A6A6 and the key is want bytes. */
 static wb_status aeskw_unwrap(const unsigned char *kek, size_t kek_len, const wb_km_in *in, size_t want,
                               unsigned char *out, unsigned *good, wb_error *err) {
   size_t n = in->ek_len / 8 - 1; /* 64-bit blocks of key data */
   *good = 0;
   if (in->ek_len % 8 != 0 || in->ek_len < 24 || in->ek_len > WB_JWE_MAX_EK || n * 8 < want)
     return WB_OK; /* public: the length is on the wire; the random CEK takes over */
-  unsigned char a[8], r[WB_JWE_MAX_EK], b[16];
+  unsigned char a[8], r[WB_JWE_MAX_EK];
   memcpy(a, in->ek, 8);
   memcpy(r, in->ek + 8, n * 8);
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-  EVP_CIPHER *c = wb__jwe_cipher(ecb_cipher(kek_len));
   wb_status st = WB_OK;
-  int ok = c != NULL && ctx != NULL && EVP_DecryptInit_ex2(ctx, c, kek, NULL, NULL) == 1 &&
-           EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
-  for (size_t j = 6; ok && j-- > 0;) {
-    for (size_t i = n; ok && i >= 1; i--) {
-      uint64_t t = (uint64_t)(n * j + i);
-      int outl = 0;
-      memcpy(b, a, 8);
-      for (int k = 7; k >= 0; k--, t >>= 8)
-        b[k] ^= (unsigned char)t;
-      memcpy(b + 8, r + 8 * (i - 1), 8);
-      ok = EVP_DecryptUpdate(ctx, b, &outl, b, 16) == 1 && outl == 16;
-      memcpy(a, b, 8);
-      memcpy(r + 8 * (i - 1), b + 8, 8);
-    }
-  }
-  if (!ok) {
+  if (aeskw_rounds(kek, kek_len, 0, a, r, n) != 0) {
     st = wb__fail(err, WB_ERR_CRYPTO, "AES key unwrap failed");
   } else {
     unsigned char diff = 0;
@@ -240,11 +252,8 @@ static wb_status aeskw_unwrap(const unsigned char *kek, size_t kek_len, const wb
     *good = wb__ct_eq(diff, 0) & wb__ct_eq(n * 8, want);
     memcpy(out, r, want);
   }
-  OPENSSL_cleanse(r, sizeof(r));
-  OPENSSL_cleanse(b, sizeof(b));
+  OPENSSL_cleanse(r, n * 8);
   OPENSSL_cleanse(a, sizeof(a));
-  EVP_CIPHER_CTX_free(ctx);
-  ERR_clear_error();
   return st;
 }
 
@@ -270,7 +279,7 @@ static wb_status gcmkw_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, cons
                       buf, &n, NULL);
   *good = wb__ct_eq((size_t)st, WB_OK) & wb__ct_eq(n, want);
   memcpy(out, buf, want);
-  OPENSSL_cleanse(buf, sizeof(buf));
+  OPENSSL_cleanse(buf, in->ek_len < sizeof(buf) ? in->ek_len : sizeof(buf));
   return st == WB_OK || st == WB_ERR_DECRYPT_FAILED ? WB_OK : wb__fail(err, st, "AES-GCM key unwrap failed");
 }
 
@@ -414,27 +423,30 @@ static wb_status unwrap_kind(const wb_key *key, const wb_jwe_alg_info *ai, const
 wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei,
                         const wb_km_in *in, unsigned char *cek, unsigned *good, wb_error *err) {
   unsigned char got[WB_JWE_MAX_CEK], rnd[WB_JWE_MAX_CEK];
+  bool direct = ai->kind == WB_KM_DIR || (ai->kind == WB_KM_ECDH_ES && ai->kw_len == 0);
   *good = 0;
+  if (direct) /* nothing is unwrapped, nothing can fail in secret: the agreed or given key is the CEK */
+    return unwrap_kind(key, ai, ei, in, cek, good, err);
   wb_status st = wb_random(rnd, ei->cek_len, err); /* drawn whatever happens next: the same work */
   if (st == WB_OK)
     st = unwrap_kind(key, ai, ei, in, got, good, err);
   if (st == WB_OK)
     wb__ct_select(cek, got, rnd, ei->cek_len, *good);
-  OPENSSL_cleanse(got, sizeof(got));
-  OPENSSL_cleanse(rnd, sizeof(rnd));
+  OPENSSL_cleanse(got, ei->cek_len);
+  OPENSSL_cleanse(rnd, ei->cek_len);
   return st;
 }
 
-wb_status wb__km_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei, uint32_t p2c,
-                      unsigned char *cek, unsigned char *ek, size_t *ek_len, wb_strbuf *params,
-                      wb_error *err) {
+wb_status wb__km_wrap(const wb_key *key, const wb_jwe_alg_info *ai, EVP_PKEY_CTX *prepared,
+                      const wb_enc_info *ei, uint32_t p2c, unsigned char *cek, unsigned char *ek,
+                      size_t *ek_len, wb_strbuf *params, wb_error *err) {
   size_t len = ei->cek_len;
   *ek_len = 0;
   switch (ai->kind) {
   case WB_KM_RSA1_5:
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "RSA1_5 is never used to encrypt");
   case WB_KM_RSA_OAEP:
-    return rsa_wrap(key, ai, cek, len, ek, ek_len, err);
+    return rsa_wrap(key, ai, prepared, cek, len, ek, ek_len, err);
   case WB_KM_AESKW:
     *ek_len = len + 8;
     return wb__aeskw_wrap(key->secret, ai->kw_len, cek, len, ek, err);

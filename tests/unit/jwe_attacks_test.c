@@ -347,8 +347,8 @@ static void test_cek_of_the_wrong_size(void) {
   free(tok);
   wb_strbuf params;
   wb__sb_init(&params, 1024);
-  CHECK_ST(wb__km_wrap(rsa, wb__jwe_alg_info(WB_JWE_RSA_OAEP_256), wb__enc_info(WB_ENC_A128GCM), 0, cek, ek,
-                       &ek_len, &params, NULL),
+  CHECK_ST(wb__km_wrap(rsa, wb__jwe_alg_info(WB_JWE_RSA_OAEP_256), NULL, wb__enc_info(WB_ENC_A128GCM), 0, cek,
+                       ek, &ek_len, &params, NULL),
            WB_OK);
   tok = craft("{\"alg\":\"RSA-OAEP-256\",\"enc\":\"A256GCM\"}", ek, ek_len, cek, WB_ENC_A256GCM, "x", 1);
   CHECK_ATTACK(try_decrypt(dr, tok), WB_ERR_DECRYPT_FAILED);
