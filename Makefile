@@ -4,10 +4,11 @@
 #   make coverage  gcc --coverage build, the whole suite, line + branch report, floor check
 #   make bench     install bench deps and peers, run the benchmark table
 #   make build     plain build only
+#   make run       install deps, build, serve on http://127.0.0.1:8080 with ./data/wristband.db
 JOBS ?= $(shell nproc)
 CC ?= cc
 
-.PHONY: all deps build build-asan test test-plain test-asan coverage bench format format-check clean
+.PHONY: all deps build build-asan test test-plain test-asan coverage bench format format-check clean run
 
 all: build
 
@@ -45,6 +46,16 @@ format-check:
 
 bench: build
 	bash bench/run.sh
+
+# The server in the foreground (Ctrl-C stops it). The database, its key-encryption key and the
+# first ES256 signing key are created under ./data on first start.
+RUN_URL ?= 127.0.0.1:8080
+run: build
+	@echo "wristband: database ./data/wristband.db; create the first user in another terminal with"
+	@echo "  echo 'a long password' | build/cli/wristband user add alice --role admin"
+	@echo "then log in with"
+	@echo "  curl -s -d grant_type=password -d username=alice -d 'password=a long password' http://$(RUN_URL)/oauth/token"
+	build/cli/wristband serve --listen $(RUN_URL) --store sqlite:./data/wristband.db
 
 clean:
 	rm -rf build build-asan build-coverage

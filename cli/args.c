@@ -1,17 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli/args.c - the helpers every `wristband` subcommand shares (declared and documented in
- * cli/cli.h): the one-line error format, the option parser, DURATION / UNIX time / algorithm
- * parsing, bounded reads of files and stdin, writing 0600 files and loading KEY arguments.
+ * cli/cli.h): the one-line error format, the option parser and algorithm names. Values (DURATION,
+ * times) are in times.c, input in io.c, files the CLI writes in outfile.c, KEY loading in keyload.c.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -64,8 +60,40 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
   return CLI_EXIT_USAGE;
 }
 
-void cli_warn(const char *msg) {
-  fprintf(stderr, "wristband: warning: %s\n", msg);
+#ifdef __GNUC__
+__attribute__((format(printf, 2, 0)))
+#endif
+static void
+vsay(const char *what, const char *fmt, va_list ap) {
+  char msg[640];
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  sanitize(msg);
+  int colour = cli_color(2);
+  fprintf(stderr, "%swristband: %s:%s %s\n", colour ? CLI_SGR_WARN : "", what, colour ? CLI_SGR_RESET : "",
+          msg);
+}
+
+void cli_warn(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsay("warning", fmt, ap);
+  va_end(ap);
+}
+
+void cli_note(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsay("note", fmt, ap);
+  va_end(ap);
+}
+
+void *cli_xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n);
+  if (q == NULL) {
+    cli_fail(CLI_EXIT_USAGE, "nomem", "out of memory");
+    exit(CLI_EXIT_USAGE);
+  }
+  return q;
 }
 
 /* ---- option parsing ----------------------------------------------------------------------- */
@@ -188,11 +216,7 @@ int cli_set_once(const char *cmd, const char **slot, const char *value, const ch
 }
 
 void cli_list_add(cli_list *l, const char *value) {
-  const char **items = realloc((void *)l->items, (l->count + 1) * sizeof(*items));
-  if (items == NULL) {
-    cli_fail(CLI_EXIT_USAGE, "nomem", "out of memory");
-    exit(CLI_EXIT_USAGE);
-  }
+  const char **items = cli_xrealloc((void *)l->items, (l->count + 1) * sizeof(*items));
   items[l->count++] = value;
   l->items = items;
 }
@@ -203,277 +227,9 @@ void cli_list_free(cli_list *l) {
   l->count = 0;
 }
 
-/* ---- values ------------------------------------------------------------------------------- */
-
-/* The latest time the CLI handles: 9999-12-31T23:59:59Z, so dates print as four-digit years. */
-#define CLI_MAX_UNIX INT64_C(253402300799)
-/* The longest DURATION: 100 years. */
-#define CLI_MAX_DURATION (INT64_C(36500) * 86400)
-
-/* Decimal digits only, at most max; *end is the first non-digit. -1 on no digits or overflow. */
-static int parse_digits(const char *s, int64_t max, int64_t *out, const char **end) {
-  int64_t v = 0;
-  const char *p = s;
-  for (; *p >= '0' && *p <= '9'; p++) {
-    if (v > (max - (*p - '0')) / 10)
-      return -1;
-    v = v * 10 + (*p - '0');
-  }
-  *end = p;
-  *out = v;
-  return p == s ? -1 : 0;
-}
-
-int cli_parse_duration(const char *cmd, const char *opt, const char *text, int64_t *seconds) {
-  static const struct {
-    char unit;
-    int64_t mult;
-  } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
-  int64_t v;
-  const char *end;
-  if (parse_digits(text, CLI_MAX_DURATION, &v, &end) != 0 || end[0] == '\0' || end[1] != '\0')
-    return cli_usage(cmd, "%s: '%s' is not a DURATION (a number with s, m, h or d: 30s, 15m, 2h, 7d)", opt,
-                     text);
-  for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-    if (units[i].unit != end[0])
-      continue;
-    if (v > CLI_MAX_DURATION / units[i].mult)
-      return cli_usage(cmd, "%s: DURATION '%s' is longer than 100 years", opt, text);
-    *seconds = v * units[i].mult;
-    return 0;
-  }
-  return cli_usage(cmd, "%s: '%s' is not a DURATION (a number with s, m, h or d: 30s, 15m, 2h, 7d)", opt,
-                   text);
-}
-
-int cli_parse_unix(const char *cmd, const char *opt, const char *text, int64_t *t) {
-  const char *end;
-  if (parse_digits(text, CLI_MAX_UNIX, t, &end) != 0 || *end != '\0')
-    return cli_usage(cmd, "%s: '%s' is not a UNIX time (seconds since 1970, up to year 9999)", opt, text);
-  return 0;
-}
-
 int cli_parse_alg(const char *cmd, const char *text, wb_alg *alg) {
   *alg = wb_alg_from_name(text, strlen(text));
   if (*alg == WB_ALG_INVALID)
     return cli_usage(cmd, "unknown algorithm '%s' (none is never accepted)", text);
   return 0;
-}
-
-/* ---- input and output --------------------------------------------------------------------- */
-
-void cli_wipe(void *p, size_t n) {
-  volatile unsigned char *v = p;
-  while (n-- > 0)
-    *v++ = 0;
-}
-
-int cli_is_stdin(const char *path) {
-  return path == NULL || strcmp(path, "-") == 0;
-}
-
-void cli_buf_free(cli_buf *buf) {
-  if (buf->data != NULL) {
-    cli_wipe(buf->data, buf->len);
-    free(buf->data);
-  }
-  buf->data = NULL;
-  buf->len = 0;
-}
-
-/* Reads at most cap + 1 bytes of f into buf->data (capacity cap + 2); 0, or errno-ish -1. */
-static int read_all(FILE *f, size_t cap, cli_buf *buf) {
-  while (buf->len <= cap) {
-    size_t n = fread(buf->data + buf->len, 1, cap + 1 - buf->len, f);
-    buf->len += n;
-    if (n == 0)
-      break;
-  }
-  buf->data[buf->len] = '\0';
-  return ferror(f) ? -1 : 0;
-}
-
-int cli_read(const char *path, size_t cap, const char *what, int code, cli_buf *buf) {
-  int from_stdin = cli_is_stdin(path);
-  buf->data = NULL;
-  buf->len = 0;
-  if (path == NULL && isatty(STDIN_FILENO))
-    return cli_usage(NULL, "no %s given and stdin is a terminal", what);
-  FILE *f = from_stdin ? stdin : fopen(path, "rb");
-  if (f == NULL)
-    return cli_fail(code, "io", "cannot open %s '%s': %s", what, path, strerror(errno));
-  int rc = code;
-  buf->data = malloc(cap + 2);
-  if (buf->data == NULL) {
-    cli_fail(code, "nomem", "out of memory reading %s", what);
-    goto out;
-  }
-  if (read_all(f, cap, buf) != 0) {
-    cli_fail(code, "io", "cannot read %s '%s': %s", what, from_stdin ? "-" : path, strerror(errno));
-    goto out;
-  }
-  if (buf->len > cap) {
-    cli_fail(code, "too_large", "%s is larger than %zu bytes", what, cap);
-    goto out;
-  }
-  rc = 0;
-out:
-  if (!from_stdin)
-    fclose(f);
-  if (rc != 0)
-    cli_buf_free(buf);
-  return rc;
-}
-
-static int is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-int cli_read_token(const char *arg, cli_buf *buf, const char **tok, size_t *len) {
-  const char *s = arg;
-  size_t n = arg != NULL ? strlen(arg) : 0;
-  buf->data = NULL;
-  buf->len = 0;
-  if (cli_is_stdin(arg)) {
-    int rc = cli_read(arg, CLI_MAX_READ_TOKEN, "TOKEN", CLI_EXIT_REJECTED, buf);
-    if (rc != 0)
-      return rc;
-    s = buf->data;
-    n = buf->len;
-  }
-  while (n > 0 && is_space(*s)) {
-    s++;
-    n--;
-  }
-  while (n > 0 && is_space(s[n - 1]))
-    n--;
-  wb_limits lim;
-  wb_limits_default(&lim);
-  if (n == 0)
-    return cli_fail(CLI_EXIT_REJECTED, "malformed", "the token is empty");
-  if (n > lim.max_token_len)
-    return cli_fail(CLI_EXIT_REJECTED, "too_large", "the token is longer than %zu bytes", lim.max_token_len);
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c <= 0x20 || c >= 0x7f)
-      return cli_fail(CLI_EXIT_REJECTED, "malformed", "the token contains binary data or whitespace");
-  }
-  *tok = s;
-  *len = n;
-  return 0;
-}
-
-void cli_print_line(const char *text) {
-  fputs(text, stdout);
-  fputc('\n', stdout);
-}
-
-static int write_all(int fd, const char *data, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, data, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1;
-    data += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-int cli_write_private(const char *path, const char *data, size_t len) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return cli_fail(CLI_EXIT_USAGE, "io", "cannot create '%s': %s", path, strerror(errno));
-  /* An existing file keeps its mode through O_TRUNC: narrow it before any secret is written. */
-  int ok = fchmod(fd, 0600) == 0 && write_all(fd, data, len) == 0;
-  int saved = errno;
-  if (close(fd) != 0 && ok) {
-    ok = 0;
-    saved = errno;
-  }
-  if (ok)
-    return 0;
-  unlink(path);
-  return cli_fail(CLI_EXIT_USAGE, "io", "cannot write '%s': %s", path, strerror(saved));
-}
-
-/* ---- keys --------------------------------------------------------------------------------- */
-
-/* 1 when the text looks like JSON (first non-blank byte '{'): JWK and JWKS carry their own kid. */
-static int looks_like_json(const cli_buf *b) {
-  for (size_t i = 0; i < b->len; i++) {
-    if (!is_space(b->data[i]))
-      return b->data[i] == '{';
-  }
-  return 0;
-}
-
-/* PEM and DER keys have no kid: give them their thumbprint, as `sign` puts it in the header. */
-static int set_thumbprint_kid(wb_key *key) {
-  char tp[WB_THUMBPRINT_LEN];
-  wb_error err = {0};
-  if (wb_key_kid(key) != NULL)
-    return 0;
-  if (wb_key_thumbprint(key, tp, &err) != WB_OK || wb_key_set_kid(key, tp, &err) != WB_OK)
-    return cli_fail_wb(CLI_EXIT_USAGE, &err);
-  return 0;
-}
-
-/* Parses b as a key set into k (k->one set when it holds a single key); 0 or the exit code. */
-static int parse_set(const cli_buf *b, cli_key *k) {
-  wb_error err = {0};
-  if (wb_keyset_parse(&k->set, b->data, b->len, &err) != WB_OK)
-    return cli_fail_wb(CLI_EXIT_USAGE, &err);
-  if (wb_keyset_count(k->set) == 1)
-    k->one = wb_keyset_get(k->set, 0);
-  return 0;
-}
-
-int cli_load_key(const char *path, cli_key *k) {
-  cli_buf b;
-  memset(k, 0, sizeof(*k));
-  int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
-  if (rc != 0)
-    return rc;
-  if (wb_key_parse(&k->key, b.data, b.len, NULL) == WB_OK) {
-    k->one = k->key;
-    rc = looks_like_json(&b) ? 0 : set_thumbprint_kid(k->key);
-  } else {
-    /* Not a single key: a JWKS, or broken, in which case the key-set parser's reason is the most
-     * specific one (it sniffs the same way and reports on the part that failed). */
-    rc = parse_set(&b, k);
-  }
-  cli_buf_free(&b);
-  if (rc != 0)
-    cli_key_free(k);
-  return rc;
-}
-
-int cli_load_key_set(const char *path, cli_key *k) {
-  cli_buf b;
-  memset(k, 0, sizeof(*k));
-  int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
-  if (rc != 0)
-    return rc;
-  rc = parse_set(&b, k);
-  cli_buf_free(&b);
-  return rc;
-}
-
-int cli_load_one_key(const char *cmd, const char *path, cli_key *k) {
-  int rc = cli_load_key(path, k);
-  if (rc != 0)
-    return rc;
-  if (k->one != NULL)
-    return 0;
-  size_t n = wb_keyset_count(k->set);
-  cli_key_free(k);
-  return cli_usage(cmd, "KEY is a key set of %zu keys; %s needs exactly one", n, cmd);
-}
-
-void cli_key_free(cli_key *k) {
-  wb_key_free(k->key);
-  wb_keyset_free(k->set);
-  memset(k, 0, sizeof(*k));
 }

@@ -47,8 +47,23 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/** A warning line `wristband: warning: <message>` on stderr (never on a failure path). */
-void cli_warn(const char *msg);
+/**
+ * A warning line `wristband: warning: <message>` on stderr (never on a failure path), in colour
+ * when stderr is a terminal (cli_color).
+ */
+void cli_warn(const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/** A note line `wristband: note: <message>` on stderr: something the command did for the user. */
+void cli_note(const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/** realloc that stops the CLI with a nomem error (exit 2) when memory runs out (CLI only). */
+void *cli_xrealloc(void *p, size_t n);
 
 /* ---- option parsing ----------------------------------------------------------------------- */
 
@@ -110,10 +125,28 @@ void cli_list_free(cli_list *l);
 
 /* ---- values ------------------------------------------------------------------------------- */
 
-/** DURATION: digits followed by s, m, h or d (30s, 15m, 2h, 7d). 0 on success, else usage error. */
-int cli_parse_duration(const char *cmd, const char *opt, const char *text, int64_t *seconds);
-/** UNIX time: non-negative decimal seconds. 0 on success, else usage error printed. */
+/* Ranges of time values (cli/times.c). */
+#define CLI_MAX_UNIX     INT64_C(253402300799)    /* 9999-12-31T23:59:59Z: four-digit years */
+#define CLI_MAX_DURATION (INT64_C(36500) * 86400) /* 100 years */
+#define CLI_MAX_LEEWAY   (INT64_C(366) * 86400)   /* wb_verifier_set_leeway's limit */
+
+/**
+ * DURATION: whole numbers with units d, h, m, s in that order, each at most once (30s, 15m, 1h30m);
+ * with bare_seconds a lone number is seconds. 0 to max. 0 on success, else a usage error naming
+ * the range is printed.
+ */
+int cli_parse_duration(const char *cmd, const char *opt, const char *text, int64_t max, int bare_seconds,
+                       int64_t *seconds);
+/**
+ * TIME (--exp, --nbf): [+|-]DURATION from now, a UNIX time or RFC 3339 (Z or +HH:MM; no fraction),
+ * within 1970..9999. *relative tells whether it was a DURATION. 0, else a usage error is printed.
+ */
+int cli_parse_time(const char *cmd, const char *opt, const char *text, int64_t now, int64_t *t,
+                   int *relative);
+/** --now: a UNIX time or RFC 3339, 1970..9999. 0 on success, else usage error printed. */
 int cli_parse_unix(const char *cmd, const char *opt, const char *text, int64_t *t);
+/** t as "2026-12-31T23:59:59Z" (out needs 21 bytes). */
+void cli_format_date(int64_t t, char *out, size_t cap);
 /** An algorithm name ("none" and unknown names are usage errors). 0 on success. */
 int cli_parse_alg(const char *cmd, const char *text, wb_alg *alg);
 
@@ -131,6 +164,8 @@ typedef struct cli_buf {
  * names the input in messages ("KEY"). Returns 0, or `code` after printing the error.
  */
 int cli_read(const char *path, size_t cap, const char *what, int code, cli_buf *buf);
+/** 1 for the JSON whitespace bytes: space, tab, CR, LF. */
+int cli_is_space(char c);
 /** 1 when path means stdin: NULL (omitted) or "-". */
 int cli_is_stdin(const char *path);
 /** Wipes and frees buf. NULL-safe, idempotent. */
@@ -138,18 +173,44 @@ void cli_buf_free(cli_buf *buf);
 
 /**
  * Reads a TOKEN: the argument itself, or stdin when arg is NULL or "-". Surrounding whitespace
- * (a trailing newline) is dropped; empty, over 64 KiB or containing control bytes is rejected
- * with exit 1. On success *tok and *len point into buf (or arg).
+ * (a trailing newline) and a "Bearer " prefix (with a note) are dropped; empty, over 64 KiB,
+ * holding whitespace or binary bytes, or with 1, 4 or more than 5 segments is rejected with exit 1
+ * and a message saying what it looked like (JSON, PEM, a file name). Two segments pass (decode
+ * shows a token without signature). On success *tok and *len point into buf (or arg).
  */
 int cli_read_token(const char *arg, cli_buf *buf, const char **tok, size_t *len);
 
 /** Writes text and a newline to stdout. */
 void cli_print_line(const char *text);
 
+/* ---- terminal output and JSON layout (cli/jsonfmt.c, cli/io.c) ------------------------------ */
+
+/* Colours (SGR) of the terminal views: header, claims, warnings. */
+#define CLI_SGR_HEADER "\033[31m"
+#define CLI_SGR_CLAIMS "\033[35m"
+#define CLI_SGR_WARN   "\033[33m"
+#define CLI_SGR_RESET  "\033[0m"
+
+/** 1 when fd is a terminal. */
+int cli_isatty(int fd);
+/** 1 when output to fd may be coloured: a terminal, NO_COLOR unset or empty, TERM not "dumb". */
+int cli_color(int fd);
 /**
- * Writes data to path with mode 0600 (also when path existed with other permissions): open with
- * O_CREAT|O_TRUNC and mode 0600, fchmod 0600, write, close; on any error the file is removed.
- * Returns 0 or CLI_EXIT_USAGE after printing an io error.
+ * Valid JSON text (as the library returns it) laid out by moving whitespace only: compact (pretty
+ * 0) or indented by two spaces; with tty, DEL and C1 controls inside strings become \u escapes.
+ * Numbers are copied as written. A new string (free()); the CLI exits on out-of-memory.
+ */
+char *cli_json_layout(const char *json, size_t len, int pretty, int tty);
+/** Prints JSON: compact, or pretty in colour sgr (NULL: none); a newline follows. */
+void cli_print_json(const char *json, size_t len, int pretty, const char *sgr);
+/** The text of top-level member name of a valid JSON object: 1 and *value, or 0 when absent. */
+int cli_json_member(const char *json, size_t len, const char *name, const char **value, size_t *value_len);
+
+/**
+ * Writes data (a secret) to path, "-" meaning stdout. path must be absent or a regular file (a
+ * symlink, device, FIFO or directory is refused, never followed nor removed); the data goes into a
+ * new mode 0600 file created with O_EXCL beside it, which rename() then puts over path. On failure
+ * path is as it was. Returns 0 or CLI_EXIT_USAGE after printing an io error. See cli/outfile.c.
  */
 int cli_write_private(const char *path, const char *data, size_t len);
 
@@ -175,6 +236,43 @@ int cli_load_key_set(const char *path, cli_key *k);
 /** cli_load_key that insists on exactly one key (k->one is then set). */
 int cli_load_one_key(const char *cmd, const char *path, cli_key *k);
 void cli_key_free(cli_key *k);
+/** "a, b, c" (kids of set, "(none)" for keys without), truncated with "..." to fit cap. */
+void cli_kid_list(const wb_keyset *set, char *out, size_t cap);
+
+/* ---- HMAC secrets (cli/secret.c) --------------------------------------------------------- */
+
+/** Where an HMAC secret comes from: at most one of the three is set. */
+typedef struct cli_secret {
+  const char *file; /* --secret-file FILE: raw bytes */
+  const char *env;  /* --secret-env VAR */
+  const char *b64;  /* --secret-b64 FILE|-: base64 or base64url text */
+} cli_secret;
+
+/* Which secret option a command's parser saw (CLI_SECRET_ARG: --secret, always refused). */
+enum { CLI_SECRET_FILE = 1, CLI_SECRET_ENV, CLI_SECRET_B64, CLI_SECRET_ARG };
+
+/** Records one secret option; a second one, or --secret, is a usage error (nonzero). */
+int cli_secret_opt(cli_secret *s, int which, const char *value, const char *cmd);
+/** 1 when a secret option was given. */
+int cli_secret_given(const cli_secret *s);
+/** 1 when the secret is read from stdin (--secret-b64 -). */
+int cli_secret_uses_stdin(const cli_secret *s);
+/** Makes the oct key of the secret. Returns 0 or the exit code after printing. */
+int cli_load_secret(const char *cmd, const cli_secret *s, wb_key **key);
+/** An oct key shorter than alg's hash: bad_key naming both lengths (exit 2). 0 when it fits. */
+int cli_check_hmac_len(const wb_key *key, wb_alg alg);
+
+/** Output formats of keys. */
+typedef enum { CLI_FORMAT_JWK = 1, CLI_FORMAT_PEM } cli_format;
+
+/**
+ * Prints key (WB_KEY_PRIVATE: its private part too, when it has one) as a JWK or PEM, to stdout
+ * when path is NULL or "-", else to the file path (cli_write_private). Returns 0 or the exit code
+ * after printing the error (an oct key has no PEM form and no public half).
+ */
+int cli_emit_key(const wb_key *key, cli_format format, wb_key_part part, const char *path);
+/** The same for a key set: a JWKS, or PEM when the set holds exactly one key. */
+int cli_emit_set(const wb_keyset *set, cli_format format, wb_key_part part, const char *path);
 
 /* ---- commands ----------------------------------------------------------------------------- */
 
@@ -186,6 +284,13 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_jwks(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+/* The server and its administration (issue 8): shims over server/ (cli/serve.c, cli/admin*.c). */
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 /* Usage texts (printed by --help), defined next to each command. */
 extern const char cli_usage_keygen[];
@@ -195,5 +300,20 @@ extern const char cli_usage_sign[];
 extern const char cli_usage_verify[];
 extern const char cli_usage_decode[];
 extern const char cli_usage_jwks[];
+extern const char cli_usage_convert[];
+extern const char cli_usage_completion[];
+
+/** One entry of the command table (cli/main.c). */
+typedef struct cli_command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *usage;
+} cli_command;
+/** The command table and its length: what `completion` generates its scripts from. */
+const cli_command *cli_commands(size_t *count);
+extern const char cli_usage_serve[];
+extern const char cli_usage_user[];
+extern const char cli_usage_client[];
+extern const char cli_usage_keys[];
 
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli/jwks.c - `wristband jwks [KEY...]`: a public JWKS built from keys, for publishing. Each KEY
- * (JWK, PEM or JWKS) contributes the public halves of its keys; duplicate kids and oct keys
- * (shared secrets must never be published) are refused with exit 2.
+ * (JWK, PEM or JWKS) contributes the public halves of its keys; duplicate kids (the message
+ * names both files) and oct keys (shared secrets must never be published) are refused, exit 2.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,28 +16,51 @@ const char cli_usage_jwks[] = "wristband jwks [KEY...]\n"
 
 #define CMD "jwks"
 
-/* Adds the public half of key to set. */
-static int add_public(wb_keyset *set, const wb_key *key) {
+/* The keys added so far and the file each came from, to name both files of a duplicate kid. */
+typedef struct jwks_build {
+  wb_keyset *set;
+  cli_list from; /* from.items[i]: the KEY argument key i of set came from */
+} jwks_build;
+
+/* The file that already gave set a key with kid, or NULL. */
+static const char *owner_of(const jwks_build *b, const char *kid) {
+  for (size_t i = 0; kid != NULL && i < wb_keyset_count(b->set); i++) {
+    const char *k = wb_key_kid(wb_keyset_get(b->set, i));
+    if (k != NULL && strcmp(k, kid) == 0)
+      return b->from.items[i];
+  }
+  return NULL;
+}
+
+/* Adds the public half of key (read from path) to b. */
+static int add_public(jwks_build *b, const wb_key *key, const char *path) {
   wb_error err = {0};
   wb_key *pub = NULL;
+  const char *name = cli_is_stdin(path) ? "-" : path, *owner = owner_of(b, wb_key_kid(key));
   if (wb_key_kty(key) == WB_KTY_OCT)
     return cli_fail(CLI_EXIT_USAGE, "bad_key", "an oct key is a shared secret and cannot be published");
+  if (owner != NULL)
+    return cli_fail(CLI_EXIT_USAGE, "bad_key",
+                    "kid \"%.60s\" of '%s' is already used by '%s': kids must be unique in a JWKS",
+                    wb_key_kid(key), name, owner);
   int rc = 0;
-  if (wb_key_public(&pub, key, &err) != WB_OK || wb_keyset_add(set, pub, &err) != WB_OK)
+  if (wb_key_public(&pub, key, &err) != WB_OK || wb_keyset_add(b->set, pub, &err) != WB_OK)
     rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
+  else
+    cli_list_add(&b->from, name);
   wb_key_free(pub);
   return rc;
 }
 
-static int add_file(wb_keyset *set, const char *path) {
+static int add_file(jwks_build *b, const char *path) {
   cli_key k;
   int rc = cli_load_key(path, &k);
   if (rc != 0)
     return rc;
   if (k.key != NULL)
-    rc = add_public(set, k.key);
+    rc = add_public(b, k.key, path);
   for (size_t i = 0; rc == 0 && k.set != NULL && i < wb_keyset_count(k.set); i++)
-    rc = add_public(set, wb_keyset_get(k.set, i));
+    rc = add_public(b, wb_keyset_get(k.set, i), path);
   cli_key_free(&k);
   return rc;
 }
@@ -60,20 +83,20 @@ static int parse_args(int argc, char **argv, cli_list *paths) {
 
 static int build(const cli_list *paths) {
   wb_error err = {0};
-  wb_keyset *set = NULL;
+  jwks_build b = {NULL, {NULL, 0}};
   char *json = NULL;
   int rc = CLI_EXIT_USAGE;
-  if (wb_keyset_new(&set, &err) != WB_OK) {
+  if (wb_keyset_new(&b.set, &err) != WB_OK) {
     cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }
-  rc = paths->count == 0 ? add_file(set, NULL) : 0;
+  rc = paths->count == 0 ? add_file(&b, NULL) : 0;
   for (size_t i = 0; rc == 0 && i < paths->count; i++)
-    rc = add_file(set, paths->items[i]);
+    rc = add_file(&b, paths->items[i]);
   if (rc != 0)
     goto out;
   rc = CLI_EXIT_USAGE;
-  if (wb_keyset_to_jwks(set, 0, &json, &err) != WB_OK) {
+  if (wb_keyset_to_jwks(b.set, WB_KEY_PUBLIC, &json, &err) != WB_OK) {
     cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }
@@ -81,7 +104,8 @@ static int build(const cli_list *paths) {
   rc = CLI_EXIT_OK;
 out:
   wb_string_free(json);
-  wb_keyset_free(set);
+  wb_keyset_free(b.set);
+  cli_list_free(&b.from);
   return rc;
 }
 

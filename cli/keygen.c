@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli/keygen.c - `wristband keygen ALG [--kid KID] [--bits N] [--crv CRV] [-o FILE]`: a new private
- * JWK for ALG (kty, alg, use "sig", kid = RFC 7638 thumbprint unless --kid), printed or written
- * to FILE with mode 0600. Generation is wb_key_generate_for_alg; see issue 3 for the contract.
+ * cli/keygen.c - `wristband keygen ALG [--kid KID] [--bits N] [--crv CRV] [--pem] [-o FILE]`: a new
+ * private key for ALG (a JWK with kty, alg, use "sig", kid = RFC 7638 thumbprint unless --kid; or
+ * PKCS#8 PEM), printed or written to FILE (cli_write_private: a new 0600 file renamed over FILE).
+ * Generation is wb_key_generate_for_alg; see issues 3 and 9 for the contract.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,27 +12,28 @@
 #include "cli.h"
 
 const char cli_usage_keygen[] =
-    "wristband keygen ALG [--kid KID] [--bits N] [--crv Ed25519|Ed448] [-o FILE]\n"
+    "wristband keygen ALG [--kid KID] [--bits N] [--crv Ed25519|Ed448] [--pem] [-o FILE]\n"
     "  Generates a private JWK for ALG (HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512\n"
     "  ES256 ES384 ES512 ES256K EdDSA) with kty, alg, use \"sig\" and kid, and prints it.\n"
     "  --kid KID    the key id (default: the RFC 7638 thumbprint)\n"
     "  --bits N     RSA modulus size, 2048 (default) to 16384; less than 2048 is refused\n"
     "  --crv CRV    EdDSA curve: Ed25519 (default) or Ed448\n"
-    "  -o FILE      write the key to FILE with mode 0600 instead of stdout\n";
+    "  --pem        print the key as PKCS#8 PEM (for openssl and other tools) instead of a JWK;\n"
+    "               not for HMAC keys (HS*), which have no PEM form\n"
+    "  -o FILE      write the key to FILE instead of stdout ('-': stdout): a new mode 0600 file\n"
+    "               renamed over FILE; a symlink or non-regular FILE is refused\n";
 
-#define CMD          "keygen"
-#define MAX_RSA_BITS 16384u
+#define CMD "keygen"
 
-enum { OPT_KID = 1, OPT_BITS, OPT_CRV, OPT_OUT };
+enum { OPT_KID = 1, OPT_BITS, OPT_CRV, OPT_OUT, OPT_PEM };
 
-static const cli_opt opts[] = {{"--kid", NULL, 1, OPT_KID},
-                               {"--bits", NULL, 1, OPT_BITS},
-                               {"--crv", NULL, 1, OPT_CRV},
-                               {"--output", "-o", 1, OPT_OUT},
-                               {NULL, NULL, 0, 0}};
+static const cli_opt opts[] = {{"--kid", NULL, 1, OPT_KID}, {"--bits", NULL, 1, OPT_BITS},
+                               {"--crv", NULL, 1, OPT_CRV}, {"--output", "-o", 1, OPT_OUT},
+                               {"--pem", NULL, 0, OPT_PEM}, {NULL, NULL, 0, 0}};
 
 typedef struct keygen_args {
   const char *alg, *kid, *bits, *crv, *out;
+  int pem;
 } keygen_args;
 
 static int store(void *ctx, int id, const char *v) {
@@ -45,6 +47,9 @@ static int store(void *ctx, int id, const char *v) {
     return cli_set_once(CMD, &a->bits, v, "--bits");
   case OPT_CRV:
     return cli_set_once(CMD, &a->crv, v, "--crv");
+  case OPT_PEM:
+    a->pem = 1;
+    return 0;
   default:
     return cli_set_once(CMD, &a->out, v, "-o");
   }
@@ -79,47 +84,25 @@ static int parse_bits(const keygen_args *a, wb_alg alg, unsigned *bits) {
   if (n == 0 || n > 6 || a->bits[n] != '\0')
     return cli_usage(CMD, "--bits: '%s' is not a number of bits", a->bits);
   unsigned long b = strtoul(a->bits, NULL, 10);
-  if (b < 2048)
-    return cli_fail(CLI_EXIT_USAGE, "bad_key", "RSA keys need at least 2048 bits, not %lu", b);
-  if (b > MAX_RSA_BITS)
-    return cli_usage(CMD, "--bits: at most %u", MAX_RSA_BITS);
+  if (b < WB_RSA_MIN_BITS)
+    return cli_fail(CLI_EXIT_USAGE, "bad_key", "RSA keys need at least %d bits, not %lu", WB_RSA_MIN_BITS, b);
+  if (b > WB_RSA_MAX_BITS)
+    return cli_usage(CMD, "--bits: at most %d", WB_RSA_MAX_BITS);
   *bits = (unsigned)b;
   return 0;
-}
-
-/* Prints the JWK, or writes it and a newline to a 0600 file. */
-static int emit(const char *jwk, const char *path) {
-  if (path == NULL) {
-    cli_print_line(jwk);
-    return 0;
-  }
-  size_t n = strlen(jwk);
-  char *text = malloc(n + 2);
-  if (text == NULL)
-    return cli_fail(CLI_EXIT_USAGE, "nomem", "out of memory");
-  memcpy(text, jwk, n);
-  text[n] = '\n';
-  text[n + 1] = '\0';
-  int rc = cli_write_private(path, text, n + 1);
-  cli_wipe(text, n + 1);
-  free(text);
-  return rc;
 }
 
 static int generate(const keygen_args *a, wb_alg alg, wb_crv crv, unsigned bits) {
   wb_error err = {0};
   wb_key *key = NULL;
-  char *jwk = NULL;
   int rc = CLI_EXIT_USAGE;
   if (wb_key_generate_for_alg(&key, alg, crv, bits, &err) != WB_OK ||
-      (a->kid != NULL && wb_key_set_kid(key, a->kid, &err) != WB_OK) ||
-      wb_key_to_jwk(key, 1, &jwk, &err) != WB_OK) {
+      (a->kid != NULL && wb_key_set_kid(key, a->kid, &err) != WB_OK)) {
     cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }
-  rc = emit(jwk, a->out);
+  rc = cli_emit_key(key, a->pem ? CLI_FORMAT_PEM : CLI_FORMAT_JWK, WB_KEY_PRIVATE, a->out);
 out:
-  wb_string_free(jwk);
   wb_key_free(key);
   return rc;
 }
@@ -136,6 +119,8 @@ int cmd_keygen(int argc, char **argv) {
     return cli_usage(CMD, "ALG is required");
   if (a.kid != NULL && a.kid[0] == '\0')
     return cli_usage(CMD, "--kid must not be empty");
+  if (a.pem && strncmp(a.alg, "HS", 2) == 0)
+    return cli_usage(CMD, "--pem: an HMAC key (%s) is a raw secret and has no PEM form", a.alg);
   if (cli_parse_alg(CMD, a.alg, &alg) != 0 || parse_crv(&a, alg, &crv) != 0 ||
       parse_bits(&a, alg, &bits) != 0)
     return CLI_EXIT_USAGE;

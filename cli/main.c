@@ -9,11 +9,7 @@
 
 #include "jose_cli.h"
 
-typedef struct command {
-  const char *name;
-  int (*run)(int argc, char **argv);
-  const char *usage;
-} command;
+typedef cli_command command;
 
 static const command commands[] = {
     {"keygen", cmd_keygen, cli_usage_keygen},
@@ -23,13 +19,25 @@ static const command commands[] = {
     {"verify", cmd_verify, cli_usage_verify},
     {"decode", cmd_decode, cli_usage_decode},
     {"jwks", cmd_jwks, cli_usage_jwks},
+    {"convert", cmd_convert, cli_usage_convert},
+    {"completion", cmd_completion, cli_usage_completion},
     {"encrypt", cmd_encrypt, cli_usage_encrypt},
     {"decrypt", cmd_decrypt, cli_usage_decrypt},
+    {"serve", cmd_serve, cli_usage_serve},
+    {"user", cmd_user, cli_usage_user},
+    {"client", cmd_client, cli_usage_client},
+    {"keys", cmd_keys, cli_usage_keys},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+const cli_command *cli_commands(size_t *count) {
+  *count = N_COMMANDS;
+  return commands;
+}
+
 static const char overview[] =
-    "wristband - JSON Web Tokens: make keys, sign, verify with a real policy, inspect\n"
+    "wristband - JSON Web Tokens: make keys, sign, verify with a real policy, inspect; and the\n"
+    "authentication server that issues them (wristband serve) with its admin commands\n"
     "\n"
     "Usage: wristband COMMAND [OPTIONS] [ARGS]\n"
     "       wristband --help | --version\n"
@@ -38,8 +46,13 @@ static const char overview[] =
     "Exit status: 0 success; 1 the token was rejected; 2 usage error, unreadable or invalid key\n"
     "or file. A failure prints one line 'wristband: <reason>: <message>' to stderr and nothing to\n"
     "stdout. A KEY is a file holding a JWK, a JWKS or a PEM key; '-' reads stdin. A TOKEN or file\n"
-    "argument that is omitted or '-' is read from stdin (surrounding whitespace ignored).\n"
-    "DURATION is a number with s, m, h or d (30s, 15m, 2h, 7d); --now UNIX fixes the clock.\n"
+    "argument that is omitted or '-' is read from stdin (surrounding whitespace and a 'Bearer '\n"
+    "prefix ignored); sign reads claims from stdin only when CLAIMS_FILE is omitted and stdin is\n"
+    "not a terminal. HMAC secrets come from --secret-file, --secret-env or --secret-b64, never\n"
+    "from the command line. DURATION is whole numbers with d, h, m, s in that order (30s, 15m,\n"
+    "1h30m, 7d); TIME is a DURATION from now, a UNIX time or RFC 3339; --now fixes the clock.\n"
+    "On a terminal JSON is indented and coloured (NO_COLOR=1 turns colour off); in a pipe it is\n"
+    "compact; either way numbers are printed as the token wrote them.\n"
     "\n"
     "Commands:\n";
 

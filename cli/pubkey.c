@@ -1,59 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli/pubkey.c - `wristband pubkey [KEY|-]`: the public JWK (same kid and alg) of a private key,
- * or the public JWKS of a JWKS. An oct key is a shared secret with no public half: exit 2.
+ * cli/pubkey.c - `wristband pubkey [--pem] [KEY|-]`: the public JWK (same kid and alg) of a key,
+ * or the public JWKS of a JWKS; with --pem the SPKI PEM that openssl and other tools read. An oct
+ * key is a shared secret with no public half: exit 2.
  */
 #include <stdio.h>
 
 #include "cli.h"
 
-const char cli_usage_pubkey[] = "wristband pubkey [KEY|-]\n"
+const char cli_usage_pubkey[] = "wristband pubkey [--pem] [KEY|-]\n"
                                 "  Prints the public JWK of KEY (same kid and alg), or the public JWKS\n"
-                                "  when KEY is a JWKS. An oct (HMAC) key has no public half: exit 2.\n";
+                                "  when KEY is a JWKS. An oct (HMAC) key has no public half: exit 2.\n"
+                                "  --pem   print SPKI PEM (\"PUBLIC KEY\") instead; KEY must hold one key\n";
 
 #define CMD "pubkey"
 
-static int refuse_oct(void) {
-  return cli_fail(CLI_EXIT_USAGE, "bad_key", "an oct key is a shared secret: it has no public half");
-}
+enum { OPT_PEM = 1 };
+static const cli_opt opts[] = {{"--pem", NULL, 0, OPT_PEM}, {NULL, NULL, 0, 0}};
 
-static int has_oct(const wb_keyset *set) {
-  for (size_t i = 0; i < wb_keyset_count(set); i++) {
-    if (wb_key_kty(wb_keyset_get(set, i)) == WB_KTY_OCT)
-      return 1;
-  }
+typedef struct pubkey_args {
+  const char *key;
+  int pem;
+} pubkey_args;
+
+static int store(void *ctx, int id, const char *v) {
+  pubkey_args *a = ctx;
+  if (id == OPT_PEM)
+    a->pem = 1;
+  else
+    return cli_set_once(CMD, &a->key, v, "KEY");
   return 0;
 }
 
-static int print_public(const cli_key *k) {
-  wb_error err = {0};
-  char *json = NULL;
-  wb_status st;
-  if (k->key != NULL && wb_key_kty(k->key) == WB_KTY_OCT)
-    return refuse_oct();
-  if (k->set != NULL && has_oct(k->set))
-    return refuse_oct();
-  if (k->key != NULL)
-    st = wb_key_to_jwk(k->key, 0, &json, &err);
-  else
-    st = wb_keyset_to_jwks(k->set, 0, &json, &err);
-  if (st != WB_OK)
-    return cli_fail_wb(CLI_EXIT_USAGE, &err);
-  cli_print_line(json);
-  wb_string_free(json);
-  return CLI_EXIT_OK;
-}
-
 int cmd_pubkey(int argc, char **argv) {
-  const char *path;
+  pubkey_args a = {0};
   cli_key k;
-  int id = cli_parse_one_arg(CMD, "KEY", argc, argv, &path);
+  int id = cli_parse(CMD, opts, argc, argv, store, &a);
   if (id != CLI_ARG_END)
     return cli_parse_done(id, cli_usage_pubkey);
-  int rc = cli_load_key(path, &k);
+  int rc = cli_load_key(a.key, &k);
   if (rc != 0)
     return rc;
-  rc = print_public(&k);
+  cli_format f = a.pem ? CLI_FORMAT_PEM : CLI_FORMAT_JWK;
+  rc = k.key != NULL ? cli_emit_key(k.key, f, WB_KEY_PUBLIC, NULL)
+                     : cli_emit_set(k.set, f, WB_KEY_PUBLIC, NULL);
   cli_key_free(&k);
   return rc;
 }

@@ -11,23 +11,32 @@
 #include "cli.h"
 
 const char cli_usage_verify[] =
-    "wristband verify (--key KEY | --jwks KEY) [--alg ALG]... [--iss S] [--aud S]... [--sub S]\n"
+    "wristband verify (--key KEY | --jwks KEY | --secret-file FILE | --secret-env VAR |\n"
+    "                 --secret-b64 FILE|-) [--alg ALG]... [--iss S] [--aud S]... [--sub S]\n"
     "                 [--typ TYP] [--leeway DURATION] [--max-age DURATION] [--require CLAIM]...\n"
     "                 [--any-aud] [--allow-no-exp] [--now UNIX] [TOKEN|-]\n"
-    "  Verifies TOKEN and prints its claims as a JSON object; exit 1 when it is rejected.\n"
+    "  Verifies TOKEN and prints its claims as a JSON object, as the token wrote them (compact;\n"
+    "  indented and coloured on a terminal); exit 1 when it is rejected.\n"
     "  --key KEY          a JWK, PEM key or JWKS (a set picks the key by kid)\n"
     "  --jwks KEY         the same, for a published key set\n"
-    "  --alg ALG          allow only these algorithms (exact names; default: what the keys allow)\n"
+    "  --secret-file FILE an HMAC secret: the file's raw bytes (no secret on the command line)\n"
+    "  --secret-env VAR   an HMAC secret: the environment variable's bytes\n"
+    "  --secret-b64 FILE  an HMAC secret written in base64 or base64url ('-': stdin)\n"
+    "  --alg ALG          allow only these algorithms (exact names; default: what the keys allow);\n"
+    "                     naming none that a key can do is a usage error (exit 2)\n"
     "  --iss S, --sub S   expected issuer, subject\n"
     "  --aud S            expected audience (one match suffices; repeatable); a token that has\n"
     "                     an aud is rejected when no --aud is given, unless --any-aud\n"
     "  --any-aud          accept any aud when no --aud is given (say so: RFC 7519 4.1.3)\n"
     "  --typ TYP          expected typ header (case-insensitive, 'application/' optional)\n"
-    "  --leeway DURATION  clock skew allowed for exp, nbf, iat and --max-age\n"
-    "  --max-age DURATION reject tokens whose iat is older (iat becomes required)\n"
+    "  --leeway DURATION  clock skew allowed for exp, nbf, iat and --max-age: 0 to 366d; a bare\n"
+    "                     number is seconds (DURATION: 30s, 15m, 1h30m, 7d)\n"
+    "  --max-age DURATION reject tokens whose iat is older (iat becomes required): 0 to 36500d;\n"
+    "                     a bare number is seconds\n"
     "  --require CLAIM    the claim must be present (repeatable)\n"
     "  --allow-no-exp     accept tokens without exp (exp is still checked when present)\n"
-    "  --now UNIX         the current time, seconds since 1970 (default: the clock)\n";
+    "  --now UNIX         the current time: a UNIX time or RFC 3339, 1970 to 9999 (default: the\n"
+    "                     clock)\n";
 
 #define CMD "verify"
 
@@ -44,7 +53,11 @@ enum {
   OPT_REQUIRE,
   OPT_ALLOW_NO_EXP,
   OPT_NOW,
-  OPT_ANY_AUD
+  OPT_ANY_AUD,
+  OPT_SECRET_FILE,
+  OPT_SECRET_ENV,
+  OPT_SECRET_B64,
+  OPT_SECRET
 };
 
 static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
@@ -60,11 +73,16 @@ static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
                                {"--allow-no-exp", NULL, 0, OPT_ALLOW_NO_EXP},
                                {"--now", NULL, 1, OPT_NOW},
                                {"--any-aud", NULL, 0, OPT_ANY_AUD},
+                               {"--secret-file", NULL, 1, OPT_SECRET_FILE},
+                               {"--secret-env", NULL, 1, OPT_SECRET_ENV},
+                               {"--secret-b64", NULL, 1, OPT_SECRET_B64},
+                               {"--secret", NULL, 1, OPT_SECRET},
                                {NULL, NULL, 0, 0}};
 
 typedef struct verify_args {
   const char *key; /* --key or --jwks: exactly one of them */
   const char *iss, *sub, *typ, *leeway, *max_age, *now, *token;
+  cli_secret secret;
   int allow_no_exp, any_aud;
   cli_list algs, auds, required;
 } verify_args;
@@ -96,6 +114,8 @@ static int store(void *ctx, int id, const char *v) {
     return cli_usage(CMD, "give one --key or --jwks");
   if (id == OPT_KEY || id == OPT_JWKS)
     a->key = v;
+  else if (id >= OPT_SECRET_FILE)
+    return cli_secret_opt(&a->secret, CLI_SECRET_FILE + (id - OPT_SECRET_FILE), v, CMD);
   else if (id == OPT_ALG)
     cli_list_add(&a->algs, v);
   else if (id == OPT_AUD)
@@ -112,9 +132,14 @@ static int store(void *ctx, int id, const char *v) {
 }
 
 static int check_args(const verify_args *a) {
-  if (a->key == NULL)
-    return cli_usage(CMD, "--key KEY or --jwks KEY is required");
-  if (strcmp(a->key, "-") == 0 && cli_is_stdin(a->token))
+  int sources = (a->key != NULL) + cli_secret_given(&a->secret);
+  if (sources == 0)
+    return cli_usage(CMD,
+                     "--key KEY or --jwks KEY (or --secret-file, --secret-env, --secret-b64) is required");
+  if (sources > 1)
+    return cli_usage(CMD, "give either --key/--jwks or a --secret-* option, not both");
+  int key_stdin = (a->key != NULL && strcmp(a->key, "-") == 0) || cli_secret_uses_stdin(&a->secret);
+  if (key_stdin && cli_is_stdin(a->token))
     return cli_usage(CMD, "stdin ('-') cannot be both KEY and TOKEN");
   return 0;
 }
@@ -132,12 +157,13 @@ static wb_status add_each(wb_verifier *v, const cli_list *l,
 
 typedef wb_status (*set_time_fn)(wb_verifier *, int64_t, wb_error *);
 
-/* A DURATION flag (text may be NULL: not given) into set. */
-static int apply_duration(wb_verifier *v, const char *opt, const char *text, set_time_fn set, wb_error *err) {
+/* A DURATION flag (text may be NULL: not given; a bare number is seconds) into set. */
+static int apply_duration(wb_verifier *v, const char *opt, const char *text, int64_t max, set_time_fn set,
+                          wb_error *err) {
   int64_t t;
   if (text == NULL)
     return 0;
-  if (cli_parse_duration(CMD, opt, text, &t) != 0)
+  if (cli_parse_duration(CMD, opt, text, max, 1, &t) != 0)
     return CLI_EXIT_USAGE;
   return set(v, t, err) == WB_OK ? 0 : cli_fail_wb(CLI_EXIT_USAGE, err);
 }
@@ -145,13 +171,16 @@ static int apply_duration(wb_verifier *v, const char *opt, const char *text, set
 /*
  * --alg: each name narrows the verifier. wb_verifier_allow_alg refuses (and rolls back) a call
  * after which no key fits any named algorithm, so such names are skipped; when every one was
- * refused the policy allows nothing and *allows_none tells the caller to reject every token.
+ * refused no key can do what was asked: a usage mistake (exit 2), as in `sign`. A secret too short
+ * for a named HMAC algorithm is refused with both lengths.
  */
-static int apply_algs(const verify_args *a, wb_verifier *v, int *allows_none, wb_error *err) {
+static int apply_algs(const verify_args *a, wb_verifier *v, const wb_key *secret, wb_error *err) {
   size_t narrowed = 0;
   wb_alg alg;
   for (size_t i = 0; i < a->algs.count; i++) {
     if (cli_parse_alg(CMD, a->algs.items[i], &alg) != 0)
+      return CLI_EXIT_USAGE;
+    if (secret != NULL && cli_check_hmac_len(secret, alg) != 0)
       return CLI_EXIT_USAGE;
     wb_status st = wb_verifier_allow_alg(v, alg, err);
     if (st == WB_OK)
@@ -159,16 +188,18 @@ static int apply_algs(const verify_args *a, wb_verifier *v, int *allows_none, wb
     else if (st != WB_ERR_ALG_NOT_ALLOWED)
       return cli_fail_wb(CLI_EXIT_USAGE, err);
   }
-  *allows_none = a->algs.count > 0 && narrowed == 0;
+  if (a->algs.count > 0 && narrowed == 0)
+    return cli_usage(CMD, "--alg: no key in KEY can do %s%s", a->algs.items[0],
+                     a->algs.count > 1 ? " or the other algorithms named" : "");
   return 0;
 }
 
 /* Flags that need parsing first (durations, time): bad values are usage errors. */
 static int apply_parsed(const verify_args *a, wb_verifier *v, wb_error *err) {
   int64_t t;
-  int rc = apply_duration(v, "--leeway", a->leeway, wb_verifier_set_leeway, err);
+  int rc = apply_duration(v, "--leeway", a->leeway, CLI_MAX_LEEWAY, wb_verifier_set_leeway, err);
   if (rc == 0)
-    rc = apply_duration(v, "--max-age", a->max_age, wb_verifier_set_max_age, err);
+    rc = apply_duration(v, "--max-age", a->max_age, CLI_MAX_DURATION, wb_verifier_set_max_age, err);
   if (rc != 0 || a->now == NULL)
     return rc;
   if (cli_parse_unix(CMD, "--now", a->now, &t) != 0)
@@ -203,7 +234,7 @@ static int verify_exit(wb_status st) {
   return CLI_EXIT_REJECTED;
 }
 
-static int verify_token(const verify_args *a, const wb_verifier *v, int allows_none) {
+static int verify_token(const verify_args *a, const wb_verifier *v) {
   wb_error err = {0};
   cli_buf buf = {0};
   wb_claims *claims = NULL;
@@ -213,10 +244,6 @@ static int verify_token(const verify_args *a, const wb_verifier *v, int allows_n
   int rc = cli_read_token(a->token, &buf, &tok, &len);
   if (rc != 0)
     goto out;
-  if (allows_none) {
-    rc = cli_fail(CLI_EXIT_REJECTED, "alg_not_allowed", "no key allows any algorithm named by --alg");
-    goto out;
-  }
   wb_status st = wb_verify(v, tok, len, &claims, &err);
   if (st != WB_OK) {
     rc = cli_fail_wb(verify_exit(st), &err);
@@ -226,7 +253,10 @@ static int verify_token(const verify_args *a, const wb_verifier *v, int allows_n
     rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }
-  cli_print_line(json);
+  if (cli_isatty(1))
+    cli_print_json(json, strlen(json), 1, cli_color(1) ? CLI_SGR_CLAIMS : NULL);
+  else
+    cli_print_line(json); /* the token's claims as written, whitespace dropped (wb_claims_get_json) */
 out:
   wb_string_free(json);
   wb_claims_free(claims);
@@ -234,25 +264,42 @@ out:
   return rc;
 }
 
+/* The verifier's keys: KEY as a key set, or the HMAC key of a secret (*secret, owned). */
+static int make_verifier(const verify_args *a, cli_key *k, wb_key **secret, wb_verifier **v) {
+  wb_error err = {0};
+  int rc;
+  if (cli_secret_given(&a->secret)) {
+    rc = cli_load_secret(CMD, &a->secret, secret);
+    if (rc == 0 && a->algs.count == 0)
+      rc = cli_check_hmac_len(*secret, WB_ALG_HS256);
+    if (rc == 0 && wb_verifier_new_key(v, *secret, &err) != WB_OK)
+      rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
+    return rc;
+  }
+  rc = cli_load_key_set(a->key, k);
+  if (rc == 0 && wb_verifier_new(v, k->set, &err) != WB_OK)
+    rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
+  return rc;
+}
+
 static int run(const verify_args *a) {
   wb_error err = {0};
   cli_key k = {0};
+  wb_key *secret = NULL;
   wb_verifier *v = NULL;
-  int allows_none = 0;
   int rc = check_args(a);
   if (rc == 0)
-    rc = cli_load_key_set(a->key, &k);
-  if (rc == 0 && wb_verifier_new(&v, k.set, &err) != WB_OK)
-    rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
+    rc = make_verifier(a, &k, &secret, &v);
   if (rc == 0)
-    rc = apply_algs(a, v, &allows_none, &err);
+    rc = apply_algs(a, v, secret, &err);
   if (rc == 0)
     rc = apply_parsed(a, v, &err);
   if (rc == 0)
     rc = apply_strings(a, v, &err);
   if (rc == 0)
-    rc = verify_token(a, v, allows_none);
+    rc = verify_token(a, v);
   wb_verifier_free(v);
+  wb_key_free(secret);
   cli_key_free(&k);
   return rc;
 }

@@ -26,9 +26,11 @@ static void jws(const wb_verifier *v, const char *text, size_t size) {
     char *payload = NULL;
     size_t n = 0, nsig = 0;
     wb_status results[4];
-    wb_status st = wb_jws_verify_json(v, i % 2 ? WB_JWS_ANY : WB_JWS_ALL, text, size, i < 2 ? NULL : detached,
-                                      i < 2 ? 0 : sizeof(detached), &payload, &n, results, 4, &nsig, NULL);
-    if ((st == WB_OK) != (payload != NULL) || (st == WB_OK && nsig == 0))
+    wb_jws_policy policy = i % 2 ? WB_JWS_ANY : WB_JWS_ALL;
+    wb_status st = i < 2 ? wb_jws_verify_json(v, policy, text, size, &payload, &n, results, 4, &nsig, NULL)
+                         : wb_jws_verify_json_detached(v, policy, text, size, detached, sizeof(detached),
+                                                       results, 4, &nsig, NULL);
+    if ((i < 2 && (st == WB_OK) != (payload != NULL)) || (st == WB_OK && nsig == 0))
       abort();
     wb_string_free(payload);
   }

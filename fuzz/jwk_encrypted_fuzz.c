@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     abort();
   if (k != NULL) {
     char *jwk = NULL;
-    if (wb_key_to_jwk(k, 1, &jwk, NULL) != WB_OK)
+    if (wb_key_to_jwk(k, WB_KEY_PRIVATE, &jwk, NULL) != WB_OK)
       abort();
     wb_string_free(jwk);
   }

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wb_keyset *set = NULL;
   if (wb_keyset_parse(&set, (const char *)data, size, NULL) == WB_OK) {
     char *json = NULL;
-    if (wb_keyset_to_jwks(set, 1, &json, NULL) != WB_OK)
+    if (wb_keyset_to_jwks(set, WB_KEY_PRIVATE, &json, NULL) != WB_OK)
       abort();
     wb_string_free(json);
   }

@@ -590,13 +590,12 @@ wb_status wb_builder_set_random_jti(wb_builder *b, wb_error *err) {
 /* ---- out ---------------------------------------------------------------------------------------- */
 
 wb_status wb_builder_to_json(const wb_builder *b, char **json, size_t *len, wb_error *err) {
-  if (json == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
-  *json = NULL;
+  if (json != NULL) /* outputs are defined on every failure, this one included */
+    *json = NULL;
   if (len != NULL)
     *len = 0;
-  if (b == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL builder");
+  if (json == NULL || b == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   char *copy = malloc(b->text_len + 1);
   if (copy == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
@@ -608,12 +607,11 @@ wb_status wb_builder_to_json(const wb_builder *b, char **json, size_t *len, wb_e
 }
 
 wb_status wb_sign(const wb_signer *s, const wb_builder *b, char **token, size_t *token_len, wb_error *err) {
-  if (token == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
-  *token = NULL;
+  if (token != NULL) /* outputs are defined on every failure, this one included */
+    *token = NULL;
   if (token_len != NULL)
     *token_len = 0;
-  if (b == NULL || s == NULL)
+  if (token == NULL || b == NULL || s == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   if (!wb__signer_b64(s)) /* RFC 7797 7: a JWT never has an unencoded payload */
     return wb__fail(err, WB_ERR_INVALID_ARG, "a signer with b64 false never signs a JWT");

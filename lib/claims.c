@@ -91,9 +91,11 @@ static const wb_jtape *tape_of(const wb_claims *c, wb_error *err) {
   return built;
 }
 
-/* RFC 6901: the next reference token of *ptr (after its '/'), unescaped into a new string. */
+/* RFC 6901: the next reference token of *ptr (after its '/'), unescaped into a new string.
+ * NULL with *len SIZE_MAX for an invalid token, with *len 0 when out of memory. */
 static char *pointer_token(const char **ptr, size_t *len) {
   const char *p = *ptr + 1, *end = p + strcspn(p, "/");
+  *len = 0;
   char *tok = malloc((size_t)(end - p) + 1);
   if (tok == NULL)
     return NULL;
@@ -204,6 +206,10 @@ wb_status wb_claims_get_string(const wb_claims *c, const char *path, const char 
 
 wb_status wb_claims_get_number_text(const wb_claims *c, const char *path, const char **text, size_t *len,
                                     wb_error *err) {
+  if (text != NULL) /* both outputs are cleared on every failure, this one included */
+    *text = NULL;
+  if (len != NULL)
+    *len = 0;
   if (text == NULL || len == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
   const wb_jtape *t;
@@ -336,9 +342,10 @@ const char *wb_claims_jti(const wb_claims *c) {
 
 static wb_status registered_date(const wb_claims *c, bool has, double v, const char *name, int64_t *t,
                                  wb_error *err) {
+  if (t != NULL) /* 0 on every failure, a NULL c included */
+    *t = 0;
   if (t == NULL || c == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  *t = 0;
   if (!has)
     return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"%s\" claim", name);
   double f = floor(v);

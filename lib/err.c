@@ -63,7 +63,7 @@ wb_status wb__ok(wb_error *err) {
 void wb_limits_default(wb_limits *limits) {
   if (limits == NULL)
     return;
-  limits->max_token_len = 65536;
+  limits->max_token_len = WB_DEFAULT_MAX_TOKEN_LEN;
   limits->max_header_len = 8192;
   limits->max_claims_len = 49152;
   limits->max_depth = 64;

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "ctxpool.h"
 #include "wristband/wristband.h"
 
 /* ---- errors (lib/err.c) ---------------------------------------------------------------- */
@@ -45,14 +46,25 @@ typedef struct wb_alg_info {
   wb_crv crv;      /* ECDSA: the one curve; others WB_CRV_NONE */
   const char *md;  /* OpenSSL digest name, NULL for EdDSA */
   size_t hash_len; /* digest bytes (0 for EdDSA) */
-  size_t sig_len;  /* fixed signature length (HMAC, ECDSA, Ed25519 64 / Ed448 114 by key); 0 = RSA */
+  size_t sig_len;  /* ECDSA: the fixed R||S length; 0 for the others (by hash, key size or curve) */
 } wb_alg_info;
 
 /** Table entry for alg or NULL. */
 const wb_alg_info *wb__alg_info(wb_alg alg);
 
-/** Largest signature we ever accept or produce: RSA 16384 bits. */
-#define WB_MAX_SIG_LEN 2048
+/** Largest signature we ever accept or produce: RSA of WB_RSA_MAX_BITS. */
+#define WB_MAX_SIG_LEN (WB_RSA_MAX_BITS / 8)
+
+/* Fixed signature sizes: ECDSA R||S, each the size of the curve's order (RFC 7518 3.4, RFC 8812
+ * 3.2), and EdDSA (RFC 8032 5.1.6 and 5.2.6). */
+#define WB_ES256_SIG_LEN   64 /* P-256, and secp256k1 (ES256K) */
+#define WB_ES384_SIG_LEN   96
+#define WB_ES512_SIG_LEN   132 /* P-521: two 66-byte halves */
+#define WB_ED25519_SIG_LEN 64
+#define WB_ED448_SIG_LEN   114
+
+/** Largest key text accepted (JWK, PEM or DER): an RSA-16384 private key is about 16 KiB as a JWK. */
+#define WB_KEY_TEXT_MAX 65536
 
 /** Signs msg with key under alg into sig (capacity WB_MAX_SIG_LEN); JOSE format (R||S for ECDSA). */
 wb_status wb__sign(const wb_key *key, wb_alg alg, const unsigned char *msg, size_t msg_len,
@@ -62,37 +74,39 @@ wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, si
                      const unsigned char *sig, size_t sig_len, wb_error *err);
 
 /**
- * SipHash-2-4 with a 128-bit tag (a keyed cryptographic hash) with a per-thread context;
- * key_id (non-zero, unique per key for the life of the process) lets the context stay keyed.
+ * SipHash-2-4 with a 128-bit tag (a keyed cryptographic hash) under key, with a context from
+ * pool, which belongs to the owner of key and holds contexts keyed with that key only: they stay
+ * keyed between calls, and the owner frees them (wb__pool_free) with the key.
  */
-wb_status wb__siphash128(const unsigned char key[16], uint64_t key_id, const void *msg, size_t len,
+wb_status wb__siphash128(wb_pool_ref *pool, const unsigned char key[16], const void *msg, size_t len,
                          unsigned char out[16], wb_error *err);
 
 /* ---- keys (lib/jwk*.c, lib/keyset.c) ------------------------------------------------------ */
 
-/* key_ops bits (RFC 7517 4.3) */
+/* key_ops bits (RFC 7517 4.3); not the public wb_key_op, which names one operation to check */
 enum {
-  WB_OP_SIGN = 1u << 0,
-  WB_OP_VERIFY = 1u << 1,
-  WB_OP_ENCRYPT = 1u << 2,
-  WB_OP_DECRYPT = 1u << 3,
-  WB_OP_WRAP = 1u << 4,
-  WB_OP_UNWRAP = 1u << 5,
-  WB_OP_DERIVE_KEY = 1u << 6,
-  WB_OP_DERIVE_BITS = 1u << 7
+  WB_OPBIT_SIGN = 1u << 0,
+  WB_OPBIT_VERIFY = 1u << 1,
+  WB_OPBIT_ENCRYPT = 1u << 2,
+  WB_OPBIT_DECRYPT = 1u << 3,
+  WB_OPBIT_WRAP = 1u << 4,
+  WB_OPBIT_UNWRAP = 1u << 5,
+  WB_OPBIT_DERIVE_KEY = 1u << 6,
+  WB_OPBIT_DERIVE_BITS = 1u << 7
 };
-#define WB_OP_COUNT 8
-/** The "key_ops" name of WB_OP_* bit i is wb__op_names[i] (lib/jwk_meta.c). */
-extern const char *const wb__op_names[WB_OP_COUNT];
+#define WB_OPBIT_COUNT 8
+/** The "key_ops" name of WB_OPBIT_* bit i is wb__op_names[i] (lib/jwk_meta.c). */
+extern const char *const wb__op_names[WB_OPBIT_COUNT];
 
 struct wb_key {
-  atomic_int refs; /* owners: caller handle + each set/signer/verifier holding it */
-  uint64_t serial; /* unique in the process; keys per-thread context caches (never reused) */
+  atomic_int refs;    /* owners: caller handle + each set/signer/verifier holding it */
+  atomic_bool frozen; /* set when a set, signer or verifier takes it: wb_key_set_* refuse from then on */
+  wb_pool_ref pool;   /* prepared contexts holding this key (lib/jwa.c), wiped and freed with the key */
   wb_kty kty;
   wb_crv crv;       /* EC / OKP only */
   wb_alg alg;       /* pinned alg or WB_ALG_INVALID */
   wb_use use;       /* WB_USE_ANY when absent */
-  unsigned key_ops; /* WB_OP_* bits; meaningful only when has_key_ops */
+  unsigned key_ops; /* WB_OPBIT_* bits; meaningful only when has_key_ops */
   bool has_key_ops;
   bool is_private;       /* secret (oct) or private half present */
   unsigned bits;         /* RSA modulus bits, curve bits, or secret bits */
@@ -100,11 +114,10 @@ struct wb_key {
   unsigned char *secret; /* oct only: secret_len bytes, wiped on free */
   size_t secret_len;
   EVP_PKEY *pkey;          /* RSA / EC / OKP; NULL for oct */
-  unsigned char order[66]; /* EC: group order n, big-endian, order_len bytes (for 0 < r,s < n) */
-  size_t order_len;
-  size_t coord_len; /* EC: field element bytes (32, 48, 66); OKP: public key bytes */
-  char *jwe_alg;    /* "alg" naming a JWE algorithm (RSA-OAEP, A128KW, ...), kept for export;
-                       such a key never signs or verifies (alg stays WB_ALG_INVALID) */
+  unsigned char order[66]; /* EC: group order n, big-endian, coord_len bytes (for 0 < r,s < n) */
+  size_t coord_len;        /* EC: field element bytes (32, 48, 66), also the order's; OKP: public key bytes */
+  char *jwe_alg;           /* "alg" naming a JWE algorithm (RSA-OAEP, A128KW, ...), kept for export;
+                              such a key never signs or verifies (alg stays WB_ALG_INVALID) */
 };
 
 struct wb_keyset {
@@ -114,9 +127,9 @@ struct wb_keyset {
 
 /* -- the key object (lib/jwk.c) -- */
 
-/** Allocates a zeroed key with refs = 1 and a fresh serial. */
+/** Allocates a zeroed key with refs = 1. */
 wb_key *wb__key_alloc(void);
-/** Takes one more reference; returns key. */
+/** Takes one more reference for a key set, signer or verifier, and freezes the key; returns key. */
 wb_key *wb__key_ref(const wb_key *key);
 /** The JWK "kty" name of kty ("oct", "RSA", "EC", "OKP"), "?" for others. */
 const char *wb__kty_name(wb_kty kty);
@@ -138,6 +151,21 @@ typedef struct wb_curve_info {
   size_t priv_len;
   unsigned bits;
 } wb_curve_info;
+
+/**
+ * Refuses (WB_ERR_BAD_KEY) an Ed25519 or Ed448 public key (RFC 8032 encoding, len bytes) that is
+ * not canonical, not on the curve, or of small order (lib/jwk_eddsa.c).
+ */
+wb_status wb__eddsa_check_public(wb_crv crv, const unsigned char *pub, size_t len, wb_error *err);
+/**
+ * Reads the raw private key of an OKP pkey into buf (cap bytes; buf NULL only asks whether there
+ * is one) straight from the provider's key, and sets *len. False for a public-only key. Use it
+ * instead of EVP_PKEY_get_raw_private_key, which on OpenSSL 3.0 exports the key through a
+ * parameter block that is freed without being wiped: a copy of the private key left in the heap.
+ */
+bool wb__okp_private_raw(const EVP_PKEY *pkey, unsigned char *buf, size_t cap, size_t *len);
+/** The largest OKP key, public or private, in bytes: Ed448's (RFC 8032 5.2.5). */
+#define WB_OKP_MAX_LEN 57
 
 /** The curve crv, or NULL when unsupported. */
 const wb_curve_info *wb__curve_by_crv(wb_crv crv);

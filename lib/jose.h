@@ -76,8 +76,9 @@ wb_status wb__jose_b64(const wb_jose_view *v, int which, unsigned char *out, siz
 
 /**
  * Applies "crit": absent, WB_OK; else it must be a non-empty array of distinct strings, none a
- * name registered by RFC 7515-7518, each present in the header (WB_ERR_MALFORMED otherwise), and
- * each one of understood[0..n) (WB_ERR_UNSUPPORTED_CRIT otherwise).
+ * name registered by RFC 7515-7518, each present in the header and each one of
+ * understood[0..n): WB_ERR_UNSUPPORTED_CRIT otherwise (as before JSON serializations existed,
+ * any "crit" wristband cannot honour is refused with that status).
  */
 wb_status wb__jose_check_crit(const wb_jose_view *v, const char *const *understood, size_t n, wb_error *err);
 

@@ -144,19 +144,20 @@ wb_status wb__jose_check_crit(const wb_jose_view *v, const char *const *understo
   const wb_jtape *t = v->m[WB_JH_CRIT].tape;
   uint32_t arr = v->m[WB_JH_CRIT].node;
   if (c->count == 0)
-    return wb__fail(err, WB_ERR_MALFORMED, "header \"crit\" is empty");
+    return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "header \"crit\" is empty");
   for (size_t i = 0; i < c->count; i++) {
     const char *name = crit_name(v, arr, i);
     if (name == NULL || name[0] == '\0')
-      return wb__fail(err, WB_ERR_MALFORMED, "header \"crit\" must list member names");
+      return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "header \"crit\" must list member names");
     if (in_list(name, registered, sizeof(registered) / sizeof(registered[0])))
-      return wb__fail(err, WB_ERR_MALFORMED, "header \"crit\" lists the registered name \"%.20s\"", name);
+      return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "header \"crit\" lists the registered name \"%.20s\"",
+                      name);
     for (size_t j = 0; j < i; j++)
       if (strcmp(crit_name(v, arr, j), name) == 0)
-        return wb__fail(err, WB_ERR_MALFORMED, "header \"crit\" lists \"%.20s\" twice", name);
+        return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "header \"crit\" lists \"%.20s\" twice", name);
     /* the named member must be in the header: the protected part, where crit itself is */
     if (wb__jtape_member(t, 0, name, strlen(name)) == 0)
-      return wb__fail(err, WB_ERR_MALFORMED,
+      return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT,
                       "header \"crit\" names \"%.20s\", which is not in the protected header", name);
     if (!in_list(name, understood, n))
       return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT,

@@ -3,10 +3,12 @@
  * lib/jwa.c - the JWS algorithms of RFC 7518 section 3, RFC 8037 (EdDSA) and RFC 8812 (ES256K):
  * the algorithm table, and signing / verifying over OpenSSL 3.
  *
- * Speed: every thread keeps a small cache of prepared OpenSSL contexts keyed by (key serial,
- * alg, operation): a keyed HMAC context re-initialised without re-keying, and an EVP_PKEY_CTX
- * already initialised for sign or verify with its padding set. Digest implementations are
- * fetched once per process. So the hot path does no algorithm fetch and no key set-up.
+ * Speed: every key owns a small lock-free pool of prepared OpenSSL contexts per (alg, operation)
+ * (lib/ctxpool.h): a keyed HMAC context re-initialised without re-keying, an EVP_PKEY_CTX already
+ * initialised for sign or verify with its padding set. Digest and MAC implementations are fetched
+ * once per process. So the hot path does no algorithm fetch, no key set-up and no allocation of
+ * ours. The contexts hold the secret, so they are the key's: wb_key_free wipes and frees them,
+ * whichever threads used them (and the SipHash contexts of a verification cache are the cache's).
  *
  * Security: ECDSA signatures must be exactly R||S of the curve's size with 0 < r, s < n
  * (checked here before OpenSSL sees them; DER input is therefore impossible); RSA signatures
@@ -31,11 +33,14 @@ static const wb_alg_info alg_table[WB_ALG_COUNT_] = {
     [WB_ALG_PS256] = {WB_ALG_PS256, "PS256", WB_FAMILY_RSA_PSS, WB_KTY_RSA, WB_CRV_NONE, "SHA256", 32, 0},
     [WB_ALG_PS384] = {WB_ALG_PS384, "PS384", WB_FAMILY_RSA_PSS, WB_KTY_RSA, WB_CRV_NONE, "SHA384", 48, 0},
     [WB_ALG_PS512] = {WB_ALG_PS512, "PS512", WB_FAMILY_RSA_PSS, WB_KTY_RSA, WB_CRV_NONE, "SHA512", 64, 0},
-    [WB_ALG_ES256] = {WB_ALG_ES256, "ES256", WB_FAMILY_ECDSA, WB_KTY_EC, WB_CRV_P256, "SHA256", 32, 64},
-    [WB_ALG_ES384] = {WB_ALG_ES384, "ES384", WB_FAMILY_ECDSA, WB_KTY_EC, WB_CRV_P384, "SHA384", 48, 96},
-    [WB_ALG_ES512] = {WB_ALG_ES512, "ES512", WB_FAMILY_ECDSA, WB_KTY_EC, WB_CRV_P521, "SHA512", 64, 132},
+    [WB_ALG_ES256] = {WB_ALG_ES256, "ES256", WB_FAMILY_ECDSA, WB_KTY_EC, WB_CRV_P256, "SHA256", 32,
+                      WB_ES256_SIG_LEN},
+    [WB_ALG_ES384] = {WB_ALG_ES384, "ES384", WB_FAMILY_ECDSA, WB_KTY_EC, WB_CRV_P384, "SHA384", 48,
+                      WB_ES384_SIG_LEN},
+    [WB_ALG_ES512] = {WB_ALG_ES512, "ES512", WB_FAMILY_ECDSA, WB_KTY_EC, WB_CRV_P521, "SHA512", 64,
+                      WB_ES512_SIG_LEN},
     [WB_ALG_ES256K] = {WB_ALG_ES256K, "ES256K", WB_FAMILY_ECDSA, WB_KTY_EC, WB_CRV_SECP256K1, "SHA256", 32,
-                       64},
+                       WB_ES256_SIG_LEN},
     [WB_ALG_EDDSA] = {WB_ALG_EDDSA, "EdDSA", WB_FAMILY_EDDSA, WB_KTY_OKP, WB_CRV_NONE, NULL, 0, 0},
 };
 
@@ -89,172 +94,108 @@ static const EVP_MD *alg_md(const wb_alg_info *ai) {
   }
 }
 
-/* ---- per-thread context cache ------------------------------------------------------------- */
+/* ---- prepared contexts, owned by the key (lib/ctxpool.h) ------------------------------------- */
 
-#define CACHE_SLOTS 8
-
-typedef struct ctx_slot {
-  uint64_t serial; /* key serial; 0 = empty slot */
-  wb_alg alg;
-  int sign;           /* 1 = prepared for signing, 0 = for verifying */
-  EVP_MAC_CTX *mac;   /* HMAC: keyed context */
-  EVP_PKEY_CTX *pctx; /* RSA / ECDSA: initialised with padding */
-  EVP_MD_CTX *mdctx;  /* EdDSA: initialised for the key; RSA / ECDSA: the message digest */
-} ctx_slot;
-
-typedef struct ctx_cache {
-  ctx_slot slot[CACHE_SLOTS];
-  unsigned next;    /* round-robin eviction */
-  EVP_MAC_CTX *sip; /* for wb__siphash128 */
-  uint64_t sip_id;  /* the key sip is keyed with (0 = none) */
-} ctx_cache;
-
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static pthread_key_t cache_key;
-
-static void slot_clear(ctx_slot *s) {
-  EVP_MAC_CTX_free(s->mac);
-  EVP_PKEY_CTX_free(s->pctx);
-  EVP_MD_CTX_free(s->mdctx);
-  memset(s, 0, sizeof(*s));
-}
-
-/* Thread exit: free the thread's contexts. */
-static void cache_destroy(void *p) {
-  ctx_cache *c = p;
-  for (unsigned i = 0; i < CACHE_SLOTS; i++)
-    slot_clear(&c->slot[i]);
-  EVP_MAC_CTX_free(c->sip);
-  OPENSSL_free(c);
-}
-
-static void cache_key_create(void) {
-  (void)pthread_key_create(&cache_key, cache_destroy);
-}
-
-static ctx_cache *thread_cache(void) {
-  pthread_once(&cache_once, cache_key_create);
-  ctx_cache *c = pthread_getspecific(cache_key);
-  if (c != NULL)
-    return c;
-  c = OPENSSL_zalloc(sizeof(*c));
-  if (c == NULL)
-    return NULL;
-  if (pthread_setspecific(cache_key, c) != 0) {
-    OPENSSL_free(c);
-    return NULL;
-  }
-  return c;
-}
-
-static ctx_slot *cache_find(ctx_cache *c, const wb_key *key, wb_alg alg, int sign) {
-  for (unsigned i = 0; i < CACHE_SLOTS; i++) {
-    ctx_slot *s = &c->slot[i];
-    if (s->serial == key->serial && s->alg == alg && s->sign == sign)
-      return s;
-  }
-  return NULL;
-}
-
-static ctx_slot *cache_victim(ctx_cache *c) {
-  ctx_slot *s = &c->slot[c->next];
-  c->next = (c->next + 1) % CACHE_SLOTS;
-  slot_clear(s);
-  return s;
+/* The pool tag of (alg, operation): never 0. */
+static unsigned ctx_tag(wb_alg alg, int sign) {
+  return (unsigned)alg * 2u + (unsigned)sign + 1u;
 }
 
 /*
- * HMAC through EVP_MAC, keyed once per thread and re-initialised without re-keying. (OpenSSL 3.0
+ * HMAC through EVP_MAC, keyed once per context and re-initialised without re-keying. (OpenSSL 3.0
  * still allocates inside EVP_MAC_init and EVP_MAC_final, as it does for any digest
  * re-initialisation; the raw limit of bench/ pays the same.)
  */
-static wb_status hmac_compute(ctx_slot *s, const unsigned char *msg, size_t len, unsigned char *tag,
+static wb_status hmac_compute(wb_ctx *c, const unsigned char *msg, size_t len, unsigned char *tag,
                               size_t tag_len, wb_error *err) {
   size_t out = 0;
-  if (EVP_MAC_init(s->mac, NULL, 0, NULL) != 1 || EVP_MAC_update(s->mac, msg, len) != 1 ||
-      EVP_MAC_final(s->mac, tag, &out, tag_len) != 1 || out != tag_len)
+  if (EVP_MAC_init(c->mac, NULL, 0, NULL) != 1 || EVP_MAC_update(c->mac, msg, len) != 1 ||
+      EVP_MAC_final(c->mac, tag, &out, tag_len) != 1 || out != tag_len)
     return wb__fail(err, WB_ERR_CRYPTO, "HMAC failed");
   return WB_OK;
 }
 
-/* Prepares a fresh slot for (key, alg, sign). */
-static wb_status slot_prepare(ctx_slot *s, const wb_key *key, const wb_alg_info *ai, int sign,
-                              wb_error *err) {
+/* RSA and ECDSA: a PKEY context initialised for the operation with its padding, and a digest context. */
+static wb_status pkey_prepare(wb_ctx *c, const wb_key *key, const wb_alg_info *ai, int sign, wb_error *err) {
   const EVP_MD *md = alg_md(ai);
+  c->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+  c->mdctx = EVP_MD_CTX_new(); /* the message digest, re-initialised per call without allocating */
+  if (c->pctx == NULL || c->mdctx == NULL)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  int ok = sign ? EVP_PKEY_sign_init(c->pctx) : EVP_PKEY_verify_init(c->pctx);
+  ok = ok == 1 && EVP_PKEY_CTX_set_signature_md(c->pctx, md) == 1;
+  if (ok && ai->kty == WB_KTY_RSA) {
+    int pss = ai->family == WB_FAMILY_RSA_PSS;
+    ok = EVP_PKEY_CTX_set_rsa_padding(c->pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) == 1;
+    /* RFC 7518 3.5: MGF1 with the same hash, salt as long as the hash. */
+    if (ok && pss)
+      ok = EVP_PKEY_CTX_set_rsa_mgf1_md(c->pctx, md) == 1 &&
+           EVP_PKEY_CTX_set_rsa_pss_saltlen(c->pctx, (int)ai->hash_len) == 1;
+  }
+  return ok ? WB_OK : wb__fail(err, WB_ERR_CRYPTO, "%s set-up failed", ai->name);
+}
+
+/* Prepares an empty context for (key, alg, sign). */
+static wb_status ctx_prepare(wb_ctx *c, const wb_key *key, const wb_alg_info *ai, int sign, wb_error *err) {
+  pthread_once(&md_once, fetch_algorithms); /* mac_hmac; alg_md() sees to the digests itself */
   if (ai->family == WB_FAMILY_HMAC) {
-    s->mac = EVP_MAC_CTX_new(mac_hmac);
+    c->mac = EVP_MAC_CTX_new(mac_hmac);
     OSSL_PARAM params[2] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)ai->md, 0),
                             OSSL_PARAM_construct_end()};
-    if (s->mac == NULL || EVP_MAC_init(s->mac, key->secret, key->secret_len, params) != 1)
+    if (c->mac == NULL || EVP_MAC_init(c->mac, key->secret, key->secret_len, params) != 1)
       return wb__fail(err, WB_ERR_CRYPTO, "HMAC set-up failed");
-  } else if (ai->family == WB_FAMILY_EDDSA) {
-    /* EdDSA is one-shot and stateless: a context initialised once serves every call. */
-    s->mdctx = EVP_MD_CTX_new();
-    if (s->mdctx == NULL)
-      return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-    int ok = sign ? EVP_DigestSignInit_ex(s->mdctx, NULL, NULL, NULL, NULL, key->pkey, NULL)
-                  : EVP_DigestVerifyInit_ex(s->mdctx, NULL, NULL, NULL, NULL, key->pkey, NULL);
-    if (ok != 1)
-      return wb__fail(err, WB_ERR_CRYPTO, "EdDSA set-up failed");
-  } else {
-    s->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
-    s->mdctx = EVP_MD_CTX_new(); /* the message digest, re-initialised per call without allocating */
-    if (s->pctx == NULL || s->mdctx == NULL)
-      return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-    int ok = sign ? EVP_PKEY_sign_init(s->pctx) : EVP_PKEY_verify_init(s->pctx);
-    ok = ok == 1 && EVP_PKEY_CTX_set_signature_md(s->pctx, md) == 1;
-    if (ok && ai->kty == WB_KTY_RSA) {
-      int pss = ai->family == WB_FAMILY_RSA_PSS;
-      ok = EVP_PKEY_CTX_set_rsa_padding(s->pctx, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) == 1;
-      /* RFC 7518 3.5: MGF1 with the same hash, salt as long as the hash. */
-      if (ok && pss)
-        ok = EVP_PKEY_CTX_set_rsa_mgf1_md(s->pctx, md) == 1 &&
-             EVP_PKEY_CTX_set_rsa_pss_saltlen(s->pctx, (int)ai->hash_len) == 1;
-    }
-    if (!ok)
-      return wb__fail(err, WB_ERR_CRYPTO, "%s set-up failed", ai->name);
-  }
-  s->serial = key->serial;
-  s->alg = ai->alg;
-  s->sign = sign;
-  return WB_OK;
-}
-
-/* The thread's prepared slot for (key, alg, sign), created on first use. */
-static wb_status get_slot(ctx_slot **out, const wb_key *key, const wb_alg_info *ai, int sign, wb_error *err) {
-  ctx_cache *c = thread_cache();
-  if (c == NULL)
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  *out = cache_find(c, key, ai->alg, sign);
-  if (*out != NULL)
     return WB_OK;
-  ctx_slot *s = cache_victim(c);
-  wb_status st = slot_prepare(s, key, ai, sign, err);
-  if (st != WB_OK) {
-    slot_clear(s);
-    return st;
   }
-  *out = s;
-  return WB_OK;
+  if (ai->family != WB_FAMILY_EDDSA)
+    return pkey_prepare(c, key, ai, sign, err);
+  /* EdDSA is one-shot and stateless: a context initialised once serves every call. */
+  c->mdctx = EVP_MD_CTX_new();
+  if (c->mdctx == NULL)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  int ok = sign ? EVP_DigestSignInit_ex(c->mdctx, NULL, NULL, NULL, NULL, key->pkey, NULL)
+                : EVP_DigestVerifyInit_ex(c->mdctx, NULL, NULL, NULL, NULL, key->pkey, NULL);
+  return ok == 1 ? WB_OK : wb__fail(err, WB_ERR_CRYPTO, "EdDSA set-up failed");
 }
 
-wb_status wb__siphash128(const unsigned char key[16], uint64_t key_id, const void *msg, size_t len,
+/* Takes a prepared context for (key, alg, sign) from the key's pool; give it back with ctx_give. */
+static wb_status ctx_take(wb_lease *l, const wb_key *key, const wb_alg_info *ai, int sign, wb_error *err) {
+  wb_key *k = (wb_key *)key; /* the pool, like the reference count, is the mutable part of a key */
+  wb__pool_take(&k->pool, ctx_tag(ai->alg, sign), l);
+  if (!l->fresh)
+    return WB_OK;
+  wb_status st = ctx_prepare(l->ctx, key, ai, sign, err);
+  if (st != WB_OK)
+    wb__pool_give(l, false);
+  return st;
+}
+
+/* Gives the context back; it stays prepared unless the operation failed in the backend. */
+static void ctx_give(wb_lease *l, wb_status st) {
+  wb__pool_give(l, st == WB_OK || st == WB_ERR_BAD_SIGNATURE);
+}
+
+wb_status wb__siphash128(wb_pool_ref *pool, const unsigned char key[16], const void *msg, size_t len,
                          unsigned char out[16], wb_error *err) {
-  ctx_cache *c = thread_cache();
-  if (c == NULL)
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   pthread_once(&md_once, fetch_algorithms);
-  if (c->sip == NULL && (mac_siphash == NULL || (c->sip = EVP_MAC_CTX_new(mac_siphash)) == NULL))
+  if (mac_siphash == NULL)
     return wb__fail(err, WB_ERR_CRYPTO, "SipHash unavailable");
-  size_t size = 16, n = 0;
-  OSSL_PARAM params[2] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size),
-                          OSSL_PARAM_construct_end()};
-  int ok = c->sip_id == key_id ? EVP_MAC_init(c->sip, NULL, 0, NULL) /* same key: no re-keying */
-                               : EVP_MAC_init(c->sip, key, 16, params);
-  c->sip_id = ok == 1 ? key_id : 0;
-  if (ok != 1 || EVP_MAC_update(c->sip, msg, len) != 1 || EVP_MAC_final(c->sip, out, &n, 16) != 1 || n != 16)
-    return wb__fail(err, WB_ERR_CRYPTO, "SipHash failed");
-  return WB_OK;
+  wb_lease l;
+  wb__pool_take(pool, 1, &l);
+  int ok = 1;
+  if (l.fresh) { /* key it once: later calls re-initialise without re-keying */
+    size_t size = 16;
+    OSSL_PARAM params[2] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size),
+                            OSSL_PARAM_construct_end()};
+    ok =
+        (l.ctx->mac = EVP_MAC_CTX_new(mac_siphash)) != NULL && EVP_MAC_init(l.ctx->mac, key, 16, params) == 1;
+  } else {
+    ok = EVP_MAC_init(l.ctx->mac, NULL, 0, NULL) == 1;
+  }
+  size_t n = 0;
+  ok = ok && EVP_MAC_update(l.ctx->mac, msg, len) == 1 && EVP_MAC_final(l.ctx->mac, out, &n, 16) == 1 &&
+       n == 16;
+  wb__pool_give(&l, ok);
+  return ok ? WB_OK : wb__fail(err, WB_ERR_CRYPTO, "SipHash failed");
 }
 
 /* ---- HMAC ---------------------------------------------------------------------------------- */
@@ -333,17 +274,47 @@ static size_t signature_length(const wb_key *key, const wb_alg_info *ai) {
   case WB_FAMILY_HMAC:
     return ai->hash_len;
   case WB_FAMILY_ECDSA:
-    return 2 * key->coord_len;
+    return ai->sig_len; /* R || S, each key->coord_len bytes */
   case WB_FAMILY_EDDSA:
-    return key->crv == WB_CRV_ED25519 ? 64 : 114;
+    return key->crv == WB_CRV_ED25519 ? WB_ED25519_SIG_LEN : WB_ED448_SIG_LEN;
   default:
     return (size_t)EVP_PKEY_get_size(key->pkey);
   }
 }
 
-static wb_status eddsa_verify(ctx_slot *s, const unsigned char *msg, size_t len, const unsigned char *sig,
-                              size_t sig_len, wb_error *err) {
-  if (EVP_DigestVerify(s->mdctx, sig, sig_len, msg, len) != 1)
+/* The message digest of msg under ai's hash, with the context's digest (RSA and ECDSA). */
+static wb_status digest(wb_ctx *c, const wb_alg_info *ai, const unsigned char *msg, size_t len,
+                        unsigned char hash[EVP_MAX_MD_SIZE], wb_error *err) {
+  if (EVP_DigestInit_ex(c->mdctx, alg_md(ai), NULL) != 1 || EVP_DigestUpdate(c->mdctx, msg, len) != 1 ||
+      EVP_DigestFinal_ex(c->mdctx, hash, NULL) != 1)
+    return wb__fail(err, WB_ERR_CRYPTO, "digest failed");
+  return WB_OK;
+}
+
+/* Verifies with a prepared context. */
+static wb_status verify_with(wb_ctx *c, const wb_key *key, const wb_alg_info *ai, const unsigned char *msg,
+                             size_t msg_len, const unsigned char *sig, size_t sig_len, wb_error *err) {
+  unsigned char buf[EVP_MAX_MD_SIZE], der[2 * 69 + 3];
+  wb_status st = WB_OK;
+  if (ai->family == WB_FAMILY_HMAC) {
+    st = hmac_compute(c, msg, msg_len, buf, ai->hash_len, err);
+    if (st == WB_OK && CRYPTO_memcmp(buf, sig, ai->hash_len) != 0)
+      st = wb__fail(err, WB_ERR_BAD_SIGNATURE, "signature does not verify");
+    OPENSSL_cleanse(buf, sizeof(buf)); /* the right tag for this message */
+    return st;
+  }
+  if (ai->family == WB_FAMILY_EDDSA)
+    return EVP_DigestVerify(c->mdctx, sig, sig_len, msg, msg_len) == 1
+               ? WB_OK
+               : wb__fail(err, WB_ERR_BAD_SIGNATURE, "signature does not verify");
+  st = digest(c, ai, msg, msg_len, buf, err);
+  if (st != WB_OK)
+    return st;
+  if (ai->family == WB_FAMILY_ECDSA) {
+    sig_len = ecdsa_rs_to_der(der, sig, key->coord_len);
+    sig = der;
+  }
+  if (EVP_PKEY_verify(c->pctx, sig, sig_len, buf, ai->hash_len) != 1)
     return wb__fail(err, WB_ERR_BAD_SIGNATURE, "signature does not verify");
   return WB_OK;
 }
@@ -357,44 +328,47 @@ wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, si
   if (sig_len != signature_length(key, ai)) /* lengths are public: fixed by key and alg */
     return wb__fail(err, WB_ERR_BAD_SIGNATURE, "signature has the wrong length for %s", ai->name);
   if (ai->family == WB_FAMILY_ECDSA) {
-    if (key->order_len != key->coord_len || scalar_out_of_range(sig, key->order, key->coord_len) ||
+    if (scalar_out_of_range(sig, key->order, key->coord_len) ||
         scalar_out_of_range(sig + key->coord_len, key->order, key->coord_len))
       return wb__fail(err, WB_ERR_BAD_SIGNATURE, "ECDSA r or s out of range");
   }
-  ctx_slot *s = NULL;
-  st = get_slot(&s, key, ai, 0, err);
+  wb_lease l;
+  st = ctx_take(&l, key, ai, 0, err);
   if (st != WB_OK)
     return st;
-  if (ai->family == WB_FAMILY_HMAC) {
-    unsigned char tag[64];
-    st = hmac_compute(s, msg, msg_len, tag, ai->hash_len, err);
-    if (st == WB_OK && CRYPTO_memcmp(tag, sig, ai->hash_len) != 0)
-      st = wb__fail(err, WB_ERR_BAD_SIGNATURE, "signature does not verify");
-    OPENSSL_cleanse(tag, sizeof(tag));
-    return st;
-  }
-  if (ai->family == WB_FAMILY_EDDSA)
-    return eddsa_verify(s, msg, msg_len, sig, sig_len, err);
-  unsigned char hash[64], der[2 * 69 + 3];
-  if (EVP_DigestInit_ex(s->mdctx, alg_md(ai), NULL) != 1 || EVP_DigestUpdate(s->mdctx, msg, msg_len) != 1 ||
-      EVP_DigestFinal_ex(s->mdctx, hash, NULL) != 1)
-    return wb__fail(err, WB_ERR_CRYPTO, "digest failed");
-  if (ai->family == WB_FAMILY_ECDSA) {
-    sig_len = ecdsa_rs_to_der(der, sig, key->coord_len);
-    sig = der;
-  }
-  if (EVP_PKEY_verify(s->pctx, sig, sig_len, hash, ai->hash_len) != 1)
-    return wb__fail(err, WB_ERR_BAD_SIGNATURE, "signature does not verify");
-  return WB_OK;
+  st = verify_with(l.ctx, key, ai, msg, msg_len, sig, sig_len, err);
+  ctx_give(&l, st);
+  return st;
 }
 
-static wb_status eddsa_sign(ctx_slot *s, const unsigned char *msg, size_t len, unsigned char *sig,
-                            size_t *sig_len, wb_error *err) {
+/* Signs with a prepared context into sig (WB_MAX_SIG_LEN bytes). */
+static wb_status sign_with(wb_ctx *c, const wb_key *key, const wb_alg_info *ai, const unsigned char *msg,
+                           size_t msg_len, unsigned char *sig, size_t *sig_len, wb_error *err) {
+  unsigned char hash[EVP_MAX_MD_SIZE], der[2 * 69 + 3];
   size_t n = WB_MAX_SIG_LEN;
-  if (EVP_DigestSign(s->mdctx, sig, &n, msg, len) != 1)
-    return wb__fail(err, WB_ERR_CRYPTO, "EdDSA signing failed");
+  if (ai->family == WB_FAMILY_HMAC) {
+    *sig_len = ai->hash_len;
+    return hmac_compute(c, msg, msg_len, sig, ai->hash_len, err);
+  }
+  if (ai->family == WB_FAMILY_EDDSA) {
+    if (EVP_DigestSign(c->mdctx, sig, &n, msg, msg_len) != 1)
+      return wb__fail(err, WB_ERR_CRYPTO, "EdDSA signing failed");
+    *sig_len = n;
+    return WB_OK;
+  }
+  wb_status st = digest(c, ai, msg, msg_len, hash, err);
+  if (st != WB_OK)
+    return st;
+  bool ecdsa = ai->family == WB_FAMILY_ECDSA;
+  n = ecdsa ? sizeof(der) : WB_MAX_SIG_LEN;
+  if (EVP_PKEY_sign(c->pctx, ecdsa ? der : sig, &n, hash, ai->hash_len) != 1)
+    return wb__fail(err, WB_ERR_CRYPTO, "%s signing failed", ai->name);
+  if (ecdsa) {
+    st = ecdsa_der_to_rs(der, n, sig, key->coord_len, err);
+    n = ai->sig_len;
+  }
   *sig_len = n;
-  return WB_OK;
+  return st;
 }
 
 wb_status wb__sign(const wb_key *key, wb_alg alg, const unsigned char *msg, size_t msg_len,
@@ -408,30 +382,13 @@ wb_status wb__sign(const wb_key *key, wb_alg alg, const unsigned char *msg, size
     return wb__fail(err, WB_ERR_INVALID_ARG, "signing needs a private key");
   if (signature_length(key, ai) > WB_MAX_SIG_LEN)
     return wb__fail(err, WB_ERR_BAD_KEY, "key too large");
-  ctx_slot *s = NULL;
-  st = get_slot(&s, key, ai, 1, err);
+  wb_lease l;
+  st = ctx_take(&l, key, ai, 1, err);
   if (st != WB_OK)
     return st;
-  if (ai->family == WB_FAMILY_HMAC) {
-    st = hmac_compute(s, msg, msg_len, sig, ai->hash_len, err);
-    if (st == WB_OK)
-      *sig_len = ai->hash_len;
-    return st;
-  }
-  if (ai->family == WB_FAMILY_EDDSA)
-    return eddsa_sign(s, msg, msg_len, sig, sig_len, err);
-  unsigned char hash[64], der[2 * 69 + 3];
-  if (EVP_DigestInit_ex(s->mdctx, alg_md(ai), NULL) != 1 || EVP_DigestUpdate(s->mdctx, msg, msg_len) != 1 ||
-      EVP_DigestFinal_ex(s->mdctx, hash, NULL) != 1)
-    return wb__fail(err, WB_ERR_CRYPTO, "digest failed");
-  unsigned char *out = ai->family == WB_FAMILY_ECDSA ? der : sig;
-  size_t n = ai->family == WB_FAMILY_ECDSA ? sizeof(der) : WB_MAX_SIG_LEN;
-  if (EVP_PKEY_sign(s->pctx, out, &n, hash, ai->hash_len) != 1)
-    return wb__fail(err, WB_ERR_CRYPTO, "%s signing failed", ai->name);
-  if (ai->family == WB_FAMILY_ECDSA) {
-    st = ecdsa_der_to_rs(der, n, sig, key->coord_len, err);
-    n = 2 * key->coord_len;
-  }
+  size_t n = 0;
+  st = sign_with(l.ctx, key, ai, msg, msg_len, sig, &n, err);
+  ctx_give(&l, st);
   if (st == WB_OK)
     *sig_len = n;
   return st;

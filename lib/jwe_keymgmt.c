@@ -24,9 +24,10 @@
 
 /* ---- which key fits ------------------------------------------------------------------------ */
 
-static const unsigned ops_sig = WB_OP_SIGN | WB_OP_VERIFY;
-static const unsigned ops_enc = WB_OP_ENCRYPT | WB_OP_WRAP | WB_OP_DERIVE_KEY | WB_OP_DERIVE_BITS;
-static const unsigned ops_dec = WB_OP_DECRYPT | WB_OP_UNWRAP | WB_OP_DERIVE_KEY | WB_OP_DERIVE_BITS;
+static const unsigned ops_sig = WB_OPBIT_SIGN | WB_OPBIT_VERIFY;
+static const unsigned ops_enc = WB_OPBIT_ENCRYPT | WB_OPBIT_WRAP | WB_OPBIT_DERIVE_KEY | WB_OPBIT_DERIVE_BITS;
+static const unsigned ops_dec =
+    WB_OPBIT_DECRYPT | WB_OPBIT_UNWRAP | WB_OPBIT_DERIVE_KEY | WB_OPBIT_DERIVE_BITS;
 
 /* use, key_ops and a pinned alg: a key bound to signing never encrypts; a pinned JWE alg holds. */
 static wb_status check_binding(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei,

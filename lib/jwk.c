@@ -49,19 +49,19 @@ wb_status wb__key_check_hmac_len(const wb_key *key, const wb_alg_info *fit, wb_e
 
 /* ---- life cycle ---------------------------------------------------------------------------- */
 
-static atomic_uint_fast64_t next_serial = 1; /* process-wide counter: serials are never reused */
-
 wb_key *wb__key_alloc(void) {
   wb_key *key = calloc(1, sizeof(*key));
   if (key == NULL)
     return NULL;
   atomic_init(&key->refs, 1);
-  key->serial = (uint64_t)atomic_fetch_add(&next_serial, 1);
+  atomic_init(&key->frozen, false);
+  atomic_init(&key->pool, NULL);
   return key;
 }
 
 wb_key *wb__key_ref(const wb_key *key) {
-  wb_key *k = (wb_key *)key; /* the count is the one mutable part of a frozen key */
+  wb_key *k = (wb_key *)key; /* the count, the frozen flag and the pool are the mutable part of a key */
+  atomic_store(&k->frozen, true);
   atomic_fetch_add(&k->refs, 1);
   return k;
 }
@@ -71,6 +71,7 @@ void wb_key_free(wb_key *key) {
     return;
   if (atomic_fetch_sub(&key->refs, 1) != 1)
     return;
+  wb__pool_free(&key->pool); /* the prepared contexts hold the secret or a private key reference */
   if (key->secret != NULL) {
     OPENSSL_cleanse(key->secret, key->secret_len);
     free(key->secret);
@@ -84,9 +85,20 @@ void wb_key_free(wb_key *key) {
 
 /* ---- set-up and inspection ----------------------------------------------------------------- */
 
-wb_status wb_key_set_kid(wb_key *key, const char *kid, wb_error *err) {
+/* A key that a set, signer or verifier holds may be read by other threads: it never changes. */
+static wb_status refuse_frozen(const wb_key *key, const char *fn, wb_error *err) {
   if (key == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_set_kid: NULL key");
+    return wb__fail(err, WB_ERR_INVALID_ARG, "%s: NULL key", fn);
+  if (atomic_load(&key->frozen))
+    return wb__fail(err, WB_ERR_INVALID_ARG, "%s: the key is frozen (a key set, signer or verifier holds it)",
+                    fn);
+  return WB_OK;
+}
+
+wb_status wb_key_set_kid(wb_key *key, const char *kid, wb_error *err) {
+  wb_status st = refuse_frozen(key, "wb_key_set_kid", err);
+  if (st != WB_OK)
+    return st;
   char *copy = NULL;
   if (kid != NULL) {
     json_t *probe = json_string(kid); /* the kid must serialise: valid UTF-8 */
@@ -102,8 +114,9 @@ wb_status wb_key_set_kid(wb_key *key, const char *kid, wb_error *err) {
 }
 
 wb_status wb_key_set_alg(wb_key *key, wb_alg alg, wb_error *err) {
-  if (key == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_set_alg: NULL key");
+  wb_status st = refuse_frozen(key, "wb_key_set_alg", err);
+  if (st != WB_OK)
+    return st;
   if (alg == WB_ALG_INVALID) {
     key->alg = WB_ALG_INVALID;
     return wb__ok(err);
@@ -114,7 +127,7 @@ wb_status wb_key_set_alg(wb_key *key, wb_alg alg, wb_error *err) {
   if (!wb__jws_fits_key(fit, key->kty, key->crv))
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "%s does not fit this %s key", fit->name,
                     wb__kty_name(key->kty));
-  wb_status st = wb__key_check_hmac_len(key, fit, err);
+  st = wb__key_check_hmac_len(key, fit, err);
   if (st != WB_OK)
     return st;
   free(key->jwe_alg);
@@ -124,8 +137,11 @@ wb_status wb_key_set_alg(wb_key *key, wb_alg alg, wb_error *err) {
 }
 
 wb_status wb_key_set_use(wb_key *key, wb_use use, wb_error *err) {
-  if (key == NULL || (use != WB_USE_ANY && use != WB_USE_SIG && use != WB_USE_ENC))
-    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_set_use: bad argument");
+  wb_status st = refuse_frozen(key, "wb_key_set_use", err);
+  if (st != WB_OK)
+    return st;
+  if (use != WB_USE_ANY && use != WB_USE_SIG && use != WB_USE_ENC)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_set_use: unknown use");
   key->use = use;
   return wb__ok(err);
 }
@@ -180,10 +196,14 @@ wb_alg wb_key_default_alg(const wb_key *key) {
   }
 }
 
-wb_status wb_key_check_alg(const wb_key *key, wb_alg alg, int sign, wb_error *err) {
+wb_status wb_key_check_alg(const wb_key *key, wb_alg alg, wb_key_op op, wb_error *err) {
   const wb_alg_info *fit = wb__alg_info(alg);
   if (key == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_check_alg: NULL key");
+  if (op != WB_KEY_OP_SIGN && op != WB_KEY_OP_VERIFY)
+    return wb__fail(err, WB_ERR_INVALID_ARG,
+                    "wb_key_check_alg: op must be WB_KEY_OP_SIGN or WB_KEY_OP_VERIFY");
+  bool sign = op == WB_KEY_OP_SIGN;
   if (fit == NULL)
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "unknown algorithm");
   if (key->jwe_alg != NULL)
@@ -195,7 +215,7 @@ wb_status wb_key_check_alg(const wb_key *key, wb_alg alg, int sign, wb_error *er
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "key is pinned to another algorithm than %s", fit->name);
   if (key->use == WB_USE_ENC)
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "key \"use\" is \"enc\"");
-  if (key->has_key_ops && !(key->key_ops & (sign ? WB_OP_SIGN : WB_OP_VERIFY)))
+  if (key->has_key_ops && !(key->key_ops & (sign ? WB_OPBIT_SIGN : WB_OPBIT_VERIFY)))
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "key \"key_ops\" does not allow %s",
                     sign ? "sign" : "verify");
   wb_status st = wb__key_check_hmac_len(key, fit, err);
@@ -220,11 +240,28 @@ static EVP_PKEY *public_pkey(const EVP_PKEY *pkey) {
   return pub;
 }
 
+/*
+ * The key_ops of a public half: each private operation becomes its public counterpart (RFC 7517
+ * 4.3 pairs them: sign/verify, decrypt/encrypt, unwrapKey/wrapKey); the public ones stay; and
+ * deriveKey/deriveBits, which need the private half, go. A public key's ["sign"] could verify
+ * nothing; its ["verify"] can.
+ */
+static unsigned public_key_ops(unsigned ops) {
+  unsigned pub = ops & (WB_OPBIT_VERIFY | WB_OPBIT_ENCRYPT | WB_OPBIT_WRAP);
+  if (ops & WB_OPBIT_SIGN)
+    pub |= WB_OPBIT_VERIFY;
+  if (ops & WB_OPBIT_DECRYPT)
+    pub |= WB_OPBIT_ENCRYPT;
+  if (ops & WB_OPBIT_UNWRAP)
+    pub |= WB_OPBIT_WRAP;
+  return pub;
+}
+
 static wb_status copy_meta(wb_key *dst, const wb_key *src, wb_error *err) {
   dst->alg = src->alg;
   dst->use = src->use;
-  dst->key_ops = src->key_ops;
-  dst->has_key_ops = src->has_key_ops;
+  dst->key_ops = public_key_ops(src->key_ops);
+  dst->has_key_ops = src->has_key_ops; /* even when none is left: never widen what a key may do */
   if (src->kid != NULL && (dst->kid = strdup(src->kid)) == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   if (src->jwe_alg != NULL && (dst->jwe_alg = strdup(src->jwe_alg)) == NULL)
@@ -233,9 +270,10 @@ static wb_status copy_meta(wb_key *dst, const wb_key *src, wb_error *err) {
 }
 
 wb_status wb_key_public(wb_key **out, const wb_key *key, wb_error *err) {
+  if (out != NULL) /* NULL on every failure, a NULL input included */
+    *out = NULL;
   if (out == NULL || key == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_public: NULL argument");
-  *out = NULL;
   if (key->kty == WB_KTY_OCT || key->pkey == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "an oct key has no public half");
   wb_key *pub = wb__key_alloc();

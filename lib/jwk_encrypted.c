@@ -28,7 +28,7 @@ wb_status wb_key_to_encrypted_jwk(const wb_key *key, const char *password, size_
   if (st == WB_OK)
     st = wb_encrypter_set_cty(e, "jwk+json", err);
   if (st == WB_OK)
-    st = wb_key_to_jwk(key, 1, &jwk, err);
+    st = wb_key_to_jwk(key, WB_KEY_PRIVATE, &jwk, err);
   if (st == WB_OK)
     st = wb_jwe_encrypt(e, (const unsigned char *)jwk, strlen(jwk), jwe, NULL, err);
   wb_string_free(jwk);

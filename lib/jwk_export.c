@@ -72,12 +72,19 @@ static void sb_member_b64(sbuf *b, const char *name, const unsigned char *v, siz
   wb_string_free(s);
 }
 
-/* Appends a BIGNUM parameter as base64url, left-padded to pad bytes (0 = minimal). Absent: nothing. */
-static void sb_member_bn(sbuf *b, const EVP_PKEY *pkey, const char *param, const char *name, size_t pad) {
+/*
+ * Appends a BIGNUM parameter as base64url, left-padded to pad bytes (0 = minimal). Absent:
+ * nothing, unless the key must have it (required): OpenSSL says "absent" also when it could not
+ * allocate, and a JWK or thumbprint without "n" is another key, so that fails the export.
+ */
+static void sb_member_bn(sbuf *b, const EVP_PKEY *pkey, const char *param, const char *name, size_t pad,
+                         bool required) {
   BIGNUM *bn = NULL;
   unsigned char buf[2048];
-  if (!EVP_PKEY_get_bn_param(pkey, param, &bn))
+  if (!EVP_PKEY_get_bn_param(pkey, param, &bn)) {
+    b->failed |= required;
     return;
+  }
   size_t n = pad ? pad : (size_t)BN_num_bytes(bn);
   if (n > sizeof(buf) || BN_bn2binpad(bn, buf, (int)n) < 0)
     b->failed = true;
@@ -88,24 +95,24 @@ static void sb_member_bn(sbuf *b, const EVP_PKEY *pkey, const char *param, const
 }
 
 static void write_rsa(sbuf *b, const wb_key *key, bool priv) {
-  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_RSA_E, "e", 0);
+  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_RSA_E, "e", 0, true);
   sb_member(b, "kty", "RSA");
-  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_RSA_N, "n", 0);
-  for (size_t i = 2; priv && i < WB_RSA_MEMBERS; i++)
-    sb_member_bn(b, key->pkey, wb__rsa_params[i], wb__rsa_members[i], 0);
+  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_RSA_N, "n", 0, true);
+  for (size_t i = 2; priv && i < WB_RSA_MEMBERS; i++) /* d, then the optional CRT members */
+    sb_member_bn(b, key->pkey, wb__rsa_params[i], wb__rsa_members[i], 0, i == 2);
 }
 
 static void write_ec(sbuf *b, const wb_key *key, const wb_curve_info *c, bool priv) {
   sb_member(b, "crv", c->jwk_name);
   sb_member(b, "kty", "EC");
-  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, "x", c->pub_len);
-  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, "y", c->pub_len);
+  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_EC_PUB_X, "x", c->pub_len, true);
+  sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_EC_PUB_Y, "y", c->pub_len, true);
   if (priv)
-    sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, "d", c->priv_len);
+    sb_member_bn(b, key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, "d", c->priv_len, true);
 }
 
 static void write_okp(sbuf *b, const wb_key *key, const wb_curve_info *c, bool priv) {
-  unsigned char raw[57];
+  unsigned char raw[WB_OKP_MAX_LEN];
   size_t len = sizeof(raw);
   sb_member(b, "crv", c->jwk_name);
   sb_member(b, "kty", "OKP");
@@ -114,7 +121,7 @@ static void write_okp(sbuf *b, const wb_key *key, const wb_curve_info *c, bool p
   else
     sb_member_b64(b, "x", raw, len);
   len = sizeof(raw);
-  if (priv && EVP_PKEY_get_raw_private_key(key->pkey, raw, &len) != 1)
+  if (priv && !wb__okp_private_raw(key->pkey, raw, sizeof(raw), &len)) /* not exported: see internal.h */
     b->failed = true;
   else if (priv)
     sb_member_b64(b, "d", raw, len);
@@ -140,7 +147,7 @@ static void write_meta(sbuf *b, const wb_key *key) {
   if (!key->has_key_ops)
     return;
   sb_str(b, ",\"key_ops\":[");
-  for (size_t i = 0, n = 0; i < WB_OP_COUNT; i++) {
+  for (size_t i = 0, n = 0; i < WB_OPBIT_COUNT; i++) {
     if (!(key->key_ops & (1u << i)))
       continue;
     sb_str(b, n++ ? ",\"" : "\"");
@@ -178,15 +185,17 @@ static wb_status write_jwk(sbuf *b, const wb_key *key, bool priv, bool meta, wb_
 
 /* ---- JWK export ----------------------------------------------------------------------------- */
 
-wb_status wb_key_to_jwk(const wb_key *key, int include_private, char **json, wb_error *err) {
+wb_status wb_key_to_jwk(const wb_key *key, wb_key_part part, char **json, wb_error *err) {
   if (json != NULL)
     *json = NULL;
   if (key == NULL || json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_to_jwk: NULL argument");
-  if (!include_private && key->kty == WB_KTY_OCT)
+  if (part != WB_KEY_PUBLIC && part != WB_KEY_PRIVATE)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_to_jwk: part must be WB_KEY_PUBLIC or WB_KEY_PRIVATE");
+  if (part == WB_KEY_PUBLIC && key->kty == WB_KTY_OCT)
     return wb__fail(err, WB_ERR_INVALID_ARG, "an oct key has no public half");
   sbuf b = {0};
-  wb_status st = write_jwk(&b, key, include_private && key->is_private, true, err);
+  wb_status st = write_jwk(&b, key, part == WB_KEY_PRIVATE && key->is_private, true, err);
   if (st != WB_OK) {
     wb_string_free(b.p);
     return st;
@@ -198,9 +207,10 @@ wb_status wb_key_to_jwk(const wb_key *key, int include_private, char **json, wb_
 /* ---- thumbprints ---------------------------------------------------------------------------- */
 
 wb_status wb_key_thumbprint(const wb_key *key, char out[WB_THUMBPRINT_LEN], wb_error *err) {
+  if (out != NULL) /* "" on every failure, a NULL key included */
+    out[0] = '\0';
   if (key == NULL || out == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_thumbprint: NULL argument");
-  out[0] = '\0';
   unsigned char md[32];
   unsigned int md_len = 0;
   sbuf b = {0};

@@ -15,9 +15,7 @@
 #define OCT_DEFAULT_BITS 256
 #define OCT_MIN_BITS     128
 #define OCT_MAX_BITS     8192
-#define RSA_DEFAULT_BITS 2048
-#define RSA_MIN_BITS     2048
-#define RSA_MAX_BITS     16384
+#define RSA_DEFAULT_BITS WB_RSA_MIN_BITS
 
 static wb_status gen_oct(wb_key **out, unsigned bits, wb_error *err) {
   if (bits == 0)
@@ -67,10 +65,10 @@ wb_status wb_key_generate(wb_key **out, wb_kty kty, wb_crv crv, unsigned bits, w
       return wb__fail(err, WB_ERR_INVALID_ARG, "RSA keys have no curve");
     if (bits == 0)
       bits = RSA_DEFAULT_BITS;
-    if (bits < RSA_MIN_BITS)
-      return wb__fail(err, WB_ERR_BAD_KEY, "RSA key under 2048 bits");
-    if (bits > RSA_MAX_BITS)
-      return wb__fail(err, WB_ERR_INVALID_ARG, "RSA key over 16384 bits");
+    if (bits < WB_RSA_MIN_BITS)
+      return wb__fail(err, WB_ERR_BAD_KEY, "RSA key under %d bits", WB_RSA_MIN_BITS);
+    if (bits > WB_RSA_MAX_BITS)
+      return wb__fail(err, WB_ERR_INVALID_ARG, "RSA key over %d bits", WB_RSA_MAX_BITS);
     return gen_pkey(out, kty, crv, bits, err);
   case WB_KTY_EC:
   case WB_KTY_OKP:

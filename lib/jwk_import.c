@@ -20,9 +20,6 @@
 
 #include "internal.h"
 
-/** Largest JWK text accepted: an RSA-16384 private key is about 16 KiB. */
-#define JWK_MAX_LEN 65536
-
 const char *const wb__rsa_members[WB_RSA_MEMBERS] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
 const char *const wb__rsa_params[WB_RSA_MEMBERS] = {
     OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,           OSSL_PKEY_PARAM_RSA_D,
@@ -126,6 +123,18 @@ out:
   return st;
 }
 
+/*
+ * Adopts pkey, made from a JWK with (priv) or without "d". OpenSSL answers "no private half" also
+ * when it cannot allocate, and a private key taken for a public one would skip the private
+ * checks: the answer must match the JWK.
+ */
+static wb_status adopt_jwk_pkey(wb_key *key, EVP_PKEY *pkey, bool priv, wb_error *err) {
+  wb_status st = wb__key_adopt_pkey(key, pkey, err);
+  if (st == WB_OK && key->is_private != priv)
+    st = wb__fail(err, WB_ERR_NOMEM, "JWK: reading the key back failed (out of memory)");
+  return st;
+}
+
 /* Decodes RSA member i into a new BIGNUM (secure for private values); NULL when absent. */
 static wb_status rsa_member(const json_t *j, size_t i, BIGNUM **bn, wb_error *err) {
   unsigned char *buf = NULL;
@@ -177,7 +186,7 @@ static wb_status rsa_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
       goto out;
   st = pkey_from_params(&pkey, "RSA", bld, bn[2] != NULL, "RSA values rejected by OpenSSL", err);
   if (st == WB_OK)
-    st = wb__key_adopt_pkey(key, pkey, err);
+    st = adopt_jwk_pkey(key, pkey, bn[2] != NULL, err);
 out:
   for (size_t i = 0; i < WB_RSA_MEMBERS; i++)
     BN_clear_free(bn[i]);
@@ -237,7 +246,7 @@ static wb_status ec_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
   if (st == WB_OK)
     st = pkey_from_params(&pkey, "EC", bld, d != NULL, "EC point (x, y) is not on the curve", err);
   if (st == WB_OK)
-    st = wb__key_adopt_pkey(key, pkey, err);
+    st = adopt_jwk_pkey(key, pkey, d != NULL, err);
 out:
   wipe_free(x, xl);
   wipe_free(y, yl);
@@ -250,7 +259,7 @@ out:
 /* OKP private key from d, then the derived public key must equal x (RFC 8037 2). */
 static wb_status okp_private(EVP_PKEY **pkey, const wb_curve_info *c, const unsigned char *x,
                              const unsigned char *d, wb_error *err) {
-  unsigned char pub[57];
+  unsigned char pub[WB_OKP_MAX_LEN];
   size_t len = sizeof(pub);
   *pkey = EVP_PKEY_new_raw_private_key_ex(NULL, c->ossl_name, NULL, d, c->priv_len);
   if (*pkey == NULL)
@@ -281,7 +290,7 @@ static wb_status okp_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
       st = wb__fail(err, WB_ERR_BAD_KEY, "JWK: %s public key rejected by OpenSSL", c->jwk_name);
   }
   if (st == WB_OK) {
-    st = wb__key_adopt_pkey(key, pkey, err);
+    st = adopt_jwk_pkey(key, pkey, d != NULL, err);
     pkey = NULL;
   }
 out:
@@ -333,7 +342,7 @@ wb_status wb_key_from_jwk(wb_key **out, const char *json, size_t len, wb_error *
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_from_jwk: NULL out");
   *out = NULL;
   wb_error local;
-  json_t *j = wb__json_parse(json, len, NULL, JWK_MAX_LEN, true, &local);
+  json_t *j = wb__json_parse(json, len, NULL, WB_KEY_TEXT_MAX, true, &local);
   if (j == NULL)
     return wb__fail(err, local.code, "JWK: %s", local.message);
   wb_status st;
@@ -346,13 +355,14 @@ wb_status wb_key_from_jwk(wb_key **out, const char *json, size_t len, wb_error *
 }
 
 wb_status wb_key_from_secret(wb_key **out, const unsigned char *secret, size_t len, wb_error *err) {
+  if (out != NULL) /* NULL on every failure, a NULL input included */
+    *out = NULL;
   if (out == NULL || (secret == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_from_secret: NULL argument");
-  *out = NULL;
   if (len == 0)
     return wb__fail(err, WB_ERR_BAD_KEY, "empty secret");
-  if (len > JWK_MAX_LEN)
-    return wb__fail(err, WB_ERR_TOO_LARGE, "secret longer than %d bytes", JWK_MAX_LEN);
+  if (len > WB_KEY_TEXT_MAX)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "secret longer than %d bytes", WB_KEY_TEXT_MAX);
   wb_key *key = wb__key_alloc();
   if (key == NULL || (key->secret = malloc(len)) == NULL) {
     wb_key_free(key);
@@ -374,9 +384,10 @@ static size_t skip_ws(const char *s, size_t len) {
 }
 
 wb_status wb_key_parse(wb_key **out, const char *data, size_t len, wb_error *err) {
+  if (out != NULL) /* NULL on every failure, a NULL input included */
+    *out = NULL;
   if (out == NULL || data == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_parse: NULL argument");
-  *out = NULL;
   size_t i = skip_ws(data, len);
   if (i < len && data[i] == '{')
     return wb_key_from_jwk(out, data, len, err);

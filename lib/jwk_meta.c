@@ -48,9 +48,9 @@ static const jwe_fit jwe_fits[] = {
     {"ECDH-ES+A256KW", JWE_ECDH},
 };
 
-const char *const wb__op_names[WB_OP_COUNT] = {"sign",    "verify",    "encrypt",   "decrypt",
-                                               "wrapKey", "unwrapKey", "deriveKey", "deriveBits"};
-#define OPS_SIG (WB_OP_SIGN | WB_OP_VERIFY)
+const char *const wb__op_names[WB_OPBIT_COUNT] = {"sign",    "verify",    "encrypt",   "decrypt",
+                                                  "wrapKey", "unwrapKey", "deriveKey", "deriveBits"};
+#define OPS_SIG (WB_OPBIT_SIGN | WB_OPBIT_VERIFY)
 
 /* The JWS algorithm named exactly name (the table is lib/jwa.c's), or NULL. */
 static const wb_alg_info *jws_by_name(const char *name) {
@@ -104,7 +104,7 @@ static wb_status parse_use(wb_key *key, const json_t *j, wb_error *err) {
 }
 
 static unsigned op_bit(const char *name) {
-  for (size_t i = 0; i < WB_OP_COUNT; i++)
+  for (size_t i = 0; i < WB_OPBIT_COUNT; i++)
     if (strcmp(wb__op_names[i], name) == 0)
       return 1u << i;
   return 0;

@@ -4,7 +4,8 @@
  * public half): wb__key_adopt_pkey in lib/internal.h. RSA: 2048..16384 bits, odd exponent of at
  * most 64 bits, no small prime factor, no ROCA fingerprint, private values consistent (CRT
  * pairwise check, or d inverting e). EC: a supported named curve, the point on it, the scalar in
- * range and matching. OKP: a supported curve and the right key size.
+ * range and matching. OKP: a supported curve and the right key size; Ed25519 and Ed448 public
+ * keys canonical, on the curve and not of small order (lib/jwk_eddsa.c).
  *
  * Also the table of supported curves (JWK and OpenSSL names, sizes) the checks are made against.
  * Messages never contain key material.
@@ -99,10 +100,10 @@ static wb_status rsa_check_modulus(const BIGNUM *n, wb_error *err) {
 
 wb_status wb__rsa_check_public(const BIGNUM *n, const BIGNUM *e, wb_error *err) {
   int bits = BN_num_bits(n);
-  if (bits < 2048)
-    return wb__fail(err, WB_ERR_BAD_KEY, "RSA key under 2048 bits");
-  if (bits > 16384)
-    return wb__fail(err, WB_ERR_BAD_KEY, "RSA key over 16384 bits");
+  if (bits < WB_RSA_MIN_BITS)
+    return wb__fail(err, WB_ERR_BAD_KEY, "RSA key under %d bits", WB_RSA_MIN_BITS);
+  if (bits > WB_RSA_MAX_BITS)
+    return wb__fail(err, WB_ERR_BAD_KEY, "RSA key over %d bits", WB_RSA_MAX_BITS);
   if (!BN_is_odd(e) || BN_num_bits(e) < 2)
     return wb__fail(err, WB_ERR_BAD_KEY, "RSA public exponent must be odd and at least 3");
   if (BN_num_bits(e) > 64) /* bounds the cost of a verification, as OpenSSL does for n > 3072 */
@@ -112,17 +113,22 @@ wb_status wb__rsa_check_public(const BIGNUM *n, const BIGNUM *e, wb_error *err) 
 
 /* A private key without CRT factors: check that (2^e)^d == 2 mod n, i.e. d inverts e. */
 static wb_status rsa_check_d(const EVP_PKEY *pkey, const BIGNUM *n, const BIGNUM *e, wb_error *err) {
-  wb_status st = WB_ERR_NOMEM;
+  wb_status st;
   BIGNUM *d = NULL, *m = BN_new(), *c = BN_new(), *r = BN_new();
   BN_CTX *ctx = BN_CTX_new();
-  if (m == NULL || c == NULL || r == NULL || ctx == NULL)
+  if (m == NULL || c == NULL || r == NULL || ctx == NULL) {
+    st = wb__fail(err, WB_ERR_NOMEM, "RSA: out of memory");
     goto out;
-  st = wb__fail(err, WB_ERR_CRYPTO, "RSA: reading d failed");
-  if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D, &d) || !BN_set_word(m, 2))
+  }
+  if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D, &d) || !BN_set_word(m, 2)) {
+    st = wb__fail(err, WB_ERR_CRYPTO, "RSA: reading d failed");
     goto out;
+  }
   BN_set_flags(d, BN_FLG_CONSTTIME);
-  if (!BN_mod_exp(c, m, e, n, ctx) || !BN_mod_exp_mont_consttime(r, c, d, n, ctx, NULL))
+  if (!BN_mod_exp(c, m, e, n, ctx) || !BN_mod_exp_mont_consttime(r, c, d, n, ctx, NULL)) {
+    st = wb__fail(err, WB_ERR_CRYPTO, "RSA: checking d failed");
     goto out;
+  }
   st = BN_cmp(r, m) == 0 ? WB_OK
                          : wb__fail(err, WB_ERR_BAD_KEY, "RSA private exponent does not match n and e");
 out:
@@ -136,17 +142,19 @@ out:
 
 /* A private key with CRT factors: n == p*q, then OpenSSL's full pairwise check (primes, d, dp, dq, qi). */
 static wb_status rsa_check_crt(EVP_PKEY *pkey, const BIGNUM *n, const BIGNUM *p, wb_error *err) {
-  wb_status st = WB_ERR_NOMEM;
+  wb_status st = WB_OK;
   BIGNUM *q = NULL, *pq = BN_new();
   BN_CTX *bctx = BN_CTX_new();
   EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-  if (pq == NULL || bctx == NULL || ctx == NULL)
+  if (pq == NULL || bctx == NULL || ctx == NULL) {
+    st = wb__fail(err, WB_ERR_NOMEM, "RSA: out of memory");
     goto out;
-  st = wb__fail(err, WB_ERR_BAD_KEY, "RSA: p and q do not multiply to n");
+  }
   if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, &q) || !BN_mul(pq, p, q, bctx) ||
-      BN_cmp(pq, n) != 0)
+      BN_cmp(pq, n) != 0) {
+    st = wb__fail(err, WB_ERR_BAD_KEY, "RSA: p and q do not multiply to n");
     goto out;
-  st = WB_OK;
+  }
   if (EVP_PKEY_pairwise_check(ctx) != 1)
     st = wb__fail(err, WB_ERR_BAD_KEY, "RSA private key is inconsistent (d, dp, dq or qi)");
 out:
@@ -158,11 +166,13 @@ out:
 }
 
 static wb_status rsa_validate(wb_key *key, wb_error *err) {
-  wb_status st = wb__fail(err, WB_ERR_BAD_KEY, "RSA key without n or e");
+  wb_status st;
   BIGNUM *n = NULL, *e = NULL, *d = NULL, *p = NULL;
   if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n) ||
-      !EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e))
+      !EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
+    st = wb__fail(err, WB_ERR_BAD_KEY, "RSA key without n or e");
     goto out;
+  }
   st = wb__rsa_check_public(n, e, err);
   if (st != WB_OK)
     goto out;
@@ -211,16 +221,29 @@ static wb_status ec_validate(wb_key *key, wb_error *err) {
 }
 
 static wb_status okp_validate(wb_key *key, const wb_curve_info *c, wb_error *err) {
-  size_t len = 0;
+  unsigned char pub[WB_OKP_MAX_LEN];
+  size_t len = sizeof(pub);
   key->crv = c->crv;
   key->bits = c->bits;
-  if (EVP_PKEY_get_raw_public_key(key->pkey, NULL, &len) != 1 || len != c->pub_len)
+  if (EVP_PKEY_get_raw_public_key(key->pkey, pub, &len) != 1 || len != c->pub_len)
     return wb__fail(err, WB_ERR_BAD_KEY, "%s public key has the wrong size", c->jwk_name);
-  key->is_private = EVP_PKEY_get_raw_private_key(key->pkey, NULL, &len) == 1;
+  if (c->crv == WB_CRV_ED25519 || c->crv == WB_CRV_ED448) {
+    wb_status st = wb__eddsa_check_public(c->crv, pub, len, err); /* small order, non-canonical */
+    if (st != WB_OK)
+      return st;
+  }
+  key->is_private = wb__okp_private_raw(key->pkey, NULL, 0, &len);
   return WB_OK;
 }
 
-/* Fills key->order/order_len/coord_len from key->pkey (EC) or the curve table (OKP). */
+bool wb__okp_private_raw(const EVP_PKEY *pkey, unsigned char *buf, size_t cap, size_t *len) {
+  *len = 0;
+  bool ok = EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, buf, cap, len) == 1;
+  ERR_clear_error(); /* a public-only key leaves an error behind */
+  return ok;
+}
+
+/* Fills key->order and key->coord_len from key->pkey (EC) or the curve table (OKP). */
 static wb_status fill_curve_info(wb_key *key, wb_error *err) {
   const wb_curve_info *c = wb__curve_by_crv(key->crv);
   if (key->kty != WB_KTY_EC && key->kty != WB_KTY_OKP)
@@ -232,11 +255,10 @@ static wb_status fill_curve_info(wb_key *key, wb_error *err) {
     return WB_OK;
   BIGNUM *order = NULL;
   wb_status st = WB_OK;
-  if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_ORDER, &order) || BN_num_bytes(order) > 66 ||
-      BN_bn2binpad(order, key->order, (int)c->priv_len) < 0)
+  /* every supported curve's order has as many bytes as a coordinate (the R and S halves) */
+  if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_EC_ORDER, &order) ||
+      c->pub_len > sizeof(key->order) || BN_bn2binpad(order, key->order, (int)c->pub_len) < 0)
     st = wb__fail(err, WB_ERR_CRYPTO, "EC: reading the group order failed");
-  else
-    key->order_len = c->priv_len;
   BN_free(order);
   return st;
 }

@@ -238,7 +238,7 @@ wb_status wb_signer_new(wb_signer **out, const wb_key *key, wb_alg alg, wb_error
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL key");
   if (alg == WB_ALG_INVALID && (alg = wb_key_default_alg(key)) == WB_ALG_INVALID)
     return wb__fail(err, WB_ERR_INVALID_ARG, "the key does not determine an algorithm: name one");
-  wb_status st = wb_key_check_alg(key, alg, 1, err);
+  wb_status st = wb_key_check_alg(key, alg, WB_KEY_OP_SIGN, err);
   if (st != WB_OK)
     return st;
   wb_signer *s = calloc(1, sizeof(*s));
@@ -323,12 +323,11 @@ void wb_signer_free(wb_signer *s) {
 
 wb_status wb_jws_sign(const wb_signer *s, const unsigned char *payload, size_t len, char **token,
                       size_t *token_len, wb_error *err) {
-  if (token == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
-  *token = NULL;
+  if (token != NULL) /* outputs are defined on every failure, this one included */
+    *token = NULL;
   if (token_len != NULL)
     *token_len = 0;
-  if (s == NULL || (payload == NULL && len > 0))
+  if (token == NULL || s == NULL || (payload == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   return sign_parts(s->key, s->alg, s->header_b64, s->header_b64_len, payload, len, s->b64, token, token_len,
                     err);
@@ -337,12 +336,11 @@ wb_status wb_jws_sign(const wb_signer *s, const unsigned char *payload, size_t l
 wb_status wb_jws_sign_header(const wb_key *key, const char *header_json, size_t header_len,
                              const unsigned char *payload, size_t len, char **token, size_t *token_len,
                              wb_error *err) {
-  if (token == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
-  *token = NULL;
+  if (token != NULL) /* outputs are defined on every failure, this one included */
+    *token = NULL;
   if (token_len != NULL)
     *token_len = 0;
-  if (key == NULL || header_json == NULL || (payload == NULL && len > 0))
+  if (token == NULL || key == NULL || header_json == NULL || (payload == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   wb_limits lim;
   wb_limits_default(&lim);
@@ -358,7 +356,7 @@ wb_status wb_jws_sign_header(const wb_key *key, const char *header_json, size_t 
   if (st == WB_OK && hdr.crit)
     st = wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "wb_jws_sign_header signs headers without \"crit\"");
   if (st == WB_OK)
-    st = wb_key_check_alg(key, hdr.alg, 1, err);
+    st = wb_key_check_alg(key, hdr.alg, WB_KEY_OP_SIGN, err);
   if (st != WB_OK)
     return st;
   size_t h64_len;
@@ -391,9 +389,12 @@ static wb_status decode_segment(const char *b64, size_t len, size_t max, const w
 
 wb_status wb_jws_decode_unverified(const char *token, size_t len, char **header_json, char **payload_json,
                                    wb_error *err) {
+  if (header_json != NULL) /* both outputs are NULL on every failure, this one included */
+    *header_json = NULL;
+  if (payload_json != NULL)
+    *payload_json = NULL;
   if (header_json == NULL || payload_json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
-  *header_json = *payload_json = NULL;
   wb_limits lim;
   wb_limits_default(&lim);
   wb_jws_parts parts;

@@ -441,18 +441,11 @@ static wb_status check_top(const wb_jtape *t, const uint32_t *top, wb_error *err
   return WB_OK;
 }
 
-wb_status wb_jws_verify_json(const wb_verifier *v, wb_jws_policy policy, const char *json, size_t len,
+/* Both JSON verifications: detached is NULL when the JSON carries the payload. */
+static wb_status verify_json(const wb_verifier *v, wb_jws_policy policy, const char *json, size_t len,
                              const unsigned char *detached, size_t detached_len, char **payload,
                              size_t *payload_len, wb_status *results, size_t results_cap, size_t *nsig,
                              wb_error *err) {
-  if (payload != NULL)
-    *payload = NULL;
-  if (payload_len != NULL)
-    *payload_len = 0;
-  if (nsig != NULL)
-    *nsig = 0;
-  if (v == NULL || json == NULL || (results == NULL && results_cap > 0))
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   if (policy != WB_JWS_ANY && policy != WB_JWS_ALL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "policy must be WB_JWS_ANY or WB_JWS_ALL");
   const wb_limits *lim = wb__verifier_limits(v);
@@ -480,19 +473,36 @@ wb_status wb_jws_verify_json(const wb_verifier *v, wb_jws_policy policy, const c
     j.payload_len = b64 == 0 ? detached_len : encoded.len;
   }
   if (st == WB_OK)
-    st = verify_all(&j, policy, top, results, results_cap, nsig, err);
+    st = verify_all(&j, policy, top, results, results != NULL ? results_cap : 0, nsig, err);
   if (st == WB_OK && detached == NULL)
     st = payload_out(&j, payload, payload_len, err);
-  else if (st == WB_OK && payload != NULL)
-    st = (*payload = malloc(detached_len + 1)) == NULL ? wb__fail(err, WB_ERR_NOMEM, "out of memory") : WB_OK;
-  if (st == WB_OK && detached != NULL && payload != NULL) {
-    if (detached_len > 0)
-      memcpy(*payload, detached, detached_len);
-    (*payload)[detached_len] = '\0';
-    if (payload_len != NULL)
-      *payload_len = detached_len;
-  }
   wb__sb_free(&encoded);
   wb__jtape_free(t);
   return st == WB_OK ? wb__ok(err) : st;
+}
+
+wb_status wb_jws_verify_json(const wb_verifier *v, wb_jws_policy policy, const char *json, size_t len,
+                             char **payload, size_t *payload_len, wb_status *results, size_t results_cap,
+                             size_t *nsig, wb_error *err) {
+  if (payload != NULL)
+    *payload = NULL;
+  if (payload_len != NULL)
+    *payload_len = 0;
+  if (nsig != NULL)
+    *nsig = 0;
+  if (v == NULL || json == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  return verify_json(v, policy, json, len, NULL, 0, payload, payload_len, results, results_cap, nsig, err);
+}
+
+wb_status wb_jws_verify_json_detached(const wb_verifier *v, wb_jws_policy policy, const char *json,
+                                      size_t len, const unsigned char *payload, size_t payload_len,
+                                      wb_status *results, size_t results_cap, size_t *nsig, wb_error *err) {
+  static const unsigned char empty[1] = {0};
+  if (nsig != NULL)
+    *nsig = 0;
+  if (v == NULL || json == NULL || (payload == NULL && payload_len > 0))
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  return verify_json(v, policy, json, len, payload != NULL ? payload : empty, payload_len, NULL, NULL,
+                     results, results_cap, nsig, err);
 }

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "jscan.h"
 
 wb_status wb_keyset_new(wb_keyset **out, wb_error *err) {
   if (out == NULL)
@@ -61,7 +61,7 @@ static wb_status admissible(const wb_keyset *set, const wb_key *key, wb_error *e
   return WB_OK;
 }
 
-wb_status wb_keyset_add(wb_keyset *set, wb_key *key, wb_error *err) {
+wb_status wb_keyset_add(wb_keyset *set, const wb_key *key, wb_error *err) {
   if (set == NULL || key == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_keyset_add: NULL argument");
   wb_status st = admissible(set, key, err);
@@ -131,8 +131,8 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   }
   if (limits->max_keys == 0)
     return wb__fail(err, WB_ERR_INVALID_ARG, "limits: max_keys is 0");
-  /* every key fits in 64 KiB of JSON (lib/jwk_import.c), so this bounds the text before parsing */
-  size_t max_len = (size_t)limits->max_keys * 65536;
+  /* every key fits in WB_KEY_TEXT_MAX bytes of JSON, so this bounds the text before parsing */
+  size_t max_len = (size_t)limits->max_keys * WB_KEY_TEXT_MAX;
   wb_error e;
   json_t *j = wb__json_parse(json, len, limits, max_len, true, &e);
   if (j == NULL)
@@ -150,23 +150,32 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   return wb__ok(err);
 }
 
-/* True when data is a JSON object with a "keys" member (cheap pre-parse for sniffing). */
-static bool looks_like_jwks(const char *data, size_t len) {
-  json_t *j = wb__json_parse(data, len, NULL, 0, true, NULL);
-  bool yes = j != NULL && json_object_get(j, "keys") != NULL;
-  json_decref(j);
-  return yes;
+/* Sniffs data: *yes when it is a JSON object with a "keys" member (anything else is a key to try).
+ * Only running out of memory is an error: a JWKS must not be taken for a key for lack of memory. */
+static wb_status looks_like_jwks(const char *data, size_t len, bool *yes, wb_error *err) {
+  wb_limits lim;
+  wb_limits_default(&lim);
+  wb_jfield keys = WB_JFIELD("keys");
+  wb_error e;
+  wb_status st = wb__jscan_object(data, len, &lim, &keys, 1, &e);
+  *yes = st == WB_OK && keys.type != WB_JSON_ABSENT;
+  return st == WB_ERR_NOMEM ? wb__fail(err, st, "key set: %s", e.message) : WB_OK;
 }
 
 wb_status wb_keyset_parse(wb_keyset **out, const char *data, size_t len, wb_error *err) {
+  if (out != NULL) /* NULL on every failure, a NULL input included */
+    *out = NULL;
   if (out == NULL || data == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_keyset_parse: NULL argument");
-  *out = NULL;
-  if (looks_like_jwks(data, len))
+  bool jwks;
+  wb_status st = looks_like_jwks(data, len, &jwks, err);
+  if (st != WB_OK)
+    return st;
+  if (jwks)
     return wb_keyset_from_jwks(out, data, len, NULL, err);
   wb_key *key = NULL;
   wb_keyset *set = NULL;
-  wb_status st = wb_key_parse(&key, data, len, err);
+  st = wb_key_parse(&key, data, len, err);
   if (st == WB_OK)
     st = wb_keyset_new(&set, err);
   if (st == WB_OK)
@@ -195,7 +204,7 @@ const wb_key *wb_keyset_find(const wb_keyset *set, const char *kid, wb_kty kty, 
       continue;
     if (use != WB_USE_ANY && k->use != WB_USE_ANY && k->use != use)
       continue;
-    if (alg != WB_ALG_INVALID && wb_key_check_alg(k, alg, 0, NULL) != WB_OK)
+    if (alg != WB_ALG_INVALID && wb_key_check_alg(k, alg, WB_KEY_OP_VERIFY, NULL) != WB_OK)
       continue;
     return k;
   }
@@ -231,17 +240,20 @@ static char *join_jwks(char *const *parts, size_t n) {
   return s;
 }
 
-wb_status wb_keyset_to_jwks(const wb_keyset *set, int include_private, char **json, wb_error *err) {
+wb_status wb_keyset_to_jwks(const wb_keyset *set, wb_key_part part, char **json, wb_error *err) {
   if (json != NULL)
     *json = NULL;
   if (set == NULL || json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_keyset_to_jwks: NULL argument");
+  if (part != WB_KEY_PUBLIC && part != WB_KEY_PRIVATE) /* also for an empty set */
+    return wb__fail(err, WB_ERR_INVALID_ARG,
+                    "wb_keyset_to_jwks: part must be WB_KEY_PUBLIC or WB_KEY_PRIVATE");
   char **parts = calloc(set->count + 1, sizeof(*parts));
   if (parts == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   wb_status st = WB_OK;
   for (size_t i = 0; i < set->count && st == WB_OK; i++)
-    st = wb_key_to_jwk(set->keys[i], include_private, &parts[i], err);
+    st = wb_key_to_jwk(set->keys[i], part, &parts[i], err);
   if (st == WB_OK && (*json = join_jwks(parts, set->count)) == NULL)
     st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
   free_parts(parts, set->count);

@@ -33,11 +33,9 @@ typedef struct vc_slot {
   size_t token_len;
 } vc_slot;
 
-static atomic_uint_fast64_t cache_ids = 1;
-
 struct wb_vcache {
   unsigned char key[16]; /* SipHash key, random per cache */
-  uint64_t id;           /* unique per cache in the process: names the key for wb__siphash128 */
+  wb_pool_ref sip;       /* SipHash contexts keyed with key: the cache's, wiped and freed with it */
   size_t mask;           /* slots - 1 */
   vc_slot *slots;
   pthread_mutex_t locks[STRIPES];
@@ -59,7 +57,7 @@ wb_vcache *wb__vcache_new(size_t entries) {
     return NULL;
   }
   c->mask = n - 1;
-  c->id = atomic_fetch_add(&cache_ids, 1);
+  atomic_init(&c->sip, NULL);
   atomic_init(&c->lookups, 0);
   atomic_init(&c->hits, 0);
   atomic_init(&c->stores, 0);
@@ -75,6 +73,7 @@ void wb__vcache_free(wb_vcache *c) {
     wb_claims_free(c->slots[i].claims);
     wb_string_free(c->slots[i].token);
   }
+  wb__pool_free(&c->sip);
   OPENSSL_cleanse(c->key, sizeof(c->key));
   for (int i = 0; i < STRIPES; i++)
     pthread_mutex_destroy(&c->locks[i]);
@@ -84,7 +83,8 @@ void wb__vcache_free(wb_vcache *c) {
 
 wb_status wb__vcache_digest(const wb_vcache *c, const char *token, size_t len, unsigned char digest[16],
                             wb_error *err) {
-  return wb__siphash128(c->key, c->id, token, len, digest, err);
+  wb_vcache *m = (wb_vcache *)c; /* the context pool is the one part of the cache a digest changes */
+  return wb__siphash128(&m->sip, c->key, token, len, digest, err);
 }
 
 static size_t slot_index(const wb_vcache *c, const unsigned char digest[16]) {

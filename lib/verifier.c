@@ -61,7 +61,7 @@ static wb_status prepare(wb_verifier *v, wb_error *err) {
       continue;
     for (size_t i = 0; i < v->nkeys; i++) {
       wb_error e;
-      if (wb_key_check_alg(v->keys[i], (wb_alg)a, 0, &e) != WB_OK) {
+      if (wb_key_check_alg(v->keys[i], (wb_alg)a, WB_KEY_OP_VERIFY, &e) != WB_OK) {
         if (why.code == WB_OK || e.code == WB_ERR_BAD_KEY)
           why = e;
         continue;
@@ -256,9 +256,10 @@ wb_status wb_verifier_enable_cache(wb_verifier *v, size_t entries, wb_error *err
 }
 
 wb_status wb_verifier_cache_stats(const wb_verifier *v, wb_cache_stats *stats, wb_error *err) {
+  if (stats != NULL) /* zero on every failure, a NULL v included */
+    memset(stats, 0, sizeof(*stats));
   if (v == NULL || stats == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  memset(stats, 0, sizeof(*stats));
   if (v->cache != NULL)
     wb__vcache_stats(v->cache, stats);
   return wb__ok(err);
@@ -311,6 +312,18 @@ static void segment_release(segment *s, const char *into) {
   s->buf = NULL;
 }
 
+/* For messages: at most SHOWN bytes of s[0..n) in quotes, control bytes as '?', "..." when cut.
+ * Values shown come from the token or the caller; they are never key material. */
+#define SHOWN 48
+static const char *shown(char out[SHOWN + 8], const char *s, size_t n) {
+  size_t k = n > SHOWN ? SHOWN : n;
+  out[0] = '"';
+  for (size_t i = 0; i < k; i++)
+    out[i + 1] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+  memcpy(out + k + 1, n > SHOWN ? "\"..." : "\"", n > SHOWN ? 5 : 2);
+  return out;
+}
+
 /* The key for this token: by kid, else the only key that fits alg. */
 static wb_status choose_key(const wb_verifier *v, const wb_jws_header *h, const wb_key **key, wb_error *err) {
   *key = NULL;
@@ -321,11 +334,13 @@ static wb_status choose_key(const wb_verifier *v, const wb_jws_header *h, const 
       const char *kid = v->keys[i]->kid;
       if (kid != NULL && strlen(kid) == h->kid_len && memcmp(kid, h->kid, h->kid_len) == 0) {
         *key = v->keys[i];
-        return wb_key_check_alg(*key, h->alg, 0, err);
+        return wb_key_check_alg(*key, h->alg, WB_KEY_OP_VERIFY, err);
       }
     }
+    char kid[SHOWN + 8];
     if (v->nkeys != 1 || v->keys[0]->kid != NULL)
-      return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "no key has the token's kid");
+      return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "no key has the token's kid %s",
+                      shown(kid, h->kid, h->kid_len));
   }
   int idx = v->sole_key[h->alg];
   if (idx < 0)
@@ -502,10 +517,14 @@ static wb_status check_expected(const wb_verifier *v, const wb_jfield *f, wb_err
     if (exp[i].want == NULL)
       continue;
     const wb_jfield *x = &f[exp[i].idx];
+    char want[SHOWN + 8], got[SHOWN + 8];
+    shown(want, exp[i].want, strlen(exp[i].want));
     if (x->type == WB_JSON_ABSENT)
-      return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"%s\" claim", exp[i].name);
+      return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"%s\" claim (expected %s)", exp[i].name,
+                      want);
     if (!wb__jstr_equal(x->value, x->len, x->escaped, exp[i].want))
-      return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "\"%s\" does not match", exp[i].name);
+      return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "\"%s\" is %s, expected %s", exp[i].name,
+                      shown(got, x->value, x->len), want); /* the token's text as written */
   }
   const char *aud_text = f[C_AUD].value; /* for messages: the aud as written, quotes included */
   size_t aud_len = f[C_AUD].len;
@@ -513,12 +532,12 @@ static wb_status check_expected(const wb_verifier *v, const wb_jfield *f, wb_err
     aud_text--;
     aud_len += 2;
   }
-  int shown = aud_len > 80 ? 80 : (int)aud_len;
-  const char *more = aud_len > 80 ? "..." : "";
+  int shown_len = aud_len > SHOWN ? SHOWN : (int)aud_len;
+  const char *more = aud_len > SHOWN ? "..." : "";
   if (v->naud == 0 && f[C_AUD].type != WB_JSON_ABSENT && !v->any_audience) /* RFC 7519 4.1.3 */
     return wb__fail(err, WB_ERR_CLAIM_MISMATCH,
-                    "token has \"aud\" %.*s%s but no audience is expected (name one, or accept any)", shown,
-                    aud_text, more);
+                    "token has \"aud\" %.*s%s but no audience is expected (name one, or accept any)",
+                    shown_len, aud_text, more);
   if (v->naud > 0) {
     if (f[C_AUD].type == WB_JSON_ABSENT)
       return wb__fail(err, WB_ERR_MISSING_CLAIM, "token has no \"aud\" claim");
@@ -535,9 +554,17 @@ static wb_status check_expected(const wb_verifier *v, const wb_jfield *f, wb_err
     }
     if (bad)
       return wb__fail(err, WB_ERR_MALFORMED, "claim \"aud\" must hold strings only");
-    if (!aud_matches(v, &f[C_AUD]))
-      return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "\"aud\" %.*s%s does not contain an expected audience",
-                      shown, aud_text, more);
+    if (!aud_matches(v, &f[C_AUD])) {
+      char want[SHOWN + 8], one[SHOWN + 8];
+      size_t used = 0;
+      for (size_t k = 0; k < v->naud && used < SHOWN; k++)
+        used += (size_t)snprintf(want + used, sizeof(want) - used, "%s%s", k > 0 ? ", " : "",
+                                 shown(one, v->aud[k], strlen(v->aud[k])));
+      if (used >= SHOWN)
+        memcpy(want + SHOWN, "...", 4);
+      return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "\"aud\" %.*s%s does not contain an expected audience (%s)",
+                      shown_len, aud_text, more, want);
+    }
   }
   for (size_t i = 0; i < v->nrequired; i++)
     if (f[C_REGISTERED + i].type == WB_JSON_ABSENT)
@@ -602,6 +629,23 @@ static wb_vc_window claims_window(const wb_verifier *v, const wb_claims *c) {
   return w;
 }
 
+/* The typ check failed (the verdict is memoised without the typ): decodes the header again to
+ * name the token's typ next to the expected one. Failure path only. */
+static wb_status typ_mismatch(const wb_verifier *v, const wb_jws_parts *parts, wb_error *err) {
+  segment h;
+  wb_jws_header hdr = {WB_ALG_INVALID, NULL, 0, NULL, true, false};
+  char want[SHOWN + 8], got[SHOWN + 8];
+  shown(want, v->typ, strlen(v->typ));
+  if (segment_decode(&h, parts->h64, parts->h64_len, v->limits.max_header_len, NULL, NULL) == WB_OK)
+    (void)wb__jws_parse_header(h.buf, h.len, &v->limits, &hdr, NULL);
+  wb_status st = hdr.typ == NULL
+                     ? wb__fail(err, WB_ERR_CLAIM_MISMATCH, "token has no typ header (expected %s)", want)
+                     : wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ %s does not match the expected %s",
+                                shown(got, hdr.typ, strlen(hdr.typ)), want);
+  segment_release(&h, NULL);
+  return st;
+}
+
 /* Verified claims able to hold exact payload bytes: reuse (emptied) when it has room, else new. */
 static wb_claims *claims_for(wb_claims *reuse, size_t exact, const wb_limits *lim) {
   if (reuse != NULL && reuse->data_cap >= 2 * exact + 8) {
@@ -626,7 +670,7 @@ static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t
   if (st == WB_OK && !verdict.b64) /* RFC 7797 7 */
     st = wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "a JWT never has an unencoded payload (b64 false)");
   if (st == WB_OK && !verdict.typ_ok)
-    st = wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
+    st = typ_mismatch(v, &parts, err);
   size_t exact = WB_B64URL_DECODED_LEN(parts.p64_len);
   if (st == WB_OK && want_claims && exact > v->limits.max_claims_len)
     st = wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", v->limits.max_claims_len);
@@ -722,7 +766,7 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
   header_verdict verdict;
   wb_status st = verify_signature(v, token, len, &parts, &verdict, err);
   if (st == WB_OK && !verdict.typ_ok)
-    st = wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
+    st = typ_mismatch(v, &parts, err);
   if (st != WB_OK)
     return st;
   char *out; /* decoded even when the caller wants no payload: it must be base64url all the same */

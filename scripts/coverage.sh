@@ -35,13 +35,14 @@ cmake --build "$out" -j"$jobs" >/dev/null
 # Counters start from zero; the baseline (--initial) lists every instrumented line, so that a file
 # no test reaches counts as 0% instead of being absent. Notes of a source file that no longer
 # exists (CMake keeps the objects of removed files) are dropped: OUT/SUB/CMakeFiles/T.dir/REL.gcno
-# belongs to ROOT/SUB/REL.
+# belongs to ROOT/SUB/REL, or to OUT/SUB/REL for a source generated at build time (the contract
+# test).
 find "$out" -name '*.gcda' -delete
 while IFS= read -r gcno; do
   rel=${gcno#"$out"/}
   sub=${rel%%CMakeFiles/*}
   file=${rel#*CMakeFiles/*.dir/}
-  [ -f "$root/$sub${file%.gcno}" ] || rm -f "$gcno"
+  [ -f "$root/$sub${file%.gcno}" ] || [ -f "$out/$sub${file%.gcno}" ] || rm -f "$gcno"
 done < <(find "$out" -path '*/CMakeFiles/*.dir/*' -name '*.gcno')
 run_lcov --capture --initial --directory "$out" --base-directory "$root" --output-file "$out/base.info"
 

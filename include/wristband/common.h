@@ -94,12 +94,15 @@ WB_EXPORT const char *wb_alg_name(wb_alg alg);
 /** Exact, case-sensitive lookup; WB_ALG_INVALID for unknown names and for "none". */
 WB_EXPORT wb_alg wb_alg_from_name(const char *name, size_t len);
 
+/** The default of wb_limits.max_token_len: a compact token of at most 64 KiB. @since 0.1 */
+#define WB_DEFAULT_MAX_TOKEN_LEN 65536
+
 /**
  * Resource limits applied before any work is done on untrusted input.
  * wb_limits_default() fills the defaults given per field; a field set to 0 is refused.
  */
 typedef struct wb_limits {
-  size_t max_token_len;  /* whole compact token, bytes (65536) */
+  size_t max_token_len;  /* whole compact token, bytes (WB_DEFAULT_MAX_TOKEN_LEN) */
   size_t max_header_len; /* decoded protected header, bytes (8192) */
   size_t max_claims_len; /* decoded payload, bytes (49152) */
   unsigned max_depth;    /* JSON nesting, top object is level 1 (64; at most WB_MAX_DEPTH_LIMIT) */

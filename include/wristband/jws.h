@@ -35,7 +35,7 @@ typedef enum {
 
 /**
  * A signer for key and alg (WB_ALG_INVALID = wb_key_default_alg(key)). The key must pass
- * wb_key_check_alg(key, alg, 1). Header defaults: typ "JWT", kid = the key's kid if it has one.
+ * wb_key_check_alg(key, alg, WB_KEY_OP_SIGN). Header defaults: typ "JWT", kid = the key's kid if it has one.
  */
 WB_EXPORT wb_status wb_signer_new(wb_signer **out, const wb_key *key, wb_alg alg,
                                   wb_error *err) WB_WARN_UNUSED_RESULT;
@@ -108,15 +108,22 @@ WB_EXPORT wb_status wb_jws_verify_detached(const wb_verifier *v, const char *tok
  * policy and keys: each signature's header is its protected header joined with its unprotected
  * one ("header"), whose member names must be disjoint; "crit" must be protected and only "b64"
  * is understood. policy decides: WB_JWS_ANY (one verifying signature suffices) or WB_JWS_ALL.
- * detached (may be NULL) is the payload when the JSON has none. results (may be NULL) receives
- * up to results_cap statuses, one per signature in order (WB_OK for each that verified), and
- * *nsig (may be NULL) the number of signatures. *payload (may be NULL) is a new copy of the
- * payload (wb_string_free) with *payload_len bytes.
+ * results (may be NULL) receives up to results_cap statuses, one per signature in order (WB_OK
+ * for each that verified), and *nsig (may be NULL) the number of signatures. *payload (may be
+ * NULL) is a new copy of the payload (wb_string_free) with *payload_len bytes (may be NULL).
  */
 WB_EXPORT wb_status wb_jws_verify_json(const wb_verifier *v, wb_jws_policy policy, const char *json,
-                                       size_t len, const unsigned char *detached, size_t detached_len,
-                                       char **payload, size_t *payload_len, wb_status *results,
+                                       size_t len, char **payload, size_t *payload_len, wb_status *results,
                                        size_t results_cap, size_t *nsig, wb_error *err) WB_WARN_UNUSED_RESULT;
+
+/**
+ * wb_jws_verify_json for a JSON serialization without "payload" (RFC 7515 appendix F): the
+ * payload[0..payload_len) given aside is what was signed (as it is when "b64" is false).
+ */
+WB_EXPORT wb_status wb_jws_verify_json_detached(const wb_verifier *v, wb_jws_policy policy, const char *json,
+                                                size_t len, const unsigned char *payload, size_t payload_len,
+                                                wb_status *results, size_t results_cap, size_t *nsig,
+                                                wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /**
  * Decodes a compact JWS WITHOUT verifying anything: for debugging only. The header and payload

@@ -3,10 +3,15 @@
  * wristband/key.h - keys (RFC 7517 JWK, RFC 7518 section 6, RFC 8037) and key sets (JWKS).
  *
  * A wb_key is built by an import or a generation call, optionally adjusted with the
- * wb_key_set_* calls, and then frozen: once it has been added to a key set, a signer or a
- * verifier it must not be changed. Frozen keys are immutable and safe to share between
- * threads. Keys are reference counted internally: a key set, signer or verifier keeps its
- * own reference, so the caller may free its handle at any time ("nothing steals").
+ * wb_key_set_* calls, and then frozen: once a key set, a signer or a verifier has taken it, the
+ * wb_key_set_* calls refuse it (WB_ERR_INVALID_ARG) and change nothing, for the rest of its life.
+ * Frozen keys are immutable and safe to share between threads. Keys are reference counted
+ * internally: a key set, signer or verifier keeps its own reference, so the caller may free its
+ * handle at any time ("nothing steals").
+ *
+ * Secrets die with the key: the secret or private key, and every OpenSSL context prepared from it
+ * for signing or verifying (by whichever threads used the key), are wiped and freed when the last
+ * reference goes.
  *
  * Import validates everything: RSA modulus >= 2048 bits, odd public exponent >= 3, no ROCA
  * fingerprint, CRT parameters consistent with n/d when present; EC points on the curve and
@@ -43,6 +48,21 @@ typedef enum {
 
 /** Intended use ("use"). */
 typedef enum { WB_USE_ANY = 0, WB_USE_SIG, WB_USE_ENC } wb_use;
+
+/** Which members an export writes. Zero is not a part: it is refused (WB_ERR_INVALID_ARG). @since 0.1 */
+typedef enum {
+  WB_KEY_PART_INVALID = 0,
+  WB_KEY_PUBLIC, /* the public members only (refused for oct keys: they have no public half) */
+  WB_KEY_PRIVATE /* the private or secret members too, when the key holds them */
+} wb_key_part;
+
+/** The operation wb_key_check_alg checks a key for. Zero is refused (WB_ERR_INVALID_ARG). @since 0.1 */
+typedef enum { WB_KEY_OP_INVALID = 0, WB_KEY_OP_SIGN, WB_KEY_OP_VERIFY } wb_key_op;
+
+/** RSA modulus sizes accepted for import and generation, in bits (smaller keys are weak; larger
+ *  ones make one verification cost seconds). @since 0.1 */
+#define WB_RSA_MIN_BITS 2048
+#define WB_RSA_MAX_BITS 16384
 
 /** Length of a base64url SHA-256 thumbprint (43) plus NUL. */
 #define WB_THUMBPRINT_LEN 44
@@ -87,6 +107,8 @@ WB_EXPORT wb_status wb_key_generate_for_alg(wb_key **out, wb_alg alg, wb_crv crv
                                             wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /* ---- set-up (before the key is shared) ---------------------------------------------- */
+/* Each returns WB_ERR_INVALID_ARG and changes nothing once the key is frozen (a key set, signer or
+ * verifier took it). Not thread-safe: only the thread that built the key may call them. */
 
 /** Sets or clears (NULL) the kid. */
 WB_EXPORT wb_status wb_key_set_kid(wb_key *key, const char *kid, wb_error *err) WB_WARN_UNUSED_RESULT;
@@ -114,26 +136,34 @@ WB_EXPORT unsigned wb_key_bits(const wb_key *key);
  */
 WB_EXPORT wb_alg wb_key_default_alg(const wb_key *key);
 /**
- * WB_OK when key may be used with alg for signing (sign != 0) or verifying: type and curve fit,
- * the pinned alg (if any) equals alg, "use" is not "enc", "key_ops" allows the operation, HMAC keys
- * are at least the hash size, and signing needs private material. Else WB_ERR_ALG_NOT_ALLOWED
- * (or WB_ERR_BAD_KEY for a weak key).
+ * WB_OK when key may be used with alg for op (WB_KEY_OP_SIGN or WB_KEY_OP_VERIFY): type and curve
+ * fit, the pinned alg (if any) equals alg, "use" is not "enc", "key_ops" allows the operation,
+ * HMAC keys are at least the hash size, and signing needs private material. Else
+ * WB_ERR_ALG_NOT_ALLOWED (or WB_ERR_BAD_KEY for a weak key); WB_ERR_INVALID_ARG for a NULL key or
+ * an op that is neither.
  */
-WB_EXPORT wb_status wb_key_check_alg(const wb_key *key, wb_alg alg, int sign,
+WB_EXPORT wb_status wb_key_check_alg(const wb_key *key, wb_alg alg, wb_key_op op,
                                      wb_error *err) WB_WARN_UNUSED_RESULT;
 
 /* ---- export ------------------------------------------------------------------------ */
 
 /**
- * Serialises the key as a JWK JSON object (members in a stable order). include_private = 0 gives
- * the public key (refused for oct keys: WB_ERR_INVALID_ARG). *json is new: wb_string_free().
+ * Serialises the key as a JWK JSON object (members in a stable order). part WB_KEY_PUBLIC gives
+ * the public key (refused for oct keys: WB_ERR_INVALID_ARG), WB_KEY_PRIVATE the private members
+ * too when the key has them. *json is new: wb_string_free().
  */
-WB_EXPORT wb_status wb_key_to_jwk(const wb_key *key, int include_private, char **json,
+WB_EXPORT wb_status wb_key_to_jwk(const wb_key *key, wb_key_part part, char **json,
                                   wb_error *err) WB_WARN_UNUSED_RESULT;
-/** PEM: SPKI for public, PKCS#8 for private. oct keys are refused. *pem is new: wb_string_free(). */
-WB_EXPORT wb_status wb_key_to_pem(const wb_key *key, int include_private, char **pem,
+/** PEM: SPKI for WB_KEY_PUBLIC, PKCS#8 for WB_KEY_PRIVATE (of a private key; a public-only key
+ *  gives SPKI). oct keys are refused. *pem is new: wb_string_free(). */
+WB_EXPORT wb_status wb_key_to_pem(const wb_key *key, wb_key_part part, char **pem,
                                   wb_error *err) WB_WARN_UNUSED_RESULT;
-/** A new key holding only the public half (same kid, alg, use). oct keys are refused. */
+/**
+ * A new key holding only the public half, with the same kid, alg and use; its key_ops are the
+ * public counterparts of the key's ("sign" gives "verify", "decrypt" "encrypt", "unwrapKey"
+ * "wrapKey"; "verify", "encrypt" and "wrapKey" stay; "deriveKey" and "deriveBits" need the
+ * private half and are dropped). oct keys are refused. The new key is not frozen.
+ */
 WB_EXPORT wb_status wb_key_public(wb_key **out, const wb_key *key, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** RFC 7638 SHA-256 thumbprint, base64url, into out[WB_THUMBPRINT_LEN]. */
 WB_EXPORT wb_status wb_key_thumbprint(const wb_key *key, char out[WB_THUMBPRINT_LEN],
@@ -158,8 +188,12 @@ WB_EXPORT wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_
 /** Sniffs: a JWKS, else one key (JWK, PEM or DER) wrapped in a set of one. */
 WB_EXPORT wb_status wb_keyset_parse(wb_keyset **out, const char *data, size_t len,
                                     wb_error *err) WB_WARN_UNUSED_RESULT;
-/** Adds key (the set takes its own reference). A duplicate kid is refused (WB_ERR_BAD_KEY). */
-WB_EXPORT wb_status wb_keyset_add(wb_keyset *set, wb_key *key, wb_error *err) WB_WARN_UNUSED_RESULT;
+/**
+ * Adds key: the set takes its own reference and the key is frozen from then on. A duplicate kid,
+ * or a key that would mix symmetric and asymmetric or private and public-only keys, is refused
+ * (WB_ERR_BAD_KEY) and changes nothing.
+ */
+WB_EXPORT wb_status wb_keyset_add(wb_keyset *set, const wb_key *key, wb_error *err) WB_WARN_UNUSED_RESULT;
 WB_EXPORT size_t wb_keyset_count(const wb_keyset *set);
 /** The i-th key, borrowed (valid while the set lives); NULL when out of range. */
 WB_EXPORT const wb_key *wb_keyset_get(const wb_keyset *set, size_t i);
@@ -170,8 +204,9 @@ WB_EXPORT const wb_key *wb_keyset_get(const wb_keyset *set, size_t i);
  */
 WB_EXPORT const wb_key *wb_keyset_find(const wb_keyset *set, const char *kid, wb_kty kty, wb_alg alg,
                                        wb_use use);
-/** JWKS JSON; include_private = 0 gives public keys and refuses sets holding oct keys. */
-WB_EXPORT wb_status wb_keyset_to_jwks(const wb_keyset *set, int include_private, char **json,
+/** JWKS JSON, each key as wb_key_to_jwk writes it: WB_KEY_PUBLIC gives public keys and refuses
+ *  sets holding oct keys. */
+WB_EXPORT wb_status wb_keyset_to_jwks(const wb_keyset *set, wb_key_part part, char **json,
                                       wb_error *err) WB_WARN_UNUSED_RESULT;
 WB_EXPORT void wb_keyset_free(wb_keyset *set);
 

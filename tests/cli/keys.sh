@@ -119,6 +119,9 @@ printf '{"kty":"EC","crv":"P-256","x":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 printf '{"keys":[{"kty":"oct","k":"AAAA"},' >"$T/broken.jwks"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$T/rsa1024.pem" 2>/dev/null
 $PY -c 'import sys; sys.stdout.write("{" + " " * (1024 * 1024) + "}")' >"$T/huge"
+openssl genpkey -algorithm ED25519 -out "$T/ed1.pem" 2>/dev/null
+openssl genpkey -algorithm ED25519 2>/dev/null | cat "$T/ed1.pem" - >"$T/two.pem"     # two keys: ambiguous
+printf '{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}' >"$T/ed-identity.jwk"
 for cmd in pubkey thumbprint jwks; do
   expect_fail "$cmd: missing file" 2 io $cmd "$T/missing"
   expect_fail "$cmd: a directory" 2 io $cmd "$T"
@@ -128,6 +131,9 @@ for cmd in pubkey thumbprint jwks; do
   done
   expect_fail "$cmd: RSA 1024 is bad_key" 2 bad_key $cmd "$T/rsa1024.pem"
   expect_fail "$cmd: off-curve EC is bad_key" 2 bad_key $cmd "$T/offcurve.jwk"
+  expect_fail "$cmd: PEM with two keys is bad_key" 2 bad_key $cmd "$T/two.pem"
+  expect_fail "$cmd: Ed25519 identity (small order) is bad_key" 2 bad_key $cmd "$T/ed-identity.jwk"
+  expect_ok "$cmd: PEM with one key" $cmd "$T/ed1.pem"
 done
 
 summary

@@ -10,6 +10,7 @@ if [ -z "$W" ] || [ ! -x "$W" ]; then
   echo "usage: $0 PATH_TO_WRISTBAND (or set WRISTBAND)" >&2
   exit 2
 fi
+W=$(realpath "$W") # absolute: some checks run from another directory
 # Debian's python3-jwcrypto and python3-jwt are installed for this interpreter only.
 PY=/usr/bin/python3
 T=$(mktemp -d)

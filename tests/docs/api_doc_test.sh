@@ -21,10 +21,8 @@ fi
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-# Exported functions: declarations start with "WB_EXPORT" (the #define line does not); the name
-# is the first wb_ identifier directly followed by "(" on that line.
-grep -h '^[[:space:]]*WB_EXPORT[[:space:]]' "$src"/include/wristband/*.h |
-  sed -nE 's/^[^(]*[^a-z0-9_](wb_[a-z0-9_]+)[[:space:]]*\(.*/\1/p' | sort -u >"$tmp/exported"
+# Exported functions: the list exported_functions.sh extracts (the contract test uses it too).
+sh "$(dirname "$0")/exported_functions.sh" "$src" >"$tmp/exported"
 nexp=$(wc -l <"$tmp/exported")
 decls=$(grep -hc '^[[:space:]]*WB_EXPORT[[:space:]]' "$src"/include/wristband/*.h | awk '{s += $1} END {print s + 0}')
 if [ "$nexp" -eq 0 ] || [ "$nexp" -ne "$decls" ]; then

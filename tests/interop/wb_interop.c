@@ -131,7 +131,7 @@ static int cmd_pubkey(const char *key_path) {
   char *json = NULL;
   wb_status st = load_key(&key, key_path, &err);
   if (st == WB_OK)
-    st = wb_key_to_jwk(key, 0, &json, &err);
+    st = wb_key_to_jwk(key, WB_KEY_PUBLIC, &json, &err);
   if (st == WB_OK)
     printf("%s\n", json);
   wb_string_free(json);

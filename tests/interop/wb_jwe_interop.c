@@ -270,10 +270,13 @@ static json_t *op_verify_json(const json_t *req) {
       json != NULL ? wb_keyset_from_jwks(&set, text, strlen(text), NULL, &err) : WB_ERR_INVALID_ARG;
   if (st == WB_OK)
     st = wb_verifier_new(&v, set, &err);
-  if (st == WB_OK)
-    st = wb_jws_verify_json(v, WB_JWS_ALL, json, strlen(json), detached, dn, &payload, &n, NULL, 0, NULL,
-                            &err);
-  char *b = st == WB_OK ? b64u((const unsigned char *)payload, n) : NULL;
+  if (st == WB_OK && detached != NULL)
+    st = wb_jws_verify_json_detached(v, WB_JWS_ALL, json, strlen(json), detached, dn, NULL, 0, NULL, &err);
+  else if (st == WB_OK)
+    st = wb_jws_verify_json(v, WB_JWS_ALL, json, strlen(json), &payload, &n, NULL, 0, NULL, &err);
+  char *b = st != WB_OK        ? NULL
+            : detached != NULL ? b64u(detached, dn)
+                               : b64u((const unsigned char *)payload, n);
   json_t *res = st == WB_OK ? json_pack("{ss}", "payload_b64", b) : error_of(st, &err);
   free(b);
   free(text);

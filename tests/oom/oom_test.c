@@ -5,10 +5,7 @@
  * meeting the failure. Every call must then return a status (never crash), leave its out-param
  * NULL on failure, and the final outcome must be either full success or a clean error.
  *
- * The program replaces malloc, calloc, realloc and free (glibc supports replacing them in the
- * executable; jansson and OpenSSL then allocate through them too) and forwards to glibc's
- * __libc_* functions. That cannot work under AddressSanitizer, which owns malloc, so this test is
- * built only in plain builds (label no-asan).
+ * The failing allocator is oom_harness.c's. Plain builds only (label no-asan).
  *
  * Two passes. The first fails any allocation, OpenSSL's included: no crash, out-params NULL on
  * failure, and a full success afterwards. The second fails only allocations made outside
@@ -16,85 +13,11 @@
  * leaks a block on a few of its own out-of-memory paths (EC_GROUP_new_by_curve_name_ex,
  * OSSL_ENCODER_CTX_new_for_pkey), which is not ours to fix.
  */
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <stdatomic.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "oom_harness.h"
 #include "wristband/wristband.h"
-
-void *__libc_malloc(size_t);
-void *__libc_calloc(size_t, size_t);
-void *__libc_realloc(void *, size_t);
-void __libc_free(void *);
-
-static atomic_long countdown = -1; /* allocations left before one fails; -1 = never */
-static atomic_long failures;
-static atomic_long live; /* blocks allocated and not yet freed */
-
-static int skip_libcrypto; /* second pass: allocations by libcrypto never fail */
-
-/* 1 when the allocation was requested by code in libcrypto. */
-static int from_libcrypto(const void *caller) {
-  Dl_info info;
-  return dladdr(caller, &info) != 0 && info.dli_fname != NULL && strstr(info.dli_fname, "libcrypto") != NULL;
-}
-
-static int should_fail(const void *caller) {
-  long n = atomic_load(&countdown);
-  if (n < 0)
-    return 0;
-  if (skip_libcrypto && from_libcrypto(caller))
-    return 0;
-  if (atomic_fetch_sub(&countdown, 1) == 0) {
-    atomic_fetch_add(&failures, 1);
-    return 1;
-  }
-  return 0;
-}
-
-static void *counted(void *p) {
-  if (p != NULL)
-    atomic_fetch_add(&live, 1);
-  return p;
-}
-void *malloc(size_t n) {
-  return should_fail(__builtin_return_address(0)) ? NULL : counted(__libc_malloc(n));
-}
-void *calloc(size_t a, size_t b) {
-  return should_fail(__builtin_return_address(0)) ? NULL : counted(__libc_calloc(a, b));
-}
-void *realloc(void *p, size_t n) {
-  if (should_fail(__builtin_return_address(0)))
-    return NULL;
-  void *q = __libc_realloc(p, n);
-  if (p == NULL)
-    return counted(q);
-  if (q != NULL && n == 0)
-    atomic_fetch_sub(&live, 1);
-  return q;
-}
-void free(void *p) {
-  if (p != NULL)
-    atomic_fetch_sub(&live, 1);
-  __libc_free(p);
-}
-
-static int passed, failed;
-#define EXPECT(cond)                                                                                         \
-  do {                                                                                                       \
-    if (cond) {                                                                                              \
-      passed++;                                                                                              \
-    } else {                                                                                                 \
-      failed++;                                                                                              \
-      fprintf(stderr, "%s:%d: %s (fail at allocation %ld)\n", __FILE__, __LINE__, #cond, current);           \
-    }                                                                                                        \
-  } while (0)
-
-static long current;
 
 static const char es256_jwk[] = "{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"k1\","
                                 "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
@@ -123,7 +46,7 @@ static int scenario(void) {
     EXPECT(pub == NULL);
     goto out;
   }
-  if (wb_key_to_pem(pub, 0, &pem, NULL) != WB_OK) {
+  if (wb_key_to_pem(pub, WB_KEY_PUBLIC, &pem, NULL) != WB_OK) {
     EXPECT(pem == NULL);
     goto out;
   }
@@ -187,25 +110,6 @@ out:
   return ok;
 }
 
-/* Fails allocation n, n = 0, 1, 2, ... until a scenario meets no failure; returns the count. */
-static long inject_all(void) {
-  long n;
-  int clean = 0;
-  for (n = 0; n < 20000 && !clean; n++) {
-    current = n;
-    long before = atomic_load(&failures);
-    atomic_store(&countdown, n);
-    int ok = scenario();
-    atomic_store(&countdown, -1);
-    if (atomic_load(&failures) == before) { /* the failure point is past the end: done */
-      EXPECT(ok == 1);
-      clean = 1;
-    }
-  }
-  EXPECT(clean);
-  return n;
-}
-
 /* Runs the scenario until the per-thread context slots have settled, proving it still works. */
 static void settle(void) {
   for (int i = 0; i < 12; i++)
@@ -214,18 +118,17 @@ static void settle(void) {
 
 int main(void) {
   settle(); /* warm up OpenSSL's and the library's lazy state, and prove the story */
-  long all = inject_all();
+  long all = oom_inject_all(scenario);
   settle(); /* nothing was left broken */
   printf("pass 1: allocation failures injected at 0..%ld (OpenSSL included): no crash\n", all - 1);
 
-  skip_libcrypto = 1;
-  long baseline = atomic_load(&live);
-  long ours = inject_all();
+  oom_skip_libcrypto = 1;
+  long baseline = oom_live();
+  long ours = oom_inject_all(scenario);
   settle();
-  long leaked = atomic_load(&live) - baseline;
+  long leaked = oom_live() - baseline;
   printf("pass 2: failures at 0..%ld outside libcrypto; live heap blocks %ld before, %ld after\n", ours - 1,
          baseline, baseline + leaked);
   EXPECT(leaked == 0); /* every failure path freed what it had allocated */
-  printf("%d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return oom_report();
 }

@@ -205,8 +205,8 @@ static void hmac_keyed_with_rsa_public_key(void) {
   if (priv == NULL)
     return;
   CHECK_ST(wb_key_public(&pub, priv, NULL), WB_OK);
-  CHECK_ST(wb_key_to_pem(pub, 0, &pem, NULL), WB_OK);
-  CHECK_ST(wb_key_to_jwk(pub, 0, &jwk, NULL), WB_OK);
+  CHECK_ST(wb_key_to_pem(pub, WB_KEY_PUBLIC, &pem, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(pub, WB_KEY_PUBLIC, &jwk, NULL), WB_OK);
   wb_verifier *v = pub ? verifier_for(pub) : NULL;
   const char *secrets[] = {pem, jwk};
   for (size_t i = 0; v != NULL && i < 2; i++) {
@@ -238,7 +238,7 @@ static void hmac_empty_or_short_key(void) {
   CHECK_ST(wb_key_from_secret(&short_key, hs_secret, 16, NULL), WB_OK);
   if (short_key == NULL)
     return;
-  CHECK_ST(wb_key_check_alg(short_key, WB_ALG_HS256, 1, NULL), WB_ERR_BAD_KEY);
+  CHECK_ST(wb_key_check_alg(short_key, WB_ALG_HS256, WB_KEY_OP_SIGN, NULL), WB_ERR_BAD_KEY);
   wb_signer *s = NULL;
   CHECK_ST(wb_signer_new(&s, short_key, WB_ALG_HS256, NULL), WB_ERR_BAD_KEY);
   CHECK(s == NULL);
@@ -355,7 +355,7 @@ static void same_family_substitution(void) {
   CHECK_ST(wb_key_generate(&unpinned, WB_KTY_RSA, WB_CRV_NONE, 2048, NULL), WB_OK);
   if (unpinned == NULL)
     return;
-  CHECK_ST(wb_key_to_jwk(unpinned, 1, &jwk, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(unpinned, WB_KEY_PRIVATE, &jwk, NULL), WB_OK);
   CHECK_ST(wb_key_from_jwk(&pinned, jwk, jwk ? strlen(jwk) : 0, NULL), WB_OK);
   if (pinned != NULL)
     CHECK_ST(wb_key_set_alg(pinned, WB_ALG_RS256, NULL), WB_OK);
@@ -404,7 +404,7 @@ static void tampered_payload(void) {
 /* Header with "jwk" / "jku" / "x5u" members: an attacker's key signs; never accepted. */
 static void forged_with_header_key(const char *extra_member, const wb_key *attacker, const wb_verifier *v) {
   char *pub = NULL;
-  CHECK_ST(wb_key_to_jwk(attacker, 0, &pub, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(attacker, WB_KEY_PUBLIC, &pub, NULL), WB_OK);
   char hdr[1024];
   if (strcmp(extra_member, "jwk") == 0)
     snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"jwk\":%s}", pub ? pub : "{}");
@@ -538,7 +538,7 @@ static void oversize_token(void) {
   snprintf(claims + head + n, 64, "\"}");
   char *tok = v ? hmac_token("{\"alg\":\"HS256\"}", claims, hs_secret, sizeof(hs_secret)) : NULL;
   if (tok != NULL) {
-    CHECK(strlen(tok) > 65536);
+    CHECK(strlen(tok) > WB_DEFAULT_MAX_TOKEN_LEN);
     EXPECT_VERIFY(v, tok, WB_ERR_TOO_LARGE);
   }
   free(tok);

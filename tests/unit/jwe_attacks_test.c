@@ -169,7 +169,7 @@ static void test_invalid_curve_epk(void) {
   wb_key *p256 = gen(WB_KTY_EC, WB_CRV_P256, 0), *p384 = gen(WB_KTY_EC, WB_CRV_P384, 0);
   wb_decrypter *d = decrypter(p256);
   char *jwk = NULL;
-  CHECK_ST(wb_key_to_jwk(p256, 0, &jwk, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(p256, WB_KEY_PUBLIC, &jwk, NULL), WB_OK);
   /* a point of the right size whose y is changed by one bit: off the curve */
   const char *xs = strstr(jwk, "\"x\":\"") + 5, *ys = strstr(jwk, "\"y\":\"") + 5;
   char *x = strndup(xs, 43), *y = strndup(ys, 43), *y_ok = strndup(ys, 43);
@@ -179,7 +179,7 @@ static void test_invalid_curve_epk(void) {
   free(h);
   /* a valid point of another curve */
   char *other = NULL;
-  CHECK_ST(wb_key_to_jwk(p384, 0, &other, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(p384, WB_KEY_PUBLIC, &other, NULL), WB_OK);
   char *x384 = strndup(strstr(other, "\"x\":\"") + 5, 64), *y384 = strndup(strstr(other, "\"y\":\"") + 5, 64);
   h = epk_header("EC", "P-384", x384, y384);
   CHECK_ATTACK(epk_attack(d, h), WB_ERR_BAD_KEY);
@@ -559,7 +559,7 @@ static void test_rsa1_5_needs_opt_in(void) {
 /* An EC P-256 key with extra JWK members (a string like ",\"use\":\"enc\""). */
 static wb_key *ec_with(const wb_key *base, const char *extra) {
   char *jwk = NULL;
-  CHECK_ST(wb_key_to_jwk(base, 1, &jwk, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(base, WB_KEY_PRIVATE, &jwk, NULL), WB_OK);
   size_t n = strlen(jwk) + strlen(extra) + 1;
   char *text = malloc(n);
   snprintf(text, n, "%.*s%s}", (int)strlen(jwk) - 1, jwk, extra);
@@ -669,14 +669,12 @@ static void test_jws_header_member_repeated(void) {
   CHECK_ST(
       wb_jws_sign_json(one, 1, WB_SER_FLATTENED, (const unsigned char *)"p", 1, false, &json, NULL, NULL),
       WB_OK);
-  CHECK_ST(wb_jws_verify_json(v, WB_JWS_ALL, json, strlen(json), NULL, 0, NULL, NULL, NULL, 0, NULL, NULL),
-           WB_OK);
+  CHECK_ST(wb_jws_verify_json(v, WB_JWS_ALL, json, strlen(json), NULL, NULL, NULL, 0, NULL, NULL), WB_OK);
   size_t n = strlen(json) + 64;
   char *text = malloc(n);
   snprintf(text, n, "{\"header\":{\"alg\":\"HS256\"},%s", json + 1);
-  CHECK_ATTACK(
-      wb_jws_verify_json(v, WB_JWS_ANY, text, strlen(text), NULL, 0, NULL, NULL, NULL, 0, NULL, NULL),
-      WB_ERR_MALFORMED);
+  CHECK_ATTACK(wb_jws_verify_json(v, WB_JWS_ANY, text, strlen(text), NULL, NULL, NULL, 0, NULL, NULL),
+               WB_ERR_MALFORMED);
   free(text);
   wb_string_free(json);
   wb_signer_free(s);

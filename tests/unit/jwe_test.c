@@ -384,8 +384,8 @@ static void test_encrypted_jwk(void) {
   CHECK_ST(wb_key_to_encrypted_jwk(ec_key[1], pw, strlen(pw), 1000, &jwe, NULL), WB_OK);
   CHECK(jwe != NULL && strchr(jwe, '{') == NULL); /* no key material in clear */
   CHECK_ST(wb_key_from_encrypted_jwk(&back, jwe, strlen(jwe), pw, strlen(pw), 0, NULL), WB_OK);
-  CHECK_ST(wb_key_to_jwk(ec_key[1], 1, &a, NULL), WB_OK);
-  CHECK_ST(wb_key_to_jwk(back, 1, &b, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(ec_key[1], WB_KEY_PRIVATE, &a, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(back, WB_KEY_PRIVATE, &b, NULL), WB_OK);
   CHECK(a != NULL && b != NULL && strcmp(a, b) == 0);
   wb_string_free(a);
   a = NULL;
@@ -424,7 +424,7 @@ static void test_generate_for_jwe(void) {
     char *jwk = NULL;
     CHECK_ST(wb_key_generate_for_jwe(&k, cases[i].alg, cases[i].enc, cases[i].crv, 0, NULL), WB_OK);
     CHECK(wb_key_use(k) == WB_USE_ENC && wb_key_kid(k) != NULL && strlen(wb_key_kid(k)) == 43);
-    CHECK_ST(wb_key_to_jwk(k, 1, &jwk, NULL), WB_OK);
+    CHECK_ST(wb_key_to_jwk(k, WB_KEY_PRIVATE, &jwk, NULL), WB_OK);
     const char *want = cases[i].alg == WB_JWE_DIR ? wb_enc_name(cases[i].enc) : wb_jwe_alg_name(cases[i].alg);
     char member[64];
     snprintf(member, sizeof(member), "\"alg\":\"%s\"", want);

@@ -91,7 +91,7 @@ static void test_oct(void) {
   CHECK(wb_key_kty(k) == WB_KTY_OCT && wb_key_bits(k) == 256 && wb_key_is_private(k));
   CHECK(wb_key_default_alg(k) == WB_ALG_INVALID); /* HS256/384/512 all fit: ambiguous */
   char *pub = NULL;
-  CHECK_ST(wb_key_to_jwk(k, 0, &pub, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_key_to_jwk(k, WB_KEY_PUBLIC, &pub, NULL), WB_ERR_INVALID_ARG);
   CHECK(pub == NULL);
   wb_key_free(k);
 
@@ -166,7 +166,7 @@ static void test_ec(void) {
   CHECK_ST(wb_key_from_jwk(&k, EC_PRIV, strlen(EC_PRIV), NULL), WB_OK);
   CHECK(wb_key_kty(k) == WB_KTY_EC && wb_key_crv(k) == WB_CRV_P256 && wb_key_bits(k) == 256);
   CHECK(wb_key_is_private(k) && wb_key_default_alg(k) == WB_ALG_ES256);
-  CHECK(k->coord_len == 32 && k->order_len == 32 && k->order[0] == 0xff && k->order[31] == 0x51);
+  CHECK(k->coord_len == 32 && k->order[0] == 0xff && k->order[31] == 0x51);
   wb_key_free(k);
   CHECK_ST(import(EC_PUB), WB_OK);
 
@@ -211,7 +211,7 @@ static char *rsa_private_jwk(void) {
   wb_key *k = NULL;
   char *json = NULL;
   CHECK_ST(wb_key_generate(&k, WB_KTY_RSA, WB_CRV_NONE, 0, NULL), WB_OK);
-  CHECK_ST(wb_key_to_jwk(k, 1, &json, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(k, WB_KEY_PRIVATE, &json, NULL), WB_OK);
   wb_key_free(k);
   return json;
 }
@@ -282,18 +282,18 @@ static void round_trip(wb_key *k) {
   char *priv = NULL, *pub = NULL, *pub2 = NULL, *pem = NULL;
   char tp[WB_THUMBPRINT_LEN], tp2[WB_THUMBPRINT_LEN], tp3[WB_THUMBPRINT_LEN];
   wb_key *k2 = NULL, *k3 = NULL, *k4 = NULL;
-  CHECK_ST(wb_key_to_jwk(k, 1, &priv, NULL), WB_OK);
-  CHECK_ST(wb_key_to_jwk(k, 0, &pub, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(k, WB_KEY_PRIVATE, &priv, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(k, WB_KEY_PUBLIC, &pub, NULL), WB_OK);
   CHECK(pub != NULL && strstr(pub, "\"d\"") == NULL);
   CHECK_ST(wb_key_from_jwk(&k2, priv, strlen(priv), NULL), WB_OK);
   CHECK_ST(wb_key_from_jwk(&k3, pub, strlen(pub), NULL), WB_OK);
   CHECK(wb_key_is_private(k2) && !wb_key_is_private(k3));
-  CHECK_ST(wb_key_to_jwk(k2, 0, &pub2, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(k2, WB_KEY_PUBLIC, &pub2, NULL), WB_OK);
   CHECK(pub != NULL && pub2 != NULL && strcmp(pub, pub2) == 0);
   CHECK_ST(wb_key_thumbprint(k, tp, NULL), WB_OK);
   CHECK_ST(wb_key_thumbprint(k3, tp2, NULL), WB_OK);
   CHECK(strcmp(tp, tp2) == 0 && strlen(tp) == 43);
-  CHECK_ST(wb_key_to_pem(k, 1, &pem, NULL), WB_OK);
+  CHECK_ST(wb_key_to_pem(k, WB_KEY_PRIVATE, &pem, NULL), WB_OK);
   CHECK(pem != NULL && strstr(pem, "-----BEGIN PRIVATE KEY-----") != NULL);
   CHECK_ST(wb_key_parse(&k4, pem, strlen(pem), NULL), WB_OK);
   CHECK_ST(wb_key_thumbprint(k4, tp3, NULL), WB_OK);
@@ -344,7 +344,7 @@ static void test_generate(void) {
     CHECK(wb_key_alg(k) == algs[i] && wb_key_use(k) == WB_USE_SIG);
     CHECK_ST(wb_key_thumbprint(k, tp, NULL), WB_OK);
     CHECK(wb_key_kid(k) != NULL && strcmp(wb_key_kid(k), tp) == 0);
-    CHECK_ST(wb_key_check_alg(k, algs[i], 1, NULL), WB_OK);
+    CHECK_ST(wb_key_check_alg(k, algs[i], WB_KEY_OP_SIGN, NULL), WB_OK);
     wb_key_free(k);
   }
   CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_HS384, WB_CRV_NONE, 0, NULL), WB_OK);
@@ -365,23 +365,24 @@ static void test_check_alg(void) {
   wb_error e;
   CHECK_ST(wb_key_from_secret(&hs, (const unsigned char *)"0123456789abcdef0123456789abcdef", 32, NULL),
            WB_OK);
-  CHECK_ST(wb_key_check_alg(hs, WB_ALG_HS256, 1, NULL), WB_OK);
-  CHECK_ST(wb_key_check_alg(hs, WB_ALG_HS384, 0, &e), WB_ERR_BAD_KEY); /* 32 < 48 bytes */
+  CHECK_ST(wb_key_check_alg(hs, WB_ALG_HS256, WB_KEY_OP_SIGN, NULL), WB_OK);
+  CHECK_ST(wb_key_check_alg(hs, WB_ALG_HS384, WB_KEY_OP_VERIFY, &e), WB_ERR_BAD_KEY); /* 32 < 48 bytes */
   CHECK(strcmp(e.message, "HMAC key shorter than the hash") == 0);
   CHECK_ST(wb_key_set_alg(hs, WB_ALG_HS512, NULL), WB_ERR_BAD_KEY);
-  CHECK_ST(wb_key_check_alg(hs, WB_ALG_RS256, 0, NULL), WB_ERR_ALG_NOT_ALLOWED);
-  CHECK_ST(wb_key_check_alg(hs, WB_ALG_INVALID, 0, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_check_alg(hs, WB_ALG_RS256, WB_KEY_OP_VERIFY, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_check_alg(hs, WB_ALG_INVALID, WB_KEY_OP_VERIFY, NULL), WB_ERR_ALG_NOT_ALLOWED);
 
   CHECK_ST(wb_key_from_jwk(&ec, EC_PRIV, strlen(EC_PRIV), NULL), WB_OK);
-  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, 1, NULL), WB_OK);
-  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES384, 0, NULL), WB_ERR_ALG_NOT_ALLOWED);
-  CHECK_ST(wb_key_check_alg(ec, WB_ALG_HS256, 0, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_SIGN, NULL), WB_OK);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES384, WB_KEY_OP_VERIFY, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_HS256, WB_KEY_OP_VERIFY, NULL), WB_ERR_ALG_NOT_ALLOWED);
   CHECK_ST(wb_key_public(&ecpub, ec, NULL), WB_OK);
   CHECK(!wb_key_is_private(ecpub));
-  CHECK_ST(wb_key_check_alg(ecpub, WB_ALG_ES256, 1, NULL), WB_ERR_ALG_NOT_ALLOWED); /* no private half */
-  CHECK_ST(wb_key_check_alg(ecpub, WB_ALG_ES256, 0, NULL), WB_OK);
+  CHECK_ST(wb_key_check_alg(ecpub, WB_ALG_ES256, WB_KEY_OP_SIGN, NULL),
+           WB_ERR_ALG_NOT_ALLOWED); /* no private half */
+  CHECK_ST(wb_key_check_alg(ecpub, WB_ALG_ES256, WB_KEY_OP_VERIFY, NULL), WB_OK);
   CHECK_ST(wb_key_set_use(ec, WB_USE_ENC, NULL), WB_OK);
-  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, 0, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_VERIFY, NULL), WB_ERR_ALG_NOT_ALLOWED);
   CHECK_ST(wb_key_set_use(ec, WB_USE_SIG, NULL), WB_OK);
   CHECK_ST(wb_key_set_alg(ec, WB_ALG_ES384, NULL), WB_ERR_ALG_NOT_ALLOWED);
   wb_key_free(ec);
@@ -389,17 +390,17 @@ static void test_check_alg(void) {
 
   char *ops = with(EC_PRIV, "key_ops", "[\"verify\"]");
   CHECK_ST(wb_key_from_jwk(&ec, ops, strlen(ops), NULL), WB_OK);
-  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, 0, NULL), WB_OK);
-  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, 1, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_VERIFY, NULL), WB_OK);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_SIGN, NULL), WB_ERR_ALG_NOT_ALLOWED);
   wb_key_free(ec);
   free(ops);
 
   char *jwe = with(EC_PRIV, "alg", "\"ECDH-ES\"");
   CHECK_ST(wb_key_from_jwk(&ec, jwe, strlen(jwe), NULL), WB_OK);
   CHECK(wb_key_alg(ec) == WB_ALG_INVALID && wb_key_default_alg(ec) == WB_ALG_INVALID);
-  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, 0, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_VERIFY, NULL), WB_ERR_ALG_NOT_ALLOWED);
   char *out = NULL;
-  CHECK_ST(wb_key_to_jwk(ec, 0, &out, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(ec, WB_KEY_PUBLIC, &out, NULL), WB_OK);
   CHECK(out != NULL && strstr(out, "\"alg\":\"ECDH-ES\"") != NULL);
   wb_string_free(out);
   wb_key_free(ec);
@@ -407,14 +408,14 @@ static void test_check_alg(void) {
 
   char *pinned = with(EC_PRIV, "alg", "\"ES256\"");
   CHECK_ST(wb_key_from_jwk(&ec, pinned, strlen(pinned), NULL), WB_OK);
-  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, 1, NULL), WB_OK);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_SIGN, NULL), WB_OK);
   CHECK_ST(wb_key_set_alg(ec, WB_ALG_INVALID, NULL), WB_OK);
   wb_key_free(ec);
   free(pinned);
 
   CHECK_ST(wb_key_generate(&x, WB_KTY_OKP, WB_CRV_X25519, 0, NULL), WB_OK);
-  CHECK_ST(wb_key_check_alg(x, WB_ALG_EDDSA, 1, NULL), WB_ERR_ALG_NOT_ALLOWED);
-  CHECK_ST(wb_key_check_alg(x, WB_ALG_EDDSA, 0, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_check_alg(x, WB_ALG_EDDSA, WB_KEY_OP_SIGN, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK_ST(wb_key_check_alg(x, WB_ALG_EDDSA, WB_KEY_OP_VERIFY, NULL), WB_ERR_ALG_NOT_ALLOWED);
   CHECK(wb_key_default_alg(x) == WB_ALG_INVALID);
   wb_key_free(x);
   wb_key_free(hs);
@@ -433,8 +434,8 @@ static void test_export_order(void) {
   wb_key *k = NULL;
   char *pub = NULL, *priv = NULL;
   CHECK_ST(wb_key_from_jwk(&k, in, strlen(in), NULL), WB_OK);
-  CHECK_ST(wb_key_to_jwk(k, 0, &pub, NULL), WB_OK);
-  CHECK_ST(wb_key_to_jwk(k, 1, &priv, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(k, WB_KEY_PUBLIC, &pub, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(k, WB_KEY_PRIVATE, &priv, NULL), WB_OK);
   CHECK(pub != NULL && strcmp(pub, want_pub) == 0);
   CHECK(priv != NULL && strcmp(priv, want_priv) == 0);
   if (pub != NULL && strcmp(pub, want_pub) != 0)
@@ -534,7 +535,7 @@ static void test_pem(void) {
   wb_key *hs = NULL;
   char *pem = (char *)1;
   CHECK_ST(wb_key_from_secret(&hs, (const unsigned char *)"secret", 6, NULL), WB_OK);
-  CHECK_ST(wb_key_to_pem(hs, 1, &pem, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_key_to_pem(hs, WB_KEY_PRIVATE, &pem, NULL), WB_ERR_INVALID_ARG);
   CHECK(pem == NULL);
   wb_key_free(hs);
 }
@@ -551,10 +552,172 @@ static void test_refcount_and_kid(void) {
   wb_key *ref = wb__key_ref(k);
   wb_key_free(k); /* the other reference keeps it alive */
   CHECK(strcmp(wb_key_kid(ref), "b") == 0);
-  CHECK_ST(wb_key_set_kid(ref, NULL, NULL), WB_OK);
-  CHECK(wb_key_kid(ref) == NULL);
+  CHECK_ST(wb_key_set_kid(ref, NULL, NULL), WB_ERR_INVALID_ARG); /* a holder froze it */
+  CHECK(strcmp(wb_key_kid(ref), "b") == 0);
   wb_key_free(ref);
   wb_key_free(NULL);
+}
+
+/* The public half of the private JWK `priv` with key_ops ops_in has key_ops ops_out (a JSON
+ * array text, or NULL for none) in its exported JWK. */
+static void check_public_ops(const char *priv, const char *ops_in, const char *ops_out) {
+  char *json = with(priv, "key_ops", ops_in), *pub = NULL, want[80];
+  wb_key *k = NULL, *p = NULL;
+  CHECK_ST(wb_key_from_jwk(&k, json, strlen(json), NULL), WB_OK);
+  CHECK_ST(wb_key_public(&p, k, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(p, WB_KEY_PUBLIC, &pub, NULL), WB_OK);
+  snprintf(want, sizeof(want), "\"key_ops\":%s", ops_out ? ops_out : "");
+  bool ok = pub != NULL && (ops_out ? strstr(pub, want) != NULL : strstr(pub, "key_ops") == NULL);
+  if (!ok)
+    fprintf(stderr, "key_ops %s: public JWK %s, want %s\n", ops_in, pub ? pub : "(none)", want);
+  CHECK(ok);
+  wb_string_free(pub);
+  wb_key_free(p);
+  wb_key_free(k);
+  free(json);
+}
+
+/*
+ * wb_key_public maps key_ops to their public counterparts: a key that may only sign has a public
+ * half that may verify (and its public JWK verifies the private key's tokens); private-only
+ * operations go; restrictions never widen.
+ */
+static void test_public_key_ops(void) {
+  wb_key *xk = NULL;
+  char *x25519 = NULL; /* an ECDH key: only derive operations */
+  CHECK_ST(wb_key_generate(&xk, WB_KTY_OKP, WB_CRV_X25519, 0, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(xk, WB_KEY_PRIVATE, &x25519, NULL), WB_OK);
+  wb_key_free(xk);
+  check_public_ops(EC_PRIV, "[\"sign\"]", "[\"verify\"]");
+  check_public_ops(EC_PRIV, "[\"sign\",\"verify\"]", "[\"verify\"]");
+  check_public_ops(EC_PRIV, "[\"verify\"]", "[\"verify\"]");
+  check_public_ops(EC_PRIV, "[\"decrypt\",\"unwrapKey\"]", "[\"encrypt\",\"wrapKey\"]");
+  check_public_ops(EC_PRIV, "[\"encrypt\",\"wrapKey\",\"deriveBits\"]", "[\"encrypt\",\"wrapKey\"]");
+  check_public_ops(EC_PRIV, "[\"deriveKey\",\"deriveBits\"]", "[]"); /* still restricted: to nothing */
+  check_public_ops(EC_PRIV, "[]", "[]");
+  check_public_ops(x25519, "[\"deriveKey\"]", "[]");
+  wb_string_free(x25519);
+
+  /* end to end: the private key signs, its public JWK (exported, re-imported) verifies */
+  char *json = with(EC_PRIV, "key_ops", "[\"sign\"]"), *pub_json = NULL, *token = NULL;
+  wb_key *k = NULL, *p = NULL, *back = NULL;
+  wb_signer *s = NULL;
+  wb_verifier *v = NULL;
+  CHECK_ST(wb_key_from_jwk(&k, json, strlen(json), NULL), WB_OK);
+  CHECK_ST(wb_key_public(&p, k, NULL), WB_OK);
+  CHECK_ST(wb_key_check_alg(p, WB_ALG_ES256, WB_KEY_OP_VERIFY, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(p, WB_KEY_PUBLIC, &pub_json, NULL), WB_OK);
+  CHECK_ST(wb_key_from_jwk(&back, pub_json, pub_json ? strlen(pub_json) : 0, NULL), WB_OK);
+  CHECK_ST(wb_signer_new(&s, k, WB_ALG_ES256, NULL), WB_OK);
+  CHECK_ST(wb_jws_sign(s, (const unsigned char *)"{}", 2, &token, NULL, NULL), WB_OK);
+  CHECK_ST(wb_verifier_new_key(&v, back, NULL), WB_OK);
+  char *payload = NULL;
+  CHECK_ST(wb_jws_verify(v, token, token ? strlen(token) : 0, &payload, NULL, NULL), WB_OK);
+  wb_string_free(payload);
+  wb_verifier_free(v);
+  wb_signer_free(s);
+  wb_string_free(token);
+  wb_string_free(pub_json);
+  wb_key_free(back);
+  wb_key_free(p);
+  wb_key_free(k);
+  free(json);
+}
+
+/* The wb_key_part and wb_key_op arguments: zero and unknown values are refused (invalid_arg), out
+ * parameters stay NULL, and err says which argument. */
+static void test_part_and_op_enums(void) {
+  wb_key *ec = NULL, *hs = NULL;
+  CHECK_ST(wb_key_from_jwk(&ec, EC_PRIV, strlen(EC_PRIV), NULL), WB_OK);
+  CHECK_ST(wb_key_from_secret(&hs, (const unsigned char *)"0123456789abcdef0123456789abcdef", 32, NULL),
+           WB_OK);
+  const int bad[] = {0, 3, -1, 1000};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    char *out = (char *)1;
+    wb_error e = {0};
+    CHECK_ST(wb_key_to_jwk(ec, (wb_key_part)bad[i], &out, &e), WB_ERR_INVALID_ARG);
+    CHECK(out == NULL && e.code == WB_ERR_INVALID_ARG && strstr(e.message, "part") != NULL);
+    out = (char *)1;
+    CHECK_ST(wb_key_to_jwk(hs, (wb_key_part)bad[i], &out, NULL), WB_ERR_INVALID_ARG);
+    CHECK(out == NULL);
+    out = (char *)1;
+    CHECK_ST(wb_key_to_pem(ec, (wb_key_part)bad[i], &out, &e), WB_ERR_INVALID_ARG);
+    CHECK(out == NULL && strstr(e.message, "part") != NULL);
+    CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, (wb_key_op)bad[i], &e), WB_ERR_INVALID_ARG);
+    CHECK(strstr(e.message, "op") != NULL);
+    CHECK_ST(wb_key_check_alg(hs, WB_ALG_HS256, (wb_key_op)bad[i], NULL), WB_ERR_INVALID_ARG);
+  }
+  /* the valid values, for contrast: WB_KEY_PRIVATE of a private key writes "d", WB_KEY_PUBLIC not */
+  char *pub = NULL, *priv = NULL;
+  CHECK_ST(wb_key_to_jwk(ec, WB_KEY_PUBLIC, &pub, NULL), WB_OK);
+  CHECK_ST(wb_key_to_jwk(ec, WB_KEY_PRIVATE, &priv, NULL), WB_OK);
+  CHECK(pub != NULL && strstr(pub, "\"d\"") == NULL && priv != NULL && strstr(priv, "\"d\"") != NULL);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_SIGN, NULL), WB_OK);
+  CHECK_ST(wb_key_check_alg(ec, WB_ALG_ES256, WB_KEY_OP_VERIFY, NULL), WB_OK);
+  wb_string_free(pub);
+  wb_string_free(priv);
+  wb_key_free(hs);
+  wb_key_free(ec);
+}
+
+/* Which holder freezes the key in test_freeze. */
+enum { BY_SIGNER, BY_VERIFIER, BY_KEYSET, BY_COUNT };
+
+/* A holder of kind `by` taking key (a signer, verifier or key set); free it with release_holder. */
+static void *take_holder(int by, const wb_key *key) {
+  void *h = NULL;
+  if (by == BY_SIGNER)
+    CHECK_ST(wb_signer_new((wb_signer **)&h, key, WB_ALG_ES256, NULL), WB_OK);
+  else if (by == BY_VERIFIER)
+    CHECK_ST(wb_verifier_new_key((wb_verifier **)&h, key, NULL), WB_OK);
+  else if (wb_keyset_new((wb_keyset **)&h, NULL) == WB_OK)
+    CHECK_ST(wb_keyset_add(h, key, NULL), WB_OK);
+  return h;
+}
+
+static void release_holder(int by, void *h) {
+  if (by == BY_SIGNER)
+    wb_signer_free(h);
+  else if (by == BY_VERIFIER)
+    wb_verifier_free(h);
+  else
+    wb_keyset_free(h);
+}
+
+/*
+ * Keys freeze when a signer, a verifier or a key set takes them (key.h): every setter then
+ * returns invalid_arg and changes nothing, even after the holder is gone, while the set-up calls
+ * of a key nobody holds still work.
+ */
+static void test_freeze(void) {
+  for (int by = 0; by < BY_COUNT; by++) {
+    wb_key *k = NULL;
+    wb_error e;
+    CHECK_ST(wb_key_from_jwk(&k, EC_PRIV, strlen(EC_PRIV), NULL), WB_OK);
+    CHECK_ST(wb_key_set_kid(k, "before", NULL), WB_OK); /* not held yet: set-up works */
+    CHECK_ST(wb_key_set_use(k, WB_USE_SIG, NULL), WB_OK);
+    CHECK_ST(wb_key_set_alg(k, WB_ALG_ES256, NULL), WB_OK);
+    void *h = take_holder(by, k);
+    const char *kid = wb_key_kid(k);
+    CHECK_ST(wb_key_set_kid(k, "after", &e), WB_ERR_INVALID_ARG);
+    CHECK(e.code == WB_ERR_INVALID_ARG && strstr(e.message, "frozen") != NULL);
+    CHECK_ST(wb_key_set_kid(k, NULL, NULL), WB_ERR_INVALID_ARG);
+    CHECK(wb_key_kid(k) == kid && strcmp(kid, "before") == 0); /* not even reallocated */
+    CHECK_ST(wb_key_set_alg(k, WB_ALG_INVALID, NULL), WB_ERR_INVALID_ARG);
+    CHECK_ST(wb_key_set_alg(k, WB_ALG_ES256, NULL), WB_ERR_INVALID_ARG);
+    CHECK(wb_key_alg(k) == WB_ALG_ES256);
+    CHECK_ST(wb_key_set_use(k, WB_USE_ENC, NULL), WB_ERR_INVALID_ARG);
+    CHECK_ST(wb_key_set_use(k, WB_USE_ANY, NULL), WB_ERR_INVALID_ARG);
+    CHECK(wb_key_use(k) == WB_USE_SIG);
+    release_holder(by, h);
+    CHECK_ST(wb_key_set_kid(k, "later", NULL), WB_ERR_INVALID_ARG); /* frozen for good */
+    CHECK(strcmp(wb_key_kid(k), "before") == 0);
+    wb_key *pub = NULL; /* a derived key is a new key: not frozen */
+    CHECK_ST(wb_key_public(&pub, k, NULL), WB_OK);
+    CHECK_ST(wb_key_set_kid(pub, "pub", NULL), WB_OK);
+    wb_key_free(pub);
+    wb_key_free(k);
+  }
 }
 
 /* Every key of the RFC 7520 cookbook and RFC 7517/8037 appendices must import. */
@@ -600,6 +763,9 @@ int main(void) {
   check_thumbprint_file("rfc/rfc8037_A.3_jwk_thumbprint.json");
   test_pem();
   test_refcount_and_kid();
+  test_freeze();
+  test_public_key_ops();
+  test_part_and_op_enums();
   test_vector_keys();
   return vectors_exit(CHECK_DONE());
 }

@@ -111,9 +111,18 @@ static void test_build_find_export(void) {
   CHECK(wb_keyset_find(set, "ec", WB_KTY_INVALID, WB_ALG_INVALID, WB_USE_ENC) == NULL);
   CHECK(wb_keyset_find(set, NULL, WB_KTY_INVALID, WB_ALG_HS256, WB_USE_ANY) == NULL);
 
-  char *json = NULL;
-  wb_keyset *again = NULL;
-  CHECK_ST(wb_keyset_to_jwks(set, 0, &json, NULL), WB_OK);
+  char *json = (char *)1;
+  wb_keyset *again = NULL, *empty = NULL;
+  for (int bad = -1; bad <= 3; bad += 4) { /* neither WB_KEY_PUBLIC nor WB_KEY_PRIVATE: refused */
+    CHECK_ST(wb_keyset_to_jwks(set, (wb_key_part)bad, &json, NULL), WB_ERR_INVALID_ARG);
+    CHECK(json == NULL);
+  }
+  CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PART_INVALID, &json, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_keyset_new(&empty, NULL), WB_OK); /* refused even when no key would be written */
+  CHECK_ST(wb_keyset_to_jwks(empty, WB_KEY_PART_INVALID, &json, NULL), WB_ERR_INVALID_ARG);
+  CHECK(json == NULL);
+  wb_keyset_free(empty);
+  CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &json, NULL), WB_OK);
   CHECK(json != NULL && strncmp(json, "{\"keys\":[{\"crv\":\"P-256\"", 23) == 0);
   CHECK_ST(wb_keyset_from_jwks(&again, json, strlen(json), NULL, NULL), WB_OK);
   CHECK(wb_keyset_count(again) == 2);
@@ -124,15 +133,16 @@ static void test_build_find_export(void) {
   CHECK_ST(wb_keyset_from_jwks(&set, "{\"keys\":[" HS_A "]}", strlen("{\"keys\":[" HS_A "]}"), NULL, NULL),
            WB_OK);
   json = (char *)1;
-  CHECK_ST(wb_keyset_to_jwks(set, 0, &json, NULL), WB_ERR_INVALID_ARG); /* no public form of oct */
+  CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &json, NULL),
+           WB_ERR_INVALID_ARG); /* no public form of oct */
   CHECK(json == NULL);
-  CHECK_ST(wb_keyset_to_jwks(set, 1, &json, NULL), WB_OK);
+  CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PRIVATE, &json, NULL), WB_OK);
   CHECK(json != NULL && strstr(json, "\"k\":") != NULL);
   wb_string_free(json);
   wb_keyset_free(set);
 
   CHECK_ST(wb_keyset_new(&set, NULL), WB_OK);
-  CHECK_ST(wb_keyset_to_jwks(set, 0, &json, NULL), WB_OK);
+  CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &json, NULL), WB_OK);
   CHECK(json != NULL && strcmp(json, "{\"keys\":[]}") == 0);
   wb_string_free(json);
   wb_keyset_free(set);
@@ -152,7 +162,7 @@ static void test_parse_sniff(void) {
   wb_key *k = NULL;
   char *pem = NULL;
   CHECK_ST(wb_key_generate(&k, WB_KTY_EC, WB_CRV_P256, 0, NULL), WB_OK);
-  CHECK_ST(wb_key_to_pem(k, 0, &pem, NULL), WB_OK);
+  CHECK_ST(wb_key_to_pem(k, WB_KEY_PUBLIC, &pem, NULL), WB_OK);
   CHECK_ST(wb_keyset_parse(&set, pem, strlen(pem), NULL), WB_OK);
   CHECK(wb_keyset_count(set) == 1 && wb_key_kid(wb_keyset_get(set, 0)) == NULL);
   wb_keyset_free(set);
@@ -208,8 +218,8 @@ static void check_wycheproof_group(const json_t *g, const char *which) {
       continue;
     header_kid(jws, kid, sizeof(kid));
     const wb_key *k = wb_keyset_find(set, kid[0] ? kid : NULL, WB_KTY_INVALID, WB_ALG_INVALID, WB_USE_SIG);
-    bool usable = k != NULL && wb_key_check_alg(k, wb_key_default_alg(k) ? wb_key_default_alg(k) : k->alg, 0,
-                                                NULL) == WB_OK;
+    bool usable = k != NULL && wb_key_check_alg(k, wb_key_default_alg(k) ? wb_key_default_alg(k) : k->alg,
+                                                WB_KEY_OP_VERIFY, NULL) == WB_OK;
     if (!any_valid && usable)
       fprintf(stderr, "wycheproof %s/%s: accepted a key set it must reject\n", comment, which);
     CHECK(any_valid || !usable);

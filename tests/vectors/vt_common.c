@@ -278,7 +278,7 @@ bool vt_check_jwk_roundtrip(vt_vec *vec, const wb_key *key, const json_t *jwk) {
     return false;
   char *text = NULL;
   wb_error err = {0};
-  wb_status st = wb_key_to_jwk(key, priv, &text, &err);
+  wb_status st = wb_key_to_jwk(key, priv ? WB_KEY_PRIVATE : WB_KEY_PUBLIC, &text, &err);
   if (!vt_expect_status(vec, "export as JWK", true, 0, st, &err))
     return false;
   json_t *got = json_loads(text, JSON_REJECT_DUPLICATES, NULL);

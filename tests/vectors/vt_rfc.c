@@ -156,7 +156,7 @@ static void rfc_check_x5c(vt_vec *v, const wb_key *key, const json_t *jwk) {
   char *want = cert != NULL ? vt_x5c_spki_pem(cert) : NULL;
   char *got = NULL;
   wb_error err = {0};
-  wb_status st = wb_key_to_pem(key, 0, &got, &err);
+  wb_status st = wb_key_to_pem(key, WB_KEY_PUBLIC, &got, &err);
   if (vt_expect_true(v, "x5c[0] to be a readable certificate", want != NULL) &&
       vt_expect_status(v, "export the key as PEM", true, 0, st, &err))
     vt_expect_str(v, "public key of x5c[0] vs the JWK's", want, got);

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/http.c - the libmicrohttpd glue (http.h): the listening socket, the daemon (internal
+ * epoll thread pool), per-request state across the access-handler calls, body limits, routing,
+ * and turning an http_reply into a response with the security headers. The only file that
+ * includes microhttpd.h.
+ *
+ * A request passes through on_request several times (libmicrohttpd's contract): first with the
+ * headers only - routing, 404/405, Content-Length and Content-Type are decided there, before any
+ * body is read -, then once per chunk of body, then a last time when the body is complete, when
+ * the endpoint runs. on_completed frees the state and records the request's duration.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+
+#include "http.h"
+#include "reply.h"
+
+#define MAX_DISCARD    (1024u * 1024u) /* an oversized chunked body is read this far, then cut */
+#define CONN_MEMORY    (64u * 1024u)   /* per-connection buffer: bounds the request headers */
+#define LISTEN_BACKLOG 1024
+
+struct http_server {
+  struct MHD_Daemon *d;
+  srv *s;
+  int listen_fd;
+  int tls;
+  atomic_long inflight; /* requests between their first call and their completion */
+  atomic_int draining;  /* set by http_stop: replies ask clients to close */
+};
+
+typedef struct req_ctx {
+  http_req rq;
+  const http_route *route;
+  char *body; /* up to HTTP_MAX_BODY bytes */
+  size_t len;
+  size_t discarded; /* bytes thrown away past the limit */
+  int64_t start_us; /* monotonic */
+} req_ctx;
+
+static int64_t mono_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- request lookups ------------------------------------------------------------------------ */
+
+const char *http_header(const http_req *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(const http_req *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+typedef struct query_count {
+  const char *name;
+  int count;
+} query_count;
+
+static enum MHD_Result count_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  query_count *q = cls;
+  (void)kind;
+  (void)value;
+  if (key != NULL && strcmp(key, q->name) == 0)
+    q->count++;
+  return MHD_YES;
+}
+
+const char *http_query(const http_req *r, const char *name, int *count) {
+  if (count != NULL) {
+    query_count q = {name, 0};
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, count_arg, &q);
+    *count = q.count;
+  }
+  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static http_method parse_method(const char *m) {
+  static const struct {
+    const char *name;
+    http_method method;
+  } methods[] = {{"GET", HTTP_GET},       {"HEAD", HTTP_HEAD},   {"POST", HTTP_POST},      {"PUT", HTTP_PUT},
+                 {"DELETE", HTTP_DELETE}, {"PATCH", HTTP_PATCH}, {"OPTIONS", HTTP_OPTIONS}};
+  for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+    if (strcmp(m, methods[i].name) == 0)
+      return methods[i].method;
+  }
+  return HTTP_OTHER;
+}
+
+static const char *method_name(http_method m) {
+  static const char *const names[] = {"", "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", ""};
+  return names[m];
+}
+
+static void client_address(struct MHD_Connection *c, char *out, size_t cap) {
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  out[0] = '\0';
+  if (ci == NULL || ci->client_addr == NULL)
+    return;
+  const struct sockaddr *sa = ci->client_addr;
+  if (sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)cap);
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)cap);
+}
+
+/* ---- routing -------------------------------------------------------------------------------- */
+
+static int path_matches(const http_route *r, const char *path) {
+  if (!r->prefix)
+    return strcmp(r->path, path) == 0;
+  size_t n = strlen(r->path);
+  return strncmp(r->path, path, n) == 0 && path[n] != '\0';
+}
+
+/* The route for (path, method); else NULL with *known = 1 and the methods it has in allow. */
+static const http_route *route_find(const char *path, http_method m, int *known, char *allow, size_t cap) {
+  http_method want = m == HTTP_HEAD ? HTTP_GET : m;
+  *known = 0;
+  allow[0] = '\0';
+  for (const http_route *r = http_routes; r->path != NULL; r++) {
+    if (!path_matches(r, path))
+      continue;
+    if (r->method == 0 || r->method == want)
+      return r;
+    *known = 1;
+    size_t used = strlen(allow);
+    snprintf(allow + used, cap - used, "%s%s%s", used > 0 ? ", " : "", method_name(r->method),
+             r->method == HTTP_GET ? ", HEAD" : "");
+  }
+  return NULL;
+}
+
+/* ---- responses ------------------------------------------------------------------------------ */
+
+static void free_body(void *cls) {
+  char *body = cls;
+  OPENSSL_cleanse(body, strlen(body));
+  free(body);
+}
+
+static void add_headers(http_server *h, struct MHD_Response *resp, const http_reply *rp) {
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+  MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+  if (h->tls)
+    MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+  if (rp->max_age > 0) {
+    char cc[48];
+    snprintf(cc, sizeof(cc), "public, max-age=%d", rp->max_age);
+    MHD_add_response_header(resp, "Cache-Control", cc);
+  } else {
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "Pragma", "no-cache");
+  }
+  if (rp->content_type != NULL)
+    MHD_add_response_header(resp, "Content-Type", rp->content_type);
+  for (size_t i = 0; i < rp->n_headers; i++)
+    MHD_add_response_header(resp, rp->headers[i].name, rp->headers[i].value);
+  if (atomic_load(&h->draining))
+    MHD_add_response_header(resp, "Connection", "close");
+}
+
+/* Queues rp (taking its body) and frees it. */
+static enum MHD_Result send_reply(http_server *h, struct MHD_Connection *c, http_reply *rp) {
+  if (rp->status == 0)
+    reply_error(rp, 500, "server_error", "the server could not complete the request");
+  struct MHD_Response *resp;
+  if (rp->body != NULL && rp->len > 0) {
+    resp = MHD_create_response_from_buffer_with_free_callback_cls(rp->len, rp->body, free_body, rp->body);
+    if (resp != NULL)
+      rp->body = NULL; /* the response owns it now */
+  } else {
+    resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+  }
+  if (resp == NULL) {
+    reply_free(rp);
+    return MHD_NO;
+  }
+  add_headers(h, resp, rp);
+  enum MHD_Result ret = MHD_queue_response(c, rp->status, resp);
+  MHD_destroy_response(resp);
+  reply_free(rp);
+  return ret;
+}
+
+static enum MHD_Result send_error(http_server *h, struct MHD_Connection *c, unsigned status, const char *code,
+                                  const char *description) {
+  http_reply rp = {0};
+  reply_error(&rp, status, code, description);
+  return send_reply(h, c, &rp);
+}
+
+/* ---- the request's life --------------------------------------------------------------------- */
+
+/* First call: state, routing and the checks that need no body. MHD_YES to go on reading, or the
+ * result of queueing an early reply (the rest of the request is then discarded). */
+static enum MHD_Result on_headers(http_server *h, struct MHD_Connection *c, const char *url,
+                                  const char *method, req_ctx *x, int *replied) {
+  *replied = 1;
+  x->rq.method = parse_method(method);
+  x->rq.path = url;
+  x->rq.conn = c;
+  x->rq.tls = h->tls;
+  client_address(c, x->rq.address, sizeof(x->rq.address));
+  int known = 0;
+  char allow[128];
+  x->route = route_find(url, x->rq.method, &known, allow, sizeof(allow));
+  if (x->route == NULL && !known)
+    return send_error(h, c, 404, "not_found", "no such endpoint");
+  if (x->route == NULL) {
+    http_reply rp = {0};
+    reply_error(&rp, 405, "method_not_allowed", "this endpoint does not take that method");
+    reply_header(&rp, "Allow", allow);
+    return send_reply(h, c, &rp);
+  }
+  x->rq.subpath = x->route->prefix ? url + strlen(x->route->path) : "";
+  const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+  if (cl != NULL && (strlen(cl) > 9 || strtoul(cl, NULL, 10) > HTTP_MAX_BODY))
+    return send_error(h, c, 413, "invalid_request", "the request body is over 16384 bytes");
+  if (x->route->takes_body &&
+      params_content_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type")) == CT_OTHER)
+    return send_error(h, c, 415, "invalid_request",
+                      "send application/x-www-form-urlencoded or application/json");
+  *replied = 0;
+  return MHD_YES;
+}
+
+/* A chunk of body: kept up to the limit, then counted and dropped. */
+static enum MHD_Result on_body(req_ctx *x, const char *data, size_t n) {
+  if (x->discarded > 0 || x->len + n > HTTP_MAX_BODY) {
+    x->discarded += n;
+    return x->discarded > MAX_DISCARD ? MHD_NO : MHD_YES;
+  }
+  if (x->body == NULL && (x->body = malloc(HTTP_MAX_BODY + 1)) == NULL)
+    return MHD_NO;
+  memcpy(x->body + x->len, data, n);
+  x->len += n;
+  return MHD_YES;
+}
+
+/* The body is complete: parse it when the route takes one, run the endpoint, reply. */
+static enum MHD_Result on_complete(http_server *h, struct MHD_Connection *c, req_ctx *x) {
+  if (x->discarded > 0)
+    return send_error(h, c, 413, "invalid_request", "the request body is over 16384 bytes");
+  http_reply rp = {0};
+  if (x->route->takes_body && x->len > 0) {
+    srv_error err;
+    srv_status st = SRV_OK;
+    switch (params_content_type(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"))) {
+    case CT_FORM:
+      st = params_parse_form(&x->rq.params, x->body, x->len, &err);
+      break;
+    case CT_JSON:
+      st = params_parse_json(&x->rq.params, x->body, x->len, &err);
+      break;
+    default:
+      return send_error(h, c, 415, "invalid_request",
+                        "send application/x-www-form-urlencoded or application/json");
+    }
+    if (st != SRV_OK) {
+      reply_fail(&rp, &err);
+      return send_reply(h, c, &rp);
+    }
+  }
+  x->route->handler(h->s, &x->rq, &rp);
+  return send_reply(h, c, &rp);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size,
+                                  void **con_cls) {
+  http_server *h = cls;
+  req_ctx *x = *con_cls;
+  (void)version;
+  if (x == NULL) {
+    x = calloc(1, sizeof(*x));
+    if (x == NULL)
+      return MHD_NO;
+    x->start_us = mono_us();
+    *con_cls = x;
+    atomic_fetch_add(&h->inflight, 1);
+    int replied = 0;
+    enum MHD_Result r = on_headers(h, c, url, method, x, &replied);
+    return replied ? r : MHD_YES;
+  }
+  if (*upload_size > 0) {
+    enum MHD_Result r = on_body(x, upload, *upload_size);
+    *upload_size = 0;
+    return r;
+  }
+  return on_complete(h, c, x);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  http_server *h = cls;
+  req_ctx *x = *con_cls;
+  (void)c;
+  (void)toe;
+  if (x == NULL)
+    return;
+  metrics_observe_us(&h->s->metrics, mono_us() - x->start_us);
+  if (x->body != NULL) {
+    OPENSSL_cleanse(x->body, x->len);
+    free(x->body);
+  }
+  params_free(&x->rq.params);
+  free(x);
+  *con_cls = NULL;
+  atomic_fetch_sub(&h->inflight, 1);
+}
+
+/* ---- listening ------------------------------------------------------------------------------ */
+
+static int is_loopback(const struct sockaddr *sa) {
+  if (sa->sa_family == AF_INET)
+    return (ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr) >> 24) == 127;
+  if (sa->sa_family == AF_INET6)
+    return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr);
+  return 0;
+}
+
+srv_status http_listen(const char *host_arg, const char *port_arg, http_listener *out, srv_error *err) {
+  out->fd = -1;
+  out->port = 0;
+  out->loopback = 0;
+  char host[256];
+  snprintf(host, sizeof(host), "%s", host_arg);
+  size_t n = strlen(host);
+  if (n >= 2 && host[0] == '[' && host[n - 1] == ']') { /* [::1] */
+    memmove(host, host + 1, n - 2);
+    host[n - 2] = '\0';
+  }
+  struct addrinfo hints = {0}, *res = NULL;
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  int rc = getaddrinfo(host, port_arg, &hints, &res);
+  if (rc != 0)
+    return srv_fail(err, SRV_ERR_CONFIG, "--listen %s:%s: %s", host_arg, port_arg, gai_strerror(rc));
+  srv_status st = srv_fail(err, SRV_ERR_IO, "--listen %s:%s: no address", host_arg, port_arg);
+  for (struct addrinfo *a = res; a != NULL; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    int one = 1;
+    if (fd < 0)
+      continue;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (a->ai_family == AF_INET6)
+      setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
+      st = srv_fail(err, SRV_ERR_IO, "--listen %s:%s: %s", host_arg, port_arg, strerror(errno));
+      close(fd);
+      continue;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    out->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                         : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    out->loopback = is_loopback(a->ai_addr);
+    out->fd = fd;
+    st = srv_ok(err);
+    break;
+  }
+  freeaddrinfo(res);
+  return st;
+}
+
+static struct MHD_Daemon *start_daemon(http_server *h, const http_options *o) {
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key_pem},
+                                 {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert_pem},
+                                 {MHD_OPTION_END, 0, NULL}};
+  if (h->tls)
+    flags |= MHD_USE_TLS;
+  else
+    tls[0].option = MHD_OPTION_END;
+  return MHD_start_daemon(
+      flags, 0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
+      MHD_OPTION_THREAD_POOL_SIZE, o->threads, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+      MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+}
+
+srv_status http_start(http_server **out, srv *s, const http_options *o, http_listener *l, srv_error *err) {
+  *out = NULL;
+  int tls = o->tls_cert_pem != NULL;
+  srv_status st = SRV_OK;
+  http_server *h = NULL;
+  if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+    st = srv_fail(err, SRV_ERR_CONFIG, "this libmicrohttpd has no TLS support");
+  else if (!tls && !l->loopback && !o->insecure_http)
+    st = srv_fail(
+        err, SRV_ERR_CONFIG,
+        "plain HTTP is only served on a loopback address: give --tls-cert and --tls-key, or --insecure-http");
+  else if ((h = calloc(1, sizeof(*h))) == NULL)
+    st = srv_fail(err, SRV_ERR_NOMEM, "out of memory");
+  if (st == SRV_OK) {
+    h->s = s;
+    h->tls = tls;
+    h->listen_fd = l->fd;
+    atomic_init(&h->inflight, 0);
+    atomic_init(&h->draining, 0);
+    if ((h->d = start_daemon(h, o)) == NULL)
+      st = srv_fail(err, SRV_ERR_IO, "cannot start the HTTP server (see the message above)");
+  }
+  if (st != SRV_OK) {
+    if (l->fd >= 0)
+      close(l->fd);
+    free(h);
+  } else {
+    *out = h;
+  }
+  l->fd = -1;
+  return st;
+}
+
+void http_stop(http_server *h, unsigned wait_s) {
+  if (h == NULL)
+    return;
+  atomic_store(&h->draining, 1);
+  MHD_socket fd = MHD_quiesce_daemon(h->d);
+  int64_t deadline = mono_us() + (int64_t)wait_s * 1000000;
+  while (atomic_load(&h->inflight) > 0 && mono_us() < deadline) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  MHD_stop_daemon(h->d);
+  if (fd != MHD_INVALID_SOCKET)
+    close(fd);
+  free(h);
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * server/store/store.c - picks the store implementation from the --store URL and frees the
+ * out-structs of store.h. A new backend (postgres://) adds one branch to store_open.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "store.h"
+#include "store_sqlite.h"
+
+#define SQLITE_PREFIX "sqlite:"
+
+const char *store_sqlite_path(const char *url) {
+  if (url == NULL || strncmp(url, SQLITE_PREFIX, strlen(SQLITE_PREFIX)) != 0)
+    return NULL;
+  return url + strlen(SQLITE_PREFIX);
+}
+
+srv_status store_open(store **out, const char *url, srv_error *err) {
+  *out = NULL;
+  const char *path = store_sqlite_path(url);
+  if (path != NULL)
+    return store_sqlite_open(out, path, err);
+  if (url != NULL && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0))
+    return srv_fail(err, SRV_ERR_CONFIG, "--store %s: the PostgreSQL store is not built yet", url);
+  return srv_fail(err, SRV_ERR_CONFIG, "--store %s: not a store URL (use sqlite:PATH)",
+                  url != NULL ? url : "");
+}
+
+void store_close(store *s) {
+  if (s != NULL)
+    s->ops->close(s);
+}
+
+/* Wipes a string holding something secret-ish (a password hash) before freeing it. */
+static void free_wiped(char *p) {
+  if (p != NULL) {
+    OPENSSL_cleanse(p, strlen(p));
+    free(p);
+  }
+}
+
+void store_user_clear(store_user *u) {
+  if (u == NULL)
+    return;
+  free(u->name);
+  free_wiped(u->password_hash);
+  free(u->roles);
+  free(u->claims);
+  memset(u, 0, sizeof(*u));
+}
+
+void store_session_clear(store_session *s) {
+  if (s == NULL)
+    return;
+  free(s->scope);
+  free(s->client_id);
+  free(s->user_agent);
+  free(s->address);
+  memset(s, 0, sizeof(*s));
+}
+
+void store_access_clear(store_access *a) {
+  if (a == NULL)
+    return;
+  free(a->name);
+  free(a->roles);
+  free(a->claims);
+  a->name = a->roles = a->claims = NULL;
+}
+
+void store_key_clear(store_key *k) {
+  if (k == NULL)
+    return;
+  free(k->public_jwk);
+  if (k->private_enc != NULL) {
+    OPENSSL_cleanse(k->private_enc, k->private_enc_len);
+    free(k->private_enc);
+  }
+  memset(k, 0, sizeof(*k));
+}

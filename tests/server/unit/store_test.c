@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/server/unit/store_test.c - the SQLite store through store.h only: migrations, file
+ * modes, users, sessions and the rotation race, the access check, counters, keys, secrets,
+ * clients and purge. Each story opens a fresh database.
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include "fixture.h"
+
+static store *open_store(fixture *f) {
+  store *s = NULL;
+  srv_error err;
+  if (store_open(&s, f->url, &err) != SRV_OK)
+    fprintf(stderr, "store_open: %s\n", err.message);
+  return s;
+}
+
+static store_user user(const char *id, const char *name) {
+  store_user u;
+  memset(&u, 0, sizeof(u));
+  snprintf(u.id, sizeof(u.id), "%s", id);
+  u.name = (char *)name;
+  u.password_hash = (char *)"$argon2id$fake";
+  u.roles = (char *)"[\"a\"]";
+  u.claims = (char *)"{}";
+  u.created_us = 1000;
+  return u;
+}
+
+static store_session session(const char *sid, const char *user_id, int64_t created) {
+  store_session s;
+  memset(&s, 0, sizeof(s));
+  snprintf(s.id, sizeof(s.id), "%s", sid);
+  snprintf(s.user_id, sizeof(s.user_id), "%s", user_id);
+  s.rotated_us = s.created_us = s.last_used_us = created;
+  s.scope = (char *)"openid";
+  return s;
+}
+
+static void test_open_and_migrate(void) {
+  fixture f;
+  fx_init(&f);
+  store *s = open_store(&f);
+  CHECK(s != NULL);
+  char path[400];
+  struct stat sb;
+  snprintf(path, sizeof(path), "%s/data/wristband.db", f.dir);
+  CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+  snprintf(path, sizeof(path), "%s/data", f.dir);
+  CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0700);
+  store_close(s);
+  /* Reopening applies nothing twice. */
+  s = open_store(&f);
+  CHECK(s != NULL);
+  CHECK_SRV(s->ops->ping(s, NULL), SRV_OK);
+  store_close(s);
+  /* A database from a newer wristband is refused, and left as it was. */
+  sqlite3 *db = NULL;
+  snprintf(path, sizeof(path), "%s/data/wristband.db", f.dir);
+  CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL) == SQLITE_OK);
+  sqlite3_close(db);
+  srv_error err;
+  s = NULL;
+  CHECK_SRV(store_open(&s, f.url, &err), SRV_ERR_STORE);
+  CHECK(s == NULL && strstr(err.message, "newer") != NULL);
+  CHECK_SRV(store_open(&s, "mysql://x", &err), SRV_ERR_CONFIG);
+  CHECK_SRV(store_open(&s, "postgres://x", &err), SRV_ERR_CONFIG);
+  fx_done(&f);
+}
+
+static void test_users(void) {
+  fixture f;
+  fx_init(&f);
+  store *s = open_store(&f);
+  store_user a = user("u1", "alice"), b = user("u2", "alice"), got;
+  CHECK_SRV(s->ops->user_create(s, &a, NULL), SRV_OK);
+  CHECK_SRV(s->ops->user_create(s, &b, NULL), SRV_ERR_CONFLICT); /* the name is taken */
+  CHECK_SRV(s->ops->user_get_by_name(s, "alice", &got, NULL), SRV_OK);
+  CHECK(strcmp(got.id, "u1") == 0 && strcmp(got.roles, "[\"a\"]") == 0 && !got.disabled);
+  store_user_clear(&got);
+  CHECK_SRV(s->ops->user_get_by_name(s, "bob", &got, NULL), SRV_ERR_NOT_FOUND);
+  CHECK_SRV(s->ops->user_get_by_id(s, "u1", &got, NULL), SRV_OK);
+  store_user_clear(&got);
+  /* A rehash applies only over the hash it read. */
+  CHECK_SRV(s->ops->user_rehash(s, "u1", "other", "new", NULL), SRV_OK);
+  CHECK_SRV(s->ops->user_get_by_id(s, "u1", &got, NULL), SRV_OK);
+  CHECK(strcmp(got.password_hash, "$argon2id$fake") == 0);
+  store_user_clear(&got);
+  CHECK_SRV(s->ops->user_rehash(s, "u1", "$argon2id$fake", "new", NULL), SRV_OK);
+  CHECK_SRV(s->ops->user_get_by_id(s, "u1", &got, NULL), SRV_OK);
+  CHECK(strcmp(got.password_hash, "new") == 0);
+  store_user_clear(&got);
+  /* A new password ends the sessions and moves tokens-valid-after. */
+  store_session s1 = session("s1", "u1", 5000);
+  CHECK_SRV(s->ops->session_create(s, &s1, NULL), SRV_OK);
+  CHECK_SRV(s->ops->user_set_password(s, "u1", "pw2", 9000, NULL), SRV_OK);
+  store_session got_s;
+  CHECK_SRV(s->ops->session_get(s, "s1", &got_s, NULL), SRV_OK);
+  CHECK(got_s.revoked_us == 9000);
+  store_session_clear(&got_s);
+  CHECK_SRV(s->ops->user_get_by_id(s, "u1", &got, NULL), SRV_OK);
+  CHECK(got.tokens_valid_after_us == 9000 && strcmp(got.password_hash, "pw2") == 0);
+  store_user_clear(&got);
+  CHECK_SRV(s->ops->user_set_password(s, "nobody", "x", 1, NULL), SRV_ERR_NOT_FOUND);
+  CHECK_SRV(s->ops->user_set_disabled(s, "u1", 1, 9500, NULL), SRV_OK);
+  CHECK_SRV(s->ops->user_set_claims(s, "u1", "{\"x\":1}", NULL), SRV_OK);
+  CHECK_SRV(s->ops->user_set_roles(s, "u1", "[]", NULL), SRV_OK);
+  CHECK_SRV(s->ops->user_get_by_name(s, "alice", &got, NULL), SRV_OK);
+  CHECK(got.disabled && got.tokens_valid_after_us == 9500 && strcmp(got.claims, "{\"x\":1}") == 0 &&
+        strcmp(got.roles, "[]") == 0);
+  store_user_clear(&got);
+  store_close(s);
+  fx_done(&f);
+}
+
+/* ---- the rotation race ---- */
+
+typedef struct race {
+  store *s;
+  int rotated;
+  int failed;
+} race;
+
+static void *race_one(void *p) {
+  race *r = p;
+  int rotated = 0;
+  if (r->s->ops->session_rotate(r->s, "s1", 0, 7000, "ua", "addr", &rotated, NULL) != SRV_OK)
+    r->failed = 1;
+  r->rotated = rotated;
+  return NULL;
+}
+
+static void test_sessions(void) {
+  fixture f;
+  fx_init(&f);
+  store *s = open_store(&f);
+  store_user a = user("u1", "alice");
+  CHECK_SRV(s->ops->user_create(s, &a, NULL), SRV_OK);
+  store_session s1 = session("s1", "u1", 5000), s2 = session("s2", "u1", 6000), s3 = session("s3", "zz", 1);
+  CHECK_SRV(s->ops->session_create(s, &s1, NULL), SRV_OK);
+  CHECK_SRV(s->ops->session_create(s, &s2, NULL), SRV_OK);
+  CHECK_SRV(s->ops->session_create(s, &s3, NULL), SRV_ERR_STORE); /* no such user: foreign key */
+  /* Eight threads rotate counter 0 at once: exactly one wins. */
+  race r[8];
+  pthread_t t[8];
+  for (int i = 0; i < 8; i++) {
+    r[i] = (race){s, 0, 0};
+    pthread_create(&t[i], NULL, race_one, &r[i]);
+  }
+  int wins = 0, failures = 0;
+  for (int i = 0; i < 8; i++) {
+    pthread_join(t[i], NULL);
+    wins += r[i].rotated;
+    failures += r[i].failed;
+  }
+  CHECK(wins == 1 && failures == 0);
+  store_session got;
+  CHECK_SRV(s->ops->session_get(s, "s1", &got, NULL), SRV_OK);
+  CHECK(got.counter == 1 && got.rotated_us == 7000 && got.last_used_us == 7000 &&
+        strcmp(got.user_agent, "ua") == 0);
+  store_session_clear(&got);
+  /* The access check: session, user and denylist in one read. */
+  store_access acc;
+  CHECK_SRV(s->ops->access_check(s, "s1", "j1", 1, &acc, NULL), SRV_OK);
+  CHECK(acc.session_revoked_us == STORE_UNSET && !acc.jti_denied && strcmp(acc.user_id, "u1") == 0 &&
+        strcmp(acc.name, "alice") == 0);
+  store_access_clear(&acc);
+  CHECK_SRV(s->ops->deny_add(s, "j1", 99, NULL), SRV_OK);
+  CHECK_SRV(s->ops->deny_add(s, "j1", 50, NULL), SRV_OK);
+  CHECK_SRV(s->ops->access_check(s, "s1", "j1", 0, &acc, NULL), SRV_OK);
+  CHECK(acc.jti_denied && acc.name == NULL);
+  CHECK_SRV(s->ops->access_check(s, "nope", "j1", 0, &acc, NULL), SRV_ERR_NOT_FOUND);
+  /* Revocation: one, then all others, then all with tokens-valid-after. */
+  int n = 0;
+  CHECK_SRV(s->ops->session_revoke(s, "s1", 8000, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  CHECK_SRV(s->ops->session_revoke(s, "s1", 8001, &n, NULL), SRV_OK);
+  CHECK(n == 0);
+  int rotated = 1;
+  CHECK_SRV(s->ops->session_rotate(s, "s1", 1, 8002, NULL, NULL, &rotated, NULL), SRV_OK);
+  CHECK(rotated == 0); /* a revoked session never rotates */
+  store_session s4 = session("s4", "u1", 8100);
+  CHECK_SRV(s->ops->session_create(s, &s4, NULL), SRV_OK);
+  CHECK_SRV(s->ops->session_revoke_user(s, "u1", "s4", 0, 8200, &n, NULL), SRV_OK);
+  CHECK(n == 1); /* s2 */
+  int count = 0;
+  CHECK_SRV(s->ops->session_revoke_user(s, "u1", NULL, 1, 8300, &n, NULL), SRV_OK);
+  CHECK(n == 1); /* s4 */
+  store_user u;
+  CHECK_SRV(s->ops->user_get_by_id(s, "u1", &u, NULL), SRV_OK);
+  CHECK(u.tokens_valid_after_us == 8300);
+  store_user_clear(&u);
+  (void)count;
+  store_close(s);
+  fx_done(&f);
+}
+
+static int count_session(void *ctx, const store_session *s) {
+  (void)s;
+  (*(int *)ctx)++;
+  return 0;
+}
+
+static void test_session_list(void) {
+  fixture f;
+  fx_init(&f);
+  store *s = open_store(&f);
+  store_user a = user("u1", "alice");
+  CHECK_SRV(s->ops->user_create(s, &a, NULL), SRV_OK);
+  store_session s1 = session("s1", "u1", 5000), s2 = session("s2", "u1", 6000);
+  CHECK_SRV(s->ops->session_create(s, &s1, NULL), SRV_OK);
+  CHECK_SRV(s->ops->session_create(s, &s2, NULL), SRV_OK);
+  int n = 0;
+  CHECK_SRV(s->ops->session_list(s, "u1", count_session, &n, NULL), SRV_OK);
+  CHECK(n == 2);
+  int ended = 0;
+  CHECK_SRV(s->ops->session_revoke(s, "s2", 7000, &ended, NULL), SRV_OK);
+  n = 0;
+  CHECK_SRV(s->ops->session_list(s, "u1", count_session, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  store_close(s);
+  fx_done(&f);
+}
+
+static void test_counters(void) {
+  fixture f;
+  fx_init(&f);
+  store *s = open_store(&f);
+  int64_t count = 0, start = 0, until = 0;
+  for (int i = 1; i <= 3; i++) {
+    CHECK_SRV(s->ops->rate_hit(s, "b", 1000, 60, &count, &start, NULL), SRV_OK);
+    CHECK(count == i && start == 960);
+  }
+  CHECK_SRV(s->ops->rate_hit(s, "b", 1020, 60, &count, &start, NULL), SRV_OK);
+  CHECK(count == 1 && start == 1020); /* a new window */
+  CHECK_SRV(s->ops->rate_hit(s, "other", 1020, 60, &count, &start, NULL), SRV_OK);
+  CHECK(count == 1);
+  /* 3 failures within 100 s lock for 50 s. */
+  CHECK_SRV(s->ops->lockout_fail(s, "bob", 1000, 100, 3, 50, &until, NULL), SRV_OK);
+  CHECK(until == 0);
+  CHECK_SRV(s->ops->lockout_fail(s, "bob", 1010, 100, 3, 50, &until, NULL), SRV_OK);
+  CHECK(until == 0);
+  CHECK_SRV(s->ops->lockout_get(s, "bob", 1010, &until, NULL), SRV_OK);
+  CHECK(until == 0);
+  CHECK_SRV(s->ops->lockout_fail(s, "bob", 1020, 100, 3, 50, &until, NULL), SRV_OK);
+  CHECK(until == 1070);
+  CHECK_SRV(s->ops->lockout_get(s, "bob", 1069, &until, NULL), SRV_OK);
+  CHECK(until == 1070);
+  CHECK_SRV(s->ops->lockout_get(s, "bob", 1070, &until, NULL), SRV_OK);
+  CHECK(until == 0);
+  /* After the lock, counting starts again. */
+  CHECK_SRV(s->ops->lockout_fail(s, "bob", 1080, 100, 3, 50, &until, NULL), SRV_OK);
+  CHECK(until == 0);
+  /* Failures spread wider than the window never lock. */
+  for (int i = 0; i < 6; i++) {
+    CHECK_SRV(s->ops->lockout_fail(s, "carol", 2000 + 200 * i, 100, 3, 50, &until, NULL), SRV_OK);
+    CHECK(until == 0);
+  }
+  CHECK_SRV(s->ops->lockout_clear(s, "bob", NULL), SRV_OK);
+  CHECK_SRV(s->ops->lockout_fail(s, "bob", 1081, 100, 1, 50, &until, NULL), SRV_OK);
+  CHECK(until == 1131); /* a limit of one locks at once */
+  store_close(s);
+  fx_done(&f);
+}
+
+static int collect_kids(void *ctx, const store_key *k) {
+  char *out = ctx;
+  size_t used = strlen(out);
+  snprintf(out + used, 200 - used, "%s:%lld,", k->kid, (long long)k->sign_until_s);
+  return 0;
+}
+
+static void test_keys_secrets_clients(void) {
+  fixture f;
+  fx_init(&f);
+  store *s = open_store(&f);
+  int64_t v0 = -1, v1 = -1;
+  CHECK_SRV(s->ops->keys_version(s, &v0, NULL), SRV_OK);
+  store_key k = {.kid = "k1", .alg = "ES256", .public_jwk = (char *)"{}", .created_us = 1};
+  unsigned char blob[3] = {1, 2, 3};
+  k.private_enc = blob;
+  k.private_enc_len = sizeof(blob);
+  CHECK_SRV(s->ops->key_add(s, &k, NULL), SRV_OK);
+  CHECK_SRV(s->ops->key_add(s, &k, NULL), SRV_ERR_CONFLICT);
+  snprintf(k.kid, sizeof(k.kid), "k2");
+  k.created_us = 2;
+  CHECK_SRV(s->ops->key_add(s, &k, NULL), SRV_OK);
+  snprintf(k.kid, sizeof(k.kid), "k3");
+  k.created_us = 3;
+  CHECK_SRV(s->ops->key_add(s, &k, NULL), SRV_OK);
+  CHECK_SRV(s->ops->keys_version(s, &v1, NULL), SRV_OK);
+  CHECK(v1 == v0 + 3);
+  /* Activating k2 drops k1 (older, never signed), keeps k3 (newer, pending). */
+  CHECK_SRV(s->ops->key_activate(s, "k2", 10, 500, NULL), SRV_OK);
+  CHECK_SRV(s->ops->key_heartbeat(s, "k2", 400, NULL), SRV_OK); /* never shortens */
+  CHECK_SRV(s->ops->key_heartbeat(s, "k3", 900, NULL), SRV_OK); /* not active: no effect */
+  char kids[200] = "";
+  CHECK_SRV(s->ops->key_list(s, collect_kids, kids, NULL), SRV_OK);
+  CHECK(strcmp(kids, "k1:0,k2:500,k3:-1,") == 0);
+  CHECK_SRV(s->ops->key_activate(s, "nope", 10, 500, NULL), SRV_ERR_NOT_FOUND);
+  /* Secrets are written once. */
+  unsigned char *v = NULL;
+  size_t len = 0;
+  CHECK_SRV(s->ops->secret_get(s, "refresh", &v, &len, NULL), SRV_ERR_NOT_FOUND);
+  CHECK_SRV(s->ops->secret_put(s, "refresh", blob, 3, NULL), SRV_OK);
+  CHECK_SRV(s->ops->secret_put(s, "refresh", blob, 2, NULL), SRV_ERR_CONFLICT);
+  CHECK_SRV(s->ops->secret_get(s, "refresh", &v, &len, NULL), SRV_OK);
+  CHECK(len == 3 && memcmp(v, blob, 3) == 0);
+  free(v);
+  unsigned char hash[32] = {7}, got[64];
+  CHECK_SRV(s->ops->client_create(s, "rs", hash, 32, 1, NULL), SRV_OK);
+  CHECK_SRV(s->ops->client_create(s, "rs", hash, 32, 1, NULL), SRV_ERR_CONFLICT);
+  CHECK_SRV(s->ops->client_get(s, "rs", got, sizeof(got), &len, NULL), SRV_OK);
+  CHECK(len == 32 && got[0] == 7);
+  CHECK_SRV(s->ops->client_get(s, "nope", got, sizeof(got), &len, NULL), SRV_ERR_NOT_FOUND);
+  /* Purge removes expired keys (a day after their end) and bumps the version. */
+  CHECK_SRV(s->ops->purge(s, INT64_C(100000) * 1000000, INT64_C(30) * 86400 * 1000000, NULL), SRV_OK);
+  kids[0] = '\0';
+  CHECK_SRV(s->ops->key_list(s, collect_kids, kids, NULL), SRV_OK);
+  CHECK(strcmp(kids, "k3:-1,") == 0);
+  CHECK_SRV(s->ops->keys_version(s, &v0, NULL), SRV_OK);
+  CHECK(v0 > v1);
+  store_close(s);
+  fx_done(&f);
+}
+
+int main(void) {
+  test_open_and_migrate();
+  test_users();
+  test_sessions();
+  test_session_list();
+  test_counters();
+  test_keys_secrets_clients();
+  return CHECK_DONE();
+}
