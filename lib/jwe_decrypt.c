@@ -299,11 +299,11 @@ static wb_status compact_header(const wb_decrypter *d, const char *h64, size_t h
 
 wb_status wb__jwe_decrypt_compact(const wb_decrypter *d, const char *token, size_t len, const char *want_cty,
                                   unsigned char **pt, size_t *pt_len, wb_error *err) {
+  if (pt_len != NULL)
+    *pt_len = 0;
   if (pt == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL plaintext");
   *pt = NULL;
-  if (pt_len != NULL)
-    *pt_len = 0;
   if (d == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL decrypter");
   const char *seg[5] = {NULL};
@@ -481,15 +481,15 @@ static wb_status aad_out(const jwe_json *j, unsigned char **aad, size_t *aad_len
 
 wb_status wb_jwe_decrypt_json(const wb_decrypter *d, const char *json, size_t len, unsigned char **plaintext,
                               size_t *plaintext_len, unsigned char **aad, size_t *aad_len, wb_error *err) {
-  if (plaintext == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL plaintext");
-  *plaintext = NULL;
   if (plaintext_len != NULL)
     *plaintext_len = 0;
   if (aad != NULL)
     *aad = NULL;
   if (aad_len != NULL)
     *aad_len = 0;
+  if (plaintext == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL plaintext");
+  *plaintext = NULL;
   if (d == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL decrypter");
   jwe_json j;

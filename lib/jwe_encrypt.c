@@ -142,11 +142,11 @@ static wb_status finish(wb_strbuf *b, char **out, size_t *out_len, wb_error *err
 
 wb_status wb__jwe_encrypt_compact(const wb_encrypter *e, const char *cty_json, const unsigned char *pt,
                                   size_t len, char **token, size_t *token_len, wb_error *err) {
+  if (token_len != NULL)
+    *token_len = 0;
   if (token == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
   *token = NULL;
-  if (token_len != NULL)
-    *token_len = 0;
   if (e == NULL || (pt == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   if (e->n != 1)
@@ -224,11 +224,11 @@ static void write_recipient(wb_strbuf *b, const wb_encrypter *e, const sealed *s
 wb_status wb_jwe_encrypt_json(const wb_encrypter *e, wb_serialization form, const unsigned char *plaintext,
                               size_t len, const unsigned char *aad, size_t aad_len, char **json,
                               size_t *json_len, wb_error *err) {
+  if (json_len != NULL)
+    *json_len = 0;
   if (json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL json");
   *json = NULL;
-  if (json_len != NULL)
-    *json_len = 0;
   if (e == NULL || (plaintext == NULL && len > 0) || (aad == NULL && aad_len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   if (form != WB_SER_FLATTENED && form != WB_SER_GENERAL)

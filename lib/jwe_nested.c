@@ -10,11 +10,11 @@
 
 wb_status wb_sign_encrypt(const wb_signer *s, const wb_encrypter *e, const wb_builder *claims, char **token,
                           size_t *token_len, wb_error *err) {
+  if (token_len != NULL)
+    *token_len = 0;
   if (token == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
   *token = NULL;
-  if (token_len != NULL)
-    *token_len = 0;
   if (s == NULL || e == NULL || claims == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   char *jws = NULL;

@@ -65,11 +65,11 @@ static wb_status take(wb_strbuf *b, char **out, size_t *out_len, wb_error *err) 
 
 wb_status wb_jws_sign_detached(const wb_signer *s, const unsigned char *payload, size_t len, char **token,
                                size_t *token_len, wb_error *err) {
+  if (token_len != NULL)
+    *token_len = 0;
   if (token == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL token");
   *token = NULL;
-  if (token_len != NULL)
-    *token_len = 0;
   if (s == NULL || (payload == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   wb_strbuf part, out;
@@ -126,11 +126,11 @@ static wb_status signature_members(const wb_signer *s, const wb_strbuf *part, wb
 wb_status wb_jws_sign_json(const wb_signer *const *signers, size_t n, wb_serialization form,
                            const unsigned char *payload, size_t len, bool detached, char **json,
                            size_t *json_len, wb_error *err) {
+  if (json_len != NULL)
+    *json_len = 0;
   if (json == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL json");
   *json = NULL;
-  if (json_len != NULL)
-    *json_len = 0;
   if (payload == NULL && len > 0)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL payload");
   wb_status st = check_signers(signers, n, form, err);
