@@ -30,6 +30,7 @@ struct wb_builder {
   size_t text_len;    /* bytes before the NUL, the closing brace included */
   size_t text_cap;    /* bytes allocated */
   size_t max_len;     /* ceiling of text_len: what a verifier with default limits accepts */
+  size_t max_members; /* ceiling of nmembers, for the same reason */
   wb_member *members; /* one per member, in text order */
   size_t nmembers, members_cap;
 };
@@ -194,6 +195,8 @@ static wb_status set_escaped(wb_builder *b, const char *ename, size_t elen, cons
     b->members_cap = cap;
   }
   size_t old = find(b, ename, elen);
+  if (old == b->nmembers && b->nmembers >= b->max_members)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "claims with more than %zu members", b->max_members);
   size_t grow_by = elen + len + 2, replaced = old < b->nmembers ? b->members[old].len + 1 : 0;
   if (b->text_len + grow_by > b->max_len + replaced) /* the ceiling: no verifier would accept more */
     return wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", b->max_len);
@@ -241,6 +244,7 @@ wb_status wb_builder_new(wb_builder **out, wb_error *err) {
   wb_limits lim;
   wb_limits_default(&lim);
   b->max_len = lim.max_claims_len;
+  b->max_members = lim.max_members;
   put(b, "{}", 2);
   b->text[b->text_len] = '\0';
   *out = b;
@@ -263,6 +267,7 @@ static wb_builder *clone(const wb_builder *b) {
   if (c == NULL)
     return NULL;
   c->max_len = b->max_len;
+  c->max_members = b->max_members;
   c->text_len = b->text_len;
   c->members_cap = b->members_cap;
   c->nmembers = b->nmembers;
@@ -394,34 +399,78 @@ wb_status wb_builder_set_int(wb_builder *b, const char *name, int64_t value, wb_
 }
 
 /*
- * The shortest decimal digits of v > 0 that read back as v: digits[] (no dot, no trailing
- * zeros) and the decimal exponent of the first digit. printf and strtod share the locale, so
- * the round trip holds whatever LC_NUMERIC is; only digits and the exponent are taken from it.
+ * The p-digit decimal nearest to v > 0 (printf rounds correctly): p digits in d[] and the decimal
+ * exponent of the first. When it does not read back as v, the p-digit decimal next to it on the
+ * other side of v may: the interval of decimals that read back as v is narrower below a power
+ * of two than above it (and printf breaks exact ties to even), so the nearest decimal can fall
+ * just outside while its neighbour is inside. Those two are the only candidates: every other
+ * p-digit decimal is farther from v on the same side as one of them. Returns 1 when one of them
+ * reads back (d[] and *e then hold it), else 0. Runs under the C numeric locale.
+ */
+static int digits_at(double v, int p, char d[20], int *e) {
+  char buf[48];
+  snprintf(buf, sizeof(buf), "%.*e", p - 1, v);
+  int n = 0;
+  const char *q = buf;
+  for (; *q != 'e'; q++)
+    if (*q >= '0' && *q <= '9')
+      d[n++] = *q;
+  *e = (int)strtol(q + 1, NULL, 10);
+  double near = strtod(buf, NULL);
+  if (near == v)
+    return 1;
+  int k = p - 1;
+  if (near < v) { /* the next p-digit decimal up: add one unit in the last place */
+    while (k >= 0 && d[k] == '9')
+      d[k--] = '0';
+    if (k < 0) { /* 9.99..9 -> 10.0..0 */
+      d[0] = '1';
+      ++*e;
+    } else {
+      d[k]++;
+    }
+  } else { /* the next one down */
+    while (k >= 0 && d[k] == '0')
+      d[k--] = '9';
+    d[k]--;            /* k >= 0: the first digit of a positive decimal is not 0 */
+    if (d[0] == '0') { /* 1.00..0 -> 0.99..9: p nines one decade down */
+      memset(d, '9', (size_t)p);
+      --*e;
+    }
+  }
+  snprintf(buf, sizeof(buf), "%.*se%d", p, d, *e - (p - 1)); /* an integer mantissa: no point */
+  return strtod(buf, NULL) == v;
+}
+
+/*
+ * The shortest decimal digits of v > 0 that read back as v, and of those the nearest to v
+ * (Python's repr makes the same choice): digits[] (no dot, no trailing zeros) and the decimal
+ * exponent of the first digit. printf and strtod run under the C numeric locale (uselocale), so
+ * LC_NUMERIC changes nothing. 0 when out of memory (the locale object).
  */
 static size_t shortest_digits(double v, char digits[20], int *exp10) {
-  char buf[40];
+  locale_t c = wb__c_numeric();
+  if (c == (locale_t)0)
+    return 0;
+  locale_t old = uselocale(c);
   int lo = 1, hi = 17; /* 17 significant digits always read back (DBL_DECIMAL_DIG) */
-  while (lo < hi) {    /* if p digits read back, so do p + 1: search for the least */
-    int mid = (lo + hi) / 2;
-    snprintf(buf, sizeof(buf), "%.*e", mid - 1, v);
-    if (strtod(buf, NULL) == v)
+  while (lo < hi) {    /* a decimal of p digits that reads back is one of p + 1 digits too */
+    int mid = (lo + hi) / 2, e;
+    if (digits_at(v, mid, digits, &e))
       hi = mid;
     else
       lo = mid + 1;
   }
-  snprintf(buf, sizeof(buf), "%.*e", lo - 1, v);
-  size_t n = 0;
-  const char *p = buf;
-  for (; *p != 'e'; p++)
-    if (*p >= '0' && *p <= '9')
-      digits[n++] = *p;
+  (void)digits_at(v, lo, digits, exp10);
+  uselocale(old);
+  size_t n = (size_t)lo;
   while (n > 1 && digits[n - 1] == '0')
     n--;
-  *exp10 = (int)strtol(p + 1, NULL, 10);
   return n;
 }
 
-/* Formats a finite double as a JSON real: decimal notation for exponents -4..15, else d.ddde-N. */
+/* Formats a finite double as a JSON real: decimal notation for exponents -4..15, else d.ddde-N.
+ * 0 when out of memory. */
 static size_t format_real(double value, char out[40]) {
   size_t n = 0;
   if (signbit(value))
@@ -434,6 +483,8 @@ static size_t format_real(double value, char out[40]) {
   char d[20];
   int e;
   size_t nd = shortest_digits(v, d, &e);
+  if (nd == 0)
+    return 0;
   if (e < -4 || e >= 16) {
     out[n++] = d[0];
     if (nd > 1) {
@@ -468,6 +519,8 @@ wb_status wb_builder_set_real(wb_builder *b, const char *name, double value, wb_
     return wb__fail(err, WB_ERR_INVALID_ARG, "claim \"%.40s\": value is not finite", name ? name : "");
   char buf[40];
   size_t n = format_real(value, buf);
+  if (n == 0)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   return set_raw(b, name, buf, n, err);
 }
 
@@ -489,6 +542,7 @@ wb_status wb_builder_set_json(wb_builder *b, const char *name, const char *json,
     return wb__fail(err, WB_ERR_TOO_LARGE, "claims larger than %zu bytes", b->max_len);
   wb_limits lim;
   wb_limits_default(&lim);
+  lim.max_depth--; /* the value is a member of the claims object: one level down */
   st = wb__jscan_value(json, len, &lim, err);
   if (st != WB_OK)
     return st;

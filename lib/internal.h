@@ -202,13 +202,16 @@ wb_status wb__jwk_read_meta(wb_key *key, const json_t *j, wb_error *err);
 /* ---- strict JSON (lib/json.c) ------------------------------------------------------------ */
 
 /**
- * Parses JSON text strictly: JSON_REJECT_DUPLICATES, valid UTF-8, no NUL in strings, depth and
- * member counts within limits (NULL = defaults), total size <= max_len (0 = no size bound beyond
- * the limits). Must be an object when want_object. Returns a new reference or NULL with err set
- * (WB_ERR_MALFORMED or WB_ERR_TOO_LARGE).
+ * Parses JSON text strictly (the scanner's rules: no duplicate names, valid UTF-8, no NUL in
+ * strings), depth (at most WB_MAX_DEPTH_LIMIT) and member counts within limits (NULL = defaults),
+ * total size <= max_len (0 = no size bound beyond the limits). Must be an object when
+ * want_object. Returns a new tree to free with wb__json_free, or NULL with err set
+ * (WB_ERR_MALFORMED, WB_ERR_TOO_LARGE or WB_ERR_NOMEM).
  */
 json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, size_t max_len,
                        bool want_object, wb_error *err);
+/** Wipes every string of a tree from wb__json_parse (a JWK's secrets) and releases it. NULL-safe. */
+void wb__json_free(json_t *j);
 /** Compact serialisation with stable (insertion) order; new string for wb_string_free or NULL. */
 char *wb__json_dump(const json_t *j);
 

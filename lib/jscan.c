@@ -192,19 +192,38 @@ static wb_status scan_string(scanner *sc, const char **raw, size_t *len, bool *e
   return bad(sc, "unterminated string");
 }
 
-/* Converts a number token with the C library, tolerating any LC_NUMERIC (as jansson does). */
+locale_t wb__c_numeric(void) {
+  static _Atomic(locale_t) c_numeric; /* made once, kept for the life of the process */
+  locale_t c = atomic_load(&c_numeric);
+  if (c != (locale_t)0)
+    return c;
+  locale_t fresh = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+  if (fresh == (locale_t)0)
+    return fresh;
+  if (atomic_compare_exchange_strong(&c_numeric, &c, fresh))
+    return fresh;
+  freelocale(fresh); /* another thread made it first: c is that one */
+  return c;
+}
+
+/*
+ * Converts a number token with strtod in the "C" numeric locale, whatever LC_NUMERIC the process
+ * or this thread has: a decimal point of another byte, or of several bytes (ps_AF's U+066B),
+ * would otherwise stop strtod at the '.' ("2.0e9" read as 2). uselocale is per thread.
+ */
 static wb_status number_to_double(const char *raw, size_t len, double *d) {
+  locale_t c = wb__c_numeric();
+  if (c == (locale_t)0)
+    return WB_ERR_NOMEM;
   char buf[128];
   char *s = len < sizeof(buf) ? buf : malloc(len + 1);
   if (s == NULL)
     return WB_ERR_NOMEM;
   memcpy(s, raw, len);
   s[len] = '\0';
-  const char *point = localeconv()->decimal_point;
-  char *dot = strchr(s, '.');
-  if (dot != NULL && point != NULL && point[0] != '\0' && point[1] == '\0')
-    *dot = point[0];
+  locale_t old = uselocale(c);
   *d = strtod(s, NULL); /* beyond DBL_MAX: +-HUGE_VAL, which is +-inf */
+  uselocale(old);
   if (s != buf)
     free(s);
   return WB_OK;

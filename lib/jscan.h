@@ -19,6 +19,8 @@
 #ifndef WB_JSCAN_H
 #define WB_JSCAN_H
 
+#include <locale.h>
+
 #include "internal.h"
 
 /** A wanted top-level member: name is the member name as plain text; the scanner fills the rest. */
@@ -58,6 +60,12 @@ int wb__jstr_equal(const char *raw, size_t len, bool escaped, const char *s);
 
 /** Unescapes raw string content into out (capacity >= len + 1; the result is never longer). */
 size_t wb__jstr_decode(const char *raw, size_t len, bool escaped, char *out);
+
+/**
+ * The "C" locale for LC_NUMERIC, made once per process: read and write numbers under it
+ * (uselocale) so that the process's LC_NUMERIC never changes them. (locale_t)0 when out of memory.
+ */
+locale_t wb__c_numeric(void);
 
 /** Result of wb__jnum_parse. */
 typedef enum {

@@ -1,76 +1,95 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/json.c - strict JSON through jansson where a tree is the right tool (keys, key sets, the
- * header of wb_jws_sign_header). The text is first validated by the scanner (lib/jscan.c): the
- * same grammar, duplicate-name, UTF-8, depth and member rules as everywhere else in the library,
- * checked without recursion, so jansson only ever sees documents within the depth limit.
- * jansson itself then refuses numbers beyond int64 or DBL_MAX, which no key or header holds.
+ * lib/json.c - strict JSON as a jansson tree where a tree is the right tool (keys, key sets).
+ * The text is validated by the scanner (lib/jscan.c), which builds a tape of it: the same
+ * grammar, duplicate-name, UTF-8, depth and member rules as everywhere else in the library,
+ * checked without recursion. The tree is then made from the tape with jansson's constructors;
+ * jansson never parses the text.
  *
- * jansson is not trusted to notice a failed allocation: its lexer ignores the result of
- * appending to its token buffer (jansson 2.14 lex_save), so out of memory can truncate a string
- * (a key's "k" or "n") and still return a tree, or be reported as a syntax error. The scanner
- * therefore builds a tape of the text, and the tree must hold exactly the tape's values; a tree
- * that differs, or a failure on text the scanner accepted, is WB_ERR_NOMEM.
+ * Why not json_loadb: a JWK's text holds its secret ("k", "d", the RSA primes) in base64url, and
+ * jansson's lexer copies every string through a token buffer that grows by allocating a new block
+ * and freeing the old one, none of them wiped: after the key was imported and freed, copies of
+ * its secret stayed in the heap. Here the strings are copied exactly once, from the tape (wiped
+ * when freed) into the tree's string values, which wb__json_free wipes. (jansson's lexer also
+ * ignored failed allocations and could truncate a string; a constructor that fails returns NULL,
+ * which is out of memory.)
  */
+#include <math.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jscan.h"
 
-/* true when jansson's j holds exactly the value of tape node i: type, members in order with
- * their names, strings byte for byte and numbers. The depth is bounded by the scanner's limit. */
-static bool same_value(const json_t *j, const wb_jtape *t, uint32_t i) {
+/*
+ * The jansson value of tape node i and everything in it; NULL when out of memory, or with *st
+ * WB_ERR_MALFORMED for a number jansson cannot hold (an integer beyond int64, a real beyond
+ * DBL_MAX: no key or header has one). Recursive: the tape's depth is at most WB_MAX_DEPTH_LIMIT.
+ */
+static json_t *value_of(const wb_jtape *t, uint32_t i, wb_status *st) {
   const wb_jnode *nd = &t->nodes[i];
   const char *raw = t->text + nd->off;
   double d;
   int64_t n;
   wb_jnum_kind kind;
+  json_t *j = NULL;
+  *st = WB_ERR_NOMEM;
   switch (nd->type) {
   case WB_JSON_NULL:
-    return json_is_null(j);
+    return json_null();
   case WB_JSON_BOOL:
-    return raw[0] == 't' ? json_is_true(j) : json_is_false(j);
+    return raw[0] == 't' ? json_true() : json_false();
   case WB_JSON_INTEGER:
-    return json_is_integer(j) && wb__jnum_parse(raw, nd->len, &d, &n, &kind) == WB_OK &&
-           kind == WB_JNUM_INT && json_integer_value(j) == n;
   case WB_JSON_REAL:
-    return json_is_real(j) && wb__jnum_parse(raw, nd->len, &d, &n, &kind) == WB_OK && json_real_value(j) == d;
-  case WB_JSON_STRING:
-    return json_is_string(j) &&
-           wb__jstr_equal_n(raw, nd->len, nd->escaped, json_string_value(j), json_string_length(j));
-  case WB_JSON_ARRAY: {
-    if (!json_is_array(j) || json_array_size(j) != nd->count)
-      return false;
-    size_t k = 0;
-    for (uint32_t c = i + 1; c < nd->next; c = t->nodes[c].next)
-      if (!same_value(json_array_get(j, k++), t, c))
-        return false;
-    return true;
-  }
-  default: { /* an object: jansson keeps its members in the order of the text */
-    if (!json_is_object(j) || json_object_size(j) != nd->count)
-      return false;
-    void *it = json_object_iter((json_t *)j);
-    for (uint32_t c = i + 1; c < nd->next;
-         c = t->nodes[c].next, it = json_object_iter_next((json_t *)j, it)) {
-      const wb_jnode *m = &t->nodes[c];
-      const char *key = it != NULL ? json_object_iter_key(it) : NULL;
-      if (key == NULL ||
-          !wb__jstr_equal_n(t->text + m->name_off, m->name_len, m->name_escaped, key, strlen(key)) ||
-          !same_value(json_object_iter_value(it), t, c))
-        return false;
+    if (wb__jnum_parse(raw, nd->len, &d, &n, &kind) != WB_OK)
+      return NULL;
+    if (kind == WB_JNUM_BIGINT || !isfinite(d)) {
+      *st = WB_ERR_MALFORMED;
+      return NULL;
     }
-    return true;
+    return kind == WB_JNUM_INT ? json_integer(n) : json_real(d);
+  case WB_JSON_STRING: {
+    const char *v = t->arena + nd->str; /* unescaped; no NUL inside (the scanner refuses \u0000) */
+    return json_stringn_nocheck(v, strlen(v));
   }
+  case WB_JSON_ARRAY:
+    j = json_array();
+    for (uint32_t c = i + 1; j != NULL && c < nd->next; c = t->nodes[c].next) {
+      json_t *v = value_of(t, c, st);
+      if (v == NULL || json_array_append_new(j, v) != 0) { /* jansson released v */
+        wb__json_free(j);
+        return NULL;
+      }
+    }
+    return j;
+  default: /* an object: members in the order of the text */
+    j = json_object();
+    for (uint32_t c = i + 1; j != NULL && c < nd->next; c = t->nodes[c].next) {
+      const wb_jnode *m = &t->nodes[c];
+      char *name = malloc((size_t)m->name_len + 1);
+      size_t name_len =
+          name != NULL ? wb__jstr_decode(t->text + m->name_off, m->name_len, m->name_escaped, name) : 0;
+      json_t *v = name != NULL ? value_of(t, c, st) : NULL;
+      int rc = v != NULL ? json_object_setn_new_nocheck(j, name, name_len, v) : -1;
+      free(name);
+      if (rc != 0) { /* *st: the member's failure, else out of memory (jansson released v) */
+        wb__json_free(j);
+        return NULL;
+      }
+    }
+    return j;
   }
 }
 
 json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, size_t max_len,
                        bool want_object, wb_error *err) {
-  wb_limits def;
-  if (limits == NULL) {
-    wb_limits_default(&def);
-    limits = &def;
-  }
+  wb_limits lim;
+  if (limits == NULL)
+    wb_limits_default(&lim);
+  else
+    lim = *limits;
+  if (lim.max_depth > WB_MAX_DEPTH_LIMIT) /* bounds the recursion of value_of and wb__json_free */
+    lim.max_depth = WB_MAX_DEPTH_LIMIT;
   if (text == NULL) {
     wb__fail(err, WB_ERR_INVALID_ARG, "JSON: NULL input");
     return NULL;
@@ -80,20 +99,31 @@ json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, si
     return NULL;
   }
   wb_jtape *tape = NULL;
-  if (wb__jtape_build(&tape, text, len, limits, want_object, err) != WB_OK)
+  if (wb__jtape_build(&tape, text, len, &lim, want_object, err) != WB_OK)
     return NULL;
-  json_error_t jerr; /* json_error_unknown until set: jansson leaves it unset on some early failures */
-  memset(&jerr, 0, sizeof(jerr));
-  json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-  if (j == NULL && json_error_code(&jerr) == json_error_numeric_overflow) {
-    wb__fail(err, WB_ERR_MALFORMED, "invalid JSON: %s", jerr.text);
-  } else if (j == NULL || !same_value(j, tape, 0)) {
-    json_decref(j);
-    j = NULL;
-    wb__fail(err, WB_ERR_NOMEM, "JSON: out of memory");
-  }
+  wb_status st = WB_OK;
+  json_t *j = value_of(tape, 0, &st);
   wb__jtape_free(tape);
+  if (j == NULL && st == WB_ERR_MALFORMED)
+    wb__fail(err, st, "invalid JSON: a number too large for a key or header");
+  else if (j == NULL)
+    wb__fail(err, WB_ERR_NOMEM, "JSON: out of memory");
   return j;
+}
+
+void wb__json_free(json_t *j) {
+  if (j == NULL)
+    return;
+  if (json_is_string(j)) {
+    OPENSSL_cleanse((char *)json_string_value(j), json_string_length(j));
+  } else if (json_is_array(j)) {
+    for (size_t i = 0; i < json_array_size(j); i++)
+      wb__json_free(json_incref(json_array_get(j, i)));
+  } else if (json_is_object(j)) {
+    for (void *it = json_object_iter(j); it != NULL; it = json_object_iter_next(j, it))
+      wb__json_free(json_incref(json_object_iter_value(it)));
+  }
+  json_decref(j);
 }
 
 char *wb__json_dump(const json_t *j) {

@@ -350,7 +350,7 @@ wb_status wb_key_from_jwk(wb_key **out, const char *json, size_t len, wb_error *
     st = wb__fail(err, WB_ERR_INVALID_ARG, "this is a JWK set, not a JWK: use wb_keyset_parse");
   else
     st = wb__key_from_json(out, j, err);
-  json_decref(j);
+  wb__json_free(j);
   return st;
 }
 
@@ -391,7 +391,8 @@ wb_status wb_key_parse(wb_key **out, const char *data, size_t len, wb_error *err
   size_t i = skip_ws(data, len);
   if (i < len && data[i] == '{')
     return wb_key_from_jwk(out, data, len, err);
-  if (len - i >= 10 && memcmp(data + i, "-----BEGIN", 10) == 0)
-    return wb_key_from_pem(out, data, len, err);
+  for (size_t k = i; k + 10 <= len; k++) /* PEM may follow a preamble ("Bag Attributes", comments) */
+    if (data[k] == '-' && memcmp(data + k, "-----BEGIN", 10) == 0)
+      return wb_key_from_pem(out, data, len, err);
   return wb_key_from_der(out, (const unsigned char *)data, len, err);
 }

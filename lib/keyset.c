@@ -141,7 +141,7 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   wb_status st = wb_keyset_new(&set, err);
   if (st == WB_OK)
     st = keys_from_json(set, j, limits->max_keys, err);
-  json_decref(j);
+  wb__json_free(j);
   if (st != WB_OK) {
     wb_keyset_free(set);
     return st;
@@ -167,6 +167,11 @@ wb_status wb_keyset_parse(wb_keyset **out, const char *data, size_t len, wb_erro
     *out = NULL;
   if (out == NULL || data == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_keyset_parse: NULL argument");
+  wb_limits lim; /* the bound wb_keyset_from_jwks applies, checked before the sniffer reads */
+  wb_limits_default(&lim);
+  if (len > (size_t)lim.max_keys * WB_KEY_TEXT_MAX)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "key set: input longer than %zu bytes",
+                    (size_t)lim.max_keys * WB_KEY_TEXT_MAX);
   bool jwks;
   wb_status st = looks_like_jwks(data, len, &jwks, err);
   if (st != WB_OK)

@@ -72,6 +72,17 @@ static void failures_change_nothing(void) {
   CHECK_ST(wb_builder_set_json(b, "bad", "1 2", 3, NULL), WB_ERR_MALFORMED);
   CHECK_ST(wb_builder_set_json(b, "bad", "", 0, NULL), WB_ERR_MALFORMED);
   CHECK_ST(wb_builder_set_json(b, "bad", "\"\\ud800\"", 8, NULL), WB_ERR_MALFORMED);
+  /* The value of set_json sits one level below the claims object: 64 levels of it would make the
+   * token 65 deep, which every default verifier refuses as malformed (merge_json of the same
+   * member already refused it). 63 levels fit. */
+  char deep[2 * 64 + 1];
+  for (int d = 63; d <= 64; d++) {
+    memset(deep, '[', (size_t)d);
+    memset(deep + d, ']', (size_t)d);
+    CHECK_ST(wb_builder_set_json(b, d == 63 ? "deep" : "bad", deep, 2 * (size_t)d, NULL),
+             d == 63 ? WB_OK : WB_ERR_MALFORMED);
+  }
+  CHECK_ST(wb_builder_remove(b, "deep", NULL), WB_OK);
   CHECK_ST(wb_builder_set_string(b, "bad", "\xff", NULL), WB_ERR_INVALID_ARG);
   CHECK_ST(wb_builder_set_string(b, "\xc3", "x", NULL), WB_ERR_INVALID_ARG);
   CHECK_ST(wb_builder_set_string(b, "bad", NULL, NULL), WB_ERR_INVALID_ARG);
@@ -179,6 +190,14 @@ static void shortest_reals(void) {
       {1.7976931348623157e308, "1.7976931348623157e308"},
       {2.0 / 3.0, "0.6666666666666666"},
       {1700000000.5, "1700000000.5"},
+      /* powers of two: the interval of doubles that read back is narrower below them than
+       * above, so the nearest 16-digit decimal (below) does not read back, and the one above does
+       * (Python's repr gives these); a binary search over printf precisions found 17 digits */
+      {0x1p-24, "5.960464477539063e-8"},
+      {0x1p122, "5.316911983139664e36"},
+      {0x1p-1017, "7.120236347223045e-307"},
+      {-0x1p345, "-7.167183174968974e103"},
+      {0x1p-778, "6.290184345309701e-235"},
   };
   for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
     wb_builder *b = NULL;
@@ -324,6 +343,28 @@ static void sign_is_read_only(void) {
   wb_key_free(k);
 }
 
+/* More members than a default verifier accepts are refused (too_large), and nothing changes. */
+static void member_ceiling(void) {
+  wb_limits lim;
+  wb_limits_default(&lim);
+  wb_builder *b = NULL;
+  CHECK_ST(wb_builder_new(&b, NULL), WB_OK);
+  char name[16];
+  unsigned ok = 0;
+  for (unsigned i = 0; i < lim.max_members; i++) {
+    snprintf(name, sizeof(name), "m%u", i);
+    ok += wb_builder_set_int(b, name, i, NULL) == WB_OK;
+  }
+  CHECK(ok == lim.max_members);
+  char *before = text_of(b);
+  CHECK_ST(wb_builder_set_int(b, "one-more", 1, NULL), WB_ERR_TOO_LARGE);
+  CHECK_ST(wb_builder_set_int(b, "m0", 7, NULL), WB_OK); /* replacing is still fine */
+  CHECK_ST(wb_builder_remove(b, "m0", NULL), WB_OK);
+  CHECK_ST(wb_builder_set_int(b, "one-more", 1, NULL), WB_OK);
+  wb_string_free(before);
+  wb_builder_free(b);
+}
+
 int main(void) {
   setters();
   failures_change_nothing();
@@ -333,5 +374,6 @@ int main(void) {
   json_kept_as_written();
   replace_remove_ceiling();
   sign_is_read_only();
+  member_ceiling();
   return CHECK_DONE();
 }

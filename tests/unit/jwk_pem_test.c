@@ -68,15 +68,21 @@ static void check_ambiguous(const char *text, unsigned nkeys, int line) {
 }
 #define CHECK_AMBIGUOUS(text, n) check_ambiguous(text, n, __LINE__)
 
-/* text holds one key: it imports. */
+/* text holds one key: it imports through every path (text before the block included). */
 static void check_one(const char *text, int line) {
-  wb_key *k = NULL;
-  wb_error e = {0};
-  wb_status st = wb_key_from_pem(&k, text, strlen(text), &e);
-  if (st != WB_OK)
-    fprintf(stderr, "line %d: %s: %s\n", line, wb_status_name(st), e.message);
-  CHECK(st == WB_OK && k != NULL);
-  wb_key_free(k);
+  for (int path = 0; path < 3; path++) {
+    wb_key *k = NULL;
+    wb_keyset *set = NULL;
+    wb_error e = {0};
+    wb_status st = path == 0   ? wb_key_from_pem(&k, text, strlen(text), &e)
+                   : path == 1 ? wb_key_parse(&k, text, strlen(text), &e)
+                               : wb_keyset_parse(&set, text, strlen(text), &e);
+    if (st != WB_OK)
+      fprintf(stderr, "line %d, path %d: %s: %s\n", line, path, wb_status_name(st), e.message);
+    CHECK(st == WB_OK && (k != NULL || (set != NULL && wb_keyset_count(set) == 1)));
+    wb_key_free(k);
+    wb_keyset_free(set);
+  }
 }
 #define CHECK_ONE(text) check_one(text, __LINE__)
 

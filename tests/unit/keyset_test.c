@@ -173,6 +173,14 @@ static void test_parse_sniff(void) {
   CHECK(set == NULL);
   CHECK_ST(wb_key_parse(&k, jwks, strlen(jwks), NULL), WB_ERR_INVALID_ARG); /* a set is not a key */
   CHECK(k == NULL);
+
+  /* A length no key set can have is refused before the text is read (as wb_keyset_from_jwks and
+   * wb_key_parse do): the sniffer scanned first, computing text + SIZE_MAX (UBSan: pointer
+   * overflow) and reading as far as the text let it, then answered with the JWK parser's words. */
+  wb_error err = {WB_OK, ""};
+  set = (wb_keyset *)1;
+  CHECK_ST(wb_keyset_parse(&set, jwks, SIZE_MAX, &err), WB_ERR_TOO_LARGE);
+  CHECK(set == NULL && strstr(err.message, "key set") != NULL);
 }
 
 /* Reads the kid of a compact JWS header into kid (empty when none). */

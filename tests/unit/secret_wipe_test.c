@@ -16,7 +16,9 @@
  *   2. no writable mapping of the process holds a secret's bytes: the oct secrets as given, the
  *      Ed25519 and Ed448 seeds, the P-256 scalar big- and little-endian (as a BIGNUM holds it), and the
  *      SipHash key with the two state words derived from it alone (v0 = k0 ^ "somepseu",
- *      v2 = k0 ^ "lygenera", native byte order, as a keyed SipHash context holds them).
+ *      v2 = k0 ^ "lygenera", native byte order, as a keyed SipHash context holds them), and the
+ *      base64url text of the two secrets imported from JWKs ("k", "d"): the same secret, encoded,
+ *      which a JSON parser's buffers would keep.
  * The test keeps its copies of the secrets XOR-masked so that the scan does not find them.
  */
 #include <openssl/crypto.h>
@@ -43,7 +45,10 @@ int main(void) {
 #define ITERATIONS 40
 #define MASK       0xA5 /* the test's copies of the secrets are stored XOR MASK */
 #define NKEYS      6
-#define NSECRETS   (NKEYS + 3) /* the keys', then the SipHash key, v0 and v2 */
+#define NSECRETS   (NKEYS + 5) /* the keys', the SipHash key, v0 and v2, then two JWK texts */
+#define JWK_TEXTS  (NKEYS + 3) /* secrets[JWK_TEXTS..]: the base64url text of JWK-imported secrets */
+#define TEXT_SKIP  16          /* ... from this character on (malloc's free-list words may overwrite */
+#define TEXT_LEN   40          /* the first 16 bytes of a freed block), this many characters */
 #define MAX_SECRET 64
 
 /* ---- counting OpenSSL's live allocations ------------------------------------------------------ */
@@ -103,7 +108,16 @@ static void keep_masked(tsecret *s, const char *what, const unsigned char *bytes
   s->len = len;
 }
 
-static void make_oct(tkey *k, tsecret *sec, const char *what, wb_alg alg, size_t len, bool via_jwk) {
+/* Keeps TEXT_LEN characters of the base64url text b64 (from TEXT_SKIP on) as the secret s. */
+static void keep_text(tsecret *s, const char *what, const char *b64) {
+  CHECK(strlen(b64) >= TEXT_SKIP + TEXT_LEN);
+  if (strlen(b64) >= TEXT_SKIP + TEXT_LEN)
+    keep_masked(s, what, (const unsigned char *)b64 + TEXT_SKIP, TEXT_LEN);
+}
+
+/* An oct key; via_jwk: imported from a JWK, whose "k" text is kept as the secret *text too. */
+static void make_oct(tkey *k, tsecret *sec, const char *what, wb_alg alg, size_t len, bool via_jwk,
+                     tsecret *text) {
   unsigned char secret[MAX_SECRET];
   char b64[WB_B64URL_ENCODED_LEN(MAX_SECRET) + 1], jwk[160];
   k->alg = alg;
@@ -113,6 +127,7 @@ static void make_oct(tkey *k, tsecret *sec, const char *what, wb_alg alg, size_t
     CHECK_ST(wb_key_from_secret(&k->key, secret, len, NULL), WB_OK);
   } else {
     CHECK_ST(wb_b64url_encode(b64, sizeof(b64), secret, len, NULL, NULL), WB_OK);
+    keep_text(text, "HS384 secret as base64url (JWK \"k\")", b64);
     int n = snprintf(jwk, sizeof(jwk), "{\"kty\":\"oct\",\"k\":\"%s\"}", b64);
     CHECK_ST(wb_key_from_jwk(&k->key, jwk, (size_t)n, NULL), WB_OK);
     OPENSSL_cleanse(jwk, sizeof(jwk));
@@ -136,8 +151,10 @@ static size_t private_d(const wb_key *key, unsigned char *d, size_t cap) {
   return n;
 }
 
-/* A generated key; via_jwk: the key used is its private JWK imported again (the JWK import path). */
-static void make_pkey(tkey *k, tsecret *sec, const char *what, wb_alg alg, wb_crv crv, bool via_jwk) {
+/* A generated key; via_jwk: the key used is its private JWK imported again (the JWK import path),
+ * and the text of its "d" is kept as the secret *text too. */
+static void make_pkey(tkey *k, tsecret *sec, const char *what, wb_alg alg, wb_crv crv, bool via_jwk,
+                      tsecret *text) {
   unsigned char d[MAX_SECRET];
   wb_kty kty = crv == WB_CRV_P256 ? WB_KTY_EC : WB_KTY_OKP;
   k->alg = alg;
@@ -149,6 +166,14 @@ static void make_pkey(tkey *k, tsecret *sec, const char *what, wb_alg alg, wb_cr
     return;
   char *jwk = NULL;
   CHECK_ST(wb_key_to_jwk(k->key, WB_KEY_PRIVATE, &jwk, NULL), WB_OK);
+  const char *d64 = jwk != NULL ? strstr(jwk, "\"d\":\"") : NULL;
+  CHECK(d64 != NULL);
+  if (d64 != NULL) {
+    char b64[128] = "";
+    snprintf(b64, sizeof(b64), "%.*s", (int)strcspn(d64 + 5, "\""), d64 + 5);
+    keep_text(text, "Ed448 seed as base64url (JWK \"d\")", b64);
+    OPENSSL_cleanse(b64, sizeof(b64));
+  }
   wb_key_free(k->key);
   k->key = NULL;
   CHECK_ST(wb_key_from_jwk(&k->key, jwk, jwk != NULL ? strlen(jwk) : 0, NULL), WB_OK);
@@ -308,12 +333,13 @@ static void scan_memory(int found[NSECRETS]) {
 
 /* The keys of the test, their signers and verifiers, and the SipHash pool's key. */
 static void make_all(void) {
-  make_oct(&keys[0], &secrets[0], "HS256 secret", WB_ALG_HS256, 32, false);
-  make_oct(&keys[1], &secrets[1], "HS384 secret (JWK)", WB_ALG_HS384, 48, true);
-  make_oct(&keys[2], &secrets[2], "HS512 secret", WB_ALG_HS512, 64, false);
-  make_pkey(&keys[3], &secrets[3], "Ed25519 seed", WB_ALG_EDDSA, WB_CRV_ED25519, false);
-  make_pkey(&keys[4], &secrets[4], "P-256 scalar", WB_ALG_ES256, WB_CRV_P256, false);
-  make_pkey(&keys[5], &secrets[5], "Ed448 seed (JWK)", WB_ALG_EDDSA, WB_CRV_ED448, true);
+  make_oct(&keys[0], &secrets[0], "HS256 secret", WB_ALG_HS256, 32, false, NULL);
+  make_oct(&keys[1], &secrets[1], "HS384 secret (JWK)", WB_ALG_HS384, 48, true, &secrets[JWK_TEXTS]);
+  make_oct(&keys[2], &secrets[2], "HS512 secret", WB_ALG_HS512, 64, false, NULL);
+  make_pkey(&keys[3], &secrets[3], "Ed25519 seed", WB_ALG_EDDSA, WB_CRV_ED25519, false, NULL);
+  make_pkey(&keys[4], &secrets[4], "P-256 scalar", WB_ALG_ES256, WB_CRV_P256, false, NULL);
+  make_pkey(&keys[5], &secrets[5], "Ed448 seed (JWK)", WB_ALG_EDDSA, WB_CRV_ED448, true,
+            &secrets[JWK_TEXTS + 1]);
   make_siphash(&secrets[NKEYS]);
   for (size_t j = 0; j < NKEYS; j++)
     make_users(&keys[j]);
