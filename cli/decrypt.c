@@ -13,15 +13,17 @@
 #include "jose_cli.h"
 
 const char cli_usage_decrypt[] =
-    "wristband decrypt --key KEY [--alg ALG]... [--enc ENC]... [--allow-rsa1_5] [--allow-pbes2]\n"
-    "                  [--allow-zip] [--password-file FILE] [TOKEN|-]\n"
+    "wristband decrypt (--key KEY [--password-file FILE] | --allow-pbes2 --password-file FILE)\n"
+    "                  [--alg ALG]... [--enc ENC]... [--allow-rsa1_5] [--allow-zip] [TOKEN|-]\n"
     "  Decrypts a JWE (compact or JSON) and writes the plaintext to stdout as it is.\n"
     "  --key KEY           private JWK, PEM or JWKS (an oct JWK for dir, AES key wrap or PBES2)\n"
     "  --alg ALG, --enc ENC  accept only these algorithms (repeat to allow several)\n"
     "  --allow-rsa1_5      accept RSA1_5 (RSAES-PKCS1-v1_5: padding oracles; prefer RSA-OAEP-256)\n"
-    "  --allow-pbes2       accept PBES2 (password-based; at most 10000 iterations)\n"
+    "  --allow-pbes2       accept PBES2 (password-based, at most 10000 iterations): without --key,\n"
+    "                      the password is the one in --password-file\n"
     "  --allow-zip         accept compressed plaintexts (at most 256 KiB once inflated)\n"
-    "  --password-file FILE  the password of a KEY kept as an encrypted JWK\n";
+    "  --password-file FILE  the password of a KEY kept as an encrypted JWK (or, without --key,\n"
+    "                      of PBES2 tokens)\n";
 
 #define CMD "decrypt"
 
@@ -76,8 +78,8 @@ static int write_plaintext(const unsigned char *pt, size_t n) {
 }
 
 static int run(const dec_args *a) {
-  if (a->o.key == NULL)
-    return cli_usage(CMD, "--key KEY is required");
+  if (a->o.key == NULL && !(a->o.pbes2 && a->o.password_file != NULL))
+    return cli_usage(CMD, "--key KEY is required (or --allow-pbes2 --password-file FILE for a password)");
   if (cli_is_stdin(a->o.key) && cli_is_stdin(a->token))
     return cli_usage(CMD, "stdin ('-') cannot be both KEY and TOKEN");
   wb_decrypter *d = NULL;

@@ -12,11 +12,13 @@
 #include "jose_cli.h"
 
 const char cli_usage_encrypt[] =
-    "wristband encrypt --key KEY [--key KEY]... [--alg ALG] [--enc ENC] [--zip] [--json] [--typ TYP]\n"
-    "                  [--cty CTY] [FILE|-]\n"
+    "wristband encrypt (--key KEY [--key KEY]... | --password-file FILE) [--alg ALG] [--enc ENC]\n"
+    "                  [--zip] [--json] [--typ TYP] [--cty CTY] [FILE|-]\n"
     "  Encrypts FILE (or stdin) and prints the JWE: compact, or with --json the JSON serialization\n"
     "  (flattened; general with several --key).\n"
     "  --key KEY          the recipient's public key (JWK or PEM), or a secret (oct JWK)\n"
+    "  --password-file FILE  encrypt to the password in FILE with PBES2 (default\n"
+    "                     PBES2-HS512+A256KW, 10000 iterations; the recipient must --allow-pbes2)\n"
     "  --alg ALG          key management: RSA-OAEP(-256/-384/-512), A128KW, A192KW, A256KW, dir,\n"
     "                     ECDH-ES(+A128KW/+A192KW/+A256KW), A128GCMKW, A192GCMKW, A256GCMKW\n"
     "                     (default: the key's alg, else RSA-OAEP-256, ECDH-ES or AxxxKW by key)\n"
@@ -28,16 +30,21 @@ const char cli_usage_encrypt[] =
 
 #define CMD "encrypt"
 
-enum { OPT_KEY = 1, OPT_ALG, OPT_ENC, OPT_ZIP, OPT_JSON, OPT_TYP, OPT_CTY };
+enum { OPT_KEY = 1, OPT_ALG, OPT_ENC, OPT_ZIP, OPT_JSON, OPT_TYP, OPT_CTY, OPT_PASSWORD };
 
-static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},   {"--alg", NULL, 1, OPT_ALG},
-                               {"--enc", NULL, 1, OPT_ENC},   {"--zip", NULL, 0, OPT_ZIP},
-                               {"--json", NULL, 0, OPT_JSON}, {"--typ", NULL, 1, OPT_TYP},
-                               {"--cty", NULL, 1, OPT_CTY},   {NULL, NULL, 0, 0}};
+static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
+                               {"--alg", NULL, 1, OPT_ALG},
+                               {"--enc", NULL, 1, OPT_ENC},
+                               {"--zip", NULL, 0, OPT_ZIP},
+                               {"--json", NULL, 0, OPT_JSON},
+                               {"--typ", NULL, 1, OPT_TYP},
+                               {"--cty", NULL, 1, OPT_CTY},
+                               {"--password-file", NULL, 1, OPT_PASSWORD},
+                               {NULL, NULL, 0, 0}};
 
 typedef struct enc_args {
   cli_list keys;
-  const char *alg, *enc, *typ, *cty, *file;
+  const char *alg, *enc, *typ, *cty, *file, *password_file;
   int zip, json;
 } enc_args;
 
@@ -61,14 +68,16 @@ static int store(void *ctx, int id, const char *v) {
     return cli_set_once(CMD, &a->enc, v, "--enc");
   case OPT_TYP:
     return cli_set_once(CMD, &a->typ, v, "--typ");
+  case OPT_PASSWORD:
+    return cli_set_once(CMD, &a->password_file, v, "--password-file");
   default:
     return cli_set_once(CMD, &a->cty, v, "--cty");
   }
 }
 
 static int check_args(const enc_args *a, wb_jwe_alg *alg, wb_enc *enc) {
-  if (a->keys.count == 0)
-    return cli_usage(CMD, "--key KEY is required");
+  if ((a->keys.count == 0) == (a->password_file == NULL))
+    return cli_usage(CMD, "give --key KEY or --password-file FILE (one of them)");
   if (a->keys.count > 1 && !a->json)
     return cli_usage(CMD, "several recipients need --json (the compact serialization has one)");
   for (size_t i = 0; i < a->keys.count; i++)
@@ -87,6 +96,14 @@ static int check_args(const enc_args *a, wb_jwe_alg *alg, wb_enc *enc) {
 static int build(const enc_args *a, wb_jwe_alg alg, wb_enc enc, wb_encrypter **e) {
   wb_error err = {0};
   wb_status st = WB_OK;
+  if (a->password_file != NULL) {
+    cli_buf pw = {0};
+    int rc = cli_read_password(a->password_file, &pw);
+    if (rc != 0)
+      return rc;
+    st = wb_encrypter_new_password(e, pw.data, pw.len, alg, enc, 0, &err);
+    cli_buf_free(&pw);
+  }
   for (size_t i = 0; st == WB_OK && i < a->keys.count; i++) {
     cli_key k = {0};
     int rc = cli_load_one_key(CMD, a->keys.items[i], &k);

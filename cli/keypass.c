@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "jose_cli.h"
 
@@ -130,10 +131,29 @@ static wb_status policy(const char *cmd, const cli_decrypt_opts *o, wb_decrypter
   return st;
 }
 
+/* A decrypter for PBES2 tokens: the password of o->password_file. */
+static int password_decrypter(const char *cmd, const cli_decrypt_opts *o, wb_decrypter **d) {
+  cli_buf pw = {0};
+  wb_error err = {0};
+  int rc = cli_read_password(o->password_file, &pw);
+  if (rc == 0 && wb_decrypter_new_password(d, pw.data, pw.len, &err) != WB_OK)
+    rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
+  if (rc == 0 && policy(cmd, o, *d, &err) != WB_OK)
+    rc = CLI_EXIT_USAGE;
+  cli_buf_free(&pw);
+  if (rc != 0) {
+    wb_decrypter_free(*d);
+    *d = NULL;
+  }
+  return rc;
+}
+
 int cli_decrypter(const char *cmd, const cli_decrypt_opts *o, wb_decrypter **d) {
   cli_key k = {0};
   wb_error err = {0};
   *d = NULL;
+  if (o->key == NULL)
+    return password_decrypter(cmd, o, d);
   int rc = cli_load_key_pw(o->key, o->password_file, &k);
   if (rc != 0)
     return rc;
@@ -174,6 +194,10 @@ int cli_read_jose(const char *arg, cli_buf *buf, const char **text, size_t *len,
   *json = n > 0 && s[0] == '{';
   if (n == 0)
     return cli_fail(CLI_EXIT_REJECTED, "malformed", "the token is empty");
+  struct stat sb;
+  if (!*json && memchr(s, '.', n) == NULL && !cli_is_stdin(arg) && stat(arg, &sb) == 0)
+    return cli_fail(CLI_EXIT_REJECTED, "malformed",
+                    "TOKEN '%s' is the name of a file, not a token: read the file with '- < %s'", arg, arg);
   for (size_t i = 0; !*json && i < n; i++) { /* a compact form is printable ASCII without spaces */
     unsigned char c = (unsigned char)s[i];
     if (c <= 0x20 || c >= 0x7f)
