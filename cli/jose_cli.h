@@ -27,8 +27,8 @@ int cli_read_password(const char *path, cli_buf *pw);
 /**
  * cli_load_key for a KEY that may be an encrypted JWK (a compact JWE, RFC 7517 appendix C): that
  * is decrypted with the password read from password_file (a wrong one is decrypt_failed, exit 2);
- * without password_file such a KEY is a usage error naming --password-file. Any other KEY loads
- * as cli_load_key does.
+ * without password_file such a KEY is a usage error naming --password-file. Any other KEY, and
+ * any KEY that is not a regular file (stdin, a pipe: read once), loads as cli_load_key does.
  */
 int cli_load_key_pw(const char *path, const char *password_file, cli_key *k);
 /** cli_load_key_pw that insists on exactly one key (k->one is then set). */

@@ -62,8 +62,10 @@ static int load_encrypted(const cli_buf *b, const char *password_file, cli_key *
 }
 
 int cli_load_key_pw(const char *path, const char *password_file, cli_key *k) {
+  struct stat sb;
   memset(k, 0, sizeof(*k));
-  if (cli_is_stdin(path)) /* stdin can be read once: no sniffing, the plain loader */
+  /* stdin, a pipe or a FIFO can be read once: no sniffing there, the plain loader */
+  if (cli_is_stdin(path) || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
     return cli_load_key(path, k);
   cli_buf b = {0};
   int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
@@ -195,7 +197,7 @@ int cli_read_jose(const char *arg, cli_buf *buf, const char **text, size_t *len,
   if (n == 0)
     return cli_fail(CLI_EXIT_REJECTED, "malformed", "the token is empty");
   struct stat sb;
-  if (!*json && memchr(s, '.', n) == NULL && !cli_is_stdin(arg) && stat(arg, &sb) == 0)
+  if (!*json && !cli_is_stdin(arg) && stat(arg, &sb) == 0)
     return cli_fail(CLI_EXIT_REJECTED, "malformed",
                     "TOKEN '%s' is the name of a file, not a token: read the file with '- < %s'", arg, arg);
   for (size_t i = 0; !*json && i < n; i++) { /* a compact form is printable ASCII without spaces */
