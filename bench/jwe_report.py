@@ -9,9 +9,9 @@ import statistics
 import sys
 
 PAIRS = ["dir+A256GCM", "A256KW+A256GCM", "ECDH-ES+A256KW-P256", "ECDH-ES+A256KW-X25519", "RSA-OAEP-256+A256GCM"]
-IMPLS = ["wristband", "openssl-raw", "jwcrypto", "node-jose"]
+IMPLS = ["wristband", "openssl-raw", "cjose", "rhonabwy", "jwcrypto", "node-jose"]
 OPS = ["decrypt", "encrypt"]
-PEERS = ["jwcrypto", "node-jose"]
+PEERS = ["cjose", "rhonabwy", "jwcrypto", "node-jose"]
 
 
 def fmt(v):
@@ -42,7 +42,7 @@ def main():
         w, r = med.get(("wristband", p, o)), med.get(("openssl-raw", p, o))
         cells.append(f"x{w / r:.2f}" if w and r else "n/a")
     print("| wristband / raw | " + " | ".join(cells) + " |")
-    print("\n### wristband against the fastest peer (jwcrypto, node jose)\n")
+    print("\n### wristband against the fastest peer (cjose, rhonabwy, jwcrypto, node jose)\n")
     print("| | " + " | ".join(f"{p} {o}" for p, o in cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
     cells = []

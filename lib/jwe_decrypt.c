@@ -194,14 +194,14 @@ static wb_status split5(const char *token, size_t len, const wb_limits *lim, con
   if (len > lim->max_token_len)
     return wb__fail(err, WB_ERR_TOO_LARGE, "token longer than %zu bytes", lim->max_token_len);
   size_t n = 0;
+  const char *end = token + len, *dot;
   seg[0] = token;
-  for (size_t i = 0; i < len; i++) {
-    if (token[i] != '.')
-      continue;
+  /* memchr, not a byte loop: the ciphertext segment is most of the token */
+  while ((dot = memchr(seg[n], '.', (size_t)(end - seg[n]))) != NULL) {
     if (n == 4)
       return wb__fail(err, WB_ERR_MALFORMED, "too many segments");
-    seg_len[n] = (size_t)(token + i - seg[n]);
-    seg[++n] = token + i + 1;
+    seg_len[n] = (size_t)(dot - seg[n]);
+    seg[++n] = dot + 1;
   }
   if (n == 2)
     return wb__fail(err, WB_ERR_UNSUPPORTED, "token is a JWS (3 segments); expected a JWE");
