@@ -355,9 +355,11 @@ static const struct {
 static wb_status members(const wb_jtape *t, uint32_t obj, int first, int last, uint32_t *m, wb_error *err) {
   for (int i = first; i <= last; i++) {
     m[i] = wb__jtape_member(t, obj, json_members[i].name, strlen(json_members[i].name));
-    if (m[i] != 0 && t->nodes[m[i]].type != json_members[i].type)
+    if (m[i] != 0 && t->nodes[m[i]].type != json_members[i].type) {
+      m[i] = 0; /* never read as a string */
       return wb__fail(err, WB_ERR_MALFORMED, "JWE member \"%s\" has the wrong JSON type",
                       json_members[i].name);
+    }
   }
   return WB_OK;
 }
@@ -503,14 +505,15 @@ wb_status wb_jwe_decrypt_json(const wb_decrypter *d, const char *json, size_t le
   if (st == WB_OK)
     st = pick_recipient(d, &j, &h, &ek, &ai, &ei, &key, err);
   jwe_in in = {.hdr = &h, .has_aad = j.m[J_AAD] != 0};
-  in.protected_b64 = str_of(j.t, j.m[J_PROTECTED], &in.protected_len);
-  in.aad_b64 = str_of(j.t, j.m[J_AAD], &in.aad_len);
-  in.ek = str_of(j.t, ek, &in.ek_len);
-  in.iv = str_of(j.t, j.m[J_IV], &in.iv_len);
-  in.ct = str_of(j.t, j.m[J_CT], &in.ct_len);
-  in.tag = str_of(j.t, j.m[J_TAG], &in.tag_len);
-  if (st == WB_OK)
+  if (st == WB_OK) { /* every member was type-checked: the strings are strings */
+    in.protected_b64 = str_of(j.t, j.m[J_PROTECTED], &in.protected_len);
+    in.aad_b64 = str_of(j.t, j.m[J_AAD], &in.aad_len);
+    in.ek = str_of(j.t, ek, &in.ek_len);
+    in.iv = str_of(j.t, j.m[J_IV], &in.iv_len);
+    in.ct = str_of(j.t, j.m[J_CT], &in.ct_len);
+    in.tag = str_of(j.t, j.m[J_TAG], &in.tag_len);
     st = open_sealed(d, &in, key, ai, ei, wb__jose_str(&h, WB_JH_ZIP, NULL) != NULL, plaintext, &n, err);
+  }
   if (st == WB_OK && (st = aad_out(&j, aad, aad_len, err)) != WB_OK) {
     wb_plaintext_free(*plaintext, n);
     *plaintext = NULL;

@@ -228,9 +228,11 @@ static wb_status get_members(const wb_jtape *t, uint32_t obj, int first, int las
                              wb_error *err) {
   for (int i = first; i <= last; i++) {
     m[i] = wb__jtape_member(t, obj, jws_members[i].name, strlen(jws_members[i].name));
-    if (m[i] != 0 && t->nodes[m[i]].type != jws_members[i].type)
+    if (m[i] != 0 && t->nodes[m[i]].type != jws_members[i].type) {
+      m[i] = 0; /* never read as a string */
       return wb__fail(err, WB_ERR_MALFORMED, "JWS member \"%s\" has the wrong JSON type",
                       jws_members[i].name);
+    }
   }
   return WB_OK;
 }

@@ -475,6 +475,40 @@ static void test_failures_leave_nothing(void) {
   wb_plaintext_free(NULL, 5);
 }
 
+/* JSON members of the wrong type are malformed and never read as strings (fuzz finds: a number
+ * where "tag" or "signature" belongs read past its tape node under ASan). */
+static void test_json_member_types(void) {
+  static const char *const jwe[] = {"{\"tag\":0e5}", "{\"tag\":0E52}", "{\"ciphertext\":\"AA\",\"iv\":[]}",
+                                    "{\"protected\":1,\"ciphertext\":\"AA\"}",
+                                    "{\"ciphertext\":\"AA\",\"aad\":true}"};
+  static const char *const jws[] = {
+      "{\"signature\":0e5}", "{\"payload\":\"e30\",\"signature\":12}",
+      "{\"payload\":\"e30\",\"signatures\":[{\"protected\":2,\"signature\":\"AA\"}]}",
+      "{\"payload\":7,\"protected\":\"e30\",\"signature\":\"AA\"}"};
+  wb_decrypter *d = NULL;
+  wb_verifier *v = NULL;
+  wb_key *k = NULL;
+  CHECK_ST(wb_key_generate_for_jwe(&k, WB_JWE_A256KW, WB_ENC_INVALID, WB_CRV_NONE, 0, NULL), WB_OK);
+  CHECK_ST(wb_decrypter_new_key(&d, k, NULL), WB_OK);
+  for (size_t i = 0; i < sizeof(jwe) / sizeof(jwe[0]); i++) {
+    unsigned char *pt = NULL, *aad = NULL;
+    CHECK_ST(wb_jwe_decrypt_json(d, jwe[i], strlen(jwe[i]), &pt, NULL, &aad, NULL, NULL), WB_ERR_MALFORMED);
+    CHECK(pt == NULL && aad == NULL);
+  }
+  wb_key_free(k);
+  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_ES256, WB_CRV_NONE, 0, NULL), WB_OK);
+  CHECK_ST(wb_verifier_new_key(&v, k, NULL), WB_OK);
+  for (size_t i = 0; i < sizeof(jws) / sizeof(jws[0]); i++) {
+    char *payload = NULL;
+    CHECK_ST(wb_jws_verify_json(v, WB_JWS_ANY, jws[i], strlen(jws[i]), &payload, NULL, NULL, 0, NULL, NULL),
+             WB_ERR_MALFORMED);
+    CHECK(payload == NULL);
+  }
+  wb_verifier_free(v);
+  wb_decrypter_free(d);
+  wb_key_free(k);
+}
+
 int main(void) {
   make_keys();
   test_every_pair_roundtrips();
@@ -487,6 +521,7 @@ int main(void) {
   test_encrypted_jwk();
   test_generate_for_jwe();
   test_failures_leave_nothing();
+  test_json_member_types();
   free_keys();
   return CHECK_DONE();
 }
