@@ -14,6 +14,8 @@
  *   A256KW + A256GCM               the unwrap's integrity check fails | the tag fails
  *   dir + A128CBC-HS256            the padding fails under a valid tag | the tag fails | the
  *                                  ciphertext is changed
+ * Each suite also measures its first class against itself under another label (the control): its
+ * t is the noise floor of the machine during that run, against which the other pairs are read.
  * It is a measurement, not a test: nothing asserts a time (STYLE.md). Run by bench/dudect.sh.
  * Usage: dudect_jwe [SAMPLES_PER_CLASS] (default 20000; RSA pairs use a tenth).
  */
@@ -21,6 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,8 +161,15 @@ static void report(const char *suite, const klass *a, const klass *b) {
 }
 
 /* Measures every class of cs against the first (the tag failure), interleaved at random. */
-static void measure(const char *suite, const wb_decrypter *d, klass *cs, size_t ncls, size_t samples) {
-  size_t len[4][VARIANTS];
+static void measure(const char *suite, const wb_decrypter *d, klass *given, size_t ngiven, size_t samples) {
+  /* the classes, then a control: the first class again, the same inputs under another label, whose
+   * t shows the noise floor of this machine at this moment (no code or data differs) */
+  klass cs[5];
+  size_t ncls = ngiven + 1;
+  size_t len[5][VARIANTS];
+  memcpy(cs, given, ngiven * sizeof(*cs));
+  cs[ngiven] = given[0];
+  cs[ngiven].name = "the same (control)";
   for (size_t c = 0; c < ncls; c++) {
     cs[c].t = malloc(samples * sizeof(double));
     cs[c].n = 0;
@@ -169,25 +179,34 @@ static void measure(const char *suite, const wb_decrypter *d, klass *cs, size_t 
         (void)time_one(d, cs[c].token[v], len[c][v]);
     }
   }
-  unsigned char coin[512];
-  size_t left = samples * ncls, used = sizeof(coin);
-  while (left > 0) {
-    if (used >= sizeof(coin) - 1) {
-      if (RAND_bytes(coin, sizeof(coin)) != 1)
-        abort();
-      used = 0;
-    }
-    size_t c = coin[used++] % ncls, v = coin[used++] % VARIANTS;
-    if (cs[c].n == samples)
-      continue;
-    cs[c].t[cs[c].n++] = time_one(d, cs[c].token[v], len[c][v]);
-    left--;
+  /* exactly samples measurements of each class in a uniformly shuffled order (Fisher-Yates): no
+   * class is left to run alone at the end, when the machine's load may differ */
+  size_t total = samples * ncls;
+  uint32_t *order = malloc(total * sizeof(*order)), r[2];
+  for (size_t i = 0; i < total; i++)
+    order[i] = (uint32_t)(i % ncls);
+  for (size_t i = total - 1; i > 0; i--) {
+    if (RAND_bytes((unsigned char *)r, sizeof(r)) != 1)
+      abort();
+    size_t j = (((uint64_t)r[0] << 32) | r[1]) % (i + 1);
+    uint32_t tmp = order[i];
+    order[i] = order[j];
+    order[j] = tmp;
   }
+  unsigned char *variant = malloc(total); /* which of the class's inputs, at random */
+  if (RAND_bytes(variant, (int)total) != 1)
+    abort();
+  for (size_t i = 0; i < total; i++) {
+    size_t c = order[i], v = variant[i] % VARIANTS;
+    cs[c].t[cs[c].n++] = time_one(d, cs[c].token[v], len[c][v]);
+  }
+  free(variant);
+  free(order);
   for (size_t c = 1; c < ncls; c++)
     report(suite, &cs[0], &cs[c]);
   for (size_t c = 0; c < ncls; c++) {
     free(cs[c].t);
-    for (int v = 0; v < VARIANTS; v++)
+    for (int v = 0; c < ngiven && v < VARIANTS; v++) /* the control shares the first class's inputs */
       free(cs[c].token[v]);
   }
 }
