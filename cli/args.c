@@ -5,6 +5,7 @@
  * times) are in times.c, input in io.c, files the CLI writes in outfile.c, KEY loading in keyload.c.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +14,23 @@
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
-/* One line, whatever the message holds: control characters (a newline in a file name or in a
- * library message) become '?', tabs become spaces. */
+/* One line that a terminal shows as it is, whatever the message holds (a token's iss, kid or typ,
+ * a file name): a tab becomes a space, and a control character (a newline, ESC, a C1 CSI), a bidi
+ * control or a byte that is not UTF-8 becomes one '?' (cli_tty_unsafe). Works in place. */
 static void sanitize(char *s) {
-  for (; *s != '\0'; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '\t')
-      *s = ' ';
-    else if (c < 0x20 || c == 0x7f)
-      *s = '?';
+  size_t n = strlen(s), o = 0;
+  for (size_t i = 0; i < n;) {
+    uint32_t cp;
+    size_t len = cli_utf8_next(s + i, n - i, &cp);
+    if (cp == '\t' || cli_tty_unsafe(cp)) {
+      s[o++] = cp == '\t' ? ' ' : '?';
+    } else {
+      memmove(s + o, s + i, len);
+      o += len;
+    }
+    i += len;
   }
+  s[o] = '\0';
 }
 
 #ifdef __GNUC__
@@ -60,17 +68,27 @@ int cli_usage(const char *cmd, const char *fmt, ...) {
   return CLI_EXIT_USAGE;
 }
 
+/* Warning and note lines wait here until the command's outcome is known (cli_flush_notes): a
+ * failure is exactly one line on stderr, so they are shown on success only. */
+#define MAX_PENDING 8
+
+static struct {
+  const char *what; /* "warning" or "note" */
+  char msg[640];
+} pending[MAX_PENDING];
+static size_t npending;
+
 #ifdef __GNUC__
 __attribute__((format(printf, 2, 0)))
 #endif
 static void
 vsay(const char *what, const char *fmt, va_list ap) {
-  char msg[640];
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  sanitize(msg);
-  int colour = cli_color(2);
-  fprintf(stderr, "%swristband: %s:%s %s\n", colour ? CLI_SGR_WARN : "", what, colour ? CLI_SGR_RESET : "",
-          msg);
+  if (npending == MAX_PENDING)
+    return;
+  pending[npending].what = what;
+  vsnprintf(pending[npending].msg, sizeof(pending[npending].msg), fmt, ap);
+  sanitize(pending[npending].msg);
+  npending++;
 }
 
 void cli_warn(const char *fmt, ...) {
@@ -85,6 +103,14 @@ void cli_note(const char *fmt, ...) {
   va_start(ap, fmt);
   vsay("note", fmt, ap);
   va_end(ap);
+}
+
+void cli_flush_notes(int show) {
+  int colour = show && cli_color(2);
+  for (size_t i = 0; show && i < npending; i++)
+    fprintf(stderr, "%swristband: %s:%s %s\n", colour ? CLI_SGR_WARN : "", pending[i].what,
+            colour ? CLI_SGR_RESET : "", pending[i].msg);
+  npending = 0;
 }
 
 void *cli_xrealloc(void *p, size_t n) {

@@ -31,8 +31,9 @@ enum {
 /* ---- errors ------------------------------------------------------------------------------- */
 
 /**
- * Prints `wristband: <reason>: <message>` (one line: control characters in the message are
- * replaced) to stderr and returns code, so callers write `return cli_fail(2, "usage", ...)`.
+ * Prints `wristband: <reason>: <message>` (one line: a tab becomes a space and whatever
+ * cli_tty_unsafe() names becomes '?', since messages quote token values and file names) to stderr
+ * and returns code, so callers write `return cli_fail(2, "usage", ...)`.
  */
 int cli_fail(int code, const char *reason, const char *fmt, ...)
 #ifdef __GNUC__
@@ -48,20 +49,23 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 #endif
     ;
 /**
- * A warning line `wristband: warning: <message>` on stderr (never on a failure path), in colour
- * when stderr is a terminal (cli_color).
+ * A warning line `wristband: warning: <message>` on stderr, in colour when stderr is a terminal
+ * (cli_color). Held until the command ends (cli_flush_notes): shown when it succeeds, dropped when
+ * it fails, whose one line on stderr is the error.
  */
 void cli_warn(const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
-/** A note line `wristband: note: <message>` on stderr: something the command did for the user. */
+/** A note line `wristband: note: <message>`: something the command did for the user; as cli_warn. */
 void cli_note(const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/** Prints the held warnings and notes when show (the command succeeded), else drops them. */
+void cli_flush_notes(int show);
 /** realloc that stops the CLI with a nomem error (exit 2) when memory runs out (CLI only). */
 void *cli_xrealloc(void *p, size_t n);
 
@@ -191,13 +195,28 @@ void cli_print_line(const char *text);
 #define CLI_SGR_WARN   "\033[33m"
 #define CLI_SGR_RESET  "\033[0m"
 
+/* cli_utf8_next's code point for a byte that does not start well-formed UTF-8. */
+#define CLI_NOT_UTF8 UINT32_C(0xffffffff)
+/**
+ * The character at text[0..n) (n > 0): its length in bytes and its code point in *cp; for a byte
+ * that does not start well-formed UTF-8 (stray, overlong, surrogate, cut short) 1 and CLI_NOT_UTF8.
+ */
+size_t cli_utf8_next(const char *text, size_t n, uint32_t *cp);
+/**
+ * 1 for what must never reach a terminal raw from text someone else wrote (a token's values, file
+ * names): C0 controls, DEL and C1 controls (CSI U+009B, OSC U+009D: escape sequences), bidi marks,
+ * embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069:
+ * text shown in another order than it is), line and paragraph separators, and CLI_NOT_UTF8.
+ */
+int cli_tty_unsafe(uint32_t cp);
 /** 1 when fd is a terminal. */
 int cli_isatty(int fd);
 /** 1 when output to fd may be coloured: a terminal, NO_COLOR unset or empty, TERM not "dumb". */
 int cli_color(int fd);
 /**
  * Valid JSON text (as the library returns it) laid out by moving whitespace only: compact (pretty
- * 0) or indented by two spaces; with tty, DEL and C1 controls inside strings become \u escapes.
+ * 0) or indented by two spaces; with tty, characters cli_tty_unsafe() names inside strings (names
+ * and values) become \u escapes, the same JSON value (\ufffd for a byte that is not UTF-8).
  * Numbers are copied as written. A new string (free()); the CLI exits on out-of-memory.
  */
 char *cli_json_layout(const char *json, size_t len, int pretty, int tty);
@@ -227,12 +246,13 @@ typedef struct cli_key {
 } cli_key;
 
 /**
- * Loads KEY (file or "-"): a JWK or PEM/DER key into k->key, or a JWKS into k->set. A PEM/DER key
- * without kid gets its RFC 7638 thumbprint as kid. Returns 0 or CLI_EXIT_USAGE after printing.
+ * Loads KEY (file or "-") for command cmd: a JWK or PEM/DER key into k->key, or a JWKS into k->set.
+ * A PEM/DER key without kid gets its RFC 7638 thumbprint as kid. Returns 0 or CLI_EXIT_USAGE after
+ * printing a message saying what the file looked like (naming --secret-file where cmd has it).
  */
-int cli_load_key(const char *path, cli_key *k);
+int cli_load_key(const char *cmd, const char *path, cli_key *k);
 /** Loads KEY as a key set for verification (wb_keyset_parse: a JWKS or one key); no kid added. */
-int cli_load_key_set(const char *path, cli_key *k);
+int cli_load_key_set(const char *cmd, const char *path, cli_key *k);
 /** cli_load_key that insists on exactly one key (k->one is then set). */
 int cli_load_one_key(const char *cmd, const char *path, cli_key *k);
 void cli_key_free(cli_key *k);

@@ -166,9 +166,12 @@ static void print_algs(void) {
     printf("%s%s", a > 1 ? " " : "", wb_alg_name((wb_alg)a));
 }
 
+/* File names are read one a line with mapfile: $(compgen -f) in an array assignment would split
+ * "my key.jwk" into two words and expand a name such as "[ab].pem" against the directory. The
+ * word lists (options, algorithms) hold neither spaces nor glob characters. */
 static void bash_reply(kind k, const char *words, const char *names) {
   if (k == KIND_FILES)
-    printf("compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n");
+    printf("compopt -o filenames 2>/dev/null; mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); return ;;\n");
   else if (k == KIND_VARS)
     printf("COMPREPLY=($(compgen -v -- \"$cur\")); return ;;\n");
   else if (k == KIND_ALGS)
@@ -267,8 +270,8 @@ int cmd_completion(int argc, char **argv) {
     return cli_usage("completion", "name the shell: bash or zsh%s%s", shell != NULL ? ", not " : "",
                      shell != NULL ? shell : "");
   const cli_command *table = cli_commands(&n);
-  if (n > sizeof(cmds) / sizeof(cmds[0]))
-    n = sizeof(cmds) / sizeof(cmds[0]);
+  if (n > sizeof(cmds) / sizeof(cmds[0]) - 1) /* keep one entry for "help" */
+    n = sizeof(cmds) / sizeof(cmds[0]) - 1;
   for (size_t i = 0; i < n; i++) {
     memset(&cmds[i], 0, sizeof(cmds[i]));
     cmds[i].name = table[i].name;

@@ -49,7 +49,7 @@ int cmd_convert(int argc, char **argv) {
   if (strcmp(a.to, "jwk") != 0 && strcmp(a.to, "pem") != 0)
     return cli_usage(CMD, "--to must be jwk or pem, not '%s'", a.to);
   cli_format f = strcmp(a.to, "pem") == 0 ? CLI_FORMAT_PEM : CLI_FORMAT_JWK;
-  int rc = cli_load_key(a.key, &k);
+  int rc = cli_load_key(CMD, a.key, &k);
   if (rc != 0)
     return rc;
   rc = k.key != NULL ? cli_emit_key(k.key, f, WB_KEY_PRIVATE, a.out)

@@ -117,9 +117,11 @@ static void print_tty(const decoded *d) {
   print_time(d->payload, "exp", now);
 }
 
+/* Compact JSON; on a terminal (--json there) with its unsafe characters escaped all the same. */
 static void print_json(const decoded *d) {
-  char *h = cli_json_layout(d->header, strlen(d->header), 0, 0);
-  char *p = cli_json_layout(d->payload, strlen(d->payload), 0, 0);
+  int tty = cli_isatty(1);
+  char *h = cli_json_layout(d->header, strlen(d->header), 0, tty);
+  char *p = cli_json_layout(d->payload, strlen(d->payload), 0, tty);
   printf("{\"header\":%s,\"payload\":%s}\n", h, p);
   free(h);
   free(p);

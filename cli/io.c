@@ -3,6 +3,7 @@
  * cli/io.c - bounded reads of files, stdin and TOKEN arguments, and printing (cli/cli.h).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,39 @@ int cli_read_token(const char *arg, cli_buf *buf, const char **tok, size_t *len)
   *tok = s;
   *len = n;
   return 0;
+}
+
+/* The code point of a well-formed UTF-8 sequence of len bytes at s (lead byte already read into
+ * v, min the smallest code point that needs len bytes), or CLI_NOT_UTF8. */
+static uint32_t utf8_tail(const unsigned char *s, size_t len, uint32_t v, uint32_t min) {
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return CLI_NOT_UTF8;
+    v = v << 6 | (s[i] & 0x3fu);
+  }
+  if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) /* overlong, too big, surrogate */
+    return CLI_NOT_UTF8;
+  return v;
+}
+
+size_t cli_utf8_next(const char *text, size_t n, uint32_t *cp) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t len = s[0] < 0x80                    ? 1
+               : s[0] >= 0xc2 && s[0] <= 0xdf ? 2
+               : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
+                                              : 0;
+  static const uint32_t lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07}, min[] = {0, 0, 0x80, 0x800, 0x10000};
+  *cp = len == 0 || len > n ? CLI_NOT_UTF8 : utf8_tail(s, len, s[0] & lead_mask[len], min[len]);
+  return *cp == CLI_NOT_UTF8 ? 1 : len;
+}
+
+int cli_tty_unsafe(uint32_t cp) {
+  return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||      /* C0, DEL, C1: CSI U+009B, OSC U+009D, ... */
+         cp == 0x061c || cp == 0x200e || cp == 0x200f || /* bidi marks */
+         (cp >= 0x2028 && cp <= 0x202e) ||               /* line and paragraph separators, bidi embeddings */
+         (cp >= 0x2066 && cp <= 0x2069) ||               /* bidi isolates */
+         cp == CLI_NOT_UTF8;
 }
 
 int cli_isatty(int fd) {

@@ -30,7 +30,7 @@ int cli_read_password(const char *path, cli_buf *pw);
  * without password_file such a KEY is a usage error naming --password-file. Any other KEY, and
  * any KEY that is not a regular file (stdin, a pipe: read once), loads as cli_load_key does.
  */
-int cli_load_key_pw(const char *path, const char *password_file, cli_key *k);
+int cli_load_key_pw(const char *cmd, const char *path, const char *password_file, cli_key *k);
 /** cli_load_key_pw that insists on exactly one key (k->one is then set). */
 int cli_load_one_key_pw(const char *cmd, const char *path, const char *password_file, cli_key *k);
 

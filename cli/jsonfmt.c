@@ -3,10 +3,13 @@
  * cli/jsonfmt.c - lays out JSON text the library has already validated (wb_jws_decode_unverified,
  * wb_claims_get_json) by moving whitespace only: compact for pipes, indented by two spaces for a
  * terminal. Numbers, strings and member order are copied byte for byte, never parsed, so 19.99,
- * 1E3 and integers beyond 64 bits print as the token wrote them. For a terminal, bytes a terminal
- * might act on inside strings (DEL, C1 controls U+0080..U+009F) are shown as \u escapes, which is
- * the same JSON value. Also: finding a top-level member's text for the decode view's time lines.
+ * 1E3 and integers beyond 64 bits print as the token wrote them. For a terminal, characters inside
+ * strings that a terminal might act on or that show text in another order than it is (controls,
+ * C1 controls such as CSI U+009B, bidi overrides such as U+202E: cli_tty_unsafe) are shown as \u
+ * escapes, which is the same JSON value. Also: finding a top-level member's text for the decode
+ * view's time lines.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,24 +41,32 @@ static void newline(out_buf *b, int depth) {
     put(b, " ", 1);
 }
 
+/* The character at s[j..len) inside a string, for a terminal: as it is, or as a \u escape when
+ * cli_tty_unsafe() names it (the same JSON value; U+FFFD for a byte that is not UTF-8, which the
+ * library never lets through). Returns its length. */
+static size_t copy_char_tty(out_buf *b, const char *s, size_t len, size_t j) {
+  uint32_t cp;
+  size_t n = cli_utf8_next(s + j, len - j, &cp);
+  if (!cli_tty_unsafe(cp)) {
+    put(b, s + j, n);
+    return n;
+  }
+  char esc[16]; /* every unsafe code point is below U+10000: six bytes */
+  snprintf(esc, sizeof(esc), "\\u%04x", cp == CLI_NOT_UTF8 ? 0xfffdu : (unsigned)(cp & 0xffff));
+  put(b, esc, 6);
+  return n;
+}
+
 /* Copies the string starting at s[*i] == '"' through its closing quote; *i moves past it. */
 static void copy_string(out_buf *b, const char *s, size_t len, size_t *i, int tty) {
   size_t j = *i + 1;
   put(b, "\"", 1);
   while (j < len && s[j] != '"') {
-    unsigned char c = (unsigned char)s[j];
-    if (c == '\\' && j + 1 < len) {
+    if (s[j] == '\\' && j + 1 < len) {
       put(b, s + j, 2);
       j += 2;
-    } else if (tty && c == 0x7f) {
-      put(b, "\\u007f", 6);
-      j++;
-    } else if (tty && c == 0xc2 && j + 1 < len && (unsigned char)s[j + 1] >= 0x80 &&
-               (unsigned char)s[j + 1] <= 0x9f) {
-      char esc[8];
-      snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)s[j + 1]);
-      put(b, esc, 6);
-      j += 2;
+    } else if (tty) {
+      j += copy_char_tty(b, s, len, j);
     } else {
       put(b, s + j, 1);
       j++;

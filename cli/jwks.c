@@ -54,7 +54,7 @@ static int add_public(jwks_build *b, const wb_key *key, const char *path) {
 
 static int add_file(jwks_build *b, const char *path) {
   cli_key k;
-  int rc = cli_load_key(path, &k);
+  int rc = cli_load_key(CMD, path, &k);
   if (rc != 0)
     return rc;
   if (k.key != NULL)

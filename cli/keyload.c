@@ -55,8 +55,10 @@ static int looks_like_token(const cli_buf *b, size_t *segments) {
  * KEY failed to parse and is not JSON (for JSON the parsers' own messages say what is wrong):
  * says what the file looks like and what was expected. Returns the exit code after printing.
  */
-static int fail_key_file(const char *path, const cli_buf *b, const wb_error *err) {
+static int fail_key_file(const char *cmd, const char *path, const cli_buf *b, const wb_error *err) {
   const char *name = cli_is_stdin(path) ? "-" : path, *reason = wb_status_name(err->code);
+  /* only sign and verify take a secret: elsewhere the hint names no option the command lacks */
+  int secrets = strcmp(cmd, "sign") == 0 || strcmp(cmd, "verify") == 0;
   size_t skip = 0, segments;
   while (skip < b->len && cli_is_space(b->data[skip]))
     skip++;
@@ -79,25 +81,25 @@ static int fail_key_file(const char *path, const cli_buf *b, const wb_error *err
   if (is_text(b))
     return cli_fail(CLI_EXIT_USAGE, reason,
                     "KEY '%s' is not a JWK, JWKS or PEM key: it looks like a raw secret (%zu bytes of "
-                    "text); for an HMAC secret use --secret-file FILE",
-                    name, b->len);
+                    "text)%s",
+                    name, b->len, secrets ? "; for an HMAC secret use --secret-file FILE" : "");
   return cli_fail(CLI_EXIT_USAGE, reason,
                   "KEY '%s' is %zu bytes of binary data but not a DER key (SPKI, PKCS#8, PKCS#1 or "
-                  "SEC1); a raw HMAC secret goes in --secret-file FILE",
-                  name, b->len);
+                  "SEC1)%s",
+                  name, b->len, secrets ? "; a raw HMAC secret goes in --secret-file FILE" : "");
 }
 
 /* Parses b as a key set into k (k->one set when it holds a single key); 0 or the exit code. */
-static int parse_set(const char *path, const cli_buf *b, cli_key *k) {
+static int parse_set(const char *cmd, const char *path, const cli_buf *b, cli_key *k) {
   wb_error err = {0};
   if (wb_keyset_parse(&k->set, b->data, b->len, &err) != WB_OK)
-    return fail_key_file(path, b, &err);
+    return fail_key_file(cmd, path, b, &err);
   if (wb_keyset_count(k->set) == 1)
     k->one = wb_keyset_get(k->set, 0);
   return 0;
 }
 
-int cli_load_key(const char *path, cli_key *k) {
+int cli_load_key(const char *cmd, const char *path, cli_key *k) {
   cli_buf b;
   memset(k, 0, sizeof(*k));
   int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
@@ -109,7 +111,7 @@ int cli_load_key(const char *path, cli_key *k) {
   } else {
     /* Not a single key: a JWKS, or broken, in which case the key-set parser's reason is the most
      * specific one (it sniffs the same way and reports on the part that failed). */
-    rc = parse_set(path, &b, k);
+    rc = parse_set(cmd, path, &b, k);
   }
   cli_buf_free(&b);
   if (rc != 0)
@@ -117,19 +119,19 @@ int cli_load_key(const char *path, cli_key *k) {
   return rc;
 }
 
-int cli_load_key_set(const char *path, cli_key *k) {
+int cli_load_key_set(const char *cmd, const char *path, cli_key *k) {
   cli_buf b;
   memset(k, 0, sizeof(*k));
   int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
   if (rc != 0)
     return rc;
-  rc = parse_set(path, &b, k);
+  rc = parse_set(cmd, path, &b, k);
   cli_buf_free(&b);
   return rc;
 }
 
 int cli_load_one_key(const char *cmd, const char *path, cli_key *k) {
-  int rc = cli_load_key(path, k);
+  int rc = cli_load_key(cmd, path, k);
   if (rc != 0)
     return rc;
   if (k->one != NULL)
@@ -188,7 +190,9 @@ int cli_emit_set(const wb_keyset *set, cli_format format, wb_key_part part, cons
   wb_error err = {0};
   char *text = NULL;
   if (format == CLI_FORMAT_PEM && wb_keyset_count(set) != 1)
-    return cli_usage(NULL, "PEM holds one key and KEY is a set of %zu: pick one with --kid KID",
+    return cli_usage(NULL,
+                     "PEM holds one key and KEY is a set of %zu: give a file with one key, or "
+                     "write the set as a JWKS",
                      wb_keyset_count(set));
   if (format == CLI_FORMAT_PEM)
     return cli_emit_key(wb_keyset_get(set, 0), format, part, path);

@@ -42,9 +42,9 @@ static int looks_like_jwe(const char *text, size_t len) {
 }
 
 /* An encrypted JWK in b: decrypted with the password of password_file into k. */
-static int load_encrypted(const cli_buf *b, const char *password_file, cli_key *k) {
+static int load_encrypted(const char *cmd, const cli_buf *b, const char *password_file, cli_key *k) {
   if (password_file == NULL)
-    return cli_usage(NULL, "KEY is an encrypted JWK: give its --password-file");
+    return cli_usage(cmd, "KEY is an encrypted JWK: give its --password-file");
   cli_buf pw = {0};
   int rc = cli_read_password(password_file, &pw);
   if (rc != 0)
@@ -61,18 +61,18 @@ static int load_encrypted(const cli_buf *b, const char *password_file, cli_key *
   return rc;
 }
 
-int cli_load_key_pw(const char *path, const char *password_file, cli_key *k) {
+int cli_load_key_pw(const char *cmd, const char *path, const char *password_file, cli_key *k) {
   struct stat sb;
   memset(k, 0, sizeof(*k));
   /* stdin, a pipe or a FIFO can be read once: no sniffing there, the plain loader */
   if (cli_is_stdin(path) || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
-    return cli_load_key(path, k);
+    return cli_load_key(cmd, path, k);
   cli_buf b = {0};
   int rc = cli_read(path, CLI_MAX_FILE, "KEY", CLI_EXIT_USAGE, &b);
   if (rc != 0)
     return rc;
   int jwe = looks_like_jwe(b.data, b.len);
-  rc = jwe ? load_encrypted(&b, password_file, k) : cli_load_key(path, k);
+  rc = jwe ? load_encrypted(cmd, &b, password_file, k) : cli_load_key(cmd, path, k);
   cli_buf_free(&b);
   if (rc != 0)
     cli_key_free(k);
@@ -80,7 +80,7 @@ int cli_load_key_pw(const char *path, const char *password_file, cli_key *k) {
 }
 
 int cli_load_one_key_pw(const char *cmd, const char *path, const char *password_file, cli_key *k) {
-  int rc = cli_load_key_pw(path, password_file, k);
+  int rc = cli_load_key_pw(cmd, path, password_file, k);
   if (rc != 0 || k->one != NULL)
     return rc;
   size_t n = wb_keyset_count(k->set);
@@ -156,7 +156,7 @@ int cli_decrypter(const char *cmd, const cli_decrypt_opts *o, wb_decrypter **d) 
   *d = NULL;
   if (o->key == NULL)
     return password_decrypter(cmd, o, d);
-  int rc = cli_load_key_pw(o->key, o->password_file, &k);
+  int rc = cli_load_key_pw(cmd, o->key, o->password_file, &k);
   if (rc != 0)
     return rc;
   wb_status st = k.set != NULL ? wb_decrypter_new(d, k.set, &err) : wb_decrypter_new_key(d, k.key, &err);

@@ -102,5 +102,6 @@ int main(int argc, char **argv) {
     if (rc == CLI_EXIT_OK)
       rc = cli_fail(CLI_EXIT_USAGE, "io", "cannot write to stdout");
   }
+  cli_flush_notes(rc == CLI_EXIT_OK); /* a failure stays one line: the error */
   return rc;
 }

@@ -8,10 +8,12 @@
  * path. Instead: FILE must be absent or a regular file (never followed when a symlink); the data
  * goes into a new file created with O_EXCL | O_NOFOLLOW and mode 0600 in FILE's directory, is
  * flushed to disk, and rename() puts it over FILE in one step. On any failure only that new file,
- * which this command created, is removed. "-" means stdout.
+ * which this command created, is removed; SIGINT, SIGTERM, SIGHUP and SIGQUIT wait until it is
+ * renamed or removed, so that no hidden copy of a key is left behind. "-" means stdout.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +72,10 @@ static int check_target(const char *path) {
                   path, kind_of(st.st_mode));
 }
 
-/* "DIR/.NAME.XXXXXXXXXXXXXXXX.tmp" beside path, with 64 random bits; NULL on failure. */
+/* "DIR/.NAME.XXXXXXXXXXXXXXXX.tmp" beside path, with 64 random bits; NULL on failure. NAME is cut
+ * to TEMP_NAME_KEEP bytes, so that a FILE whose own name is as long as the file system allows
+ * (NAME_MAX, 255) still has a temporary name that fits. */
+#define TEMP_NAME_KEEP 64
 static char *temp_name(const char *path) {
   const char *slash = strrchr(path, '/');
   size_t dir_len = slash != NULL ? (size_t)(slash - path) + 1 : 0;
@@ -81,8 +86,8 @@ static char *temp_name(const char *path) {
     free(name);
     return NULL;
   }
-  snprintf(name, cap, "%.*s.%s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", (int)dir_len, path, path + dir_len,
-           r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+  snprintf(name, cap, "%.*s.%.*s.%02x%02x%02x%02x%02x%02x%02x%02x.tmp", (int)dir_len, path, TEMP_NAME_KEEP,
+           path + dir_len, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
   return name;
 }
 
@@ -116,6 +121,18 @@ static int fill(int fd, const char *data, size_t len) {
   return ok ? 0 : -1;
 }
 
+/* The signals that end a command from the keyboard or a supervisor, held off while the temporary
+ * file exists: delivered once it is renamed or removed, they can no longer strand it. */
+static void hold_signals(sigset_t *old) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGQUIT);
+  sigprocmask(SIG_BLOCK, &set, old);
+}
+
 int cli_write_private(const char *path, const char *data, size_t len) {
   if (strcmp(path, "-") == 0) {
     fwrite(data, 1, len, stdout);
@@ -125,6 +142,8 @@ int cli_write_private(const char *path, const char *data, size_t len) {
   if (rc != 0)
     return rc;
   char *tmp = NULL;
+  sigset_t old;
+  hold_signals(&old);
   int fd = create_temp(path, &tmp);
   if (fd < 0) {
     rc = cli_fail(CLI_EXIT_USAGE, "io", "cannot create a new file beside '%s': %s", path, strerror(errno));
@@ -140,6 +159,7 @@ int cli_write_private(const char *path, const char *data, size_t len) {
     unlink(tmp);
   }
 out:
+  sigprocmask(SIG_SETMASK, &old, NULL); /* a held signal is delivered now */
   free(tmp);
   return rc;
 }

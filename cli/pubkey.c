@@ -38,7 +38,7 @@ int cmd_pubkey(int argc, char **argv) {
   int id = cli_parse(CMD, opts, argc, argv, store, &a);
   if (id != CLI_ARG_END)
     return cli_parse_done(id, cli_usage_pubkey);
-  int rc = cli_load_key(a.key, &k);
+  int rc = cli_load_key(CMD, a.key, &k);
   if (rc != 0)
     return rc;
   cli_format f = a.pem ? CLI_FORMAT_PEM : CLI_FORMAT_JWK;

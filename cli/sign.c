@@ -35,7 +35,8 @@ const char cli_usage_sign[] =
     "  --typ TYP          typ header (default JWT)\n"
     "  --iss S, --sub S   issuer, subject\n"
     "  --aud S            audience; repeat for an array (in order)\n"
-    "  --exp TIME         exp (default 15m; 'none' omits it): within 100 years of now, 1970 to 9999.\n"
+    "  --exp TIME         exp (default 15m; 'none' omits it): a DURATION within 100 years, or a time\n"
+    "                     from 1970 to 9999.\n"
     "                     TIME is a DURATION from now (15m, 1h30m, -5m in the past), a UNIX time\n"
     "                     (1700000000) or RFC 3339 (2026-12-31T23:59:59Z or +02:00)\n"
     "  --nbf TIME         nbf, as --exp (--nbf -5m: valid since 5 minutes ago)\n"
@@ -239,9 +240,9 @@ static int load_key(const sign_args *a, cli_key *k) {
     k->one = k->key;
     return rc;
   }
-  int rc = cli_load_key_pw(a->key, a->form.password_file, k);
-  if (rc != 0 || k->one != NULL)
-    return rc;
+  int rc = cli_load_key_pw(CMD, a->key, a->form.password_file, k);
+  if (rc != 0 || (k->one != NULL && (k->set == NULL || a->kid == NULL)))
+    return rc; /* a key set, even of one key, is searched for --kid */
   char kids[160];
   cli_kid_list(k->set, kids, sizeof(kids));
   if (a->kid != NULL)

@@ -294,7 +294,7 @@ static int make_verifier(const verify_args *a, cli_key *k, wb_key **secret, wb_v
       rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
     return rc;
   }
-  rc = cli_load_key_set(a->key, k);
+  rc = cli_load_key_set(CMD, a->key, k);
   if (rc == 0 && wb_verifier_new(v, k->set, &err) != WB_OK)
     rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
   return rc;

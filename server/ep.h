@@ -8,7 +8,10 @@
  * cookie __Host-wristband-refresh and the access token in __Host-wristband-access (HttpOnly,
  * Secure, SameSite=Strict, Path=/) instead of the JSON body's refresh_token. A request that
  * authenticates with a cookie and changes state (refresh, logout, DELETE /sessions/...) must also
- * send the header X-Wristband-CSRF (any value): a cross-site form cannot set it.
+ * send the header X-Wristband-CSRF (any value): a cross-site form cannot set it. So must a
+ * cookie=1 request of any grant (a cross-site form must not plant its session's cookies), and a
+ * logout clears the cookies a request carries however it authenticated (the login page sends its
+ * in-memory access token as a bearer token). The pages that use it: web/, served by ep_web.c.
  */
 #ifndef WB_SERVER_EP_H
 #define WB_SERVER_EP_H
@@ -53,5 +56,6 @@ void ep_auth_check(srv *s, const http_req *rq, http_reply *rp);  /* any /auth/ch
 void ep_metrics(srv *s, const http_req *rq, http_reply *rp);     /* GET /metrics */
 void ep_health(srv *s, const http_req *rq, http_reply *rp);      /* GET /healthz */
 void ep_signup(srv *s, const http_req *rq, http_reply *rp);      /* POST /users */
+void ep_web(srv *s, const http_req *rq, http_reply *rp);         /* GET /, /debug, /assets/... */
 
 #endif

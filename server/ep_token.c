@@ -6,7 +6,9 @@
  *
  * Parameters: grant_type; username, password (password grant); refresh_token (refresh grant, or
  * the refresh cookie with X-Wristband-CSRF); scope; client_id (kept with the session, put in the
- * token); cookie (1: cookie mode). Unknown parameters are ignored (RFC 6749 3.2).
+ * token); cookie (1: cookie mode, which needs X-Wristband-CSRF like every cookie-authenticated
+ * POST: otherwise a cross-site form could log the browser into another account, replacing its
+ * cookies). Unknown parameters are ignored (RFC 6749 3.2).
  */
 #include <string.h>
 
@@ -106,6 +108,10 @@ void ep_token(srv *s, const http_req *rq, http_reply *rp) {
   }
   session_meta m = {http_header(rq, "User-Agent"), rq->address, client_id};
   int cookie_mode = ep_is_true(params_get(&rq->params, "cookie", NULL));
+  if (cookie_mode && !ep_has_csrf(rq)) { /* login CSRF: a cross-site form planting its session */
+    reply_error(rp, 403, "access_denied", "cookie=1 needs the " CSRF_HEADER " header");
+    return;
+  }
   if (strcmp(grant, "password") == 0)
     password_grant(s, rq, &m, cookie_mode, rp);
   else if (strcmp(grant, "refresh_token") == 0)

@@ -27,8 +27,11 @@ void reply_json(http_reply *rp, unsigned status, jbuf *j) {
   size_t len = 0;
   char *body = jbuf_take(j, &len);
   if (body == NULL) {
+    static const char failed[] = "{\"error\":\"server_error\","
+                                 "\"error_description\":\"the server could not complete the request\"}";
     fprintf(stderr, "wristband: error: a reply did not fit or memory ran out\n");
-    reply_body(rp, 500, NULL, NULL, 0);
+    body = strdup(failed);
+    reply_body(rp, 500, body != NULL ? "application/json" : NULL, body, body != NULL ? strlen(body) : 0);
     return;
   }
   reply_body(rp, status, "application/json", body, len);

@@ -19,5 +19,8 @@ const http_route http_routes[] = {
     {"/users", 0, HTTP_POST, 1, ep_signup},
     {"/metrics", 0, HTTP_GET, 0, ep_metrics},
     {"/healthz", 0, HTTP_GET, 0, ep_health},
+    {"/", 0, HTTP_GET, 0, ep_web},
+    {"/debug", 0, HTTP_GET, 0, ep_web},
+    {"/assets/", 1, HTTP_GET, 0, ep_web},
     {NULL, 0, 0, 0, NULL},
 };

@@ -32,6 +32,11 @@ check "convert --to completes jwk and pem" test "$(comp wristband convert --to '
 check "completion completes bash and zsh" test "$(comp wristband completion '' | sort | tr '\n' ' ')" = "bash zsh "
 mkdir "$T/keys" && : >"$T/keys/signing.jwk"
 check "--key completes file names" bash -c 'cd "$0" && grep -qx keys/signing.jwk <<<"$1"' "$T" "$(cd "$T" && comp wristband sign --key keys/s)"
+# a file name with a space or a glob character is one completion, as it is: never split into
+# words, never expanded against the directory
+mkdir "$T/odd" && : >"$T/odd/my key.jwk" && : >"$T/odd/[ab].pem" && : >"$T/odd/a.pem"
+check "a file name with a space completes whole" test "$(cd "$T/odd" && comp wristband sign --key my)" = "my key.jwk"
+check "a file name with glob characters is not expanded" test "$(cd "$T/odd" && comp wristband pubkey '[')" = "[ab].pem"
 check "--secret-env completes variable names" bash -c 'grep -qx HOME <<<"$0"' "$(comp wristband verify --secret-env HO)"
 check "--iss completes nothing" test -z "$(comp wristband verify --iss '')"
 

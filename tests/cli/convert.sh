@@ -68,4 +68,13 @@ check "... the message lists the set's kids" grep -q 'e1, e2' "$T/err"
 expect_fail "a two-key set without --kid" 2 usage sign --key "$T/private.jwks"
 check "... the message suggests --kid" grep -q -- '--kid' "$T/err"
 
+# a JWKS of one key is still a set: --kid picks from it, and a kid it lacks is refused rather
+# than written over the only key (which would sign with that key under another key's name)
+printf '{"keys":[%s]}' "$(cat "$T/e1.jwk")" >"$T/one.jwks"
+expect_fail "--kid not in a one-key JWKS" 2 usage sign --key "$T/one.jwks" --kid e2
+check "... the message lists the set's kid" grep -q 'its kids: e1' "$T/err"
+expect_ok "--kid of the one key" sign --key "$T/one.jwks" --kid e1
+check "... the header names it" test "$("$W" decode --json "$OUT" 2>/dev/null | json_get - 'j["header"]["kid"]')" = e1
+expect_ok "a one-key JWKS without --kid" sign --key "$T/one.jwks"
+
 summary

@@ -91,4 +91,44 @@ auds=()
 for i in $(seq 33); do auds+=(--aud "a$i"); done
 expect_fail "33 --aud" 2 too_large verify --key "$T/h.jwk" --now $NOW "${auds[@]}" "$tok"
 
+# a warning or note that was due before the command failed never makes the failure two lines:
+# the one line is the error (warnings and notes are shown when the command succeeds)
+printf 'short text secret\n' >"$T/short-nl"
+expect_fail "newline warning, then a short secret" 2 bad_key sign --secret-file "$T/short-nl"
+expect_fail "past --exp warning, then a missing key" 2 io sign --key "$T/nope.jwk" --now $NOW --exp 5
+expect_fail "past --exp warning, then a bad --claim" 2 usage sign --key "$T/h.jwk" --now $NOW --exp 5 --claim 'a={'
+expect_fail "Bearer note, then a malformed token" 1 malformed decode "Bearer abc"
+bearer_bad=$("$W" sign --key "$T/h.jwk" --now $NOW --exp 1m)
+expect_fail "Bearer note, then a bad signature" 1 bad_signature verify --key "$T/h.jwk" --now $NOW "Bearer ${bearer_bad%.*}.$(printf 'A%.0s' $(seq 43))"
+expect_fail "Bearer note, then expired" 1 expired verify --key "$T/h.jwk" --now $((NOW + 3600)) "Bearer $bearer_bad"
+expect_ok "... and on success the note is shown" verify --key "$T/h.jwk" --now $NOW "Bearer $bearer_bad"
+check "... once" test "$(grep -c 'note: .*Bearer' "$T/err")" = 1
+
+# a hint names only options the command has: every --option an error line suggests is in that
+# command's --help (pubkey and convert have no --kid; only sign and verify take --secret-file)
+"$W" keygen ES256 --kid x1 >"$T/x1.jwk"
+"$W" keygen ES256 --kid x2 >"$T/x2.jwk"
+printf '{"keys":[%s,%s]}' "$(cat "$T/x1.jwk")" "$(cat "$T/x2.jwk")" >"$T/two.jwks"
+hints() {
+  local cmd=$1 o
+  shift
+  "$W" "$cmd" "$@" >/dev/null 2>"$T/err" </dev/null
+  for o in $(grep -o -- '--[a-z][a-z0-9-]*' "$T/err" | grep -vx -- --help | sort -u); do
+    if ! "$W" "$cmd" --help | grep -q -- "$o\b"; then
+      bad "$cmd $*: the error suggests $o, which $cmd does not have: $(cat "$T/err")"
+      return
+    fi
+  done
+  ok
+}
+hints pubkey --pem "$T/two.jwks"
+hints convert "$T/two.jwks" --to pem
+hints thumbprint "$T/two.jwks"
+hints sign --key "$T/two.jwks"
+for cmd in pubkey thumbprint jwks; do hints $cmd "$T/raw"; done
+hints convert "$T/raw" --to jwk
+hints sign --key "$T/raw"
+hints verify --key "$T/rawbin" "$tok"
+hints pubkey "$T/rawbin"
+
 summary

@@ -65,4 +65,33 @@ mkdir "$T/cwd"
 check "-o - prints the key" test "$(json_get "$T/stdout.jwk" 'j["kty"]')" = EC
 check "-o - creates no file named -" test ! -e "$T/cwd/-"
 
+# a long file name that is legal (NAME_MAX is 255) can be written: the temporary name beside it
+# must not be longer than the name itself allows
+long=$(printf 'k%.0s' $(seq 240))
+mkdir "$T/longdir"
+expect_ok "keygen -o a 240-byte file name" keygen ES256 -o "$T/longdir/$long"
+check "... the key is there" test "$(json_get "$T/longdir/$long" 'j["kty"]')" = EC
+check "... and nothing else" test "$(ls -A "$T/longdir" | wc -l)" = 1
+long=$(printf 'k%.0s' $(seq 255))
+expect_ok "keygen -o a 255-byte file name" keygen ES256 -o "$T/longdir/$long"
+
+# Ctrl-C (or a TERM, HUP, QUIT) while the key is being written never leaves the temporary file,
+# a hidden copy of the private key, behind: strace delivers SIGINT on entry to fsync, after the
+# temporary file was created and filled, before the rename (no timing involved)
+if command -v strace >/dev/null; then
+  for sig in SIGINT SIGTERM; do
+    mkdir "$T/sig$sig"
+    sh -c 'strace -o /dev/null -e trace=fsync -e inject=fsync:signal=$0 "$1" keygen ES256 -o "$2"' \
+      $sig "$W" "$T/sig$sig/k.jwk" >/dev/null 2>&1 # sh reports the signal death, not this script
+    check "$sig during the write: no temporary file left" test -z "$(ls -A "$T/sig$sig" | grep '^\.')"
+    check "$sig during the write: FILE is whole or absent" bash -c '[ ! -e "$0" ] || '"$PY"' -c "import json,sys; json.load(open(sys.argv[1]))" "$0"' "$T/sig$sig/k.jwk"
+  done
+  printf 'previous key\n' >"$T/sigprev.jwk"
+  strace -o /dev/null -e trace=rename -e inject=rename:error=EIO:signal=SIGINT "$W" keygen ES256 -o "$T/sigprev.jwk" >/dev/null 2>&1
+  check "SIGINT with a failed rename: the previous file is untouched" test "$(cat "$T/sigprev.jwk")" = "previous key"
+  check "SIGINT with a failed rename: no temporary file left" test -z "$(ls -A "$T" | grep '^\.sigprev')"
+else
+  bad "strace is needed to deliver a signal mid-write (scripts/install-deps.sh installs it)"
+fi
+
 summary

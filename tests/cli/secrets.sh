@@ -35,6 +35,8 @@ expect_ok "verify --secret-env" verify --secret-env S32_ENV "$OUT"
 expect_fail "--secret-env unset" 2 usage sign --secret-env WB_NO_SUCH_VARIABLE
 export WB_EMPTY_SECRET=
 expect_fail "--secret-env empty" 2 usage sign --secret-env WB_EMPTY_SECRET
+expect_fail "--secret-env NAME=x is not a name (getenv would read S32_ENV's tail)" 2 usage sign --secret-env "S32_ENV=$(cut -c1-3 "$T/env.raw")"
+expect_fail "--secret-env '' is not a name" 2 usage sign --secret-env ""
 
 # --secret-b64: base64 with padding and a newline, base64url without, from a file or stdin
 expect_ok "sign --secret-b64 (base64, padded, newline)" sign --secret-b64 "$T/s32.b64" --sub erin
@@ -79,5 +81,32 @@ printf '%s\n' "$S32_ENV" >"$T/nl.txt"
 expect_ok "secret file with a newline" sign --secret-file "$T/nl.txt"
 check "... a warning about the newline" grep -q '^wristband: warning: .*newline' "$T/err"
 check "... the newline is part of the secret" test "$($PY -c 'import jwt,sys; print(jwt.decode(sys.argv[1], open(sys.argv[2],"rb").read(), algorithms=["HS256"], options={"verify_exp": False}) is not None)' "$OUT" "$T/nl.txt" 2>&1)" = True
+
+# key confusion through a secret option: a public key's bytes (PEM, JWK, JWKS, DER) used as an HMAC
+# secret let anyone who has the public key forge tokens (RFC 8725 2.1), exactly the attack the key
+# rules stop for --key. Whatever holds a key is refused as a secret, for sign and verify alike.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/rsa.pem" 2>/dev/null
+openssl pkey -in "$T/rsa.pem" -pubout -out "$T/rsa.pub.pem" 2>/dev/null
+openssl pkey -in "$T/rsa.pem" -pubout -outform DER -out "$T/rsa.pub.der" 2>/dev/null
+"$W" keygen ES256 --kid e >"$T/e.jwk"
+"$W" pubkey "$T/e.jwk" >"$T/e.pub"
+"$W" jwks "$T/e.pub" >"$T/e.jwks"
+openssl req -x509 -key "$T/rsa.pem" -subj /CN=x -days 1 -out "$T/cert.pem" 2>/dev/null
+for f in rsa.pub.pem rsa.pub.der e.pub e.jwks cert.pem; do
+  forged=$($FORGE hmac "$T/$f" HS256 '{"alg":"HS256"}' "{\"sub\":\"admin\",\"exp\":$(($(date +%s) + 60))}")
+  expect_fail "verify --secret-file $f (a public key as the secret)" 2 bad_key verify --secret-file "$T/$f" "$forged"
+  check "... says to give the key with --key" grep -q -- '--key' "$T/err"
+done
+expect_fail "sign --secret-file of a private JWK" 2 bad_key sign --secret-file "$T/e.jwk"
+expect_fail "sign --secret-file of a private PEM" 2 bad_key sign --secret-file "$T/rsa.pem"
+printf '\357\273\277' | cat - "$T/e.pub" >"$T/bom.pub"
+expect_fail "--secret-file of a JWK after a byte-order mark" 2 bad_key verify --secret-file "$T/bom.pub" "$forged"
+PUB_PEM=$(cat "$T/rsa.pub.pem")
+export PUB_PEM
+expect_fail "--secret-env holding a PEM key" 2 bad_key verify --secret-env PUB_PEM "$forged"
+base64 <"$T/rsa.pub.pem" >"$T/pub.pem.b64"
+expect_fail "--secret-b64 of a PEM key" 2 bad_key verify --secret-b64 "$T/pub.pem.b64" "$forged"
+base64 <"$T/rsa.pub.der" >"$T/pub.der.b64"
+expect_fail "--secret-b64 of a DER key" 2 bad_key verify --secret-b64 "$T/pub.der.b64" "$forged"
 
 summary

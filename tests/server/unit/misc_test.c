@@ -75,6 +75,16 @@ static void test_reply(void) {
   CHECK(rp.status == 401 && strcmp(rp.body, "{\"error\":\"b\",\"error_description\":\"second\"}") == 0);
   reply_free(&rp);
   CHECK(rp.body == NULL && rp.n_headers == 0);
+  /* A writer that failed (past its ceiling) still gives a JSON 500, never an empty body. */
+  jbuf j;
+  jbuf_init(&j, 8);
+  jbuf_open(&j, '{');
+  jbuf_kstr(&j, "far", "too long for the ceiling");
+  jbuf_close(&j, '{');
+  reply_json(&rp, 200, &j);
+  CHECK(rp.status == 500 && rp.content_type != NULL && strcmp(rp.content_type, "application/json") == 0);
+  CHECK(rp.body != NULL && strstr(rp.body, "\"error\":\"server_error\"") != NULL);
+  reply_free(&rp);
 }
 
 static void test_passwords(void) {
