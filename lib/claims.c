@@ -43,7 +43,7 @@ void wb__claims_reset(wb_claims *c, const wb_limits *lim) {
   wb__jtape_free(atomic_exchange(&c->tape, NULL)); /* data[] is overwritten next; wiped by the free */
   c->payload_len = 0;
   c->data_used = 0;
-  c->iss = c->sub = c->jti = NULL;
+  c->iss = c->sub = c->jti = c->sid = NULL;
   c->has_exp = c->has_nbf = c->has_iat = false;
   c->limits = *lim;
 }
@@ -56,8 +56,8 @@ wb_claims *wb__claims_clone(const wb_claims *src) {
   c->data_cap = src->data_used;
   atomic_init(&c->tape, NULL);
   c->payload = c->data;
-  const char **strs[3] = {&c->iss, &c->sub, &c->jti};
-  for (int i = 0; i < 3; i++)
+  const char **strs[4] = {&c->iss, &c->sub, &c->jti, &c->sid};
+  for (int i = 0; i < 4; i++)
     if (*strs[i] != NULL)
       *strs[i] = c->data + (*strs[i] - src->data);
   return c;

@@ -15,6 +15,7 @@ struct wb_claims {
   const char *payload;      /* the decoded payload text, NUL-terminated, at data[0] */
   size_t payload_len;
   const char *iss, *sub, *jti; /* unescaped registered strings in data[] after the payload, or NULL */
+  const char *sid;             /* likewise, only for a verifier that follows revocations */
   bool has_exp, has_nbf, has_iat;
   double exp, nbf, iat;
   wb_limits limits; /* the limits the payload passed (re-used to index it) */

@@ -33,10 +33,11 @@ static const char *const status_names[WB_STATUS_COUNT_] = {
     [WB_ERR_UNSUPPORTED] = "unsupported",
     [WB_ERR_OUT_OF_RANGE] = "out_of_range",
     [WB_ERR_DECRYPT_FAILED] = "decrypt_failed",
+    [WB_ERR_REVOKED] = "revoked",
 };
 
 const char *wb_status_name(wb_status s) {
-  if ((unsigned)s >= WB_STATUS_COUNT_)
+  if ((unsigned)s >= WB_STATUS_COUNT_ || status_names[s] == NULL) /* a value not (yet) assigned */
     return "unknown";
   return status_names[s];
 }

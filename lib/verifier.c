@@ -19,82 +19,49 @@
 
 #include "claims.h"
 #include "jws.h"
-#include "vcache.h"
+#include "revocation.h"
+#include "verifier.h"
 
-#define MAX_LIST      32   /* expected audiences / required claims */
+#define MAX_LIST      WB_VERIFIER_MAX_LIST
 #define STACK_SEGMENT 2048 /* header / payload bytes decoded on the stack */
-
-struct wb_verifier {
-  wb_key **keys; /* own references */
-  size_t nkeys;
-  uint32_t narrow_mask;        /* algorithms named by wb_verifier_allow_alg; 0 = not narrowed */
-  uint32_t allowed_mask;       /* algorithms some key allows, within narrow_mask */
-  int sole_key[WB_ALG_COUNT_]; /* per alg: index of the only key that fits, -1 none, -2 several */
-  char *iss, *sub, *typ;
-  char *aud[MAX_LIST];
-  size_t naud;
-  char *required[MAX_LIST];
-  size_t nrequired;
-  int64_t leeway, max_age;
-  bool has_max_age, exp_optional, has_now;
-  bool any_audience; /* wb_verifier_accept_any_audience: a token's aud is not checked when naud == 0 */
-  int64_t now;
-  wb_clock_fn clock;
-  void *clock_ctx;
-  wb_limits limits;
-  uint64_t serial;  /* renewed by every set-up call: keys the per-thread header memo and the cache */
-  wb_vcache *cache; /* opt-in result cache for asymmetric algorithms, or NULL */
-};
 
 /* ---- set-up -------------------------------------------------------------------------------- */
 
-static void renew_serial(wb_verifier *v);
-
-/* Recomputes allowed_mask and sole_key from the keys and narrow_mask. */
-static wb_status prepare(wb_verifier *v, wb_error *err) {
-  renew_serial(v);
-  v->allowed_mask = 0;
-  wb_error why = {WB_OK, ""};
-  for (int a = WB_ALG_INVALID + 1; a < WB_ALG_COUNT_; a++) {
-    v->sole_key[a] = -1;
-    if (v->narrow_mask != 0 && !(v->narrow_mask & (1u << a)))
-      continue;
-    for (size_t i = 0; i < v->nkeys; i++) {
-      wb_error e;
-      if (wb_key_check_alg(v->keys[i], (wb_alg)a, WB_KEY_OP_VERIFY, &e) != WB_OK) {
-        if (why.code == WB_OK || e.code == WB_ERR_BAD_KEY)
-          why = e;
-        continue;
-      }
-      v->sole_key[a] = v->sole_key[a] == -1 ? (int)i : -2;
-      v->allowed_mask |= 1u << a;
-    }
+/* A set-up call changed the policy: nothing memoised or cached under the old one may be reused.
+ * A following verifier's view is swapped by its key source under v->update; set-up happens
+ * before the verifier is shared, so no reader sees the serial change. */
+static void renew_serial(wb_verifier *v) {
+  if (v->rcu == NULL) {
+    v->view->serial = wb__serial_next();
+    return;
   }
-  if (v->allowed_mask != 0)
-    return WB_OK;
-  if (why.code == WB_ERR_BAD_KEY)
-    return wb__fail(err, WB_ERR_BAD_KEY, "no usable key: %s", why.message);
-  return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "no key allows any of the permitted algorithms");
+  pthread_mutex_lock(v->update);
+  atomic_load(&v->current)->serial = wb__serial_next();
+  pthread_mutex_unlock(v->update);
 }
 
-static wb_status verifier_alloc(wb_verifier **out, size_t nkeys, wb_error *err) {
+static wb_status verifier_alloc(wb_verifier **out, wb_error *err) {
   if (out == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
   *out = NULL;
-  if (nkeys == 0)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "a verifier needs at least one key");
   wb_verifier *v = calloc(1, sizeof(*v));
-  if (v == NULL || (v->keys = calloc(nkeys, sizeof(*v->keys))) == NULL) {
-    free(v);
+  if (v == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  }
   wb_limits_default(&v->limits);
+  atomic_init(&v->current, NULL);
   *out = v;
   return WB_OK;
 }
 
-static wb_status verifier_finish(wb_verifier **out, wb_error *err) {
-  wb_status st = prepare(*out, err);
+/* A local verifier of keys[0..n). */
+static wb_status verifier_local(wb_verifier **out, wb_key *const *keys, size_t n, wb_error *err) {
+  wb_status st = verifier_alloc(out, err);
+  if (st != WB_OK)
+    return st;
+  if (n == 0)
+    st = wb__fail(err, WB_ERR_INVALID_ARG, "a verifier needs at least one key");
+  else
+    st = wb__keyview_new(&(*out)->view, keys, n, 0, true, err);
   if (st != WB_OK) {
     wb_verifier_free(*out);
     *out = NULL;
@@ -104,31 +71,72 @@ static wb_status verifier_finish(wb_verifier **out, wb_error *err) {
 }
 
 wb_status wb_verifier_new(wb_verifier **out, const wb_keyset *set, wb_error *err) {
-  wb_status st = verifier_alloc(out, set ? set->count : 0, err);
-  if (st != WB_OK)
-    return st;
-  for (size_t i = 0; i < set->count; i++)
-    (*out)->keys[(*out)->nkeys++] = wb__key_ref(set->keys[i]);
-  return verifier_finish(out, err);
+  if (set == NULL) {
+    if (out != NULL)
+      *out = NULL;
+    return wb__fail(err, WB_ERR_INVALID_ARG, out == NULL ? "NULL out" : "a verifier needs at least one key");
+  }
+  return verifier_local(out, set->keys, set->count, err);
 }
 
 wb_status wb_verifier_new_key(wb_verifier **out, const wb_key *key, wb_error *err) {
-  wb_status st = verifier_alloc(out, key ? 1 : 0, err);
+  wb_key *k = (wb_key *)key; /* the view takes its own reference; the key is not changed otherwise */
+  return verifier_local(out, key != NULL ? &k : NULL, key != NULL ? 1 : 0, err);
+}
+
+wb_status wb__verifier_new_following(wb_verifier **out, wb_keysource *src, wb_error *err) {
+  wb_status st = verifier_alloc(out, err);
   if (st != WB_OK)
     return st;
-  (*out)->keys[(*out)->nkeys++] = wb__key_ref(key);
-  return verifier_finish(out, err);
+  wb_verifier *v = *out;
+  wb_keyview *empty = NULL;
+  v->rcu = malloc(sizeof(*v->rcu));
+  v->update = malloc(sizeof(*v->update));
+  if (v->rcu == NULL || v->update == NULL) {
+    free(v->rcu);
+    free(v->update);
+    free(v);
+    *out = NULL;
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  }
+  wb__rcu_init(v->rcu);
+  pthread_mutex_init(v->update, NULL);
+  st = wb__keyview_new(&empty, NULL, 0, 0, false, err);
+  if (st != WB_OK) {
+    wb_verifier_free(v);
+    *out = NULL;
+    return st;
+  }
+  atomic_store(&v->current, empty);
+  v->src = src;
+  return wb__ok(err);
 }
 
 wb_status wb_verifier_allow_alg(wb_verifier *v, wb_alg alg, wb_error *err) {
   if (v == NULL || wb__alg_info(alg) == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "unknown algorithm");
   uint32_t old = v->narrow_mask;
-  v->narrow_mask |= 1u << alg;
-  wb_status st = prepare(v, err);
+  wb_status st;
+  if (v->rcu != NULL) { /* following: keys come and go, so no key need fit now */
+    pthread_mutex_lock(v->update);
+    v->narrow_mask |= 1u << alg;
+    pthread_mutex_unlock(v->update);
+    st = wb__verifier_renew_view(v, err);
+  } else {
+    wb_keyview *k = NULL;
+    v->narrow_mask |= 1u << alg;
+    st = wb__keyview_new(&k, v->view->keys, v->view->nkeys, v->narrow_mask, true, err);
+    if (st == WB_OK) {
+      wb__keyview_free(v->view);
+      v->view = k;
+    }
+  }
   if (st != WB_OK) { /* a failed call changes nothing */
+    if (v->update != NULL)
+      pthread_mutex_lock(v->update);
     v->narrow_mask = old;
-    (void)prepare(v, NULL);
+    if (v->update != NULL)
+      pthread_mutex_unlock(v->update);
     return st;
   }
   return wb__ok(err);
@@ -253,6 +261,18 @@ wb_status wb_verifier_enable_cache(wb_verifier *v, size_t entries, wb_error *err
   return wb__ok(err);
 }
 
+wb_status wb_verifier_follow_revocations(wb_verifier *v, wb_revocations *rv, wb_error *err) {
+  if (v == NULL || rv == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  if (v->rev == rv)
+    return wb__ok(err);
+  atomic_fetch_add(&rv->refs, 1);
+  wb_revocations_free(v->rev); /* a verifier follows one feed: the last one named */
+  v->rev = rv;
+  renew_serial(v); /* claims cached or memoised before lack the sid the check reads */
+  return wb__ok(err);
+}
+
 wb_status wb_verifier_cache_stats(const wb_verifier *v, wb_cache_stats *stats, wb_error *err) {
   if (stats != NULL) /* zero on every failure, a NULL v included */
     memset(stats, 0, sizeof(*stats));
@@ -266,10 +286,11 @@ wb_status wb_verifier_cache_stats(const wb_verifier *v, wb_cache_stats *stats, w
 void wb_verifier_free(wb_verifier *v) {
   if (v == NULL)
     return;
+  if (v->rcu != NULL)
+    wb__verifier_free_following(v); /* first: the key source stops pushing to it */
+  wb__keyview_free(v->view);
+  wb_revocations_free(v->rev); /* the verifier's reference */
   wb__vcache_free(v->cache);
-  for (size_t i = 0; i < v->nkeys; i++)
-    wb_key_free(v->keys[i]);
-  free(v->keys);
   free(v->iss);
   free(v->sub);
   free(v->typ);
@@ -322,29 +343,29 @@ static const char *shown(char out[SHOWN + 8], const char *s, size_t n) {
   return out;
 }
 
-/* The key for this token: by kid, else the only key that fits alg. */
-static wb_status choose_key(const wb_verifier *v, const wb_jws_header *h, const wb_key **key, wb_error *err) {
+/* The key for this token, among the keys of view k: by kid, else the only key that fits alg. */
+static wb_status choose_key(const wb_keyview *k, const wb_jws_header *h, const wb_key **key, wb_error *err) {
   *key = NULL;
-  if (!(v->allowed_mask & (1u << h->alg)))
+  if (!(k->allowed_mask & (1u << h->alg)))
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "algorithm %s is not allowed", wb_alg_name(h->alg));
   if (h->kid != NULL) {
-    for (size_t i = 0; i < v->nkeys; i++) {
-      const char *kid = v->keys[i]->kid;
+    for (size_t i = 0; i < k->nkeys; i++) {
+      const char *kid = k->keys[i]->kid;
       if (kid != NULL && strlen(kid) == h->kid_len && memcmp(kid, h->kid, h->kid_len) == 0) {
-        *key = v->keys[i];
+        *key = k->keys[i];
         return wb_key_check_alg(*key, h->alg, WB_KEY_OP_VERIFY, err);
       }
     }
     char kid[SHOWN + 8];
-    if (v->nkeys != 1 || v->keys[0]->kid != NULL)
+    if (k->nkeys != 1 || k->keys[0]->kid != NULL)
       return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "no key has the token's kid %s",
                       shown(kid, h->kid, h->kid_len));
   }
-  int idx = v->sole_key[h->alg]; /* the alg is allowed: some key fits it, -2 when several do */
+  int idx = k->sole_key[h->alg]; /* the alg is allowed: some key fits it, -2 when several do */
   if (idx < 0)
     return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "token has no kid and several keys fit %s",
                     wb_alg_name(h->alg));
-  *key = v->keys[idx];
+  *key = k->keys[idx];
   return WB_OK;
 }
 
@@ -363,8 +384,9 @@ typedef struct header_verdict {
 
 /*
  * A per-thread memo of the last header accepted by a verifier. Tokens of one issuer share
- * their header bytes, so most calls skip decoding and scanning it. Keyed by the verifier's
- * serial, which every set-up call renews; read and written by its own thread only.
+ * their header bytes, so most calls skip decoding and scanning it. Keyed by the serial of the
+ * key view it was judged under, which every set-up call and every new key set renews; read and
+ * written by its own thread only.
  */
 #define MEMO_HEADER_MAX 160
 typedef struct header_memo {
@@ -374,14 +396,9 @@ typedef struct header_memo {
   header_verdict verdict;
 } header_memo;
 static _Thread_local header_memo memo;
-static atomic_uint_fast64_t verifier_serials = 1;
 
-static void renew_serial(wb_verifier *v) {
-  v->serial = atomic_fetch_add(&verifier_serials, 1);
-}
-
-static wb_status judge_header(const wb_verifier *v, const wb_jws_parts *parts, header_verdict *out,
-                              wb_error *err) {
+static wb_status judge_header(const wb_verifier *v, const wb_keyview *k, const wb_jws_parts *parts,
+                              header_verdict *out, wb_error *err) {
   segment h;
   wb_status st = segment_decode(&h, parts->h64, parts->h64_len, v->limits.max_header_len, NULL, err);
   wb_jws_header hdr;
@@ -389,10 +406,10 @@ static wb_status judge_header(const wb_verifier *v, const wb_jws_parts *parts, h
     st = wb__jws_parse_header(h.buf, h.len, &v->limits, &hdr, err);
   const wb_key *key = NULL;
   if (st == WB_OK)
-    st = choose_key(v, &hdr, &key, err);
+    st = choose_key(k, &hdr, &key, err);
   if (st == WB_OK) {
     out->alg = hdr.alg;
-    for (out->key_index = 0; v->keys[out->key_index] != key; out->key_index++)
+    for (out->key_index = 0; k->keys[out->key_index] != key; out->key_index++)
       ;
     out->typ_ok = v->typ == NULL || (hdr.typ != NULL && strcasecmp(typ_core(hdr.typ), typ_core(v->typ)) == 0);
     out->b64 = hdr.b64;
@@ -402,20 +419,20 @@ static wb_status judge_header(const wb_verifier *v, const wb_jws_parts *parts, h
 }
 
 /* Header (memoised), key, signature: everything up to a trusted payload segment. */
-static wb_status verify_signature(const wb_verifier *v, const char *token, size_t len, wb_jws_parts *parts,
-                                  header_verdict *out, wb_error *err) {
+static wb_status verify_signature(const wb_verifier *v, const wb_keyview *k, const char *token, size_t len,
+                                  wb_jws_parts *parts, header_verdict *out, wb_error *err) {
   wb_status st = wb__jws_split(token, len, &v->limits, parts, err);
   if (st != WB_OK)
     return st;
   header_verdict verdict;
-  if (memo.serial == v->serial && memo.len == parts->h64_len && memcmp(memo.b64, parts->h64, memo.len) == 0) {
+  if (memo.serial == k->serial && memo.len == parts->h64_len && memcmp(memo.b64, parts->h64, memo.len) == 0) {
     verdict = memo.verdict;
   } else {
-    st = judge_header(v, parts, &verdict, err);
+    st = judge_header(v, k, parts, &verdict, err);
     if (st != WB_OK)
       return st;
     if (parts->h64_len <= MEMO_HEADER_MAX) {
-      memo.serial = v->serial;
+      memo.serial = k->serial;
       memo.len = parts->h64_len;
       memcpy(memo.b64, parts->h64, parts->h64_len);
       memo.verdict = verdict;
@@ -429,7 +446,7 @@ static wb_status verify_signature(const wb_verifier *v, const char *token, size_
   st = wb_b64url_decode(sig, sizeof(sig), parts->s64, parts->s64_len, &sig_len, err);
   if (st != WB_OK)
     return st;
-  return wb__verify(v->keys[verdict.key_index], verdict.alg, (const unsigned char *)token,
+  return wb__verify(k->keys[verdict.key_index], verdict.alg, (const unsigned char *)token,
                     parts->h64_len + 1 + parts->p64_len, sig, sig_len, err);
 }
 
@@ -571,7 +588,7 @@ static wb_status check_expected(const wb_verifier *v, const wb_jfield *f, wb_err
 }
 
 /* Fills the registered values of verified claims c from the scan. */
-static void fill_claims(wb_claims *c, const wb_jfield *f, const double d[3]) {
+static void fill_claims(wb_claims *c, const wb_jfield *f, const double d[3], const wb_jfield *sid) {
   size_t used = c->payload_len + 1;
   c->data_used = used;
   if (f[C_ISS].type == WB_JSON_STRING)
@@ -580,6 +597,8 @@ static void fill_claims(wb_claims *c, const wb_jfield *f, const double d[3]) {
     c->sub = wb__claims_store_string(c, &used, f[C_SUB].value, f[C_SUB].len, f[C_SUB].escaped);
   if (f[C_JTI].type == WB_JSON_STRING)
     c->jti = wb__claims_store_string(c, &used, f[C_JTI].value, f[C_JTI].len, f[C_JTI].escaped);
+  if (sid != NULL && sid->type == WB_JSON_STRING)
+    c->sid = wb__claims_store_string(c, &used, sid->value, sid->len, sid->escaped);
   c->has_exp = f[C_EXP].type != WB_JSON_ABSENT;
   c->has_nbf = f[C_NBF].type != WB_JSON_ABSENT;
   c->has_iat = f[C_IAT].type != WB_JSON_ABSENT;
@@ -593,13 +612,20 @@ static wb_status check_claims(const wb_verifier *v, const char *payload, size_t 
   static const wb_jfield registered[C_REGISTERED] = {WB_JFIELD("iss"), WB_JFIELD("sub"), WB_JFIELD("aud"),
                                                      WB_JFIELD("exp"), WB_JFIELD("nbf"), WB_JFIELD("iat"),
                                                      WB_JFIELD("jti")};
-  wb_jfield f[C_REGISTERED + MAX_LIST]; /* only the first C_REGISTERED + nrequired are used */
+  wb_jfield
+      f[C_REGISTERED + MAX_LIST + 1]; /* registered, required, and "sid" when revocations are followed */
   memcpy(f, registered, sizeof(registered));
   for (size_t i = 0; i < v->nrequired; i++) {
     f[C_REGISTERED + i].name = v->required[i];
     f[C_REGISTERED + i].name_len = strlen(v->required[i]);
   }
-  wb_status st = wb__jscan_object(payload, len, &v->limits, f, C_REGISTERED + v->nrequired, err);
+  size_t nf = C_REGISTERED + v->nrequired;
+  wb_jfield *sid = NULL;
+  if (v->rev != NULL) {
+    sid = &f[nf++];
+    *sid = (wb_jfield)WB_JFIELD("sid");
+  }
+  wb_status st = wb__jscan_object(payload, len, &v->limits, f, nf, err);
   if (st != WB_OK)
     return st;
   double d[3];
@@ -607,7 +633,7 @@ static wb_status check_claims(const wb_verifier *v, const char *payload, size_t 
       (st = check_expected(v, f, err)) != WB_OK)
     return st;
   if (c != NULL)
-    fill_claims(c, f, d);
+    fill_claims(c, f, d, sid);
   return WB_OK;
 }
 
@@ -655,16 +681,17 @@ static wb_claims *claims_for(wb_claims *reuse, size_t exact, const wb_limits *li
 }
 
 /*
- * Signature and policy, no cache. With want_claims, on success *out holds the claims, reusing
- * the verified claims *out held on entry when they have room. On failure *out is freed and NULL.
+ * Signature and policy under key view k, no cache. With want_claims, on success *out holds the
+ * claims, reusing the verified claims *out held on entry when they have room. On failure *out
+ * is freed and NULL.
  */
-static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t len, bool want_claims,
-                                 wb_claims **out, wb_error *err) {
+static wb_status verify_uncached(const wb_verifier *v, const wb_keyview *k, const char *token, size_t len,
+                                 bool want_claims, wb_claims **out, wb_error *err) {
   wb_claims *c = *out;
   *out = NULL;
   wb_jws_parts parts;
   header_verdict verdict;
-  wb_status st = verify_signature(v, token, len, &parts, &verdict, err);
+  wb_status st = verify_signature(v, k, token, len, &parts, &verdict, err);
   if (st == WB_OK && !verdict.b64) /* RFC 7797 7 */
     st = wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "a JWT never has an unencoded payload (b64 false)");
   if (st == WB_OK && !verdict.typ_ok)
@@ -695,40 +722,87 @@ static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t
   return WB_OK;
 }
 
-/* wb_verify and wb_verify_reuse: *claims on entry is NULL, or verified claims to reuse. */
-static wb_status verify(const wb_verifier *v, const char *token, size_t len, wb_claims **claims,
-                        wb_error *err) {
-  wb_claims *reuse = claims != NULL ? *claims : NULL;
-  if (claims != NULL)
-    *claims = NULL;
-  if (v == NULL || token == NULL) {
-    wb_claims_free(reuse);
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  }
+/*
+ * The keys to verify with: a local verifier's view, or a following verifier's current view,
+ * read under its read side (leave it with view_leave). No lock, no wait.
+ */
+static const wb_keyview *view_enter(const wb_verifier *v, unsigned *ticket) {
+  if (v->rcu == NULL)
+    return v->view;
+  *ticket = wb__rcu_read_lock(v->rcu);
+  return atomic_load(&v->current);
+}
+
+static void view_leave(const wb_verifier *v, unsigned ticket) {
+  if (v->rcu != NULL)
+    wb__rcu_read_unlock(v->rcu, ticket);
+}
+
+/* A following verifier met an unknown kid: true when its key source fetched again (try once more). */
+static bool refetched(const wb_verifier *v, wb_status st, int attempt) {
+  return st == WB_ERR_KEY_NOT_FOUND && v->src != NULL && attempt == 0 && v->src->ops->unknown_kid(v->src);
+}
+
+/*
+ * One verification under view k, through the cache when there is one. *c on entry: claims to
+ * reuse or NULL; on success the claims when want_claims (else NULL), on failure NULL.
+ */
+static wb_status verify_with(const wb_verifier *v, const wb_keyview *k, const char *token, size_t len,
+                             bool want_claims, wb_claims **c, wb_error *err) {
   unsigned char digest[16];
   wb_status st;
   /* HMAC results are never cached (a lookup costs about what the MAC costs), and a verifier's keys
    * are all oct or all asymmetric (key sets do not mix them), so an HMAC verifier skips the hash. */
   const uint32_t hmac_algs = (1u << WB_ALG_HS256) | (1u << WB_ALG_HS384) | (1u << WB_ALG_HS512);
-  bool cacheable = v->cache != NULL && (v->allowed_mask & ~hmac_algs) != 0 && len <= WB_VCACHE_MAX_TOKEN;
+  bool cacheable = v->cache != NULL && (k->allowed_mask & ~hmac_algs) != 0 && len <= WB_VCACHE_MAX_TOKEN;
   if (cacheable) {
+    wb_claims *hit = NULL;
     if ((st = wb__vcache_digest(v->cache, token, len, digest, err)) != WB_OK ||
-        wb__vcache_lookup(v->cache, digest, token, len, v->serial, (double)current_time(v), claims, &st)) {
-      wb_claims_free(reuse);
-      return st == WB_OK ? wb__ok(err) : wb__fail(err, st, "verification cache failed");
+        wb__vcache_lookup(v->cache, digest, token, len, k->serial, (double)current_time(v),
+                          want_claims ? &hit : NULL, &st)) {
+      wb_claims_free(*c);
+      *c = hit;
+      return st == WB_OK ? WB_OK : wb__fail(err, st, "verification cache failed");
     }
   }
-  wb_claims *c = reuse;
-  st = verify_uncached(v, token, len, claims != NULL || cacheable, &c, err);
-  if (st != WB_OK)
+  st = verify_uncached(v, k, token, len, want_claims || cacheable, c, err);
+  if (st != WB_OK || !cacheable)
     return st;
-  if (cacheable) { /* an asymmetric alg: a verifier whose keys allow one has no oct key */
-    wb_vc_window w = claims_window(v, c);
-    wb_claims *keep = claims != NULL ? wb__claims_clone(c) : c;
-    if (keep != NULL)
-      wb__vcache_store(v->cache, digest, token, len, v->serial, &w, keep);
-    if (claims == NULL)
-      c = NULL; /* now owned by the cache */
+  /* an asymmetric alg: a verifier whose keys allow one has no oct key */
+  wb_vc_window w = claims_window(v, *c);
+  wb_claims *keep = want_claims ? wb__claims_clone(*c) : *c;
+  if (keep != NULL)
+    wb__vcache_store(v->cache, digest, token, len, k->serial, &w, keep);
+  if (!want_claims)
+    *c = NULL; /* now owned by the cache */
+  return WB_OK;
+}
+
+/* wb_verify and wb_verify_reuse: *claims on entry is NULL, or verified claims to reuse. */
+static wb_status verify(const wb_verifier *v, const char *token, size_t len, wb_claims **claims,
+                        wb_error *err) {
+  wb_claims *c = claims != NULL ? *claims : NULL;
+  if (claims != NULL)
+    *claims = NULL;
+  if (v == NULL || token == NULL) {
+    wb_claims_free(c);
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  }
+  bool want_claims = claims != NULL || v->rev != NULL; /* the revocation check reads sid, jti, sub, iat */
+  wb_status st;
+  for (int attempt = 0;; attempt++) {
+    unsigned ticket = 0;
+    const wb_keyview *k = view_enter(v, &ticket);
+    st = verify_with(v, k, token, len, want_claims, &c, err);
+    view_leave(v, ticket);
+    if (!refetched(v, st, attempt))
+      break;
+  }
+  if (st == WB_OK && v->rev != NULL)
+    st = wb__revocations_check(v->rev, c, err);
+  if (st != WB_OK) {
+    wb_claims_free(c);
+    return st;
   }
   if (claims != NULL)
     *claims = c;
@@ -750,6 +824,22 @@ wb_status wb_verify_reuse(const wb_verifier *v, const char *token, size_t len, w
   return verify(v, token, len, claims, err);
 }
 
+/* wb_jws_verify's signature check under the current keys (retried once after a refetch). */
+static wb_status jws_signature(const wb_verifier *v, const char *token, size_t len, wb_jws_parts *parts,
+                               header_verdict *verdict, wb_error *err) {
+  wb_status st;
+  for (int attempt = 0;; attempt++) {
+    unsigned ticket = 0;
+    const wb_keyview *k = view_enter(v, &ticket);
+    st = verify_signature(v, k, token, len, parts, verdict, err);
+    view_leave(v, ticket);
+    if (st == WB_OK && !verdict->typ_ok)
+      st = typ_mismatch(v, parts, err);
+    if (!refetched(v, st, attempt))
+      return st;
+  }
+}
+
 wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, char **payload,
                         size_t *payload_len, wb_error *err) {
   if (payload != NULL)
@@ -760,9 +850,7 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL verifier");
   wb_jws_parts parts;
   header_verdict verdict;
-  wb_status st = verify_signature(v, token, len, &parts, &verdict, err);
-  if (st == WB_OK && !verdict.typ_ok)
-    st = typ_mismatch(v, &parts, err);
+  wb_status st = jws_signature(v, token, len, &parts, &verdict, err);
   if (st != WB_OK)
     return st;
   char *out; /* decoded even when the caller wants no payload: it must be base64url all the same */
@@ -788,13 +876,21 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
 
 wb_status wb__verifier_check(const wb_verifier *v, const wb_jws_header *hdr, const unsigned char *input,
                              size_t len, const unsigned char *sig, size_t sig_len, wb_error *err) {
-  const wb_key *key = NULL;
-  wb_status st = choose_key(v, hdr, &key, err);
-  if (st != WB_OK)
-    return st;
-  if (v->typ != NULL && (hdr->typ == NULL || strcasecmp(typ_core(hdr->typ), typ_core(v->typ)) != 0))
-    return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
-  return wb__verify(key, hdr->alg, input, len, sig, sig_len, err);
+  wb_status st;
+  for (int attempt = 0;; attempt++) {
+    unsigned ticket = 0;
+    const wb_key *key = NULL;
+    const wb_keyview *k = view_enter(v, &ticket);
+    st = choose_key(k, hdr, &key, err);
+    if (st == WB_OK && v->typ != NULL &&
+        (hdr->typ == NULL || strcasecmp(typ_core(hdr->typ), typ_core(v->typ)) != 0))
+      st = wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
+    if (st == WB_OK)
+      st = wb__verify(key, hdr->alg, input, len, sig, sig_len, err);
+    view_leave(v, ticket);
+    if (!refetched(v, st, attempt))
+      return st;
+  }
 }
 
 const wb_limits *wb__verifier_limits(const wb_verifier *v) {

@@ -54,7 +54,9 @@ typedef enum {
   WB_ERR_UNSUPPORTED = 17,     /* "unsupported": valid input this version does not handle */
   WB_ERR_OUT_OF_RANGE = 18,    /* "out_of_range": a valid value that does not fit the C type asked for */
   WB_ERR_DECRYPT_FAILED = 19,  /* "decrypt_failed": a JWE does not decrypt (one answer for every cause) */
-  WB_STATUS_COUNT_             /* not a status: one past the last */
+  /* 20-24 are taken by the dpop branch */
+  WB_ERR_REVOKED = 25, /* "revoked": the issuer's revocation feed ended the token's session, jti or user */
+  WB_STATUS_COUNT_     /* not a status: one past the last */
 } wb_status;
 
 /** Per-call error details. Messages never contain key material or whole tokens. */

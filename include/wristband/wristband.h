@@ -12,5 +12,6 @@
 #include "jws.h"
 #include "jwt.h"
 #include "key.h"
+#include "remote.h"
 
 #endif

@@ -31,7 +31,13 @@ static void status_names(void) {
                                                       "crypto",
                                                       "unsupported",
                                                       "out_of_range",
-                                                      "decrypt_failed"};
+                                                      "decrypt_failed",
+                                                      "unknown", /* 20-24: the dpop branch's */
+                                                      "unknown",
+                                                      "unknown",
+                                                      "unknown",
+                                                      "unknown",
+                                                      "revoked"};
   _Static_assert(sizeof(words) / sizeof(words[0]) == WB_STATUS_COUNT_,
                  "a status was added: name its reason word here");
   for (int s = 0; s < WB_STATUS_COUNT_; s++)
