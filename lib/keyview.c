@@ -46,6 +46,11 @@ wb_status wb__keyview_new(wb_keyview **out, wb_key *const *keys, size_t n, uint3
   k->serial = wb__serial_next();
   wb_error why = {WB_OK, ""};
   resolve(k, narrow_mask, &why);
+  if (!need_fit) { /* following: asymmetric algorithms only (a remote key set holds no secrets) */
+    const uint32_t hmac = (1u << WB_ALG_HS256) | (1u << WB_ALG_HS384) | (1u << WB_ALG_HS512);
+    uint32_t all = ((1u << WB_ALG_COUNT_) - 1) & ~(1u << WB_ALG_INVALID);
+    k->awaited_mask = (narrow_mask != 0 ? narrow_mask : all) & ~hmac & ~k->allowed_mask;
+  }
   if (!need_fit || k->allowed_mask != 0) {
     *out = k;
     return WB_OK;

@@ -19,6 +19,8 @@ typedef struct wb_keyview {
   wb_key **keys; /* own references, in the key set's order */
   size_t nkeys;
   uint32_t allowed_mask;       /* algorithms some key allows, within the verifier's narrow mask */
+  uint32_t awaited_mask;       /* a following verifier's: permitted algorithms no key allows yet (a
+                                * token of one asks for new keys, like an unknown kid); 0 for a local one */
   int sole_key[WB_ALG_COUNT_]; /* per alg: index of the only key that fits, -1 none, -2 several */
   uint64_t serial;             /* unique: renewed by every set-up call of the verifier */
 } wb_keyview;

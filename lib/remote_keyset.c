@@ -150,10 +150,11 @@ static wb_status parse_keys(const char *body, size_t len, wb_keyset **out, wb_er
   for (size_t i = 0; i < (*out)->count; i++) {
     const wb_key *k = (*out)->keys[i];
     if (k->kty == WB_KTY_OCT || k->is_private) {
-      wb_keyset_free(*out);
+      wb__fail(err, WB_ERR_BAD_KEY, "fetched JWKS holds a %s key (kty %s): refused",
+               k->kty == WB_KTY_OCT ? "secret" : "private", wb__kty_name(k->kty));
+      wb_keyset_free(*out); /* k with it: the message is written first */
       *out = NULL;
-      return wb__fail(err, WB_ERR_BAD_KEY, "fetched JWKS holds %s key: refused",
-                      k->kty == WB_KTY_OCT ? "an oct (shared secret)" : "a private");
+      return WB_ERR_BAD_KEY;
     }
   }
   return WB_OK;

@@ -346,6 +346,8 @@ static const char *shown(char out[SHOWN + 8], const char *s, size_t n) {
 /* The key for this token, among the keys of view k: by kid, else the only key that fits alg. */
 static wb_status choose_key(const wb_keyview *k, const wb_jws_header *h, const wb_key **key, wb_error *err) {
   *key = NULL;
+  if (k->awaited_mask & (1u << h->alg)) /* following: the keys for it may be on their way */
+    return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "no key for algorithm %s (yet)", wb_alg_name(h->alg));
   if (!(k->allowed_mask & (1u << h->alg)))
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "algorithm %s is not allowed", wb_alg_name(h->alg));
   if (h->kid != NULL) {
