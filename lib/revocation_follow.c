@@ -7,6 +7,8 @@
  * the server answers at once when something changes, else after interval_s with nothing, so a
  * logout reaches the verifiers in well under the interval while an idle feed costs one request
  * per interval. A server that does not hold the request is simply asked again interval_s later.
+ * Only a page that says "more" is followed at once (at most 64 in a row), so a feed that repeats
+ * itself cannot make the follower spin.
  * Every good answer renews the state's age (what max_age_s judges); a failed one keeps the state,
  * records the error and is retried after a growing pause (at most the interval). Entries are
  * dropped as soon as their tokens have expired (plus grace), at the next answer.
@@ -104,7 +106,7 @@ static void record(wb_revocations *rv, wb_status st, const wb_error *e, bool cha
 }
 
 /* One poll, outside the lock; returns the monotonic ms of the next one. */
-static int64_t poll_once(wb_revocations *rv, bool at_once, unsigned *backoff_s) {
+static int64_t poll_once(wb_revocations *rv, bool at_once, unsigned *backoff_s, unsigned *pages) {
   char cursor[WB_REV_CURSOR_MAX], next[WB_REV_CURSOR_MAX];
   pthread_mutex_lock(&rv->mu);
   memcpy(cursor, rv->cursor, sizeof(cursor));
@@ -126,8 +128,9 @@ static int64_t poll_once(wb_revocations *rv, bool at_once, unsigned *backoff_s) 
     return now + pause;
   }
   *backoff_s = 1;
-  if (more || changed)
-    return now; /* the next page, or the next change */
+  if (more && ++*pages < 64)
+    return now; /* the next page (a feed that always says more is paced like one that does not) */
+  *pages = 0;
   /* nothing new: a server that held the request for the interval is asked again at once; one
    * that answered at once (no long poll) is asked when the interval is over */
   return start + (int64_t)rv->opts.interval_s * 1000 > now ? start + (int64_t)rv->opts.interval_s * 1000
@@ -149,7 +152,7 @@ static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t until_mo
 
 static void *follow(void *p) {
   wb_revocations *rv = p;
-  unsigned backoff_s = 1;
+  unsigned backoff_s = 1, pages = 0;
   int64_t next = 0; /* the first poll is wb_revocations_new's, asked for */
   pthread_mutex_lock(&rv->mu);
   while (!atomic_load(&rv->quit)) {
@@ -161,7 +164,7 @@ static void *follow(void *p) {
     rv->asked = false;
     rv->polling = true;
     pthread_mutex_unlock(&rv->mu);
-    next = poll_once(rv, at_once, &backoff_s);
+    next = poll_once(rv, at_once, &backoff_s, &pages);
     pthread_mutex_lock(&rv->mu);
     rv->polling = false;
     rv->polls_done++;

@@ -13,9 +13,11 @@ The program steers the server through files in DIR, read at every request:
               redirect_http (https -> the http server), redirect_host (another host name),
               redirect_same (same origin, to /jwks2), notjson (HTML)
   maxage      Cache-Control max-age sent with /jwks (absent: none)
+/feed wants HTTP Basic credentials gate:gate-secret (401 without them),
 and reads DIR/log: one line per request, "PATH CODE" (the query dropped for /jwks, kept for /feed).
 /.well-known/openid-configuration names the issuer in DIR/issuer (default: the server's own URL).
 """
+import base64
 import hashlib
 import http.server
 import os
@@ -136,7 +138,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self.send(200, body, headers)
         elif path == "/feed":
-            if self.fault(mode):
+            if self.headers.get("Authorization") != "Basic " + base64.b64encode(b"gate:gate-secret").decode():
+                self.send(401, b"client authentication needed", [("WWW-Authenticate", 'Basic realm="feed"')])
+            elif self.fault(mode):
                 return
             self.send(200, read("feed.json", b'{"cursor":"0"}'), [("Content-Type", "application/json")])
         else:
@@ -159,6 +163,9 @@ def main():
     if len(sys.argv) < 4 or sys.argv[2] != "--":
         sys.exit("usage: faultserver.py DIR -- PROGRAM ARGS...")
     os.makedirs(DIR, exist_ok=True)
+    for name in ("log", "mode", "jwks.json", "feed.json", "issuer", "maxage"):  # a fresh run
+        if os.path.exists(os.path.join(DIR, name)):
+            os.unlink(os.path.join(DIR, name))
     cert, key = os.path.join(DIR, "cert.pem"), os.path.join(DIR, "key.pem")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
                     "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",

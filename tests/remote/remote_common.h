@@ -16,7 +16,7 @@
 static struct { const char *dir, *http, *https, *ca; } fx;
 
 /* false (skip) when not run by faultserver.py */
-static bool fixture_init(void) {
+static inline bool fixture_init(void) {
   fx.dir = getenv("WB_FAULT_DIR");
   fx.http = getenv("WB_FAULT_HTTP");
   fx.https = getenv("WB_FAULT_HTTPS");
@@ -29,7 +29,7 @@ static bool fixture_init(void) {
 }
 
 /* Replaces DIR/name with text (through a rename: the server never reads half a file). */
-static void write_file(const char *name, const char *text) {
+static inline void write_file(const char *name, const char *text) {
   char path[600], tmp[620];
   snprintf(path, sizeof(path), "%s/%s", fx.dir, name);
   snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -42,18 +42,18 @@ static void write_file(const char *name, const char *text) {
   CHECK(rename(tmp, path) == 0);
 }
 
-static void unlink_file(const char *name) {
+static inline void unlink_file(const char *name) {
   char path[600];
   snprintf(path, sizeof(path), "%s/%s", fx.dir, name);
   unlink(path);
 }
 
-static void set_mode(const char *mode) {
+static inline void set_mode(const char *mode) {
   write_file("mode", mode);
 }
 
 /* A whole file as a new string, or NULL. */
-static char *read_file_text(const char *path) {
+static inline char *read_file_text(const char *path) {
   FILE *f = fopen(path, "r");
   if (f == NULL)
     return NULL;
@@ -78,7 +78,7 @@ static char *read_file_text(const char *path) {
 }
 
 /* Requests the server logged whose line starts with prefix ("/jwks ", "/jwks 304"). */
-static int log_count(const char *prefix) {
+static inline int log_count(const char *prefix) {
   char path[600];
   snprintf(path, sizeof(path), "%s/log", fx.dir);
   char *text = read_file_text(path);
@@ -93,7 +93,7 @@ static int log_count(const char *prefix) {
 }
 
 /* text with the JSON member starting at field ("\"source\":") replaced by repl. New string. */
-static char *replace_field(const char *text, const char *field, const char *repl) {
+static inline char *replace_field(const char *text, const char *field, const char *repl) {
   const char *at = strstr(text, field);
   if (at == NULL)
     return strdup(text);
@@ -111,7 +111,7 @@ static char *replace_field(const char *text, const char *field, const char *repl
 }
 
 /* An Ed25519 signing key with kid. */
-static wb_key *make_key(const char *kid) {
+static inline wb_key *make_key(const char *kid) {
   wb_key *k = NULL;
   CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_EDDSA, WB_CRV_ED25519, 0, NULL), WB_OK);
   if (k != NULL)
@@ -120,7 +120,7 @@ static wb_key *make_key(const char *kid) {
 }
 
 /* Serves the public halves of a (and b when not NULL) at /jwks. */
-static void serve_keys(const wb_key *a, const wb_key *b) {
+static inline void serve_keys(const wb_key *a, const wb_key *b) {
   wb_keyset *set = NULL;
   char *json = NULL;
   CHECK_ST(wb_keyset_new(&set, NULL), WB_OK);
@@ -136,7 +136,7 @@ static void serve_keys(const wb_key *a, const wb_key *b) {
 
 /* A token signed by key, its header kid replaced by kid when not NULL, valid for an hour, with
  * the claims of extra (a JSON object, may be NULL) and iat (0: now). New string. */
-static char *make_token(const wb_key *key, const char *kid, const char *extra, int64_t iat) {
+static inline char *make_token(const wb_key *key, const char *kid, const char *extra, int64_t iat) {
   wb_signer *s = NULL;
   wb_builder *b = NULL;
   char *t = NULL;
