@@ -8,11 +8,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "remote_cli.h"
 
 const char cli_usage_jwks[] = "wristband jwks [KEY...]\n"
+                              "wristband jwks --fetch URL [--allow-http] [--ca-file FILE]\n"
                               "  Prints a public JWKS holding the public half of every KEY (a JWK,\n"
                               "  PEM key or JWKS; none or '-' reads stdin). Duplicate kids and oct keys\n"
-                              "  are refused.\n";
+                              "  are refused. With --fetch: the keys a verifier following the JWKS at\n"
+                              "  URL would trust now (https unless --allow-http; secret and private\n"
+                              "  keys, bad JSON, oversized or redirected answers are errors, exit 2).\n";
 
 #define CMD "jwks"
 
@@ -65,13 +69,30 @@ static int add_file(jwks_build *b, const char *path) {
   return rc;
 }
 
-static int parse_args(int argc, char **argv, cli_list *paths) {
-  static const cli_opt none[] = {{NULL, NULL, 0, 0}};
+enum { OPT_FETCH = 1, OPT_ALLOW_HTTP, OPT_CA_FILE };
+
+static int parse_args(int argc, char **argv, cli_list *paths, cli_remote *r) {
+  static const cli_opt opts[] = {{"--fetch", NULL, 1, OPT_FETCH},
+                                 {"--allow-http", NULL, 0, OPT_ALLOW_HTTP},
+                                 {"--ca-file", NULL, 1, OPT_CA_FILE},
+                                 {NULL, NULL, 0, 0}};
   cli_parser p;
   const char *v;
   int id, stdin_seen = 0;
-  cli_parser_init(&p, CMD, none, argc, argv);
-  for (id = cli_next(&p, &v); id == CLI_ARG_POSITIONAL; id = cli_next(&p, &v)) {
+  cli_parser_init(&p, CMD, opts, argc, argv);
+  for (id = cli_next(&p, &v); id > 0 || id == CLI_ARG_POSITIONAL; id = cli_next(&p, &v)) {
+    if (id == OPT_FETCH && r->jwks_url != NULL) {
+      cli_usage(CMD, "--fetch is given once");
+      return CLI_ARG_ERROR;
+    }
+    if (id == OPT_FETCH)
+      r->jwks_url = v;
+    else if (id == OPT_ALLOW_HTTP)
+      r->allow_http = 1;
+    else if (id == OPT_CA_FILE)
+      r->ca_file = v;
+    if (id > 0)
+      continue;
     if (strcmp(v, "-") == 0 && stdin_seen++ > 0) {
       cli_usage(CMD, "stdin ('-') can be read only once");
       return CLI_ARG_ERROR;
@@ -109,10 +130,37 @@ out:
   return rc;
 }
 
+/* --fetch URL: what a verifier following URL trusts. */
+static int fetch(const cli_remote *r) {
+  wb_error err = {0};
+  wb_remote_keyset *rk = NULL;
+  wb_keyset *keys = NULL;
+  char *json = NULL;
+  int rc = cli_remote_keys(CMD, r, &rk);
+  if (rc == 0 && (wb_remote_keyset_keys(rk, &keys, &err) != WB_OK ||
+                  wb_keyset_to_jwks(keys, WB_KEY_PUBLIC, &json, &err) != WB_OK))
+    rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
+  if (rc == 0)
+    cli_print_line(json);
+  wb_string_free(json);
+  wb_keyset_free(keys);
+  wb_remote_keyset_free(rk);
+  return rc;
+}
+
 int cmd_jwks(int argc, char **argv) {
   cli_list paths = {0};
-  int id = parse_args(argc, argv, &paths);
-  int rc = id != CLI_ARG_END ? cli_parse_done(id, cli_usage_jwks) : build(&paths);
+  cli_remote r = {0};
+  int id = parse_args(argc, argv, &paths, &r);
+  int rc;
+  if (id != CLI_ARG_END)
+    rc = cli_parse_done(id, cli_usage_jwks);
+  else if (r.jwks_url != NULL && paths.count > 0)
+    rc = cli_usage(CMD, "--fetch URL takes no KEY");
+  else if (r.jwks_url == NULL && (r.allow_http || r.ca_file != NULL))
+    rc = cli_usage(CMD, "--allow-http and --ca-file go with --fetch");
+  else
+    rc = r.jwks_url != NULL ? fetch(&r) : build(&paths);
   cli_list_free(&paths);
   return rc;
 }

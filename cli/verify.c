@@ -9,10 +9,13 @@
 #include <string.h>
 
 #include "jose_cli.h"
+#include "remote_cli.h"
 
 const char cli_usage_verify[] =
     "wristband verify (--key KEY | --jwks KEY | --secret-file FILE | --secret-env VAR |\n"
-    "                 --secret-b64 FILE|-) [--alg ALG]... [--iss S] [--aud S]... [--sub S]\n"
+    "                 --secret-b64 FILE|- | --jwks-url URL | --issuer-url URL) [--allow-http]\n"
+    "                 [--ca-file FILE] [--keys-cache FILE] [--revocations URL\n"
+    "                 [--client NAME:SECRETFILE]] [--alg ALG]... [--iss S] [--aud S]... [--sub S]\n"
     "                 [--typ TYP] [--leeway DURATION] [--max-age DURATION] [--require CLAIM]...\n"
     "                 [--any-aud] [--allow-no-exp] [--now UNIX] [--decrypt-key KEY\n"
     "                 [--password-file FILE]] [--detached FILE] [TOKEN|-]\n"
@@ -23,6 +26,15 @@ const char cli_usage_verify[] =
     "  --secret-file FILE an HMAC secret: the file's raw bytes (no secret on the command line)\n"
     "  --secret-env VAR   an HMAC secret: the environment variable's bytes\n"
     "  --secret-b64 FILE  an HMAC secret written in base64 or base64url ('-': stdin)\n"
+    "  --jwks-url URL     the keys published at URL (https; fetched with a size and time cap)\n"
+    "  --issuer-url URL   the keys of the issuer at URL (OpenID discovery: its jwks_uri)\n"
+    "  --allow-http       accept http:// URLs (tests, loopback: keys need https otherwise)\n"
+    "  --ca-file FILE     trust the CAs of FILE (PEM) instead of the system's\n"
+    "  --keys-cache FILE  keep the fetched keys in FILE; used when the issuer is down\n"
+    "  --revocations URL  also ask the issuer's revocation feed (wristband serve:\n"
+    "                     .../oauth/revocations): an ended session, revoked jti or logged-out\n"
+    "                     user is rejected with 'revoked'; a feed that does not answer is an error\n"
+    "  --client NAME:SECRETFILE  the feed's client credentials (the secret read from the file)\n"
     "  --alg ALG          allow only these algorithms (exact names; default: what the keys allow);\n"
     "                     naming none that a key can do is a usage error (exit 2)\n"
     "  --iss S, --sub S   expected issuer, subject\n"
@@ -66,6 +78,13 @@ enum {
   OPT_SECRET_ENV,
   OPT_SECRET_B64,
   OPT_SECRET,
+  OPT_JWKS_URL,
+  OPT_ISSUER_URL,
+  OPT_ALLOW_HTTP,
+  OPT_CA_FILE,
+  OPT_KEYS_CACHE,
+  OPT_REVOCATIONS,
+  OPT_CLIENT,
   OPT_FORM /* OPT_FORM + CLI_FORM_*: the JOSE form options (cli/jose_forms.c) */
 };
 
@@ -86,6 +105,13 @@ static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
                                {"--secret-env", NULL, 1, OPT_SECRET_ENV},
                                {"--secret-b64", NULL, 1, OPT_SECRET_B64},
                                {"--secret", NULL, 1, OPT_SECRET},
+                               {"--jwks-url", NULL, 1, OPT_JWKS_URL},
+                               {"--issuer-url", NULL, 1, OPT_ISSUER_URL},
+                               {"--allow-http", NULL, 0, OPT_ALLOW_HTTP},
+                               {"--ca-file", NULL, 1, OPT_CA_FILE},
+                               {"--keys-cache", NULL, 1, OPT_KEYS_CACHE},
+                               {"--revocations", NULL, 1, OPT_REVOCATIONS},
+                               {"--client", NULL, 1, OPT_CLIENT},
                                {"--decrypt-key", NULL, 1, OPT_FORM + CLI_FORM_DECRYPT_KEY},
                                {"--password-file", NULL, 1, OPT_FORM + CLI_FORM_PASSWORD},
                                {"--detached", NULL, 1, OPT_FORM + CLI_FORM_DETACHED},
@@ -98,6 +124,7 @@ typedef struct verify_args {
   int allow_no_exp, any_aud;
   cli_list algs, auds, required;
   cli_verify_form form; /* --decrypt-key, --password-file, --detached */
+  cli_remote remote;    /* --jwks-url, --issuer-url, --revocations and theirs */
 } verify_args;
 
 static const char **slot_of(verify_args *a, int id) {
@@ -114,6 +141,18 @@ static const char **slot_of(verify_args *a, int id) {
     return &a->max_age;
   case OPT_NOW:
     return &a->now;
+  case OPT_JWKS_URL:
+    return &a->remote.jwks_url;
+  case OPT_ISSUER_URL:
+    return &a->remote.issuer_url;
+  case OPT_CA_FILE:
+    return &a->remote.ca_file;
+  case OPT_KEYS_CACHE:
+    return &a->remote.keys_cache;
+  case OPT_REVOCATIONS:
+    return &a->remote.revocations;
+  case OPT_CLIENT:
+    return &a->remote.client;
   default:
     return NULL;
   }
@@ -129,7 +168,9 @@ static int store(void *ctx, int id, const char *v) {
     return cli_usage(CMD, "give one --key or --jwks");
   if (id == OPT_KEY || id == OPT_JWKS)
     a->key = v;
-  else if (id >= OPT_SECRET_FILE)
+  else if (id == OPT_ALLOW_HTTP)
+    a->remote.allow_http = 1;
+  else if (id >= OPT_SECRET_FILE && id <= OPT_SECRET)
     return cli_secret_opt(&a->secret, CLI_SECRET_FILE + (id - OPT_SECRET_FILE), v, CMD);
   else if (id == OPT_ALG)
     cli_list_add(&a->algs, v);
@@ -147,12 +188,16 @@ static int store(void *ctx, int id, const char *v) {
 }
 
 static int check_args(const verify_args *a) {
-  int sources = (a->key != NULL) + cli_secret_given(&a->secret);
+  int remote = a->remote.jwks_url != NULL || a->remote.issuer_url != NULL;
+  int sources = (a->key != NULL) + cli_secret_given(&a->secret) + remote;
   if (sources == 0)
     return cli_usage(CMD,
-                     "--key KEY or --jwks KEY (or --secret-file, --secret-env, --secret-b64) is required");
+                     "--key KEY or --jwks KEY (or --secret-file, --secret-env, --secret-b64, --jwks-url, "
+                     "--issuer-url) is required");
   if (sources > 1)
-    return cli_usage(CMD, "give either --key/--jwks or a --secret-* option, not both");
+    return cli_usage(CMD, "give one of --key/--jwks, a --secret-* option, --jwks-url or --issuer-url");
+  if (cli_remote_check(CMD, &a->remote) != 0)
+    return CLI_EXIT_USAGE;
   int key_stdin = (a->key != NULL && strcmp(a->key, "-") == 0) || cli_secret_uses_stdin(&a->secret);
   if (key_stdin && cli_is_stdin(a->token))
     return cli_usage(CMD, "stdin ('-') cannot be both KEY and TOKEN");
@@ -282,10 +327,18 @@ out:
   return rc;
 }
 
-/* The verifier's keys: KEY as a key set, or the HMAC key of a secret (*secret, owned). */
-static int make_verifier(const verify_args *a, cli_key *k, wb_key **secret, wb_verifier **v) {
+/* The verifier's keys: KEY as a key set, the HMAC key of a secret (*secret, owned), or the keys
+ * fetched from --jwks-url / --issuer-url (*remote, owned). */
+static int make_verifier(const verify_args *a, cli_key *k, wb_key **secret, wb_remote_keyset **remote,
+                         wb_verifier **v) {
   wb_error err = {0};
   int rc;
+  if (a->remote.jwks_url != NULL || a->remote.issuer_url != NULL) {
+    rc = cli_remote_keys(CMD, &a->remote, remote);
+    if (rc == 0 && wb_verifier_new_remote(v, *remote, &err) != WB_OK)
+      rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
+    return rc;
+  }
   if (cli_secret_given(&a->secret)) {
     rc = cli_load_secret(CMD, &a->secret, secret);
     if (rc == 0 && a->algs.count == 0)
@@ -305,9 +358,15 @@ static int run(verify_args *a) {
   cli_key k = {0};
   wb_key *secret = NULL;
   wb_verifier *v = NULL;
+  wb_remote_keyset *remote = NULL;
+  wb_revocations *rv = NULL;
   int rc = check_args(a);
   if (rc == 0)
-    rc = make_verifier(a, &k, &secret, &v);
+    rc = make_verifier(a, &k, &secret, &remote, &v);
+  if (rc == 0 && a->remote.revocations != NULL)
+    rc = cli_remote_revocations(CMD, &a->remote, &rv);
+  if (rc == 0 && rv != NULL && wb_verifier_follow_revocations(v, rv, &err) != WB_OK)
+    rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
   if (rc == 0)
     rc = apply_algs(a, v, secret, &err);
   if (rc == 0)
@@ -322,6 +381,8 @@ static int run(verify_args *a) {
     rc = verify_token(a, v);
   cli_verify_form_close(&a->form);
   wb_verifier_free(v);
+  wb_remote_keyset_free(remote);
+  wb_revocations_free(rv);
   wb_key_free(secret);
   cli_key_free(&k);
   return rc;
