@@ -46,6 +46,10 @@ void ep_clear_cookie(http_reply *rp, const char *name);
 void ep_token(srv *s, const http_req *rq, http_reply *rp);       /* POST /oauth/token */
 void ep_revoke(srv *s, const http_req *rq, http_reply *rp);      /* POST /oauth/revoke */
 void ep_introspect(srv *s, const http_req *rq, http_reply *rp);  /* POST /oauth/introspect */
+void ep_revocations(srv *s, const http_req *rq, http_reply *rp); /* GET /oauth/revocations */
+/** 1 when the caller is a client (HTTP Basic) or an admin (bearer): introspection and the revocation
+ *  feed; else 0 with the error replied (server/ep_revoke.c). */
+int ep_introspector(srv *s, const http_req *rq, http_reply *rp);
 void ep_userinfo(srv *s, const http_req *rq, http_reply *rp);    /* GET /oauth/userinfo */
 void ep_logout(srv *s, const http_req *rq, http_reply *rp);      /* POST /oauth/logout */
 void ep_sessions(srv *s, const http_req *rq, http_reply *rp);    /* GET /sessions */

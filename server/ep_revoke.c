@@ -29,7 +29,7 @@ void ep_revoke(srv *s, const http_req *rq, http_reply *rp) {
 }
 
 /* 1 when the caller may introspect: a registered client (Basic) or an admin's access token. */
-static int introspector(srv *s, const http_req *rq, http_reply *rp) {
+int ep_introspector(srv *s, const http_req *rq, http_reply *rp) {
   const char *auth = http_header(rq, "Authorization");
   char *id = NULL, *secret = NULL;
   size_t secret_len = 0;
@@ -90,7 +90,7 @@ static void refresh_active(jbuf *j, srv *s, const session_refresh_info *info) {
 }
 
 void ep_introspect(srv *s, const http_req *rq, http_reply *rp) {
-  if (!introspector(s, rq, rp))
+  if (!ep_introspector(s, rq, rp))
     return;
   size_t len = 0;
   const char *token = params_get(&rq->params, "token", &len);

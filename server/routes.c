@@ -9,6 +9,7 @@ const http_route http_routes[] = {
     {"/oauth/token", 0, HTTP_POST, 1, ep_token},
     {"/oauth/revoke", 0, HTTP_POST, 1, ep_revoke},
     {"/oauth/introspect", 0, HTTP_POST, 1, ep_introspect},
+    {"/oauth/revocations", 0, HTTP_GET, 0, ep_revocations},
     {"/oauth/userinfo", 0, HTTP_GET, 0, ep_userinfo},
     {"/oauth/logout", 0, HTTP_POST, 1, ep_logout},
     {"/sessions", 0, HTTP_GET, 0, ep_sessions},

@@ -78,7 +78,7 @@ srv_status session_authenticate(srv *s, const char *token, size_t len, int want_
 }
 
 static srv_status deny(srv *s, const tok_access *t, srv_error *err) {
-  srv_status st = s->st->ops->deny_add(s->st, t->jti, t->exp, err);
+  srv_status st = s->st->ops->deny_add(s->st, t->jti, t->exp, clock_now_us(), err);
   if (st == SRV_OK)
     metrics_add(&s->metrics.revocations);
   return st;

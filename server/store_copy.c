@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "keys.h"
 #include "store_copy.h"
 
@@ -44,7 +45,7 @@ static int copy_session(void *ctx, const store_session *sess) {
 static int copy_deny(void *ctx, const char *jti, int64_t exp_s) {
   copier *c = ctx;
   c->n->denied++;
-  return done(c, c->to->ops->deny_add(c->to, jti, exp_s, c->err));
+  return done(c, c->to->ops->deny_add(c->to, jti, exp_s, clock_now_us(), c->err)); /* feeds see it anew */
 }
 
 static int copy_client(void *ctx, const char *name, const unsigned char *hash, size_t len,

@@ -105,6 +105,10 @@ typedef int (*store_deny_fn)(void *ctx, const char *jti, int64_t exp_s);
 typedef int (*store_secret_fn)(void *ctx, const char *name, const unsigned char *value, size_t len);
 typedef int (*store_client_fn)(void *ctx, const char *name, const unsigned char *hash, size_t len,
                                int64_t created_us);
+/* One entry of the revocation feed (store_ops.revocations_since): kind 's', a session ended at at_us;
+ * 'u', a user whose tokens issued before at_us are dead; 'j', a jti denylisted at at_us whose token
+ * expires at exp_s. */
+typedef int (*store_revocation_fn)(void *ctx, char kind, const char *id, int64_t at_us, int64_t exp_s);
 
 struct store_ops {
   const char *scheme; /* "sqlite", "postgres" */
@@ -150,7 +154,7 @@ struct store_ops {
                              srv_error *err);
 
   /* ---- denylist ---- */
-  srv_status (*deny_add)(store *s, const char *jti, int64_t exp_s, srv_error *err);
+  srv_status (*deny_add)(store *s, const char *jti, int64_t exp_s, int64_t now_us, srv_error *err);
 
   /* ---- counters (not durable) ---- */
   /** Counts one hit in bucket's fixed window of window_s seconds: *count hits so far in the
@@ -218,6 +222,12 @@ struct store_ops {
    */
   srv_status (*import_begin)(store *s, srv_error *err);
   srv_status (*import_end)(store *s, int commit, srv_error *err);
+
+  /* ---- the revocation feed (GET /oauth/revocations, server/ep_revocations.c) ---- */
+  /** The sessions ended, users' tokens-valid-after moved and jtis denylisted after after_us (the
+   *  jtis only while their exp_s >= now_s), sessions first, then users, then jtis. */
+  srv_status (*revocations_since)(store *s, int64_t after_us, int64_t now_s, store_revocation_fn fn,
+                                  void *ctx, srv_error *err);
 };
 
 /**

@@ -520,6 +520,7 @@ static const store_ops pg_ops = {
     .session_list = pg_session_list,
     .access_check = pg_access_check,
     .deny_add = pg_deny_add,
+    .revocations_since = pg_revocations_since,
     .rate_hit = pg_rate_hit,
     .lockout_get = pg_lockout_get,
     .lockout_fail = pg_lockout_fail,

@@ -48,6 +48,9 @@ typedef enum {
   PG_ACCESS_CHECK,
   PG_DENY_ADD,
   PG_DENY_LIST,
+  PG_REV_SESSIONS,
+  PG_REV_USERS,
+  PG_REV_JTIS,
   PG_RATE_HIT,
   PG_LOCKOUT_GET,
   PG_LOCKOUT_FAIL,
@@ -137,7 +140,9 @@ srv_status pg_session_revoke_user(store *s, const char *user_id, const char *kee
 srv_status pg_session_list(store *s, const char *user_id, store_session_fn fn, void *ctx, srv_error *err);
 srv_status pg_access_check(store *s, const char *sid, const char *jti, int want_user, store_access *out,
                            srv_error *err);
-srv_status pg_deny_add(store *s, const char *jti, int64_t exp_s, srv_error *err);
+srv_status pg_revocations_since(store *s, int64_t after_us, int64_t now_s, store_revocation_fn fn, void *ctx,
+                                srv_error *err);
+srv_status pg_deny_add(store *s, const char *jti, int64_t exp_s, int64_t now_us, srv_error *err);
 srv_status pg_rate_hit(store *s, const char *bucket, int64_t now_s, int64_t window_s, int64_t *count,
                        int64_t *window_start_s, srv_error *err);
 srv_status pg_lockout_get(store *s, const char *name, int64_t now_s, int64_t *locked_until_s, srv_error *err);

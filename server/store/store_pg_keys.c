@@ -241,3 +241,32 @@ srv_status pg_client_list(store *s, store_client_fn fn, void *ctx, srv_error *er
   PQclear(r);
   return st;
 }
+
+/* ---- the revocation feed ---- */
+
+srv_status pg_revocations_since(store *s, int64_t after_us, int64_t now_s, store_revocation_fn fn, void *ctx,
+                                srv_error *err) {
+  static const struct {
+    pg_id id;
+    char kind;
+  } q[] = {{PG_REV_SESSIONS, 's'}, {PG_REV_USERS, 'u'}, {PG_REV_JTIS, 'j'}};
+  srv_status st = SRV_OK;
+  int stopped = 0;
+  for (size_t k = 0; st == SRV_OK && !stopped && k < sizeof(q) / sizeof(q[0]); k++) {
+    pg_params p;
+    pp_init(&p);
+    pp_int(&p, after_us);
+    if (q[k].kind == 'j')
+      pp_int(&p, now_s);
+    PGresult *r;
+    st = pg_exec(s, q[k].id, &p, &r, "read the revocation feed", err);
+    for (int i = 0; st == SRV_OK && !stopped && i < PQntuples(r); i++) {
+      char id[256];
+      pg_copy(r, i, 0, id, sizeof(id));
+      stopped = fn(ctx, q[k].kind, id, pg_int(r, i, 1), pg_int(r, i, 2));
+    }
+    if (st == SRV_OK)
+      PQclear(r);
+  }
+  return st;
+}

@@ -327,11 +327,12 @@ srv_status pg_access_check(store *s, const char *sid, const char *jti, int want_
   return st;
 }
 
-srv_status pg_deny_add(store *s, const char *jti, int64_t exp_s, srv_error *err) {
+srv_status pg_deny_add(store *s, const char *jti, int64_t exp_s, int64_t now_us, srv_error *err) {
   pg_params p;
   pp_init(&p);
   pp_bytes(&p, jti, (size_t)-1);
   pp_int(&p, exp_s);
+  pp_int(&p, now_us);
   int64_t changed;
   return pg_change(s, PG_DENY_ADD, &p, &changed, "denylist", err);
 }

@@ -72,9 +72,17 @@ const char *const pg_sql[PG_COUNT_] = {
                         "u.tokens_valid_after_us, EXISTS(SELECT 1 FROM denylist WHERE jti = $2::bytea), "
                         "u.name, u.roles, u.claims FROM sessions s JOIN users u ON u.id = s.user_id "
                         "WHERE s.id = $1::text",
-    [PG_DENY_ADD] = "INSERT INTO denylist AS d (jti, exp_s) VALUES($1::bytea, $2::bigint) "
-                    "ON CONFLICT(jti) DO UPDATE SET exp_s = GREATEST(d.exp_s, excluded.exp_s)",
+    [PG_DENY_ADD] =
+        "INSERT INTO denylist AS d (jti, exp_s, added_us) VALUES($1::bytea, $2::bigint, $3::bigint) "
+        "ON CONFLICT(jti) DO UPDATE SET exp_s = GREATEST(d.exp_s, excluded.exp_s), "
+        "added_us = excluded.added_us",
     [PG_DENY_LIST] = "SELECT jti, exp_s FROM denylist ORDER BY jti",
+    [PG_REV_SESSIONS] = "SELECT id, revoked_us, 0::bigint FROM sessions WHERE revoked_us > $1::bigint "
+                        "ORDER BY revoked_us",
+    [PG_REV_USERS] = "SELECT id, tokens_valid_after_us, 0::bigint FROM users "
+                     "WHERE tokens_valid_after_us > $1::bigint ORDER BY tokens_valid_after_us",
+    [PG_REV_JTIS] = "SELECT jti, added_us, exp_s FROM denylist WHERE added_us > $1::bigint "
+                    "AND exp_s >= $2::bigint ORDER BY added_us",
     [PG_RATE_HIT] =
         "INSERT INTO rate_limits AS r (bucket, window_start_s, hits) VALUES($1::bytea, $2::bigint, 1) "
         "ON CONFLICT(bucket) DO UPDATE SET "

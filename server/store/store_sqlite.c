@@ -74,8 +74,9 @@ static const char *const sql_text[SQ_COUNT_] = {
                         "u.tokens_valid_after_us, EXISTS(SELECT 1 FROM denylist WHERE jti = ?2), "
                         "u.name, u.roles, u.claims FROM sessions s JOIN users u ON u.id = s.user_id "
                         "WHERE s.id = ?1",
-    [SQ_DENY_ADD] = "INSERT INTO denylist(jti, exp_s) VALUES(?1, ?2) "
-                    "ON CONFLICT(jti) DO UPDATE SET exp_s = MAX(exp_s, excluded.exp_s)",
+    [SQ_DENY_ADD] =
+        "INSERT INTO denylist(jti, exp_s, added_us) VALUES(?1, ?2, ?3) "
+        "ON CONFLICT(jti) DO UPDATE SET exp_s = MAX(exp_s, excluded.exp_s), added_us = excluded.added_us",
     [SQ_RATE_HIT] = "INSERT INTO rate_limits(bucket, window_start_s, hits) VALUES(?1, ?2, 1) "
                     "ON CONFLICT(bucket) DO UPDATE SET "
                     "hits = CASE WHEN window_start_s = excluded.window_start_s THEN hits + 1 ELSE 1 END, "
@@ -552,6 +553,7 @@ static const store_ops sqlite_ops = {
     .session_list = sq_session_list,
     .access_check = sq_access_check,
     .deny_add = sq_deny_add,
+    .revocations_since = sq_revocations_since,
     .rate_hit = sq_rate_hit,
     .lockout_get = sq_lockout_get,
     .lockout_fail = sq_lockout_fail,

@@ -130,7 +130,9 @@ srv_status sq_session_revoke_user(store *s, const char *user_id, const char *kee
 srv_status sq_session_list(store *s, const char *user_id, store_session_fn fn, void *ctx, srv_error *err);
 srv_status sq_access_check(store *s, const char *sid, const char *jti, int want_user, store_access *out,
                            srv_error *err);
-srv_status sq_deny_add(store *s, const char *jti, int64_t exp_s, srv_error *err);
+srv_status sq_revocations_since(store *s, int64_t after_us, int64_t now_s, store_revocation_fn fn, void *ctx,
+                                srv_error *err);
+srv_status sq_deny_add(store *s, const char *jti, int64_t exp_s, int64_t now_us, srv_error *err);
 srv_status sq_rate_hit(store *s, const char *bucket, int64_t now_s, int64_t window_s, int64_t *count,
                        int64_t *window_start_s, srv_error *err);
 srv_status sq_lockout_get(store *s, const char *name, int64_t now_s, int64_t *locked_until_s, srv_error *err);

@@ -5,7 +5,8 @@
  * all its fields, the schema version and the import transaction (store_ops in store.h).
  *
  * These run once per copy, so their statements are prepared per call rather than kept: the hot
- * statements of store_sqlite.c stay as they were.
+ * statements of store_sqlite.c stay as they were. The revocation feed's walk (a few times a second
+ * at most per follower) is here too, for the same helpers.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -222,4 +223,48 @@ srv_status sq_import_end(store *s, int commit, srv_error *err) {
     return sq_commit(s, err);
   sq_rollback(s);
   return SRV_OK;
+}
+
+/* ---- the revocation feed ---- */
+
+typedef struct rev_walk {
+  store_revocation_fn fn;
+  void *ctx;
+  char kind;
+  int stopped;
+} rev_walk;
+
+static int revocation_row(void *ctx, sqlite3_stmt *st) {
+  rev_walk *w = ctx;
+  char id[256];
+  sq_col_copy(st, 0, id, sizeof(id));
+  w->stopped = w->fn(w->ctx, w->kind, id, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2));
+  return w->stopped;
+}
+
+srv_status sq_revocations_since(store *s, int64_t after_us, int64_t now_s, store_revocation_fn fn, void *ctx,
+                                srv_error *err) {
+  static const struct {
+    char kind;
+    const char *sql;
+  } q[] = {
+      {'s', "SELECT id, revoked_us, 0 FROM sessions WHERE revoked_us > ?1 ORDER BY revoked_us"},
+      {'u', "SELECT id, tokens_valid_after_us, 0 FROM users WHERE tokens_valid_after_us > ?1 "
+            "ORDER BY tokens_valid_after_us"},
+      {'j',
+       "SELECT jti, added_us, exp_s FROM denylist WHERE added_us > ?1 AND exp_s >= ?2 ORDER BY added_us"}};
+  srv_status result = SRV_OK;
+  rev_walk w = {fn, ctx, 0, 0};
+  for (size_t i = 0; result == SRV_OK && !w.stopped && i < sizeof(q) / sizeof(q[0]); i++) {
+    sqlite3_stmt *st;
+    result = prepare(s, q[i].sql, &st, err);
+    if (result != SRV_OK)
+      break;
+    sqlite3_bind_int64(st, 1, after_us);
+    if (q[i].kind == 'j')
+      sqlite3_bind_int64(st, 2, now_s);
+    w.kind = q[i].kind;
+    result = walk(s, st, revocation_row, &w, "read the revocation feed", err);
+  }
+  return result;
 }

@@ -204,13 +204,14 @@ srv_status sq_access_check(store *s, const char *sid, const char *jti, int want_
   return result;
 }
 
-srv_status sq_deny_add(store *s, const char *jti, int64_t exp_s, srv_error *err) {
+srv_status sq_deny_add(store *s, const char *jti, int64_t exp_s, int64_t now_us, srv_error *err) {
   sqlite3_stmt *st;
   srv_status result = sq_stmt(s, SQ_DENY_ADD, &st, err);
   if (result != SRV_OK)
     return result;
   sq_bind_text(st, 1, jti);
   sqlite3_bind_int64(st, 2, exp_s);
+  sqlite3_bind_int64(st, 3, now_us);
   return sq_run(s, st, "denylist", err);
 }
 

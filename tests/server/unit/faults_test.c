@@ -59,7 +59,10 @@ FWD(user_set_roles, (store * s, const char *id, const char *r, srv_error *err), 
 FWD(session_create, (store * s, const store_session *x, srv_error *err), ARGS(x, err))
 FWD(session_list, (store * s, const char *u, store_session_fn fn, void *ctx, srv_error *err),
     ARGS(u, fn, ctx, err))
-FWD(deny_add, (store * s, const char *jti, int64_t exp, srv_error *err), ARGS(jti, exp, err))
+FWD(revocations_since, (store * s, int64_t a, int64_t n, store_revocation_fn fn, void *c, srv_error *err),
+    ARGS(a, n, fn, c, err))
+FWD(deny_add, (store * s, const char *jti, int64_t exp, int64_t now, srv_error *err),
+    ARGS(jti, exp, now, err))
 FWD(lockout_clear, (store * s, const char *name, srv_error *err), ARGS(name, err))
 FWD(key_add, (store * s, const store_key *k, srv_error *err), ARGS(k, err))
 FWD(key_list, (store * s, store_key_fn fn, void *ctx, srv_error *err), ARGS(fn, ctx, err))
@@ -208,6 +211,7 @@ static const store_ops fault_ops = {
     f_key_import,
     f_import_begin,
     f_import_end,
+    f_revocations_since,
 };
 
 /* ---- the story ------------------------------------------------------------------------------ */

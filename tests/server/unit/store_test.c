@@ -191,8 +191,8 @@ static void test_sessions(void) {
   CHECK(acc.session_revoked_us == STORE_UNSET && !acc.jti_denied && strcmp(acc.user_id, "u1") == 0 &&
         strcmp(acc.name, "alice") == 0);
   store_access_clear(&acc);
-  CHECK_SRV(s->ops->deny_add(s, "j1", 99, NULL), SRV_OK);
-  CHECK_SRV(s->ops->deny_add(s, "j1", 50, NULL), SRV_OK);
+  CHECK_SRV(s->ops->deny_add(s, "j1", 99, 1000, NULL), SRV_OK);
+  CHECK_SRV(s->ops->deny_add(s, "j1", 50, 2000, NULL), SRV_OK);
   CHECK_SRV(s->ops->access_check(s, "s1", "j1", 0, &acc, NULL), SRV_OK);
   CHECK(acc.jti_denied && acc.name == NULL);
   CHECK_SRV(s->ops->access_check(s, "nope", "j1", 0, &acc, NULL), SRV_ERR_NOT_FOUND);
