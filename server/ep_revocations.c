@@ -12,11 +12,16 @@
  * concerned expires; entries whose tokens have all expired are never sent. The cursor is the
  * server's clock in microseconds; each answer repeats the changes of the FEED_MARGIN_US before
  * CURSOR (the follower merges duplicates), so a write that committed late or on an instance whose
- * clock is a little behind is not lost. The answer is immediate: wait is accepted (0 to 60) but
- * the request is not held, and a follower then asks again after its interval.
+ * clock is a little behind is not lost. With wait=SECONDS (at most 60) and nothing new since
+ * CURSOR, the request is held (a long poll): the store is asked again every HOLD_STEP_MS and the
+ * answer goes out as soon as something changed, on this instance or another one sharing the
+ * database, or when wait is over. At most half the worker threads hold requests
+ * (http_hold_begin); past that, and while the server stops, the answer is immediate and the
+ * follower simply asks again after its interval.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "ep.h"
@@ -24,15 +29,19 @@
 #define FEED_MARGIN_US (5 * 1000000LL)
 #define FEED_REPLY_MAX (4u * 1024u * 1024u) /* the follower's default max_bytes */
 #define US             1000000LL
+#define HOLD_STEP_MS   250
 
 typedef struct feed_writer {
   jbuf *j;
   char kind;     /* the array open, or 0 */
   int64_t ttl_s; /* the access-token lifetime */
+  int64_t since; /* the cursor asked for */
+  int news;      /* an entry is newer than since (not only the margin's repeats) */
 } feed_writer;
 
 static int feed_entry(void *ctx, char kind, const char *id, int64_t at_us, int64_t exp_s) {
   feed_writer *w = ctx;
+  w->news |= at_us > w->since;
   if (kind != w->kind) {
     if (w->kind != 0)
       jbuf_close(w->j, '[');
@@ -70,6 +79,30 @@ static int64_t digits_param(const http_req *rq, const char *name, size_t max_dig
   return x;
 }
 
+/* One answer into *j (initialised here): the changes after since, the cursor now. *news: some
+ * entry is newer than since. */
+static srv_status answer(srv *s, int64_t since, jbuf *j, int *news, srv_error *err) {
+  int64_t now_us = clock_now_us(), ttl_s = s->cfg->access_ttl_s;
+  int64_t oldest = now_us - (ttl_s + 1) * US - FEED_MARGIN_US; /* before: every token has expired */
+  int64_t after = since - FEED_MARGIN_US > oldest ? since - FEED_MARGIN_US : oldest;
+  jbuf_init(j, FEED_REPLY_MAX);
+  jbuf_open(j, '{');
+  char cursor[24];
+  snprintf(cursor, sizeof(cursor), "%lld", (long long)now_us);
+  jbuf_kstr(j, "cursor", cursor);
+  jbuf_kbool(j, "more", 0);
+  jbuf_kbool(j, "reset", 0);
+  feed_writer w = {j, 0, ttl_s, since, 0};
+  srv_status st = s->st->ops->revocations_since(s->st, after, now_us / US, feed_entry, &w, err);
+  if (w.kind != 0)
+    jbuf_close(j, '[');
+  jbuf_close(j, '{');
+  if (st == SRV_OK && j->failed)
+    st = srv_fail(err, SRV_ERR_STORE, "the revocation feed is larger than %u bytes", FEED_REPLY_MAX);
+  *news = w.news;
+  return st;
+}
+
 void ep_revocations(srv *s, const http_req *rq, http_reply *rp) {
   if (!ep_introspector(s, rq, rp))
     return;
@@ -78,30 +111,24 @@ void ep_revocations(srv *s, const http_req *rq, http_reply *rp) {
     reply_error(rp, 400, "invalid_request", "since must be a cursor of this feed, wait 0 to 60 seconds");
     return;
   }
-  int64_t now_us = clock_now_us(), ttl_s = s->cfg->access_ttl_s;
-  int64_t oldest = now_us - (ttl_s + 1) * US - FEED_MARGIN_US; /* before: every token has expired */
-  int64_t after = since - FEED_MARGIN_US > oldest ? since - FEED_MARGIN_US : oldest;
   jbuf j;
-  jbuf_init(&j, FEED_REPLY_MAX);
-  jbuf_open(&j, '{');
-  char cursor[24];
-  snprintf(cursor, sizeof(cursor), "%lld", (long long)now_us);
-  jbuf_kstr(&j, "cursor", cursor);
-  jbuf_kbool(&j, "more", 0);
-  jbuf_kbool(&j, "reset", 0);
-  feed_writer w = {&j, 0, ttl_s};
+  int news = 0;
   srv_error err;
-  srv_status st = s->st->ops->revocations_since(s->st, after, now_us / US, feed_entry, &w, &err);
-  if (w.kind != 0)
-    jbuf_close(&j, '[');
-  jbuf_close(&j, '{');
-  if (st == SRV_OK && j.failed)
-    st = srv_fail(&err, SRV_ERR_STORE, "the revocation feed is larger than %u bytes", FEED_REPLY_MAX);
+  srv_status st = answer(s, since, &j, &news, &err);
+  if (st == SRV_OK && !news && since > 0 && wait > 0 && http_hold_begin()) {
+    for (int64_t step = 0; st == SRV_OK && !news && step < wait * 1000 / HOLD_STEP_MS && http_holding_ok();
+         step++) {
+      struct timespec nap = {0, HOLD_STEP_MS * 1000000L};
+      nanosleep(&nap, NULL);
+      jbuf_free(&j);
+      st = answer(s, since, &j, &news, &err);
+    }
+    http_hold_end();
+  }
   if (st != SRV_OK) {
     jbuf_free(&j);
     reply_fail(rp, &err);
     return;
   }
-  reply_header(rp, "Cache-Control", "no-store");
   reply_json(rp, 200, &j);
 }

@@ -499,6 +499,25 @@ static struct MHD_Daemon *start_daemon(http_server *h, const http_options *o) {
                           unescape, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 }
 
+static atomic_int hold_slots;    /* free long-poll slots: half the workers */
+static atomic_int hold_stopping; /* http_stop was called */
+
+int http_hold_begin(void) {
+  int n = atomic_load(&hold_slots);
+  while (n > 0 && !atomic_load(&hold_stopping))
+    if (atomic_compare_exchange_weak(&hold_slots, &n, n - 1))
+      return 1;
+  return 0;
+}
+
+void http_hold_end(void) {
+  atomic_fetch_add(&hold_slots, 1);
+}
+
+int http_holding_ok(void) {
+  return !atomic_load(&hold_stopping);
+}
+
 srv_status http_start(http_server **out, srv *s, const http_options *o, http_listener *l, srv_error *err) {
   *out = NULL;
   int tls = o->tls_cert_pem != NULL;
@@ -518,6 +537,8 @@ srv_status http_start(http_server **out, srv *s, const http_options *o, http_lis
     h->listen_fd = l->fd;
     atomic_init(&h->inflight, 0);
     atomic_init(&h->draining, 0);
+    atomic_store(&hold_slots, (int)(o->threads / 2));
+    atomic_store(&hold_stopping, 0);
     if ((h->d = start_daemon(h, o)) == NULL)
       st = srv_fail(err, SRV_ERR_IO, "cannot start the HTTP server (see the message above)");
   }
@@ -536,6 +557,7 @@ void http_stop(http_server *h, unsigned wait_s) {
   if (h == NULL)
     return;
   atomic_store(&h->draining, 1);
+  atomic_store(&hold_stopping, 1);
   MHD_socket fd = MHD_quiesce_daemon(h->d);
   int64_t deadline = mono_us() + (int64_t)wait_s * 1000000;
   while (atomic_load(&h->inflight) > 0 && mono_us() < deadline) {

@@ -103,6 +103,16 @@ srv_status http_start(http_server **out, srv *s, const http_options *o, http_lis
 /** Stops accepting, lets in-flight requests finish (at most wait_s seconds), then stops. */
 void http_stop(http_server *h, unsigned wait_s);
 
+/**
+ * Long polls (GET /oauth/revocations?wait=): an endpoint may hold its worker thread only with a
+ * slot, at most half the workers (so held requests never starve the others), and only while the
+ * server is not stopping. http_hold_begin: 1 with a slot (give it back with http_hold_end), 0
+ * when none is free. http_holding_ok: 0 once the server stops (answer now). One server per process.
+ */
+int http_hold_begin(void);
+void http_hold_end(void);
+int http_holding_ok(void);
+
 /* Reply helpers used by every endpoint (server/reply.c). */
 void reply_free(http_reply *rp);
 

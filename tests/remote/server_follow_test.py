@@ -5,7 +5,8 @@ serve` (SQLite, or PostgreSQL under pgcluster.py): a long-running verifier (foll
 library's remote key set found by discovery plus its revocation follower) and the CLI's
 `verify --issuer-url ... --revocations ...`.
 
-- GET /oauth/revocations: client authentication, bad cursors refused, what it lists.
+- GET /oauth/revocations: client authentication, bad cursors refused, what it lists, and the
+  long poll (held while nothing is new, answered on the change).
 - Key rotation (`keys rotate` + SIGHUP): the running verifier accepts the new kid at once, with
   one extra fetch.
 - A local logout, a global logout, a session ended by refresh-token reuse, a revoked access
@@ -14,11 +15,13 @@ library's remote key set found by discovery plus its revocation follower) and th
 - The CLI: a revoked token exits 1 with the reason word revoked; a feed that does not answer is
   exit 2.
 """
+import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import requests
@@ -88,6 +91,32 @@ def test_feed_endpoint(c):
         c.eq([e["sid"] for e in body.get("sessions", [])], [sid], "the ended session is listed")
         until = body["sessions"][0]["until"]
         c.check(until >= jwt_parts(a["access_token"])[1]["exp"], "until covers the session's tokens")
+        # a long poll: held while nothing is new, answered as soon as something is
+        def entries(body):
+            return sorted(json.dumps(e, sort_keys=True) for k in ("sessions", "jtis", "users") for e in body.get(k, []))
+        first = feed(s, "0", ("gate", secret)).json()
+        cur = first["cursor"]
+        r = requests.get(s.url("/oauth/revocations"), params={"since": cur, "wait": "1"}, auth=("gate", secret),
+                         timeout=60)
+        c.check(set(entries(r.json())) <= set(entries(first)), "an idle long poll: nothing new")
+        cur = r.json()["cursor"]
+        held = {}
+
+        def poll():
+            t0 = time.monotonic()
+            held["r"] = requests.get(s.url("/oauth/revocations"), params={"since": cur, "wait": "60"},
+                                     auth=("gate", secret), timeout=120)
+            held["s"] = time.monotonic() - t0
+        th = threading.Thread(target=poll)
+        th.start()
+        time.sleep(0.5)  # let it be held (a poll that was not held yet still sees the logout)
+        e = s.login("alice").json()
+        c.eq(s.post("/oauth/logout", e["access_token"]).status_code, 204, "logout during the long poll")
+        th.join()
+        esid = jwt_parts(e["access_token"])[1]["sid"]
+        c.check(esid in [x["sid"] for x in held["r"].json().get("sessions", [])], "the long poll brings it")
+        c.check(held["s"] < 30, "answered on the change, not at the end of wait=60 (%.2f s)" % held["s"])
+        print("long poll answered %.2f s after it was made" % held["s"])
         b = s.login("bob").json()
         r = s.post("/oauth/revoke", data={"token": b["access_token"]})
         c.eq(r.status_code, 200, "revoke an access token")
