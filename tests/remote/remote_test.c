@@ -11,7 +11,8 @@
  * every failure the last good keys stay in use and the status says what happened. Then the
  * cache: ETag revalidation (304), rotation seen through one extra fetch, the persistence file
  * (a restart while the issuer is down verifies at once; a stale, foreign or linked file is not
- * used), discovery, and 8 threads verifying while the keys are swapped under them.
+ * used), discovery, and 8 threads verifying while the keys and the revocation state are swapped
+ * under them.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -386,7 +387,8 @@ static void discovery(void) {
   wb_key_free(k);
 }
 
-/* 8 threads verify while the key set is swapped under them 40 times. */
+/* 8 threads verify while the key set is swapped under them 40 times and the revocation feed changes 40 times.
+ */
 typedef struct worker {
   const wb_verifier *v;
   const char *token;
@@ -401,14 +403,37 @@ static void *work(void *p) {
   return NULL;
 }
 
+/* The feed page i: a few sessions ended, none of them the workers' token's. */
+static void feed_page(int i) {
+  char page[512];
+  snprintf(page, sizeof(page),
+           "{\"cursor\":\"%d\",\"sessions\":[{\"sid\":\"gone-%d\",\"until\":%lld}],"
+           "\"jtis\":[{\"jti\":\"j-%d\",\"until\":%lld}]}",
+           i + 1, i, (long long)time(NULL) + 600, i, (long long)time(NULL) + 600);
+  write_file("feed.json", page);
+}
+
 static void threads(void) {
   set_mode("ok");
   wb_key *k1 = make_key("t1"), *k2 = make_key("t2");
   serve_keys(k1, NULL);
-  char *t = make_token(k1, NULL, NULL, 0);
+  char *t = make_token(k1, NULL, "{\"sid\":\"live\",\"jti\":\"j-live\",\"sub\":\"u\"}", 0);
+  char *gone = make_token(k1, NULL, "{\"sid\":\"gone-0\"}", 0);
   wb_remote_options o = opts_http();
   wb_remote_keyset *r = remote_http(&o);
   wb_verifier *v = verifier_of(r);
+  /* ... following a revocation feed that changes under them too */
+  wb_revocation_options ro;
+  wb_revocation_options_default(&ro);
+  ro.allow_http = true;
+  ro.interval_s = 3600;
+  ro.client_id = "gate";
+  ro.client_secret = "gate-secret";
+  wb_revocations *rv = NULL;
+  feed_page(0);
+  CHECK_ST(wb_revocations_new(&rv, url(fx.http, "/feed"), &ro, NULL), WB_OK);
+  CHECK_ST(wb_verifier_follow_revocations(v, rv, NULL), WB_OK);
+  CHECK_ST(verify(v, gone), WB_ERR_REVOKED);
   atomic_bool stop = false;
   pthread_t th[8];
   worker w[8];
@@ -419,6 +444,8 @@ static void threads(void) {
   for (int i = 0; i < 40; i++) {
     serve_keys(k1, i % 2 ? k2 : NULL);
     CHECK_ST(wb_remote_keyset_refresh(r, NULL), WB_OK);
+    feed_page(i + 1);
+    CHECK_ST(wb_revocations_refresh(rv, NULL), WB_OK);
   }
   atomic_store(&stop, true);
   int bad = 0;
@@ -430,6 +457,11 @@ static void threads(void) {
   wb_remote_status s;
   CHECK_ST(wb_remote_keyset_status(r, &s, NULL), WB_OK);
   CHECK(s.changes >= 40);
+  CHECK_ST(wb_revocations_status(rv, &s, NULL), WB_OK);
+  CHECK(s.items == 82 && s.changes == 41); /* every page's two entries kept: their tokens live on */
+  CHECK_ST(verify(v, gone), WB_ERR_REVOKED);
+  wb_revocations_free(rv);
+  wb_string_free(gone);
   wb_remote_keyset_free(r);
   wb_verifier_free(v); /* the last reference: stops the thread */
   wb_string_free(t);
