@@ -23,7 +23,7 @@ BIN=$OUT/bin
 RAW=$OUT/raw.tsv
 PY=/usr/bin/python3
 ALGS=${BENCH_ALGS:-HS256,RS256,ES256,EdDSA}
-IMPLS=${BENCH_IMPLS:-wristband,wristband-cached,openssl-raw,libjwt,cjose,rhonabwy,pyjwt,jwcrypto,node-jose,fast-jwt,fast-jwt-cached,jsonwebtoken,wristband-2threads}
+IMPLS=${BENCH_IMPLS:-wristband,wristband-cached,wristband-remote,openssl-raw,libjwt,cjose,rhonabwy,pyjwt,jwcrypto,node-jose,fast-jwt,fast-jwt-cached,jsonwebtoken,wristband-2threads}
 export BENCH_WORK=$WORK
 
 log() { echo "bench: $*" >&2; }
@@ -76,6 +76,8 @@ if [ -f build/libwristband.so ] &&
    build bench_wristband bench_wristband.c "openssl jansson" -Iinclude -Lbuild -lwristband \
      -Wl,-rpath,"$ROOT/build" 2>"$OUT/wristband-build.log"; then
   WB_OK=1
+  build remote_overhead remote_overhead.c "openssl" -Iinclude -Lbuild -lwristband -Wl,-rpath,"$ROOT/build" \
+    2>>"$OUT/wristband-build.log" || log "remote_overhead: not built (see $OUT/wristband-build.log)"
 else
   log "wristband: not buildable yet (see $OUT/wristband-build.log): its row is 'pending'"
 fi
@@ -99,6 +101,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
   if [ "$ROUNDS" -gt 1 ]; then log "round $round of $ROUNDS"; fi
   if want wristband; then
     if [ $WB_OK = 1 ]; then run_c wristband bench_wristband; else pending wristband verify sign; fi
+  fi
+  if want wristband-remote && [ $WB_OK = 1 ]; then
+    log "running wristband-remote on cpu $CPU"
+    "${PIN[@]}" "$BIN/bench_wristband" --remote --algs "$ALGS" | record || log "wristband-remote: some rows failed"
   fi
   if want wristband-cached && [ $WB_OK = 1 ]; then
     log "running wristband-cached on cpu $CPU"
@@ -144,6 +150,15 @@ done
   $PY bench/report.py "$RAW" "$OUT/results.tsv"
 } | tee "$OUT/results.md"
 log "figures: $OUT/results.tsv, tables: $OUT/results.md"
+
+if [ -x "$BIN/remote_overhead" ] && want wristband-remote; then # interleaved, min of slices (README)
+  echo
+  echo "### What following an issuer costs per verify (wristband-remote vs wristband, interleaved)"
+  echo
+  "${PIN[@]}" "$BIN/remote_overhead" | tee "$OUT/remote_overhead.tsv" | awk -F'\t' \
+    'NR == 1 {print "| alg | local ns | remote ns | ratio |"; print "|---|---|---|---|"; next} {printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4}' |
+    tee "$OUT/remote_overhead.md"
+fi
 
 if [ "${BENCH_MEMORY:-1}" != 0 ]; then
   echo
