@@ -12,6 +12,7 @@ library's remote key set found by discovery plus its revocation follower) and th
 - A local logout, a global logout, a session ended by refresh-token reuse, a revoked access
   token and a disabled user: the following verifier rejects the tokens with `revoked` within
   its poll interval (measured and printed, not slept for); other tokens stay good.
+- The issuer down: the verifier goes on with its keys and its revocation state.
 - The CLI: a revoked token exits 1 with the reason word revoked; a feed that does not answer is
   exit 2.
 """
@@ -188,6 +189,10 @@ def test_follow(c):
         c.eq(s.admin("user", "disable", "alice").returncode, 0, "disable alice")
         c.check(f.until_revoked(d["access_token"]) is not None, "a disabled user reaches the verifier")
         c.eq(f.verify(later["access_token"])[0], "ok", "bob unaffected")
+        # the issuer goes down: the verifier goes on with its keys and its revocation state
+        c.eq(s.stop(), 0, "the server stops")
+        c.eq(f.verify(later["access_token"])[0], "ok", "issuer down: still verifying from the cache")
+        c.eq(f.verify(d["access_token"])[0], "revoked", "and still rejecting what was revoked")
     finally:
         if f is not None:
             c.eq(f.close(), 0, "follow_tool exits cleanly")
