@@ -5,7 +5,7 @@
  *
  * A view is immutable once built. A local verifier has one for its whole life; a verifier that
  * follows a remote key set gets a new view for each new key set and swaps it in with
- * lib/rcu.h while others verify (lib/verifier_remote.c). Every view has a serial of its own,
+ * lib/rcu.h while others verify (lib/verifier_follow.c). Every view has a serial of its own,
  * never reused: the per-thread header memo and the result cache are keyed by it, so nothing
  * decided under one set of keys (or one policy: set-up calls renew the serial) is reused under
  * another.

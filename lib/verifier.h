@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/verifier.h - the layout of wb_verifier, shared by lib/verifier.c (set-up and verification)
- * and lib/verifier_follow.c (the key views of a verifier built on a remote key set), and the
- * interface through which a key source (lib/remote_keyset.c) feeds a verifier. The verifier
- * never calls the remote code directly, only through wb_keysource_ops: a program that verifies
- * with local keys links no HTTP client.
+ * lib/verifier.h - the layout of wb_verifier, shared by lib/verifier_setup.c (set-up),
+ * lib/verifier.c (verification) and lib/verifier_follow.c (the key views of a verifier built on
+ * a remote key set), and the interface through which a key source (lib/remote_keyset.c) feeds a
+ * verifier. The verifier never calls the remote code directly, only through wb_keysource_ops: a
+ * program that verifies with local keys links no HTTP client.
  */
 #ifndef WB_VERIFIER_INTERNAL_H
 #define WB_VERIFIER_INTERNAL_H

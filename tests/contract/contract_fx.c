@@ -75,6 +75,10 @@ bool cfx_init(contract_fx *f) {
   wb_error err;
   memset(f, 0, sizeof(*f));
   wb_limits_default(&f->limits);
+  wb_remote_options_default(&f->remote_opts);
+  f->remote_opts.timeout_ms = 500;
+  wb_revocation_options_default(&f->revocation_opts);
+  f->revocation_opts.timeout_ms = 500;
   if (wb_key_from_jwk(&f->key, CFX_JWK, strlen(CFX_JWK), &err) != WB_OK)
     return setup_failed("key", &err);
   if (wb_key_from_jwk(&f->loose_key, CFX_JWK, strlen(CFX_JWK), &err) != WB_OK)
@@ -98,6 +102,8 @@ bool cfx_init(contract_fx *f) {
 }
 
 void cfx_done(contract_fx *f) {
+  wb_revocations_free(f->revocations);
+  wb_remote_keyset_free(f->remote);
   wb_string_free(f->enc_jwk);
   wb_string_free(f->jws_json_detached);
   wb_string_free(f->jws_json);
@@ -126,6 +132,21 @@ wb_claims *cfx_new_claims(const contract_fx *f) {
   if (wb_verify(f->verifier, f->token, strlen(f->token), &c, &err) != WB_OK)
     setup_failed("in-out claims", &err);
   return c;
+}
+
+wb_remote_keyset *cfx_remote(contract_fx *f) {
+  wb_error err;
+  if (f->remote == NULL && wb_remote_keyset_new(&f->remote, CFX_JWKS_URL, &f->remote_opts, &err) != WB_OK)
+    setup_failed("remote key set", &err);
+  return f->remote;
+}
+
+wb_revocations *cfx_revocations(contract_fx *f) {
+  wb_error err;
+  if (f->revocations == NULL &&
+      wb_revocations_new(&f->revocations, CFX_FEED_URL, &f->revocation_opts, &err) != WB_OK)
+    setup_failed("revocation follower", &err);
+  return f->revocations;
 }
 
 void cfx_err_garbage(wb_error *err) {

@@ -45,6 +45,10 @@
 #define CFX_JWKS_PRIVATE "{\"keys\":[" CFX_JWK "]}"
 #define CFX_PASSWORD     "correct horse battery staple"
 #define CFX_NOW          INT64_C(1700000100)
+/* remote.h: a closed loopback port (discard): every fetch fails at once, with connection refused. */
+#define CFX_JWKS_URL   "https://127.0.0.1:9/jwks"
+#define CFX_FEED_URL   "https://127.0.0.1:9/oauth/revocations"
+#define CFX_ISSUER_URL "https://127.0.0.1:9"
 
 /* The DER (SPKI) of the CFX_PEM key. */
 extern const unsigned char cfx_der[];
@@ -77,6 +81,10 @@ typedef struct contract_fx {
   char text_buf[256];          /* output buffers */
   unsigned char byte_buf[256];
   wb_status status_buf[4];
+  wb_remote_options remote_opts;         /* the defaults, timeout 500 ms */
+  wb_revocation_options revocation_opts; /* the defaults, timeout 500 ms */
+  wb_remote_keyset *remote;              /* CFX_JWKS_URL: made by cfx_remote on first use */
+  wb_revocations *revocations;           /* CFX_FEED_URL: made by cfx_revocations on first use */
 } contract_fx;
 
 /* Makes every fixture; returns false (and prints why) when one could not be made. */
@@ -85,6 +93,10 @@ bool cfx_init(contract_fx *f);
 void cfx_done(contract_fx *f);
 /* New verified claims of f->token, owned by the caller: the input of an in-out claims parameter. */
 wb_claims *cfx_new_claims(const contract_fx *f);
+/** f->remote, made on first use (NULL when it cannot be: built without libcurl). */
+wb_remote_keyset *cfx_remote(contract_fx *f);
+/** f->revocations, made on first use (NULL without libcurl). */
+wb_revocations *cfx_revocations(contract_fx *f);
 /* A clock for wb_verifier_set_clock: CFX_NOW. */
 int64_t cfx_clock(void *ctx);
 
