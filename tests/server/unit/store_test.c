@@ -91,6 +91,16 @@ static void test_open_and_migrate(void) {
   CHECK(strcmp(shown, "postgresql://wb@db/wb") == 0);
   store_url_redacted("sqlite:./a:b@c", shown, sizeof(shown));
   CHECK(strcmp(shown, "sqlite:./a:b@c") == 0);
+  /* libpq reads the user part up to the first '@' before a '/': a password may hold '?' or '#'. */
+  store_url_redacted("postgres://wb:s3?cr#et@db/wb?sslmode=require", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb:***@db/wb?sslmode=require") == 0);
+  /* ... and it percent-decodes parameter names: pass%77ord is password. */
+  store_url_redacted("postgres://wb@db/wb?pass%77ord=s3cret&sslmode=require", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?pass%77ord=***&sslmode=require") == 0);
+  store_url_redacted("postgres://db?password=s3cret", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://db?password=***") == 0);
+  store_url_redacted("postgres://wb@db/wb?application_name=password=x", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?application_name=password=x") == 0);
   fx_done(&f);
 }
 
