@@ -29,6 +29,7 @@
 #define SQLSTATE_UNIQUE    "23505"
 #define SQLSTATE_DEADLOCK  "40P01"
 #define SQLSTATE_SERIALIZE "40001"
+#define SQLSTATE_DATA      "22" /* class of the data exceptions: a value refused */
 
 /* One thread's connection; freed by the thread-exit destructor or store close, whichever is first
  * (the list in pg_store lets close reach connections of threads that still exist). */
@@ -290,6 +291,9 @@ static srv_status result_error(pg_conn *c, PGresult *r, const char *what, srv_er
   size_t n = strlen(msg);
   while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
     msg[--n] = '\0';
+  for (char *p = msg; *p != '\0'; p++) /* one log line (libpq adds CONTEXT: ... lines) */
+    if (*p == '\n' || *p == '\t')
+      *p = ' ';
   if (state != NULL && strcmp(state, SQLSTATE_UNIQUE) == 0)
     return srv_fail(err, SRV_ERR_CONFLICT, "%s: already exists", what);
   if (PQstatus(c->db) != CONNECTION_OK) {
@@ -298,6 +302,11 @@ static srv_status result_error(pg_conn *c, PGresult *r, const char *what, srv_er
   }
   if (r == NULL)
     return srv_fail(err, SRV_ERR_NOMEM, "%s: out of memory", what);
+  /* A value the database refuses (class 22: bytes that are not UTF-8, out of range) fails the
+   * same way however often it is retried: a failure of the request (500), not of the store
+   * (503 and Retry-After, which would bring the client back forever). */
+  if (state != NULL && strncmp(state, SQLSTATE_DATA, 2) == 0)
+    return srv_fail(err, SRV_ERR_INTERNAL, "database: %s: %s", what, msg);
   return srv_fail(err, SRV_ERR_STORE, "database: %s: %s", what, msg);
 }
 
