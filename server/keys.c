@@ -334,6 +334,42 @@ srv_status keys_heartbeat(keys *k, srv_error *err) {
   return st;
 }
 
+/* SRV_OK when kek opens what the store already holds sealed: the refresh-token secret, or (before
+ * any server ran) the newest private key. A key sealed under another KEK would be published and
+ * then open on no server: every server would refuse to start again. */
+static srv_status check_kek(store *st, const srv_kek *kek, srv_error *err) {
+  unsigned char *sealed = NULL, *plain = NULL;
+  size_t sealed_len = 0, plain_len = 0;
+  srv_error e;
+  srv_status s = st->ops->secret_get(st, REFRESH_SECRET_ID, &sealed, &sealed_len, &e);
+  if (s == SRV_OK) {
+    s = kek_open(kek, SECRET_AAD, sealed, sealed_len, &plain, &plain_len, &e);
+  } else if (s == SRV_ERR_NOT_FOUND) {
+    key_rows rows;
+    s = rows_load(st, &rows, &e);
+    if (s == SRV_OK) {
+      const store_key *newest = NULL;
+      for (size_t i = 0; i < rows.n; i++)
+        if (rows.v[i].private_enc_len > 0)
+          newest = &rows.v[i];
+      wb_key *key = NULL;
+      if (newest != NULL)
+        s = open_private(kek, newest, &key, &e);
+      wb_key_free(key);
+      rows_free(&rows);
+    }
+  }
+  kek_free_plain(plain, plain_len);
+  free(sealed);
+  if (s == SRV_ERR_CRYPTO)
+    return srv_fail(err, s,
+                    "not the store's key-encryption key (WRISTBAND_KEK_FILE): a key sealed under it would "
+                    "open on no server");
+  if (s != SRV_OK && err != NULL)
+    *err = e;
+  return s;
+}
+
 srv_status keys_rotate(store *st, const srv_kek *kek, wb_alg alg, char kid[STORE_ID_MAX], srv_error *err) {
   kid[0] = '\0';
   wb_key *key = NULL;
@@ -341,7 +377,9 @@ srv_status keys_rotate(store *st, const srv_kek *kek, wb_alg alg, char kid[STORE
   char *priv = NULL;
   store_key row;
   memset(&row, 0, sizeof(row));
-  srv_status s = SRV_ERR_CRYPTO;
+  srv_status s = check_kek(st, kek, err);
+  if (s != SRV_OK)
+    return s;
   if (wb_key_generate_for_alg(&key, alg, WB_CRV_NONE, 0, &e) != WB_OK) {
     s = srv_fail(err, SRV_ERR_CRYPTO, "generate key: %s", e.message);
     goto out;
