@@ -554,8 +554,41 @@ static const store_ops pg_ops = {
     .import_end = pg_import_end,
 };
 
+/* Fails unless libpq can parse url. libpq's message quotes the part it could not read, which may
+ * be the password or the whole URL: the quoted parts are left out. */
+static srv_status check_url(const char *url, srv_error *err) {
+  char *why = NULL;
+  PQconninfoOption *opts = PQconninfoParse(url, &why);
+  if (opts != NULL) {
+    PQconninfoFree(opts);
+    return SRV_OK;
+  }
+  char msg[160];
+  size_t o = 0;
+  int quoted = 0;
+  for (const char *p = why != NULL ? why : "out of memory"; *p != '\0' && o + 4 < sizeof(msg); p++) {
+    if (*p == '"') {
+      quoted = !quoted;
+      if (quoted) {
+        memcpy(msg + o, "...", 3);
+        o += 3;
+      }
+    } else if (!quoted) {
+      msg[o++] = *p == '\n' ? ' ' : *p;
+    }
+  }
+  while (o > 0 && msg[o - 1] == ' ')
+    o--;
+  msg[o] = '\0';
+  PQfreemem(why);
+  return srv_fail(err, SRV_ERR_CONFIG, "--store: not a valid PostgreSQL URL (%s)", msg);
+}
+
 srv_status store_pg_open(store **out, const char *url, srv_error *err) {
   *out = NULL;
+  srv_status bad = check_url(url, err);
+  if (bad != SRV_OK)
+    return bad;
   pg_store *q = calloc(1, sizeof(*q));
   if (q == NULL || (q->url = strdup(url)) == NULL) {
     free(q);
