@@ -29,7 +29,8 @@
 #define SQLSTATE_UNIQUE    "23505"
 #define SQLSTATE_DEADLOCK  "40P01"
 #define SQLSTATE_SERIALIZE "40001"
-#define SQLSTATE_DATA      "22" /* class of the data exceptions: a value refused */
+#define SQLSTATE_DATA      "22"    /* class of the data exceptions: a value refused */
+#define SQLSTATE_STALE     "0A000" /* cached plan must not change result type: the schema changed */
 
 /* One thread's connection; freed by the thread-exit destructor or store close, whichever is first
  * (the list in pg_store lets close reach connections of threads that still exist). */
@@ -315,6 +316,21 @@ static int retryable(const PGresult *r) {
   return state != NULL && (strcmp(state, SQLSTATE_DEADLOCK) == 0 || strcmp(state, SQLSTATE_SERIALIZE) == 0);
 }
 
+/* 1 for the error of a prepared statement whose tables changed under it (a newer wristband's
+ * migration, run by another server, changed a column's type): preparing it again mends it. */
+static int stale_plan(const PGresult *r) {
+  const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  return state != NULL && strcmp(state, SQLSTATE_STALE) == 0;
+}
+
+/* Drops statement id from the connection, to be prepared again on its next use. */
+static void unprepare(pg_conn *c, pg_id id) {
+  char sql[32];
+  snprintf(sql, sizeof(sql), "DEALLOCATE wb%d", (int)id);
+  PQclear(PQexec(c->db, sql));
+  c->prepared[id] = 0;
+}
+
 static srv_status prepare(pg_conn *c, pg_id id, srv_error *err) {
   if (c->prepared[id])
     return SRV_OK;
@@ -348,7 +364,9 @@ srv_status pg_exec(store *s, pg_id id, const pg_params *p, PGresult **res, const
       *res = r;
       return SRV_OK;
     }
-    if (attempt < RETRIES && !c->in_tx && retryable(r)) {
+    if (attempt < RETRIES && !c->in_tx && (retryable(r) || stale_plan(r))) {
+      if (stale_plan(r))
+        unprepare(c, id);
       PQclear(r);
       continue;
     }

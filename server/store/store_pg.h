@@ -13,7 +13,8 @@
  * Races between servers are decided by PostgreSQL: a refresh rotates with a conditional UPDATE
  * (the row lock makes a concurrent one re-check its WHERE and find the counter moved), counters
  * are INSERT ... ON CONFLICT DO UPDATE ... RETURNING (one atomic increment whichever server
- * counts). A deadlock or serialization failure of a single statement is retried.
+ * counts). A deadlock or serialization failure of a single statement is retried, and so is a
+ * statement whose prepared plan a schema change made stale (prepared again).
  *
  * Reconnection: a broken connection is noticed before use (its socket turned readable while idle:
  * the server said goodbye) or by the failing call, and dropped; the next call reconnects. Failed
