@@ -117,6 +117,17 @@ srv_status store_open(store **out, const char *url, srv_error *err) {
                   url != NULL ? url : "");
 }
 
+srv_status store_probe(const char *url, int *version, srv_error *err) {
+  *version = 0;
+  const char *path = store_sqlite_path(url);
+  if (path != NULL)
+    return store_sqlite_probe(path, version, err);
+  if (store_is_pg(url))
+    return store_pg_probe(url, version, err);
+  return srv_fail(err, SRV_ERR_CONFIG, "%s: not a store URL (use sqlite:PATH or postgres://...)",
+                  url != NULL ? url : "");
+}
+
 void store_close(store *s) {
   if (s != NULL)
     s->ops->close(s);

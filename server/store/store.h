@@ -226,6 +226,13 @@ struct store_ops {
  * migrated under an advisory lock, server/store/store_pg.c). *out is NULL on failure.
  */
 srv_status store_open(store **out, const char *url, srv_error *err);
+/**
+ * The schema version of the store at url, read without creating or changing anything: 0 when
+ * the SQLite file or the PostgreSQL database holds no wristband store; SRV_ERR_NOT_FOUND when the
+ * SQLite file does not exist. For reading a store that must already be one (`store copy --from`).
+ */
+srv_status store_probe(const char *url, int *version, srv_error *err);
+
 /** Closes every connection. NULL-safe. Call after every thread using it has stopped. */
 void store_close(store *s);
 

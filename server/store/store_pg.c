@@ -602,6 +602,35 @@ static srv_status check_url(const char *url, srv_error *err) {
   return srv_fail(err, SRV_ERR_CONFIG, "--store: not a valid PostgreSQL URL (%s)", msg);
 }
 
+srv_status store_pg_probe(const char *url, int *version, srv_error *err) {
+  *version = 0;
+  srv_status st = check_url(url, err);
+  if (st != SRV_OK)
+    return st;
+  PGconn *db = connect_url(url);
+  char msg[160];
+  if (db == NULL || PQstatus(db) != CONNECTION_OK) {
+    st = srv_fail(err, SRV_ERR_STORE, "database unavailable: %s", conn_message(db, msg, sizeof(msg)));
+    PQfinish(db);
+    return st;
+  }
+  PGresult *r = PQexec(db, "SELECT to_regclass('wristband_migrations') IS NOT NULL");
+  int found = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+  if (PQresultStatus(r) != PGRES_TUPLES_OK)
+    st = srv_fail(err, SRV_ERR_STORE, "database: %s", conn_message(db, msg, sizeof(msg)));
+  PQclear(r);
+  if (st == SRV_OK && found) {
+    r = PQexec(db, "SELECT COALESCE(max(version), 0) FROM wristband_migrations");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+      *version = atoi(PQgetvalue(r, 0, 0));
+    else
+      st = srv_fail(err, SRV_ERR_STORE, "database: %s", conn_message(db, msg, sizeof(msg)));
+    PQclear(r);
+  }
+  PQfinish(db);
+  return st;
+}
+
 srv_status store_pg_open(store **out, const char *url, srv_error *err) {
   *out = NULL;
   srv_status bad = check_url(url, err);

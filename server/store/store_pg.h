@@ -165,5 +165,7 @@ srv_status pg_key_import(store *s, const store_key *k, srv_error *err);
 
 /** Connects to url (a libpq URI), migrates the schema under an advisory lock, returns the store. */
 srv_status store_pg_open(store **out, const char *url, srv_error *err);
+/** store_probe (store.h) for a PostgreSQL database: one connection, two reads, no migration. */
+srv_status store_pg_probe(const char *url, int *version, srv_error *err);
 
 #endif

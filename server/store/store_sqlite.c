@@ -577,6 +577,30 @@ static const store_ops sqlite_ops = {
     .import_end = sq_import_end,
 };
 
+srv_status store_sqlite_probe(const char *path, int *version, srv_error *err) {
+  *version = 0;
+  struct stat sb;
+  if (path == NULL || path[0] == '\0' || stat(path, &sb) != 0)
+    return srv_fail(err, SRV_ERR_NOT_FOUND, "%s: no such file", path != NULL ? path : "");
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+  srv_status st = rc == SQLITE_OK ? schema_version(db, version, err) : db_error(db, rc, "open", err);
+  sqlite3_stmt *q = NULL;
+  /* Another program may number its schema with user_version too: wristband's tables must be there. */
+  if (st == SRV_OK && *version > 0 &&
+      (sqlite3_prepare_v2(db,
+                          "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                          "('users', 'sessions', 'signing_keys', 'secrets', 'meta')",
+                          -1, &q, NULL) != SQLITE_OK ||
+       sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0) != 5))
+    *version = 0;
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  if (st != SRV_OK)
+    *version = 0;
+  return st;
+}
+
 srv_status store_sqlite_open(store **out, const char *path, srv_error *err) {
   *out = NULL;
   if (path == NULL || path[0] == '\0')
