@@ -191,14 +191,17 @@ out:
   return SRV_OK;
 }
 
-/* Builds a keyring for the store's current version and makes it current. Caller holds k->lock. */
+/* Builds a keyring for the store's current version (reading the store with k->lock free) and
+ * makes it current. Caller holds k->update. */
 static srv_status rebuild_locked(keys *k, int64_t version, srv_error *err) {
   keyring *r = NULL;
   srv_status st = build_ring(k, version, &r, err);
   if (st != SRV_OK)
     return st;
+  pthread_mutex_lock(&k->lock);
   keyring *old = k->current;
   k->current = r;
+  pthread_mutex_unlock(&k->lock);
   keyring_release(old);
   return SRV_OK;
 }
@@ -271,6 +274,7 @@ static srv_status choose_signer(keys *k, wb_alg first_alg, srv_error *err) {
 srv_status keys_init(keys *k, store *st, const srv_kek *kek, const char *issuer, const char *audience,
                      int64_t access_ttl_s, wb_alg first_alg, int sign, srv_error *err) {
   memset(k, 0, sizeof(*k));
+  pthread_mutex_init(&k->update, NULL);
   pthread_mutex_init(&k->lock, NULL);
   k->st = st;
   k->kek = kek;
@@ -295,10 +299,11 @@ void keys_free(keys *k) {
   wb_key_free(k->signing_key);
   k->signing_key = NULL;
   pthread_mutex_destroy(&k->lock);
+  pthread_mutex_destroy(&k->update);
 }
 
 srv_status keys_reload_signer(keys *k, srv_error *err) {
-  pthread_mutex_lock(&k->lock);
+  pthread_mutex_lock(&k->update);
   wb_alg alg = k->signing_key != NULL ? wb_key_alg(k->signing_key) : WB_ALG_ES256;
   srv_status st = choose_signer(k, alg, err);
   int64_t version = 0;
@@ -306,7 +311,7 @@ srv_status keys_reload_signer(keys *k, srv_error *err) {
     st = k->st->ops->keys_version(k->st, &version, err);
   if (st == SRV_OK)
     st = rebuild_locked(k, version, err);
-  pthread_mutex_unlock(&k->lock);
+  pthread_mutex_unlock(&k->update);
   return st;
 }
 
@@ -318,20 +323,26 @@ srv_status keys_refresh(keys *k, int force, srv_error *err) {
   srv_status st = k->st->ops->keys_version(k->st, &version, err);
   if (st != SRV_OK)
     return st;
-  pthread_mutex_lock(&k->lock);
+  pthread_mutex_lock(&k->update); /* current changes only under update: reading it here is safe */
   if (k->current == NULL || k->current->version != version || now >= k->current->rebuild_at_s)
     st = rebuild_locked(k, version, err);
-  pthread_mutex_unlock(&k->lock);
+  pthread_mutex_unlock(&k->update);
   return st;
 }
 
+/* The UPDATE may wait for a row lock another transaction holds (a slow `keys` command, an
+ * operator's psql): it runs holding no lock, so that JWKS, logins and verification, and rebuilds
+ * after a rotation, go on meanwhile. Extending a key a SIGHUP just retired is harmless: it stays
+ * published a little longer. */
 srv_status keys_heartbeat(keys *k, srv_error *err) {
-  if (k->signing_key == NULL)
+  char kid[STORE_ID_MAX] = "";
+  pthread_mutex_lock(&k->update);
+  if (k->signing_key != NULL)
+    snprintf(kid, sizeof(kid), "%s", wb_key_kid(k->signing_key));
+  pthread_mutex_unlock(&k->update);
+  if (kid[0] == '\0')
     return SRV_OK;
-  pthread_mutex_lock(&k->lock);
-  srv_status st = k->st->ops->key_heartbeat(k->st, wb_key_kid(k->signing_key), sign_until(k), err);
-  pthread_mutex_unlock(&k->lock);
-  return st;
+  return k->st->ops->key_heartbeat(k->st, kid, sign_until(k), err);
 }
 
 /* SRV_OK when kek opens what the store already holds sealed: the refresh-token secret, or (before

@@ -43,7 +43,11 @@ typedef struct keyring {
 } keyring;
 
 typedef struct keys {
-  pthread_mutex_t lock; /* guards current and the rebuild */
+  /* Serialises whatever reads the store to change the keys: rebuilds, the signer's choice. Never
+   * held while waiting for a store write that a row lock may hold up (the heartbeat). */
+  pthread_mutex_t update;
+  pthread_mutex_t
+      lock; /* guards current only, never held across a store call: keys_acquire waits for no database */
   keyring *current;
   store *st;
   const srv_kek *kek;
