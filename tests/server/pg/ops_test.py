@@ -16,6 +16,7 @@ import subprocess
 import requests
 
 import wbtest
+from pgmulti import Locker
 from wbtest import BIN, Server, main, pg_cluster, sql
 
 SECRET = "S3cr3tPw"
@@ -120,27 +121,6 @@ def test_plans_follow_schema_changes(c):
         s.cleanup()
 
 
-class Locker:
-    """A psql session holding row locks on signing_keys until release()."""
-
-    def __init__(self, cluster, db):
-        self.p = subprocess.Popen([os.path.join(cluster.bindir, "psql"), "-X", "-q", "-h", "127.0.0.1", "-p",
-                                   str(cluster.port), "-U", "wristband", "-d", db], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.p.stdin.write("BEGIN;\nSELECT kid FROM signing_keys FOR UPDATE;\n\\echo locked\n")
-        self.p.stdin.flush()
-        for line in self.p.stdout:
-            if line.strip() == "locked":
-                break
-
-    def release(self):
-        if self.p.poll() is None:
-            self.p.stdin.write("COMMIT;\n")
-            self.p.stdin.close()
-            self.p.wait(timeout=60)
-            self.p.stdout.close()
-
-
 def heartbeat_waiting(cluster, db):
     rows = cluster.psql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = :'p1' "
                         "AND wait_event_type = 'Lock' AND query LIKE 'UPDATE signing_keys%'", db)
@@ -154,7 +134,7 @@ def test_locked_key_row_stalls_nothing_else(c):
     try:
         s.add_user("alice")
         t = s.login("alice").json()
-        locker = Locker(cluster, s.db.name)
+        locker = Locker(cluster, s.db.name, "SELECT kid FROM signing_keys FOR UPDATE")
         s.set_clock(40)  # past the key heartbeat period: the next upkeep tick extends the key
         for _ in range(1200):  # until the heartbeat waits for the lock (bounded: a tick is a second)
             if heartbeat_waiting(cluster, s.db.name):
