@@ -150,8 +150,13 @@ def test_rotation_everywhere(c):
 
 
 def signing_kid(s):
-    m = re.search(r"started: signing with key (\S+)", s.stderr())
-    return m.group(1) if m else None
+    """The key s names when it has started (it logs it just after its ready line)."""
+    for _ in range(1200):  # bounded: a guard against a hang
+        m = re.search(r"started: signing with key (\S+)", s.stderr())
+        if m:
+            return m.group(1)
+        subprocess.run(["sleep", "0.05"])
+    return None
 
 
 def until_waiting(c, cluster, db, n, what):
@@ -162,36 +167,43 @@ def until_waiting(c, cluster, db, n, what):
     c.eq(waiting_for_locks(cluster, db), n, what)
 
 
+# The test's gate on new key rows: the n-th row inserted waits, inside its INSERT, for advisory
+# lock 40 + n, which the test holds until it lets that server through.
+KEY_GATE = """
+CREATE SEQUENCE key_gate;
+CREATE FUNCTION key_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_advisory_xact_lock(40 + nextval('key_gate')); RETURN NEW; END $$;
+CREATE TRIGGER key_gate BEFORE INSERT ON signing_keys FOR EACH ROW EXECUTE FUNCTION key_gate();
+"""
+
+
 def test_first_start_together(c):
-    """Two instances started at once on a new database: each finds no key and makes one. Table
-    locks force the order a real race may take: A writes and lists its key before B's key (made
-    after A's) is written; B then lists both. They must still sign with one key."""
+    """Two instances started at once on a new database: each finds no key and makes one. The
+    gate forces the order a real race may take: B makes its key after A made its own, but writes
+    it after A has written, listed and activated A's; B then lists both. They must still sign
+    with one key."""
     cluster = pg_cluster()
     a = Server()
     b = Server(share=a)
-    lockers = []
+    gates = []
     threads = []
     try:
         rc = a.admin("store", "migrate")
         c.eq(rc.returncode, 0, "migrate: " + rc.stderr)
         db = a.db.name
-        lockers.append(Locker(cluster, db, "LOCK TABLE signing_keys IN SHARE MODE"))
-        threads.append(threading.Thread(target=a.start))
-        threads[-1].start()
-        until_waiting(c, cluster, db, 1, "A made its first key and waits to write it")
-        # Queued behind A's write: granted once A commits, it then holds up B's write (queued behind it).
-        lockers.append(Locker(cluster, db, "LOCK TABLE signing_keys IN SHARE MODE", wait=False))
-        until_waiting(c, cluster, db, 2, "the second lock is queued")
-        threads.append(threading.Thread(target=b.start))
-        threads[-1].start()
-        until_waiting(c, cluster, db, 3, "B found no key either, made one and waits")
-        lockers[0].release()
-        lockers[1].wait_locked()
-        until_waiting(c, cluster, db, 2, "A listed the keys and waits to activate; B waits")
-        lockers[1].release()
-        for t in threads:
-            t.join(timeout=120)
-        c.check(a.base is not None and b.base is not None, "both started")
+        cluster.psql(db, KEY_GATE)
+        gates = [Locker(cluster, db, "SELECT pg_advisory_xact_lock(%d)" % n) for n in (41, 42)]
+        threads = [threading.Thread(target=s.start) for s in (a, b)]
+        threads[0].start()
+        until_waiting(c, cluster, db, 1, "A found no key, made one and waits to write it")
+        threads[1].start()
+        until_waiting(c, cluster, db, 2, "B found no key either, made one and waits")
+        gates[0].release()
+        threads[0].join(timeout=120)
+        c.check(a.base is not None, "A started")
+        gates[1].release()
+        threads[1].join(timeout=120)
+        c.check(b.base is not None, "B started")
         ka, kb = signing_kid(a), signing_kid(b)
         c.check(ka is not None, "A names its signing key: " + a.stderr())
         c.eq(kb, ka, "both sign with one key")
@@ -201,8 +213,8 @@ def test_first_start_together(c):
         ta, tb = a.login("erin").json()["access_token"], b.login("erin").json()["access_token"]
         c.eq(jwt_parts(ta)[0]["kid"], jwt_parts(tb)[0]["kid"], "the tokens of both carry one kid")
     finally:
-        for lk in lockers:
-            lk.release()
+        for g in gates:
+            g.release()
         for t in threads:
             t.join(timeout=120)
         cleanup([a, b])

@@ -90,19 +90,14 @@ class Balancer:
 
 class Locker:
     """A psql session that runs statement in a transaction (taking its locks) and holds them until
-    release(). With wait=False the constructor returns at once (the statement may be waiting for
-    a lock itself): wait_locked() waits until it holds its locks."""
+    release()."""
 
-    def __init__(self, cluster, db, statement, wait=True):
+    def __init__(self, cluster, db, statement):
         self.p = subprocess.Popen([os.path.join(cluster.bindir, "psql"), "-X", "-q", "-h", "127.0.0.1", "-p",
                                    str(cluster.port), "-U", "wristband", "-d", db], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.p.stdin.write("BEGIN;\n%s;\n\\echo locked\n" % statement)
         self.p.stdin.flush()
-        if wait:
-            self.wait_locked()
-
-    def wait_locked(self):
         for line in self.p.stdout:
             if line.strip() == "locked":
                 break
