@@ -223,6 +223,9 @@ static srv_status open_private(const srv_kek *kek, const store_key *row, wb_key 
   return st;
 }
 
+static srv_status new_key(store *st, const srv_kek *kek, wb_alg alg, int first, char kid[STORE_ID_MAX],
+                          srv_error *err);
+
 /* The newest key that can still sign, or NULL. */
 static const store_key *newest_signable(const key_rows *rows) {
   for (size_t i = rows->n; i-- > 0;) {
@@ -237,15 +240,16 @@ static int64_t sign_until(const keys *k) {
   return clock_now_s() + k->access_ttl_s + 2 * KEYS_HEARTBEAT_S;
 }
 
-/* Picks the newest key (generating a first one of first_alg if there is none), opens it and
- * marks it active in the store. */
+/* Picks the newest key (generating a first one of first_alg if there is none: servers starting at
+ * once on an empty store add one between them and all pick it), opens it and marks it active in
+ * the store. */
 static srv_status choose_signer(keys *k, wb_alg first_alg, srv_error *err) {
   key_rows rows;
   srv_status st = rows_load(k->st, &rows, err);
   if (st == SRV_OK && newest_signable(&rows) == NULL) {
     rows_free(&rows);
     char kid[STORE_ID_MAX];
-    st = keys_rotate(k->st, k->kek, first_alg, kid, err);
+    st = new_key(k->st, k->kek, first_alg, 1, kid, err);
     if (st == SRV_OK)
       st = rows_load(k->st, &rows, err);
   }
@@ -381,7 +385,10 @@ static srv_status check_kek(store *st, const srv_kek *kek, srv_error *err) {
   return s;
 }
 
-srv_status keys_rotate(store *st, const srv_kek *kek, wb_alg alg, char kid[STORE_ID_MAX], srv_error *err) {
+/* Generates a key for alg, seals it and adds it to the store (first: only if the store holds no key
+ * that can sign, store_ops.key_add_first); kid copied out. */
+static srv_status new_key(store *st, const srv_kek *kek, wb_alg alg, int first, char kid[STORE_ID_MAX],
+                          srv_error *err) {
   kid[0] = '\0';
   wb_key *key = NULL;
   wb_error e = {0};
@@ -407,7 +414,7 @@ srv_status keys_rotate(store *st, const srv_kek *kek, wb_alg alg, char kid[STORE
     s = kek_seal(kek, aad, (const unsigned char *)priv, strlen(priv), &row.private_enc, &row.private_enc_len,
                  err);
   if (s == SRV_OK)
-    s = st->ops->key_add(st, &row, err);
+    s = first ? st->ops->key_add_first(st, &row, err) : st->ops->key_add(st, &row, err);
   if (s == SRV_OK)
     snprintf(kid, STORE_ID_MAX, "%s", row.kid);
 out:
@@ -416,6 +423,10 @@ out:
   free(row.private_enc);
   wb_key_free(key);
   return s;
+}
+
+srv_status keys_rotate(store *st, const srv_kek *kek, wb_alg alg, char kid[STORE_ID_MAX], srv_error *err) {
+  return new_key(st, kek, alg, 0, kid, err);
 }
 
 const char *keys_state(const store_key *k, int64_t now_s, const char *newest_active_kid) {

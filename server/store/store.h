@@ -168,6 +168,12 @@ struct store_ops {
   /* ---- signing keys ---- */
   /** Adds a key (new kid) and bumps the keys version. */
   srv_status (*key_add)(store *s, const store_key *k, srv_error *err);
+  /**
+   * Adds k as key_add does, unless the store already holds a key that can sign (a private part,
+   * sign_until_s not 0): then nothing changes, SRV_OK. Decided by the database, so that servers
+   * starting at once on an empty store add one first key between them.
+   */
+  srv_status (*key_add_first)(store *s, const store_key *k, srv_error *err);
   /** Every key, oldest first (private_enc filled). */
   srv_status (*key_list)(store *s, store_key_fn fn, void *ctx, srv_error *err);
   /**

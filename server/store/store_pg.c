@@ -26,6 +26,7 @@
 #define CONNECT_TIMEOUT    "5"          /* seconds, unless the URL says otherwise */
 #define RETRIES            3            /* tries of a statement that lost a deadlock or serialization race */
 #define MIGRATION_LOCK     "7813950327" /* advisory lock key held while migrating ("wrist") */
+#define FIRST_KEY_LOCK     "7813950328" /* advisory lock key held while adding a first signing key */
 #define SQLSTATE_UNIQUE    "23505"
 #define SQLSTATE_DEADLOCK  "40P01"
 #define SQLSTATE_SERIALIZE "40001"
@@ -37,7 +38,7 @@
 typedef struct pg_conn {
   PGconn *db;
   unsigned char prepared[PG_COUNT_];
-  int in_tx; /* between import_begin and import_end */
+  int in_tx; /* in a transaction: between import_begin and import_end, in key_add_first */
   struct pg_store *owner;
   struct pg_conn *next;
   struct pg_conn *prev;
@@ -506,6 +507,31 @@ static srv_status pg_import_end(store *s, int commit, srv_error *err) {
   return simple(c, commit ? "COMMIT" : "ROLLBACK", "end the import", err);
 }
 
+/* store_ops.key_add_first. Servers starting at once on an empty database each find no key; the
+ * transaction's advisory lock makes them add theirs one after the other, and the INSERT (a
+ * statement begun after the lock was granted, so it sees what the holder before committed) adds
+ * nothing when a key that can sign is there already. */
+static srv_status pg_key_add_first(store *s, const store_key *k, srv_error *err) {
+  pg_conn *c = conn_get(s, err);
+  if (c == NULL)
+    return err != NULL ? err->code : SRV_ERR_STORE;
+  srv_status st = simple(c, "BEGIN", "add a first key", err);
+  if (st != SRV_OK)
+    return st;
+  c->in_tx = 1;
+  st = simple(c, "SELECT pg_advisory_xact_lock(" FIRST_KEY_LOCK ")", "add a first key", err);
+  if (st == SRV_OK)
+    st = pg_key_insert_first(s, k, err);
+  if (st == SRV_OK && (c->db == NULL || !c->in_tx))
+    st = srv_fail(err, SRV_ERR_STORE, "database: adding a first key: the connection was lost");
+  if (st == SRV_OK)
+    st = simple(c, "COMMIT", "add a first key", err);
+  else if (c->db != NULL && c->in_tx)
+    simple(c, "ROLLBACK", "add a first key", NULL);
+  c->in_tx = 0;
+  return st;
+}
+
 static void pg_close(store *s) {
   if (s == NULL)
     return;
@@ -552,6 +578,7 @@ static const store_ops pg_ops = {
     .lockout_fail = pg_lockout_fail,
     .lockout_clear = pg_lockout_clear,
     .key_add = pg_key_add,
+    .key_add_first = pg_key_add_first,
     .key_list = pg_key_list,
     .key_activate = pg_key_activate,
     .key_heartbeat = pg_key_heartbeat,

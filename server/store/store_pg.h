@@ -54,6 +54,7 @@ typedef enum {
   PG_LOCKOUT_FAIL,
   PG_LOCKOUT_CLEAR,
   PG_KEY_INSERT,
+  PG_KEY_INSERT_FIRST,
   PG_KEY_IMPORT,
   PG_KEY_LIST,
   PG_KEY_ACTIVATE,
@@ -146,6 +147,8 @@ srv_status pg_lockout_fail(store *s, const char *name, int64_t now_s, int64_t wi
                            int64_t lock_s, int64_t *locked_until_s, srv_error *err);
 srv_status pg_lockout_clear(store *s, const char *name, srv_error *err);
 srv_status pg_key_add(store *s, const store_key *k, srv_error *err);
+/** PG_KEY_INSERT_FIRST for k, in the caller's transaction (store_pg.c's key_add_first). */
+srv_status pg_key_insert_first(store *s, const store_key *k, srv_error *err);
 srv_status pg_key_list(store *s, store_key_fn fn, void *ctx, srv_error *err);
 srv_status pg_key_activate(store *s, const char *kid, int64_t now_us, int64_t sign_until_s, srv_error *err);
 srv_status pg_key_heartbeat(store *s, const char *kid, int64_t sign_until_s, srv_error *err);

@@ -30,6 +30,13 @@ srv_status pg_key_add(store *s, const store_key *k, srv_error *err) {
   return pg_change(s, PG_KEY_INSERT, &p, &changed, "add key", err);
 }
 
+srv_status pg_key_insert_first(store *s, const store_key *k, srv_error *err) {
+  pg_params p;
+  key_params(&p, k);
+  int64_t changed;
+  return pg_change(s, PG_KEY_INSERT_FIRST, &p, &changed, "add a first key", err);
+}
+
 srv_status pg_key_import(store *s, const store_key *k, srv_error *err) {
   pg_params p;
   key_params(&p, k);

@@ -99,6 +99,12 @@ static const char *const sql_text[SQ_COUNT_] = {
     [SQ_LOCKOUT_CLEAR] = "DELETE FROM login_failures WHERE name = ?1",
     [SQ_KEY_INSERT] = "INSERT INTO signing_keys(kid, alg, public_jwk, private_enc, created_us, activated_us, "
                       "sign_until_s) VALUES(?1, ?2, ?3, ?4, ?5, NULL, NULL)",
+    /* Inside BEGIN IMMEDIATE: no other writer between the check and the insert. */
+    [SQ_KEY_INSERT_FIRST] =
+        "INSERT INTO signing_keys(kid, alg, public_jwk, private_enc, created_us, "
+        "activated_us, sign_until_s) SELECT ?1, ?2, ?3, ?4, ?5, NULL, NULL WHERE NOT EXISTS "
+        "(SELECT 1 FROM signing_keys WHERE COALESCE(sign_until_s, 1) <> 0 "
+        "AND length(private_enc) > 0)",
     [SQ_KEY_LIST] = "SELECT kid, alg, public_jwk, private_enc, created_us, activated_us, sign_until_s "
                     "FROM signing_keys ORDER BY created_us, kid",
     [SQ_KEY_ACTIVATE] = "UPDATE signing_keys SET activated_us = COALESCE(activated_us, ?2), "
@@ -557,6 +563,7 @@ static const store_ops sqlite_ops = {
     .lockout_fail = sq_lockout_fail,
     .lockout_clear = sq_lockout_clear,
     .key_add = sq_key_add,
+    .key_add_first = sq_key_add_first,
     .key_list = sq_key_list,
     .key_activate = sq_key_activate,
     .key_heartbeat = sq_key_heartbeat,

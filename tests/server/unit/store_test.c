@@ -360,6 +360,43 @@ static void test_keys_secrets_clients(void) {
   fx_done(&f);
 }
 
+/* key_add_first adds only to a store with no key that can sign: a key without a private part,
+ * or one that can no longer sign (sign_until 0), does not count. */
+static void test_first_key(void) {
+  fixture f;
+  fx_init(&f);
+  store *s = open_store(&f);
+  int64_t v0 = -1, v1 = -1;
+  CHECK_SRV(s->ops->keys_version(s, &v0, NULL), SRV_OK);
+  store_key k = {.kid = "public-only",
+                 .alg = "ES256",
+                 .public_jwk = (char *)"{}",
+                 .created_us = 1,
+                 .activated_us = STORE_UNSET,
+                 .sign_until_s = STORE_UNSET};
+  CHECK_SRV(s->ops->key_import(s, &k, NULL), SRV_OK);
+  unsigned char blob[3] = {1, 2, 3};
+  k.private_enc = blob;
+  k.private_enc_len = sizeof(blob);
+  snprintf(k.kid, sizeof(k.kid), "dead");
+  k.created_us = 2;
+  k.sign_until_s = 0;
+  CHECK_SRV(s->ops->key_import(s, &k, NULL), SRV_OK);
+  snprintf(k.kid, sizeof(k.kid), "first");
+  k.created_us = 3;
+  CHECK_SRV(s->ops->key_add_first(s, &k, NULL), SRV_OK);
+  snprintf(k.kid, sizeof(k.kid), "second");
+  k.created_us = 4;
+  CHECK_SRV(s->ops->key_add_first(s, &k, NULL), SRV_OK); /* "first" can sign: nothing added */
+  char kids[200] = "";
+  CHECK_SRV(s->ops->key_list(s, collect_kids, kids, NULL), SRV_OK);
+  CHECK(strstr(kids, "first:-1,") != NULL && strstr(kids, "second") == NULL);
+  CHECK_SRV(s->ops->keys_version(s, &v1, NULL), SRV_OK);
+  CHECK(v1 == v0 + 3); /* two imports and one key added */
+  store_close(s);
+  fx_done(&f);
+}
+
 int main(void) {
   test_open_and_migrate();
   test_users();
@@ -367,5 +404,6 @@ int main(void) {
   test_session_list();
   test_counters();
   test_keys_secrets_clients();
+  test_first_key();
   return CHECK_DONE();
 }
