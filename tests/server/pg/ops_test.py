@@ -43,10 +43,22 @@ def test_url_password_never_shown(c):
                         % (cmd[0], url, p.stderr.strip()))
                 c.check("URL" in p.stderr or "url" in p.stderr, "and the message says the URL is at fault: "
                         + p.stderr.strip())
-        # Accepted by libpq (trust authentication ignores the password): the server's log line
-        # that names the store must not show it either.
+        # Not a store URL at all (a mistyped scheme): the message quoting it hides the password.
+        for url in ("postgress://wristband:%s@%s/%s" % (SECRET, host, db),
+                    "POSTGRES://wristband:%s@%s/%s" % (SECRET, host, db),
+                    "pg://wristband@%s/%s?password=%s" % (host, db, SECRET)):
+            for cmd in (["store", "migrate", "--store", url], ["serve", "--listen", "127.0.0.1:0", "--store", url],
+                        ["store", "copy", "--from", url, "--to", "sqlite:" + os.path.join(s.tmp, "c.db")]):
+                p = run(*cmd, env=s.env)
+                c.check(p.returncode != 0, "%s refuses %s" % (cmd[0], url))
+                c.check(SECRET not in p.stderr + p.stdout, "%s %s: the password is not shown: %s"
+                        % (cmd[0], url, p.stderr.strip()))
+                c.check("not a store URL" in p.stderr, "and the message says what is wrong: " + p.stderr.strip())
+        # Accepted by libpq (trust authentication ignores the password; sslpassword, the client
+        # key's, goes unused without SSL): the server's log line that names the store must not show it either.
         for url in ("postgres://wristband:%s?x@%s/%s" % (SECRET, host, db),
-                    "postgres://wristband@%s/%s?pass%%77ord=%s" % (host, db, SECRET)):
+                    "postgres://wristband@%s/%s?pass%%77ord=%s" % (host, db, SECRET),
+                    "postgres://wristband@%s/%s?sslpassword=%s" % (host, db, SECRET)):
             s.store = url
             s.start()
             c.eq(s.stop(), 0, "serve on " + url)
