@@ -42,12 +42,12 @@ static int hex_value(char c) {
   return -1;
 }
 
-/* 1 when the query parameter name key[0..n) is "password" once percent-decoded (libpq decodes
- * names too: pass%77ord is password). */
+/* 1 when the query parameter name key[0..n) is "password" or "sslpassword" (the client key's)
+ * once percent-decoded (libpq decodes names too: pass%77ord is password). */
 static int is_password_key(const char *key, size_t n) {
-  static const char want[] = "password";
+  char name[16];
   size_t got = 0;
-  for (size_t i = 0; i < n; i++, got++) {
+  for (size_t i = 0; i < n; i++) {
     int c = (unsigned char)key[i];
     if (c == '%') {
       int hi = i + 2 < n ? hex_value(key[i + 1]) : -1, lo = i + 2 < n ? hex_value(key[i + 2]) : -1;
@@ -56,10 +56,25 @@ static int is_password_key(const char *key, size_t n) {
       c = hi * 16 + lo;
       i += 2;
     }
-    if (got == sizeof(want) - 1 || c != want[got])
+    if (got + 1 == sizeof(name))
       return 0;
+    name[got++] = (char)c;
   }
-  return got == sizeof(want) - 1;
+  name[got] = '\0';
+  return strcmp(name, "password") == 0 || strcmp(name, "sslpassword") == 0;
+}
+
+/* The "not a store URL" failure. The value is shown only when it cannot hold a password (a path
+ * without the sqlite: prefix); a URL of another scheme (postgress://user:PASSWORD@...) or libpq's
+ * keyword=value form is named by its scheme at most. */
+static srv_status not_a_store_url(const char *what, const char *url, srv_error *err) {
+  if (url == NULL)
+    url = "";
+  const char *scheme = strstr(url, "://");
+  int shown = strchr(url, '@') == NULL && strchr(url, '=') == NULL && scheme == NULL;
+  int n = scheme != NULL && scheme - url <= 16 ? (int)(scheme + 3 - url) : 0;
+  return srv_fail(err, SRV_ERR_CONFIG, "%s%s%.*s%s: not a store URL (use sqlite:PATH or postgres://...)",
+                  what, shown || n > 0 ? " " : "", shown ? (int)strlen(url) : n, url, n > 0 ? "..." : "");
 }
 
 void store_url_redacted(const char *url, char *buf, size_t cap) {
@@ -113,8 +128,7 @@ srv_status store_open(store **out, const char *url, srv_error *err) {
     return store_sqlite_open(out, path, err);
   if (store_is_pg(url))
     return store_pg_open(out, url, err);
-  return srv_fail(err, SRV_ERR_CONFIG, "--store %s: not a store URL (use sqlite:PATH or postgres://...)",
-                  url != NULL ? url : "");
+  return not_a_store_url("--store", url, err);
 }
 
 srv_status store_probe(const char *url, int *version, srv_error *err) {
@@ -124,8 +138,7 @@ srv_status store_probe(const char *url, int *version, srv_error *err) {
     return store_sqlite_probe(path, version, err);
   if (store_is_pg(url))
     return store_pg_probe(url, version, err);
-  return srv_fail(err, SRV_ERR_CONFIG, "%s: not a store URL (use sqlite:PATH or postgres://...)",
-                  url != NULL ? url : "");
+  return not_a_store_url("--from", url, err);
 }
 
 void store_close(store *s) {

@@ -101,6 +101,18 @@ static void test_open_and_migrate(void) {
   CHECK(strcmp(shown, "postgres://db?password=***") == 0);
   store_url_redacted("postgres://wb@db/wb?application_name=password=x", shown, sizeof(shown));
   CHECK(strcmp(shown, "postgres://wb@db/wb?application_name=password=x") == 0);
+  /* sslpassword is the client key's password: as secret. */
+  store_url_redacted("postgres://wb@db/wb?sslpassword=s3cret&sslmode=require", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?sslpassword=***&sslmode=require") == 0);
+  store_url_redacted("postgres://wb@db/wb?xpassword=s3cret", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?xpassword=s3cret") == 0);
+  /* A value that is no store URL is named by its scheme at most. */
+  store *none = NULL;
+  srv_error e;
+  CHECK_SRV(store_open(&none, "postgress://wb:s3cret@db/wb", &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "s3cret") == NULL && strstr(e.message, "postgress://") != NULL);
+  CHECK_SRV(store_open(&none, "host=db password=s3cret", &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "s3cret") == NULL);
   fx_done(&f);
 }
 
