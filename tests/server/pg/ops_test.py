@@ -17,7 +17,7 @@ import requests
 
 import wbtest
 from pgmulti import Locker
-from wbtest import BIN, Server, main, pg_cluster, sql
+from wbtest import BIN, Server, jwt_parts, main, pg_cluster, sql
 
 SECRET = "S3cr3tPw"
 
@@ -171,6 +171,32 @@ def test_locked_key_row_stalls_nothing_else(c):
         s.cleanup()
 
 
+def test_signing_key_gone_from_store(c):
+    """The key a server signs with disappears from the store (a database restored from a backup
+    taken before it existed, an operator removing a compromised key): the server must not go on
+    signing tokens that no JWKS publishes, its own included."""
+    s = Server(clock=True).start()
+    try:
+        s.add_user("alice")
+        old = jwt_parts(s.login("alice").json()["access_token"])[0]["kid"]
+        sql(s.db, "DELETE FROM signing_keys")
+        sql(s.db, "UPDATE meta SET value = value + 1 WHERE name = 'keys_version'")
+        s.set_clock(40)  # past the key heartbeat period
+        for _ in range(300):  # bounded: a guard against a hang (the upkeep ticks once a second)
+            t = s.login("alice").json()["access_token"]
+            kid = jwt_parts(t)[0]["kid"]
+            if kid != old:
+                break
+            subprocess.run(["sleep", "0.2"])
+        c.check(kid != old, "the server signs with another key once it notices")
+        c.eq(s.get("/oauth/userinfo", t).status_code, 200, "a token it signs verifies")
+        kids = [k["kid"] for k in s.get("/.well-known/jwks.json").json()["keys"]]
+        c.check(kid in kids, "its key is published: %s" % kids)
+        c.eq(sql(s.db, "SELECT count(*) FROM signing_keys WHERE kid = ?", (kid,)), [(1,)], "and the store holds")
+    finally:
+        s.cleanup()
+
+
 if __name__ == "__main__":
     main([test_url_password_never_shown, test_copy_never_writes_its_source, test_plans_follow_schema_changes,
-          test_locked_key_row_stalls_nothing_else])
+          test_locked_key_row_stalls_nothing_else, test_signing_key_gone_from_store])
