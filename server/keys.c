@@ -338,7 +338,8 @@ srv_status keys_refresh(keys *k, int force, srv_error *err) {
  * operator's psql): it runs holding no lock, so that JWKS, logins and verification, and rebuilds
  * after a rotation, go on meanwhile. Extending a key a SIGHUP just retired is harmless: it stays
  * published a little longer. */
-srv_status keys_heartbeat(keys *k, srv_error *err) {
+srv_status keys_heartbeat(keys *k, int *switched, srv_error *err) {
+  *switched = 0;
   char kid[STORE_ID_MAX] = "";
   pthread_mutex_lock(&k->update);
   if (k->signing_key != NULL)
@@ -346,7 +347,12 @@ srv_status keys_heartbeat(keys *k, srv_error *err) {
   pthread_mutex_unlock(&k->update);
   if (kid[0] == '\0')
     return SRV_OK;
-  return k->st->ops->key_heartbeat(k->st, kid, sign_until(k), err);
+  srv_status st = k->st->ops->key_heartbeat(k->st, kid, sign_until(k), err);
+  if (st == SRV_ERR_NOT_FOUND) {
+    st = keys_reload_signer(k, err);
+    *switched = st == SRV_OK;
+  }
+  return st;
 }
 
 /* SRV_OK when kek opens what the store already holds sealed: the refresh-token secret, or (before

@@ -182,7 +182,10 @@ struct store_ops {
    * bumps the keys version when the published set changed.
    */
   srv_status (*key_activate)(store *s, const char *kid, int64_t now_us, int64_t sign_until_s, srv_error *err);
-  /** Extends sign_until_s of the key a server signs with (never shortens it). */
+  /**
+   * Extends sign_until_s of the key a server signs with (never shortens it). SRV_ERR_NOT_FOUND
+   * when the store holds no activated key kid (removed, or a restored backup predates it).
+   */
   srv_status (*key_heartbeat)(store *s, const char *kid, int64_t sign_until_s, srv_error *err);
   /** A counter that changes whenever the set of keys changes (cheap: one row). */
   srv_status (*keys_version)(store *s, int64_t *version, srv_error *err);

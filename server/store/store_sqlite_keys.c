@@ -126,7 +126,11 @@ srv_status sq_key_activate(store *s, const char *kid, int64_t now_us, int64_t si
 }
 
 srv_status sq_key_heartbeat(store *s, const char *kid, int64_t sign_until_s, srv_error *err) {
-  return key_update(s, SQ_KEY_HEARTBEAT, kid, sign_until_s, 0, 1, NULL, err);
+  int changed = 0;
+  srv_status result = key_update(s, SQ_KEY_HEARTBEAT, kid, sign_until_s, 0, 1, &changed, err);
+  if (result == SRV_OK && changed == 0)
+    result = srv_fail(err, SRV_ERR_NOT_FOUND, "no active key %s", kid);
+  return result;
 }
 
 srv_status sq_keys_version(store *s, int64_t *version, srv_error *err) {

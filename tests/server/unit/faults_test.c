@@ -305,7 +305,8 @@ static void admin_story(fault_store *fault, srv *s) {
   STEP(fault, keys_rotate(s->st, &s->kek, WB_ALG_EDDSA, kid, NULL));
   STEP(fault, keys_refresh(&s->keys, 1, NULL));
   STEP(fault, keys_reload_signer(&s->keys, NULL));
-  STEP(fault, keys_heartbeat(&s->keys, NULL));
+  int switched = 0;
+  STEP(fault, keys_heartbeat(&s->keys, &switched, NULL));
   STEP(fault, login(s, PW2, &t));
   as_caller(fault, s, &t, LOGOUT_GLOBAL);
   session_tokens_clear(&t);

@@ -340,8 +340,9 @@ static void test_keys_secrets_clients(void) {
   CHECK(v1 == v0 + 3);
   /* Activating k2 drops k1 (older, never signed), keeps k3 (newer, pending). */
   CHECK_SRV(s->ops->key_activate(s, "k2", 10, 500, NULL), SRV_OK);
-  CHECK_SRV(s->ops->key_heartbeat(s, "k2", 400, NULL), SRV_OK); /* never shortens */
-  CHECK_SRV(s->ops->key_heartbeat(s, "k3", 900, NULL), SRV_OK); /* not active: no effect */
+  CHECK_SRV(s->ops->key_heartbeat(s, "k2", 400, NULL), SRV_OK);            /* never shortens */
+  CHECK_SRV(s->ops->key_heartbeat(s, "k3", 900, NULL), SRV_ERR_NOT_FOUND); /* not active: no effect */
+  CHECK_SRV(s->ops->key_heartbeat(s, "gone", 900, NULL), SRV_ERR_NOT_FOUND);
   char kids[200] = "";
   CHECK_SRV(s->ops->key_list(s, collect_kids, kids, NULL), SRV_OK);
   CHECK(strcmp(kids, "k1:0,k2:500,k3:-1,") == 0);
