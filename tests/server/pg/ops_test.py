@@ -95,6 +95,13 @@ def test_copy_never_writes_its_source(c):
                 env=target.env)
         c.eq(p.returncode, 1, "a source that does not exist is refused: " + p.stderr)
         c.check(not os.path.exists(os.path.dirname(missing)), "and nothing is created in its place")
+        # ... nor next to a SQLite target (its key-encryption key is made only for a real copy).
+        empty_dir = os.path.join(target.tmp, "empty")
+        os.makedirs(empty_dir, mode=0o700)
+        p = run("store", "copy", "--from", "sqlite:" + missing, "--from-kek-file", kek, "--to",
+                "sqlite:" + os.path.join(empty_dir, "wristband.db"), env=dict(target.env, WRISTBAND_KEK_FILE=""))
+        c.eq(p.returncode, 1, "refused with a SQLite target: " + p.stderr)
+        c.eq(os.listdir(empty_dir), [], "and the target's directory is left empty")
         out = os.path.join(target.tmp, "out", "wristband.db")
         os.makedirs(os.path.dirname(out), mode=0o700)
         p = run("store", "copy", "--from", cluster.url(empty), "--to", "sqlite:" + out,
