@@ -107,13 +107,15 @@ static int copy(const store_args *a) {
   }
   srv_kek fk, tk;
   memset(&fk, 0, sizeof(fk));
+  memset(&tk, 0, sizeof(tk));
   store *from = NULL, *to = NULL;
   store_copy_counts n;
-  srv_status st = kek_load(&tk, a->kek != NULL ? a->kek : cfg.kek_file, store_sqlite_path(a->to), 1, &err);
+  /* The source first: a refused one leaves no key-encryption key made for a SQLite target. */
+  srv_status st = source_is_a_store(a->from, &err);
+  if (st == SRV_OK)
+    st = kek_load(&tk, a->kek != NULL ? a->kek : cfg.kek_file, store_sqlite_path(a->to), 1, &err);
   if (st == SRV_OK)
     st = from_kek(a, &tk, &fk, &err);
-  if (st == SRV_OK)
-    st = source_is_a_store(a->from, &err);
   if (st == SRV_OK)
     st = store_open(&from, a->from, &err);
   if (st == SRV_OK)
