@@ -11,6 +11,7 @@
  * do not wait for a flush, and emptied after a crash of PostgreSQL - store.h allows counters to
  * forget a few failed attempts.
  */
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #define BACKOFF_MAX_US     5000000      /* longest wait between attempts */
 #define CONNECT_TIMEOUT    "5"          /* seconds, unless the URL says otherwise */
 #define RETRIES            3            /* tries of a statement that lost a deadlock or serialization race */
+#define REPLY_TIMEOUT_US   15000000     /* longest wait for a reply (await_reply) */
 #define MIGRATION_LOCK     "7813950327" /* advisory lock key held while migrating ("wrist") */
 #define FIRST_KEY_LOCK     "7813950328" /* advisory lock key held while adding a first signing key */
 #define SQLSTATE_UNIQUE    "23505"
@@ -284,6 +286,42 @@ static pg_conn *conn_get(store *s, srv_error *err) {
 
 /* ---- running statements ---------------------------------------------------------------------- */
 
+/* The reply to what was just sent on c (PQsend*): its result, or NULL when none came within
+ * REPLY_TIMEOUT_US or the connection broke. A database that stops answering without closing the
+ * connection (its host frozen or cut off) would otherwise hold the thread forever: every request
+ * that reaches the store, the JWKS's keys check included. The caller drops the connection on
+ * NULL (the statement's outcome is unknown, as when a connection breaks). */
+static PGresult *await_reply(pg_conn *c) {
+  int64_t deadline = mono_us() + REPLY_TIMEOUT_US;
+  while (PQisBusy(c->db)) {
+    int64_t left = deadline - mono_us();
+    struct pollfd pfd = {PQsocket(c->db), POLLIN, 0};
+    if (left <= 0 || pfd.fd < 0)
+      return NULL;
+    int rc = poll(&pfd, 1, (int)((left + 999) / 1000));
+    if (rc < 0 && errno != EINTR)
+      return NULL;
+    if (rc > 0 && !PQconsumeInput(c->db))
+      return NULL;
+  }
+  PGresult *first = PQgetResult(c->db), *more;
+  while ((more = PQgetResult(c->db)) != NULL) /* one statement: nothing more, but drain it */
+    PQclear(more);
+  return first;
+}
+
+/* A statement sent on c got no reply in time (or the connection broke): the connection is
+ * dropped, its statement's outcome unknown, and the caller told the store is unavailable. */
+static srv_status no_reply(pg_conn *c, const char *what, srv_error *err) {
+  char msg[200], why[160];
+  snprintf(msg, sizeof(msg), "%s: %s", what,
+           PQstatus(c->db) == CONNECTION_OK ? "no reply from the database in time"
+                                            : conn_message(c->db, why, sizeof(why)));
+  pg_store *q = c->owner;
+  conn_drop_db(c);
+  return unavailable(q, msg, err);
+}
+
 /* Maps a failed result (or a NULL one) to a status; drops the connection when it broke. */
 static srv_status result_error(pg_conn *c, PGresult *r, const char *what, srv_error *err) {
   const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -337,7 +375,9 @@ static srv_status prepare(pg_conn *c, pg_id id, srv_error *err) {
     return SRV_OK;
   char name[16];
   snprintf(name, sizeof(name), "wb%d", (int)id);
-  PGresult *r = PQprepare(c->db, name, pg_sql[id], 0, NULL);
+  PGresult *r = PQsendPrepare(c->db, name, pg_sql[id], 0, NULL) ? await_reply(c) : NULL;
+  if (r == NULL)
+    return no_reply(c, "prepare", err);
   srv_status st = PQresultStatus(r) == PGRES_COMMAND_OK ? SRV_OK : result_error(c, r, "prepare", err);
   PQclear(r);
   if (st == SRV_OK)
@@ -359,7 +399,10 @@ srv_status pg_exec(store *s, pg_id id, const pg_params *p, PGresult **res, const
       return st;
     char name[16];
     snprintf(name, sizeof(name), "wb%d", (int)id);
-    PGresult *r = PQexecPrepared(c->db, name, p->n, p->values, p->lengths, p->formats, 1);
+    PGresult *r =
+        PQsendQueryPrepared(c->db, name, p->n, p->values, p->lengths, p->formats, 1) ? await_reply(c) : NULL;
+    if (r == NULL)
+      return no_reply(c, what, err);
     ExecStatusType rs = PQresultStatus(r);
     if (r != NULL && (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK)) {
       *res = r;
