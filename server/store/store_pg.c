@@ -326,8 +326,13 @@ static srv_status no_reply(pg_conn *c, const char *what, srv_error *err) {
 static srv_status result_error(pg_conn *c, PGresult *r, const char *what, srv_error *err) {
   const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
   char msg[160];
-  const char *text = r != NULL ? PQresultErrorMessage(r) : "";
-  snprintf(msg, sizeof(msg), "%s", text[0] != '\0' ? text : PQerrorMessage(c->db));
+  /* The primary message only: DETAIL may quote a failing row ("Failing row contains (...)", a
+   * password hash for users), and CONTEXT/HINT add nothing an operator needs. */
+  const char *text = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+  if (text != NULL && text[0] != '\0')
+    snprintf(msg, sizeof(msg), "%s (SQLSTATE %s)", text, state != NULL ? state : "?");
+  else
+    snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c->db));
   size_t n = strlen(msg);
   while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
     msg[--n] = '\0';

@@ -410,6 +410,30 @@ static void test_first_key(void) {
   fx_done(&f);
 }
 
+/* A PostgreSQL error's DETAIL never reaches a message: it may quote the failing row ("Failing row
+ * contains (...)": for users, a password hash). A trigger stands in for any such violation. */
+static void test_pg_error_detail(void) {
+  fixture f;
+  fx_init(&f);
+  if (!fx_pg(&f)) {
+    fx_done(&f);
+    return;
+  }
+  store *s = open_store(&f);
+  fx_pg_admin(f.pg_db,
+              "CREATE FUNCTION wb_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE "
+              "EXCEPTION 'row refused' USING DETAIL = 'Failing row contains ($argon2id$secret-hash)'; "
+              "END $$; CREATE TRIGGER wb_refuse BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION "
+              "wb_refuse()");
+  store_user a = user("u1", "alice");
+  srv_error err = {0};
+  CHECK_SRV(s->ops->user_create(s, &a, &err), SRV_ERR_STORE);
+  CHECK(strstr(err.message, "row refused") != NULL && strstr(err.message, "SQLSTATE P0001") != NULL);
+  CHECK(strstr(err.message, "secret-hash") == NULL && strstr(err.message, "Failing row") == NULL);
+  store_close(s);
+  fx_done(&f);
+}
+
 int main(void) {
   test_open_and_migrate();
   test_users();
@@ -418,5 +442,6 @@ int main(void) {
   test_counters();
   test_keys_secrets_clients();
   test_first_key();
+  test_pg_error_detail();
   return CHECK_DONE();
 }
