@@ -338,6 +338,10 @@ wb_status wb_jwe_decrypt(const wb_decrypter *d, const char *token, size_t len, u
 
 /* ---- JSON serializations ------------------------------------------------------------------------ */
 
+/* Recipients read in a general JSON JWE (as a JSON JWS reads at most 64 signatures): each one's
+ * header is joined with the shared ones, so the work grows with their number. */
+#define MAX_READ_RECIPIENTS 64
+
 enum { J_PROTECTED, J_UNPROTECTED, J_HEADER, J_EK, J_RECIPIENTS, J_AAD, J_IV, J_CT, J_TAG, J_COUNT };
 
 static const struct {
@@ -395,6 +399,8 @@ static wb_status parse_json(const wb_decrypter *d, const char *json, size_t len,
     return wb__fail(err, WB_ERR_MALFORMED, "\"recipients\" and a flattened \"header\" or \"encrypted_key\"");
   if (j->m[J_RECIPIENTS] != 0 && j->t->nodes[j->m[J_RECIPIENTS]].count == 0)
     return wb__fail(err, WB_ERR_MALFORMED, "\"recipients\" is empty");
+  if (j->m[J_RECIPIENTS] != 0 && j->t->nodes[j->m[J_RECIPIENTS]].count > MAX_READ_RECIPIENTS)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "more than %d recipients", MAX_READ_RECIPIENTS);
   if (j->m[J_PROTECTED] == 0)
     return WB_OK;
   size_t n = 0;
