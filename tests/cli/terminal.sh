@@ -104,7 +104,7 @@ printf 'x\033]52;c;cHduZWQ=\007y%s\rz\377\n' "$EVIL" >"$T/evil.txt"
 jwe=$("$W" encrypt --key "$T/enc.jwk" "$T/evil.txt")
 tty decrypt --key "$T/enc.jwk" "$jwe"
 no_raw "tty decrypt: nothing raw" "$T/tty"
-check "tty decrypt: no ESC (decrypt writes no colour)" bash -c '! grep -q $'"'"'\033'"'"' "$1"' _ "$T/tty"
+check "tty decrypt: no raw ESC ] (OSC)" bash -c '! grep -q $'"'"'\033]'"'"' "$1"' _ "$T/tty"
 check "tty decrypt: ESC, BEL and CR as \\u escapes" grep -qF 'x\u001b]52;c;cHduZWQ=\u0007y' "$T/tty"
 check "tty decrypt: U+009B, U+202E escaped" grep -qF 'a\u009b2Jb\u009d8;;http://x\u202ec' "$T/tty"
 check "tty decrypt: a byte that is not UTF-8 as \\xff" grep -qF 'z\xff' "$T/tty"
