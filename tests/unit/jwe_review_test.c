@@ -7,6 +7,9 @@
  *     shared ones at a cost of protected x unprotected members each, so a 20 KB input cost seconds.
  *     Now at most 64 recipients, and the disjointness of large headers is checked by sorting their
  *     names: test_large_headers_disjoint keeps that check honest (plain and escaped names).
+ *   - a JSON JWS whose protected header has no "typ" met the verifier's expected typ with a "typ"
+ *     in its unprotected header, which no signature covers: explicit typing (RFC 8725 3.11)
+ *     defeated by anyone who holds a token.
  */
 #include "check.h"
 #include "jwe_int.h"
@@ -99,7 +102,45 @@ static void test_large_headers_disjoint(void) {
   wb_key_free(k);
 }
 
+/* The verifier's expected typ is met only by a protected "typ". */
+static void test_jws_json_typ_unprotected(void) {
+  wb_key *k = NULL;
+  wb_signer *s = NULL;
+  wb_verifier *v = NULL;
+  char *json = NULL, *forged = NULL;
+  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_HS256, WB_CRV_NONE, 0, NULL), WB_OK);
+  CHECK_ST(wb_signer_new(&s, k, WB_ALG_INVALID, NULL), WB_OK);
+  CHECK_ST(wb_signer_set_typ(s, NULL, NULL), WB_OK); /* a protected header without typ */
+  CHECK_ST(wb_verifier_new_key(&v, k, NULL), WB_OK);
+  CHECK_ST(wb_verifier_expect_typ(v, "at+jwt", NULL), WB_OK);
+  const wb_signer *one[1] = {s};
+  CHECK_ST(
+      wb_jws_sign_json(one, 1, WB_SER_FLATTENED, (const unsigned char *)"{}", 2, false, &json, NULL, NULL),
+      WB_OK);
+  wb_error err = {0};
+  CHECK_ST(wb_jws_verify_json(v, WB_JWS_ANY, json, strlen(json), NULL, NULL, NULL, 0, NULL, &err),
+           WB_ERR_CLAIM_MISMATCH); /* no typ at all: refused */
+  size_t n = strlen(json) + 64;
+  forged = malloc(n);
+  snprintf(forged, n, "{\"header\":{\"typ\":\"at+jwt\"},%s", json + 1);
+  CHECK_ST(wb_jws_verify_json(v, WB_JWS_ANY, forged, strlen(forged), NULL, NULL, NULL, 0, NULL, &err),
+           WB_ERR_CLAIM_MISMATCH); /* an unprotected typ does not count */
+  free(forged);
+  wb_string_free(json);
+  /* a protected typ still does */
+  CHECK_ST(wb_signer_set_typ(s, "at+jwt", NULL), WB_OK);
+  CHECK_ST(
+      wb_jws_sign_json(one, 1, WB_SER_FLATTENED, (const unsigned char *)"{}", 2, false, &json, NULL, NULL),
+      WB_OK);
+  CHECK_ST(wb_jws_verify_json(v, WB_JWS_ANY, json, strlen(json), NULL, NULL, NULL, 0, NULL, &err), WB_OK);
+  wb_string_free(json);
+  wb_verifier_free(v);
+  wb_signer_free(s);
+  wb_key_free(k);
+}
+
 int main(void) {
+  test_jws_json_typ_unprotected();
   test_recipients_capped();
   test_large_headers_disjoint();
   return CHECK_DONE();
