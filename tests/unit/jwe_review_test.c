@@ -10,6 +10,8 @@
  *   - a JSON JWS whose protected header has no "typ" met the verifier's expected typ with a "typ"
  *     in its unprotected header, which no signature covers: explicit typing (RFC 8725 3.11)
  *     defeated by anyone who holds a token.
+ *   - a general JSON JWE whose first recipient has no kid and whose second names the decrypter's
+ *     key: the first was tried (and failed), where the contract says the one naming our kid is used.
  */
 #include "check.h"
 #include "jwe_int.h"
@@ -139,7 +141,36 @@ static void test_jws_json_typ_unprotected(void) {
   wb_key_free(k);
 }
 
+/* Several recipients: the one that names the kid of the decrypter's key is used, wherever it is. */
+static void test_recipient_by_kid_first(void) {
+  wb_key *mine = NULL, *other = NULL;
+  wb_encrypter *e = NULL;
+  wb_decrypter *d = NULL;
+  char *json = NULL;
+  CHECK_ST(wb_key_generate(&mine, WB_KTY_OCT, WB_CRV_NONE, 128, NULL), WB_OK);
+  CHECK_ST(wb_key_generate(&other, WB_KTY_OCT, WB_CRV_NONE, 128, NULL), WB_OK);
+  CHECK_ST(wb_key_set_kid(mine, "me", NULL), WB_OK);
+  CHECK(other->kid == NULL); /* the other recipient's header names no kid */
+  CHECK_ST(wb_encrypter_new(&e, other, WB_JWE_A128KW, WB_ENC_A128GCM, NULL), WB_OK);
+  CHECK_ST(wb_encrypter_add_recipient(e, mine, WB_JWE_A128KW, NULL), WB_OK);
+  CHECK_ST(wb_jwe_encrypt_json(e, WB_SER_GENERAL, (const unsigned char *)"hi", 2, NULL, 0, &json, NULL, NULL),
+           WB_OK);
+  CHECK_ST(wb_decrypter_new_key(&d, mine, NULL), WB_OK);
+  unsigned char *pt = NULL;
+  size_t n = 0;
+  wb_error err = {0};
+  CHECK_ST(wb_jwe_decrypt_json(d, json, strlen(json), &pt, &n, NULL, NULL, &err), WB_OK);
+  CHECK(n == 2 && pt != NULL && memcmp(pt, "hi", 2) == 0);
+  wb_plaintext_free(pt, n);
+  wb_string_free(json);
+  wb_decrypter_free(d);
+  wb_encrypter_free(e);
+  wb_key_free(mine);
+  wb_key_free(other);
+}
+
 int main(void) {
+  test_recipient_by_kid_first();
   test_jws_json_typ_unprotected();
   test_recipients_capped();
   test_large_headers_disjoint();
