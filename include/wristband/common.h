@@ -53,7 +53,13 @@ typedef enum {
   WB_ERR_CRYPTO = 16,          /* "crypto": the crypto backend failed unexpectedly */
   WB_ERR_UNSUPPORTED = 17,     /* "unsupported": valid input this version does not handle */
   WB_ERR_OUT_OF_RANGE = 18,    /* "out_of_range": a valid value that does not fit the C type asked for */
-  WB_STATUS_COUNT_             /* not a status: one past the last */
+  /* 19 is taken by the JWE work (WB_ERR_DECRYPT_FAILED, "decrypt_failed") */
+  WB_ERR_REPLAYED = 20,         /* "replayed": a DPoP proof whose jti was seen before (dpop.h) */
+  WB_ERR_REQUEST_MISMATCH = 21, /* "request_mismatch": a DPoP proof made for another method or URL */
+  WB_ERR_TOKEN_MISMATCH = 22,   /* "token_mismatch": a DPoP proof's ath is not the access token's hash */
+  WB_ERR_KEY_MISMATCH = 23,     /* "key_mismatch": the proof's key is not the one the token is bound to */
+  WB_ERR_USE_DPOP_NONCE = 24,   /* "use_dpop_nonce": the proof lacks the nonce the server requires */
+  WB_STATUS_COUNT_              /* not a status: one past the last */
 } wb_status;
 
 /** Per-call error details. Messages never contain key material or whole tokens. */
