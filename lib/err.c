@@ -32,6 +32,7 @@ static const char *const status_names[WB_STATUS_COUNT_] = {
     [WB_ERR_CRYPTO] = "crypto",
     [WB_ERR_UNSUPPORTED] = "unsupported",
     [WB_ERR_OUT_OF_RANGE] = "out_of_range",
+    [WB_ERR_DECRYPT_FAILED] = "decrypt_failed",
     [WB_ERR_REPLAYED] = "replayed",
     [WB_ERR_REQUEST_MISMATCH] = "request_mismatch",
     [WB_ERR_TOKEN_MISMATCH] = "token_mismatch",

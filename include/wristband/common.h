@@ -53,7 +53,7 @@ typedef enum {
   WB_ERR_CRYPTO = 16,          /* "crypto": the crypto backend failed unexpectedly */
   WB_ERR_UNSUPPORTED = 17,     /* "unsupported": valid input this version does not handle */
   WB_ERR_OUT_OF_RANGE = 18,    /* "out_of_range": a valid value that does not fit the C type asked for */
-  /* 19 is taken by the JWE work (WB_ERR_DECRYPT_FAILED, "decrypt_failed") */
+  WB_ERR_DECRYPT_FAILED = 19,  /* "decrypt_failed": a JWE does not decrypt (one answer for every cause) */
   WB_ERR_REPLAYED = 20,         /* "replayed": a DPoP proof whose jti was seen before (dpop.h) */
   WB_ERR_REQUEST_MISMATCH = 21, /* "request_mismatch": a DPoP proof made for another method or URL */
   WB_ERR_TOKEN_MISMATCH = 22,   /* "token_mismatch": a DPoP proof's ath is not the access token's hash */
