@@ -67,6 +67,7 @@ typedef enum {
   PG_PURGE,
   PG_PING,
   PG_SCHEMA_VERSION,
+  PG_DPOP_JTI_USE,
   PG_COUNT_
 } pg_id;
 
@@ -144,6 +145,8 @@ srv_status pg_lockout_get(store *s, const char *name, int64_t now_s, int64_t *lo
 srv_status pg_lockout_fail(store *s, const char *name, int64_t now_s, int64_t window_s, int64_t max_failures,
                            int64_t lock_s, int64_t *locked_until_s, srv_error *err);
 srv_status pg_lockout_clear(store *s, const char *name, srv_error *err);
+srv_status pg_dpop_jti_use(store *s, const unsigned char *id, int64_t exp_s, int64_t now_s, int *fresh,
+                           srv_error *err);
 srv_status pg_key_add(store *s, const store_key *k, srv_error *err);
 srv_status pg_key_list(store *s, store_key_fn fn, void *ctx, srv_error *err);
 srv_status pg_key_activate(store *s, const char *kid, int64_t now_us, int64_t sign_until_s, srv_error *err);

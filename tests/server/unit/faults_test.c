@@ -161,6 +161,12 @@ static srv_status f_schema_version(store *s, int *v, srv_error *err) {
   return inject(s) ? FAIL(err) : in_ops(s)->schema_version(fs(s)->inner, v, err);
 }
 
+static srv_status f_dpop_jti_use(store *s, const unsigned char *id, int64_t exp, int64_t now, int *fresh,
+                                 srv_error *err) {
+  *fresh = 0;
+  return inject(s) ? FAIL(err) : in_ops(s)->dpop_jti_use(fs(s)->inner, id, exp, now, fresh, err);
+}
+
 static void f_close(store *s) {
   store_close(fs(s)->inner);
 }
@@ -208,6 +214,7 @@ static const store_ops fault_ops = {
     f_key_import,
     f_import_begin,
     f_import_end,
+    f_dpop_jti_use,
 };
 
 /* ---- the story ------------------------------------------------------------------------------ */
