@@ -243,12 +243,12 @@ static srv_status checked(srv_status st, const session_tokens *t) {
 }
 
 static srv_status login(srv *s, const char *pw, session_tokens *t) {
-  session_meta m = {"ua", "192.0.2.9", "app"};
+  session_meta m = {"ua", "192.0.2.9", "app", NULL};
   return checked(session_login(s, "alice", pw, strlen(pw), NULL, &m, t, NULL), t);
 }
 
 static srv_status refresh(srv *s, const session_tokens *from, session_tokens *t) {
-  session_meta m = {"ua", "192.0.2.9", NULL};
+  session_meta m = {"ua", "192.0.2.9", NULL, NULL};
   return checked(session_refresh(s, from->refresh_token, strlen(from->refresh_token), NULL, &m, t, NULL), t);
 }
 
