@@ -12,13 +12,15 @@ import hashlib
 import http.client
 import json
 import os
+import subprocess
+import tempfile
 import time
 import urllib.parse
 
 from jwcrypto import jwk, jws
 from jwcrypto.common import json_encode
 
-from wbtest import Server, jwt_parts, main, sql
+from wbtest import BIN, PASSWORD, Server, jwt_parts, main, sql
 
 
 def b64(raw):
@@ -170,6 +172,42 @@ def test_discovery_and_challenge(c):
         c.check(r.status_code == 401 and "Bearer" in chal and 'DPoP algs="' in chal and "ES256" in chal,
                 "401 without a token challenges Bearer and DPoP: %r" % chal)
     finally:
+        s.cleanup()
+
+
+def test_curl_with_the_cli(c):
+    """The README's tour: a real HTTP client (curl) with proofs from `wristband dpop`."""
+    s = started()
+    tmp = tempfile.mkdtemp(prefix="wbdpop")
+    try:
+        key = os.path.join(tmp, "client.jwk")
+        subprocess.run([BIN, "keygen", "ES256", "-o", key], check=True)
+
+        def cli_proof(method, url, token=None):
+            args = [BIN, "dpop", "--key", key, "--method", method, "--url", url] + (["--token", token] if token else [])
+            return subprocess.run(args, check=True, capture_output=True, text=True).stdout.strip()
+
+        def curl(*args):
+            p = subprocess.run(["curl", "-s", "-w", "\n%{http_code}"] + list(args), capture_output=True, text=True,
+                               timeout=60)
+            body, _, code = p.stdout.rpartition("\n")
+            return int(code), body
+
+        code, body = curl("-d", "grant_type=password", "-d", "username=alice", "-d", "password=" + PASSWORD,
+                          "-H", "DPoP: " + cli_proof("POST", s.url("/oauth/token")), s.url("/oauth/token"))
+        c.eq(code, 200, "curl login with a wristband proof")
+        t = json.loads(body)
+        thumb = subprocess.run([BIN, "thumbprint", key], check=True, capture_output=True, text=True).stdout.strip()
+        c.eq((t["token_type"], jwt_parts(t["access_token"])[1]["cnf"]["jkt"]), ("DPoP", thumb), "bound to the CLI's key")
+        at = t["access_token"]
+        code, body = curl("-H", "Authorization: DPoP " + at,
+                          "-H", "DPoP: " + cli_proof("GET", s.url("/oauth/userinfo"), at), s.url("/oauth/userinfo"))
+        c.eq(code, 200, "curl userinfo with a wristband proof")
+        c.eq(json.loads(body).get("preferred_username"), "alice", "curl userinfo's user")
+        code, body = curl("-H", "Authorization: Bearer " + at, s.url("/oauth/userinfo"))
+        c.eq(code, 401, "curl: the same token as Bearer")
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
         s.cleanup()
 
 
@@ -407,6 +445,6 @@ def test_nonces(c):
 
 
 if __name__ == "__main__":
-    main([test_login_and_call, test_endpoints, test_discovery_and_challenge, test_replay, test_wrong_method_or_url,
+    main([test_login_and_call, test_curl_with_the_cli, test_endpoints, test_discovery_and_challenge, test_replay, test_wrong_method_or_url,
           test_iat_window, test_ath_mismatch, test_key_mismatch_and_stolen_token, test_bearer_downgrade,
           test_bad_proofs, test_refresh_with_another_key, test_nonces])
