@@ -224,6 +224,7 @@ struct wb_dpop_verifier {
   wb_dpop_replay_fn replay; /* the caller's replay cache, else cache */
   void *replay_ctx;
   wb_dpop_cache *cache;
+  wb_dpop_keys *keys;     /* the proof keys imported so far */
   wb_dpop_nonce_fn nonce; /* NULL: nonces not required */
   void *nonce_ctx;
 };
@@ -238,7 +239,10 @@ wb_status wb_dpop_verifier_new(wb_dpop_verifier **out, wb_error *err) {
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL out");
   *out = NULL;
   wb_dpop_verifier *v = calloc(1, sizeof(*v));
-  if (v == NULL || (v->cache = wb__dpop_cache_new(WB_DPOP_DEFAULT_REPLAY_CACHE)) == NULL) {
+  if (v == NULL || (v->cache = wb__dpop_cache_new(WB_DPOP_DEFAULT_REPLAY_CACHE)) == NULL ||
+      (v->keys = wb__dpop_keys_new()) == NULL) {
+    if (v != NULL)
+      wb__dpop_cache_free(v->cache);
     free(v);
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   }
@@ -334,6 +338,7 @@ void wb_dpop_verifier_free(wb_dpop_verifier *v) {
   if (v == NULL)
     return;
   wb__dpop_cache_free(v->cache);
+  wb__dpop_keys_free(v->keys);
   free(v);
 }
 
@@ -362,8 +367,8 @@ enum { H_TYP, H_ALG, H_JWK, H_CRIT, H_B64, H_COUNT };
 enum { J_D, J_P, J_Q, J_DP, J_DQ, J_QI, J_OTH, J_K, J_COUNT };
 
 /* The proof's "jwk": an object with no private member, imported as a key that may verify alg. */
-static wb_status header_key(const wb_jfield *jwk, wb_alg alg, const wb_limits *lim, wb_key **key,
-                            wb_error *err) {
+static wb_status header_key(const wb_dpop_verifier *v, const wb_jfield *jwk, wb_alg alg, const wb_limits *lim,
+                            wb_key **key, wb_error *err) {
   static const char *const private_names[J_COUNT] = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"};
   wb_jfield f[J_COUNT] = {WB_JFIELD("d"),  WB_JFIELD("p"),  WB_JFIELD("q"),   WB_JFIELD("dp"),
                           WB_JFIELD("dq"), WB_JFIELD("qi"), WB_JFIELD("oth"), WB_JFIELD("k")};
@@ -371,7 +376,16 @@ static wb_status header_key(const wb_jfield *jwk, wb_alg alg, const wb_limits *l
     return wb__fail(err, WB_ERR_MALFORMED, "the proof header has no \"jwk\"");
   if (jwk->type != WB_JSON_OBJECT)
     return wb__fail(err, WB_ERR_MALFORMED, "the proof header's \"jwk\" must be an object");
-  wb_status st = wb__jscan_object(jwk->value, jwk->len, lim, f, J_COUNT, err);
+  /* These exact bytes passed the checks below before: the same key, only alg is checked again. */
+  wb_status st;
+  if ((*key = wb__dpop_keys_get(v->keys, jwk->value, jwk->len)) != NULL) {
+    if ((st = wb_key_check_alg(*key, alg, WB_KEY_OP_VERIFY, err)) != WB_OK) {
+      wb_key_free(*key);
+      *key = NULL;
+    }
+    return st;
+  }
+  st = wb__jscan_object(jwk->value, jwk->len, lim, f, J_COUNT, err);
   if (st != WB_OK)
     return st;
   for (int i = 0; i < J_COUNT; i++)
@@ -383,6 +397,8 @@ static wb_status header_key(const wb_jfield *jwk, wb_alg alg, const wb_limits *l
     st = wb__fail(err, WB_ERR_BAD_KEY, "the proof's \"jwk\" is not a public key");
   if (st == WB_OK)
     st = wb_key_check_alg(*key, alg, WB_KEY_OP_VERIFY, err);
+  if (st == WB_OK)
+    wb__dpop_keys_put(v->keys, jwk->value, jwk->len, *key);
   if (st != WB_OK) {
     wb_key_free(*key);
     *key = NULL;
@@ -428,7 +444,7 @@ static wb_status check_header(const wb_dpop_verifier *v, seg *h, const wb_limits
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "the proof's alg %s is symmetric", wb_alg_name(*alg));
   if (!(v->algs & (1u << *alg)))
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "the proof's alg %s is not allowed", wb_alg_name(*alg));
-  return header_key(&f[H_JWK], *alg, lim, key, err);
+  return header_key(v, &f[H_JWK], *alg, lim, key, err);
 }
 
 /* h64 "." p64 verified with key under alg. */

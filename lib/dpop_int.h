@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/dpop_int.h - what the DPoP files share inside the library: the URL normalisation of
- * RFC 9449 4.3 (lib/dpop_url.c) and the built-in jti replay cache (lib/dpop_replay.c). The
+ * RFC 9449 4.3 (lib/dpop_url.c), the built-in jti replay cache (lib/dpop_replay.c) and the cache
+ * of proof keys (lib/dpop_keys.c). The
  * public contract is include/wristband/dpop.h; proofs are made and checked in lib/dpop.c.
  */
 #ifndef WB_DPOP_INT_H
@@ -34,5 +35,21 @@ void wb__dpop_cache_free(wb_dpop_cache *c);
  */
 wb_status wb__dpop_cache_use(wb_dpop_cache *c, const unsigned char id[WB_DPOP_REPLAY_ID_LEN], int64_t expires,
                              int64_t now, wb_error *err);
+
+/**
+ * The verifier's cache of proof keys (lib/dpop_keys.c): keys imported from proof headers, by the
+ * SHA-256 of the header's "jwk" text as written. Thread-safe; NULL-safe (a NULL cache caches
+ * nothing).
+ */
+typedef struct wb_dpop_keys wb_dpop_keys;
+
+/** An empty cache; NULL on OOM. */
+wb_dpop_keys *wb__dpop_keys_new(void);
+/** Frees the cache and its references. NULL-safe. */
+void wb__dpop_keys_free(wb_dpop_keys *c);
+/** A new reference (wb_key_free) to the key cached for exactly jwk[0..len), or NULL. */
+wb_key *wb__dpop_keys_get(wb_dpop_keys *c, const char *jwk, size_t len);
+/** Caches key (a reference is taken) for jwk[0..len): only a key that passed every header check. */
+void wb__dpop_keys_put(wb_dpop_keys *c, const char *jwk, size_t len, const wb_key *key);
 
 #endif

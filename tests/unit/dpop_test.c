@@ -6,9 +6,11 @@
  * token, another key than cnf.jkt, HS256 and "none", a private key in the header, typ, crit,
  * a bad signature, nonces); a failed check uses up nothing; the replay cache (the caller's and
  * the built-in one, which refuses rather than forgets); URL normalisation (RFC 9449 4.3); the
- * signer's refusals.
+ * signer's refusals; the verifier's cache of proof keys (every check still applies to a cached
+ * key, more keys than slots, several threads).
  */
 #include <openssl/evp.h>
+#include <pthread.h>
 
 #include "check.h"
 #include "dpop_int.h"
@@ -630,6 +632,114 @@ static void url_normalisation(void) {
   free(huge);
 }
 
+/* The verifier's cache of proof keys (lib/dpop_keys.c): a proof whose header "jwk" has the bytes
+ * of an earlier one takes the cached key, and every check still applies to it. */
+typedef struct cache_race {
+  const wb_dpop_verifier *v;
+  char **proofs;
+  int n;
+  int ok;
+} cache_race;
+
+static void *cache_race_one(void *p) {
+  cache_race *r = p;
+  char tp[WB_THUMBPRINT_LEN];
+  for (int i = 0; i < r->n; i++)
+    r->ok += wb_dpop_verify(r->v, r->proofs[i], strlen(r->proofs[i]), "GET", URL, tp, NULL) == WB_OK;
+  return NULL;
+}
+
+static void key_cache(void) {
+  wb_key *a = gen(WB_ALG_ES256), *b = gen(WB_ALG_ES256), *k384 = gen(WB_ALG_ES384);
+  wb_dpop_verifier *v = verifier();
+  char ta[WB_THUMBPRINT_LEN], tb[WB_THUMBPRINT_LEN], tp[WB_THUMBPRINT_LEN];
+  CHECK_ST(wb_key_thumbprint(a, ta, NULL), WB_OK);
+  CHECK_ST(wb_key_thumbprint(b, tb, NULL), WB_OK);
+  char *pub = pub_jwk(a), header[1024], payload[256];
+  snprintf(header, sizeof(header), "{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"jwk\":%s}", pub);
+  for (int i = 0; i < 3; i++) { /* the first imports, the others hit */
+    snprintf(payload, sizeof(payload), "{\"jti\":\"a%d\",\"htm\":\"GET\",\"htu\":\"" URL "\",\"iat\":%lld}",
+             i, (long long)NOW);
+    char *p = forge(a, header, payload);
+    CHECK_ST(wb_dpop_verify(v, p, strlen(p), "GET", URL, tp, NULL), WB_OK);
+    CHECK(strcmp(tp, ta) == 0);
+    wb_string_free(p);
+  }
+  /* a's key in the header, b's signature: the cached key does not verify it */
+  snprintf(payload, sizeof(payload), "{\"jti\":\"b1\",\"htm\":\"GET\",\"htu\":\"" URL "\",\"iat\":%lld}",
+           (long long)NOW);
+  char *p = forge(b, header, payload);
+  CHECK_ST(wb_dpop_verify(v, p, strlen(p), "GET", URL, tp, NULL), WB_ERR_BAD_SIGNATURE);
+  CHECK(tp[0] == '\0');
+  wb_string_free(p);
+  /* the cached P-256 key under ES384: the alg is checked against the cached key too */
+  char h384[1024];
+  snprintf(h384, sizeof(h384), "{\"typ\":\"dpop+jwt\",\"alg\":\"ES384\",\"jwk\":%s}", pub);
+  p = forge(k384, h384, payload);
+  CHECK_ST(wb_dpop_verify(v, p, strlen(p), "GET", URL, tp, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  wb_string_free(p);
+  /* an RSA key pinned to RS256 in the header's jwk: cached by an RS256 proof, then a PS256 proof
+   * with the same bytes (the family fits, the pin does not) */
+  wb_key *rsa = gen(WB_ALG_RS256);
+  char *rpub = pub_jwk(rsa), rh[2048];
+  CHECK(strstr(rpub, "\"alg\":\"RS256\"") != NULL);
+  for (int i = 0; i < 2; i++) {
+    snprintf(rh, sizeof(rh), "{\"typ\":\"dpop+jwt\",\"alg\":\"%s\",\"jwk\":%s}", i ? "PS256" : "RS256", rpub);
+    snprintf(payload, sizeof(payload), "{\"jti\":\"r%d\",\"htm\":\"GET\",\"htu\":\"" URL "\",\"iat\":%lld}",
+             i, (long long)NOW);
+    p = forge_alg(rsa, i ? WB_ALG_PS256 : WB_ALG_RS256, rh, payload);
+    CHECK_ST(wb_dpop_verify(v, p, strlen(p), "GET", URL, tp, NULL), i ? WB_ERR_ALG_NOT_ALLOWED : WB_OK);
+    wb_string_free(p);
+  }
+  wb_string_free(rpub);
+  wb_key_free(rsa);
+  /* the cached key against another key's cnf.jkt */
+  snprintf(payload, sizeof(payload),
+           "{\"jti\":\"a9\",\"htm\":\"GET\",\"htu\":\"" URL "\",\"iat\":%lld,\"ath\":\"%s\"}", (long long)NOW,
+           "tmLqYz8MY3ooWUUjRrJfr-Nzzu0aObMlVUAP7UxNzmY");
+  p = forge(a, header, payload);
+  wb_error err;
+  wb_status st = wb_dpop_verify_bound(v, p, strlen(p), "GET", URL, "x", 1, tb, &err);
+  CHECK(st == WB_ERR_KEY_MISMATCH || st == WB_ERR_TOKEN_MISMATCH);
+  wb_string_free(p);
+  /* more keys than slots: each still verifies, and so does a again */
+  for (int i = 0; i < 80; i++) {
+    wb_key *k = gen(i % 2 ? WB_ALG_ES256 : WB_ALG_EDDSA);
+    wb_dpop_signer *s = signer_for(k, wb_key_default_alg(k));
+    char *q = sign(s, "GET", URL, NULL, NULL);
+    CHECK_ST(wb_dpop_verify(v, q, strlen(q), "GET", URL, tp, NULL), WB_OK);
+    wb_string_free(q);
+    wb_dpop_signer_free(s);
+    wb_key_free(k);
+  }
+  /* four threads, one key, all proofs accepted once */
+  enum { THREADS = 4, EACH = 25 };
+  char *proofs[THREADS * EACH];
+  wb_dpop_signer *sa = signer_for(a, WB_ALG_ES256);
+  for (int i = 0; i < THREADS * EACH; i++)
+    proofs[i] = sign(sa, "GET", URL, NULL, NULL);
+  cache_race r[THREADS];
+  pthread_t t[THREADS];
+  for (int i = 0; i < THREADS; i++) {
+    r[i] = (cache_race){v, proofs + i * EACH, EACH, 0};
+    pthread_create(&t[i], NULL, cache_race_one, &r[i]);
+  }
+  int ok = 0;
+  for (int i = 0; i < THREADS; i++) {
+    pthread_join(t[i], NULL);
+    ok += r[i].ok;
+  }
+  CHECK(ok == THREADS * EACH);
+  for (int i = 0; i < THREADS * EACH; i++)
+    wb_string_free(proofs[i]);
+  wb_dpop_signer_free(sa);
+  wb_string_free(pub);
+  wb_dpop_verifier_free(v);
+  wb_key_free(k384);
+  wb_key_free(b);
+  wb_key_free(a);
+}
+
 int main(void) {
   round_trips();
   proof_shape();
@@ -646,5 +756,6 @@ int main(void) {
   policy();
   signer_refusals();
   url_normalisation();
+  key_cache();
   return CHECK_DONE();
 }
