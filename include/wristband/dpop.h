@@ -26,7 +26,8 @@
  *
  * Thread-safety: signers and verifiers are configured by one thread, then shared: wb_dpop_sign
  * and wb_dpop_verify* take them const and may run from many threads at once (the built-in replay
- * cache has its own lock; a caller's replay and nonce callbacks must be thread-safe).
+ * cache and the verifier's cache of proof keys have their own locks; a caller's replay and nonce
+ * callbacks must be thread-safe).
  */
 #ifndef WRISTBAND_DPOP_H
 #define WRISTBAND_DPOP_H
