@@ -64,8 +64,7 @@ class Client:
         self.s, self.key = s, key or new_key()
 
     def login(self, user="alice", **kw):
-        return self.s.post("/oauth/token", data={"grant_type": "password", "username": user,
-                                                 "password": "correct horse battery"},
+        return self.s.post("/oauth/token", data={"grant_type": "password", "username": user, "password": PASSWORD},
                            headers={"DPoP": proof(self.key, "POST", self.s.url("/oauth/token"), **kw)})
 
     def call(self, method, path, token, key=None, **kw):
@@ -153,6 +152,17 @@ def test_endpoints(c):
                                           "X-Original-URL": orig,
                                           "DPoP": proof(cl.key, "GET", s.url("/auth/check"), token=at)})
         c.eq(error(r), (401, "invalid_dpop_proof"), "/auth/check: a proof for the check itself, not the request")
+        # Introspection (RFC 9449 6.2): token_type DPoP and cnf.jkt; an admin may ask with a DPoP token.
+        secret = s.admin("client", "add", "api").stdout.strip()
+        r = s.introspect(at, "api", secret).json()
+        c.eq((r.get("active"), r.get("token_type"), r.get("cnf")), (True, "DPoP", {"jkt": cl.key.thumbprint()}),
+             "introspection of a bound token")
+        s.add_user("root", roles=["admin"])
+        root = cl.login("root").json()["access_token"]
+        r = s.post("/oauth/introspect", data={"token": at},
+                   headers={"Authorization": "DPoP " + root,
+                            "DPoP": proof(cl.key, "POST", s.url("/oauth/introspect"), token=root)})
+        c.eq((r.status_code, r.json().get("token_type")), (200, "DPoP"), "an admin introspects with a DPoP token")
         r = cl.call("POST", "/oauth/logout", at)
         c.eq(r.status_code, 204, "logout with DPoP")
         c.eq(cl.call("GET", "/oauth/userinfo", at).status_code, 401, "logged out")
