@@ -26,8 +26,13 @@ int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state
   const char *token = NULL;
   size_t len = 0;
   srv_error err;
-  int cookie = 0;
-  srv_status st = params_bearer(http_header(rq, "Authorization"), &token, &len, &err);
+  int cookie = 0, dpop = 0;
+  const char *authz = http_header(rq, "Authorization");
+  srv_status st = params_bearer(authz, &token, &len, &err);
+  if (st == SRV_ERR_NOT_FOUND) {
+    st = params_token(authz, "DPoP", &token, &len, &err);
+    dpop = st != SRV_ERR_NOT_FOUND;
+  }
   if (st == SRV_ERR_NOT_FOUND) {
     token = http_cookie(rq, COOKIE_ACCESS);
     len = token != NULL ? strlen(token) : 0;
@@ -38,6 +43,7 @@ int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state
     *from_cookie = cookie;
   if (st == SRV_ERR_NOT_FOUND) {
     reply_no_bearer(rp);
+    ep_dpop_challenge(s, rp, NULL, NULL);
     return 0;
   }
   if (st == SRV_OK && cookie && changes_state && !ep_has_csrf(rq)) {
@@ -48,6 +54,12 @@ int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state
     st = session_authenticate(s, token, len, want_user, a, &err);
   if (st != SRV_OK) {
     reply_fail(rp, &err);
+    if (rp->status == 401)
+      ep_dpop_challenge(s, rp, NULL, NULL);
+    return 0;
+  }
+  if (!ep_dpop_check(s, rq, dpop, token, len, &a->tok, rp)) {
+    session_auth_clear(a);
     return 0;
   }
   return 1;
