@@ -40,12 +40,16 @@ http {{
       proxy_pass {auth}/auth/check;
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
+      proxy_set_header X-Original-Method $request_method;
+      proxy_set_header X-Original-URL http://127.0.0.1:{port}$request_uri;
     }}
     location = /_auth_admin {{
       internal;
       proxy_pass {auth}/auth/check?role=admin;
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
+      proxy_set_header X-Original-Method $request_method;
+      proxy_set_header X-Original-URL http://127.0.0.1:{port}$request_uri;
     }}
     location /app/ {{
       auth_request /_auth;
