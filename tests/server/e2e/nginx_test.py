@@ -107,12 +107,14 @@ def dpop_through_nginx(c, s, base):
                headers={"DPoP": proof(key, "POST", s.url("/oauth/token"))})
     at = r.json()["access_token"]
 
-    def call(url, headers=None):
-        h = {"Authorization": "DPoP " + at, "DPoP": proof(key, "GET", url, token=at)}
+    def call(url, headers=None, method="GET"):
+        h = {"Authorization": "DPoP " + at, "DPoP": proof(key, method, url, token=at)}
         h.update(headers or {})
-        return requests.get(base + "/app/orders", headers=h, timeout=60).status_code
+        return requests.request(method, base + "/app/orders", headers=h, data="x" if method == "POST" else None,
+                                timeout=60).status_code
 
     c.eq(call(base + "/app/orders"), 200, "DPoP through nginx: a proof for the URL called")
+    c.eq(call(base + "/app/orders", method="POST"), 501, "DPoP through nginx: POST (the upstream has no do_POST)")
     c.eq(call(s.url("/auth/check")), 401, "DPoP through nginx: a proof for /auth/check is not one for the app")
     other = "https://other.example/api/orders"
     c.eq(call(other, {"X-Original-Method": "GET", "X-Original-URL": other}), 401,
