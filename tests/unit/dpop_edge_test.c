@@ -87,8 +87,46 @@ static void edge_of_window(bool callers_cache) {
   wb_key_free(k);
 }
 
+/* The expiry a caller's cache is given: the first stale second plus the leeway, at least one. */
+static int64_t last_expires;
+static wb_status record(void *ctx, const unsigned char id[WB_DPOP_REPLAY_ID_LEN], int64_t expires,
+                        wb_error *err) {
+  (void)ctx;
+  (void)id;
+  (void)err;
+  last_expires = expires;
+  return WB_OK;
+}
+
+static void margin(void) {
+  wb_key *k = NULL;
+  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_EDDSA, WB_CRV_NONE, 0, NULL), WB_OK);
+  int64_t iat = NOW;
+  wb_dpop_signer *s = NULL;
+  CHECK_ST(wb_dpop_signer_new(&s, k, WB_ALG_INVALID, NULL), WB_OK);
+  CHECK_ST(wb_dpop_signer_set_clock(s, fixed, &iat, NULL), WB_OK);
+  const int64_t leeways[] = {0, 1, WB_DPOP_DEFAULT_LEEWAY, 30};
+  for (size_t i = 0; i < sizeof(leeways) / sizeof(leeways[0]); i++) {
+    wb_dpop_verifier *v = NULL;
+    char *p = NULL, jkt[WB_THUMBPRINT_LEN];
+    CHECK_ST(wb_dpop_verifier_new(&v, NULL), WB_OK);
+    CHECK_ST(wb_dpop_verifier_set_now(v, NOW, NULL), WB_OK);
+    CHECK_ST(wb_dpop_verifier_set_leeway(v, leeways[i], NULL), WB_OK);
+    CHECK_ST(wb_dpop_verifier_set_replay_fn(v, record, NULL, NULL), WB_OK);
+    CHECK_ST(wb_dpop_sign(s, "GET", URL, NULL, 0, NULL, &p, NULL, NULL), WB_OK);
+    last_expires = 0;
+    CHECK_ST(wb_dpop_verify(v, p, strlen(p), "GET", URL, jkt, NULL), WB_OK);
+    CHECK(last_expires == NOW + WB_DPOP_DEFAULT_MAX_AGE + 1 + (leeways[i] > 0 ? leeways[i] : 1));
+    wb_string_free(p);
+    wb_dpop_verifier_free(v);
+  }
+  wb_dpop_signer_free(s);
+  wb_key_free(k);
+}
+
 int main(void) {
   edge_of_window(false);
   edge_of_window(true);
+  margin();
   return CHECK_DONE();
 }
