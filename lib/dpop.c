@@ -351,6 +351,7 @@ typedef struct expect {
   const char *token;                 /* the access token presented, or NULL */
   size_t token_len;
   const char *jkt; /* the token's cnf.jkt, or NULL */
+  int64_t now;     /* the verifier's clock, read once per proof */
 } expect;
 
 /* A decoded segment, NUL-terminated, on the heap (proofs are small and rare next to tokens). */
@@ -505,21 +506,25 @@ static wb_status check_request(const wb_jfield *f, const expect *x, wb_error *er
   return WB_OK;
 }
 
-/* iat in [now - max_age, now + leeway]; *stale_at: when the proof leaves the window. */
-static wb_status check_iat(const wb_dpop_verifier *v, const wb_jfield *iat, int64_t *stale_at,
+/* iat in [now - max_age, now + leeway]; *stale_at: until when the replay cache must remember the
+ * proof: the first second it is stale, plus a margin (the leeway, at least a second) for a cache
+ * that reads its own clock later than this check did, or on another machine whose clock is ahead
+ * (the server's store, purged by every instance): without it a replay landing on the proof's last
+ * second while the clock ticks over would find the first use forgotten. */
+static wb_status check_iat(const wb_dpop_verifier *v, const wb_jfield *iat, int64_t now_s, int64_t *stale_at,
                            wb_error *err) {
   double d = 0;
   int64_t i = 0;
   wb_jnum_kind kind;
   if (wb__jnum_parse(iat->value, iat->len, &d, &i, &kind) != WB_OK)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  double now = (double)now_of(v);
+  double now = (double)now_s;
   if (!(d >= now - (double)v->max_age)) /* also NaN-proof: a huge negative or -inf is stale */
     return wb__fail(err, WB_ERR_EXPIRED, "the proof is stale: iat more than %lld seconds ago",
                     (long long)v->max_age);
   if (d > now + (double)v->leeway)
     return wb__fail(err, WB_ERR_IAT_IN_FUTURE, "the proof's iat is %.0f seconds in the future", d - now);
-  *stale_at = (int64_t)floor(d) + v->max_age + 1;
+  *stale_at = (int64_t)floor(d) + v->max_age + 1 + (v->leeway > 0 ? v->leeway : 1);
   return WB_OK;
 }
 
@@ -558,7 +563,7 @@ static wb_status check_ath(const wb_jfield *ath, const expect *x, wb_error *err)
 
 /* The replay id, SHA-256(jkt || jti), through the caller's cache or the built-in one. */
 static wb_status check_replay(const wb_dpop_verifier *v, const char *jkt, const wb_jfield *jti,
-                              int64_t stale_at, wb_error *err) {
+                              int64_t stale_at, int64_t now, wb_error *err) {
   unsigned char in[WB_THUMBPRINT_LEN + JTI_MAX], id[WB_DPOP_REPLAY_ID_LEN];
   size_t n = strlen(jkt);
   memcpy(in, jkt, n);
@@ -567,7 +572,7 @@ static wb_status check_replay(const wb_dpop_verifier *v, const char *jkt, const 
   if (EVP_Digest(in, n, id, &hl, EVP_sha256(), NULL) != 1 || hl != sizeof(id))
     return wb__fail(err, WB_ERR_CRYPTO, "SHA-256 failed");
   if (v->replay == NULL)
-    return wb__dpop_cache_use(v->cache, id, stale_at, now_of(v), err);
+    return wb__dpop_cache_use(v->cache, id, stale_at, now, err);
   wb_error mine = {WB_OK, ""};
   wb_status st = v->replay(v->replay_ctx, id, stale_at, &mine);
   if (st == WB_OK)
@@ -590,7 +595,7 @@ static wb_status check_claims(const wb_dpop_verifier *v, const seg *p, const wb_
   if (st == WB_OK)
     st = check_request(f, x, err);
   if (st == WB_OK)
-    st = check_iat(v, &f[C_IAT], &stale_at, err);
+    st = check_iat(v, &f[C_IAT], x->now, &stale_at, err);
   if (st == WB_OK)
     st = check_nonce(v, &f[C_NONCE], err);
   if (st == WB_OK)
@@ -601,7 +606,7 @@ static wb_status check_claims(const wb_dpop_verifier *v, const seg *p, const wb_
       (strlen(x->jkt) != strlen(jkt) || CRYPTO_memcmp(x->jkt, jkt, strlen(jkt)) != 0))
     st = wb__fail(err, WB_ERR_KEY_MISMATCH, "the proof is signed by another key than the token is bound to");
   if (st == WB_OK)
-    st = check_replay(v, jkt, &f[C_JTI], stale_at, err);
+    st = check_replay(v, jkt, &f[C_JTI], stale_at, x->now, err);
   return st;
 }
 
@@ -653,7 +658,7 @@ wb_status wb_dpop_verify(const wb_dpop_verifier *v, const char *proof, size_t le
     jkt[0] = '\0';
   if (v == NULL || proof == NULL || method == NULL || url == NULL || jkt == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  expect x = {.token = NULL, .jkt = NULL};
+  expect x = {.token = NULL, .jkt = NULL, .now = now_of(v)};
   wb_status st = expect_request(&x, method, url, err);
   if (st != WB_OK)
     return st;
@@ -667,7 +672,7 @@ wb_status wb_dpop_verify_bound(const wb_dpop_verifier *v, const char *proof, siz
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   if (access_token_len == 0 || strlen(jkt) + 1 != WB_THUMBPRINT_LEN)
     return wb__fail(err, WB_ERR_INVALID_ARG, "an access token and a 43-character jkt are required");
-  expect x = {.token = access_token, .token_len = access_token_len, .jkt = jkt};
+  expect x = {.token = access_token, .token_len = access_token_len, .jkt = jkt, .now = now_of(v)};
   wb_status st = expect_request(&x, method, url, err);
   if (st != WB_OK)
     return st;

@@ -38,6 +38,9 @@ int ep_has_csrf(const http_req *rq);
  */
 int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state, session_auth *a,
                     int *from_cookie, http_reply *rp);
+/** 403 insufficient_scope for the authenticated a, the challenge in the scheme its token came
+ *  with (DPoP for a bound token, RFC 9449 7.1; else Bearer). */
+void ep_forbidden(srv *s, const session_auth *a, const char *message, http_reply *rp);
 /* ---- DPoP, RFC 9449 (ep_dpop.c) ---- */
 
 /**

@@ -52,6 +52,11 @@ int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state
   }
   if (st == SRV_OK)
     st = session_authenticate(s, token, len, want_user, a, &err);
+  if (st != SRV_OK && dpop && err.code == SRV_ERR_INVALID_TOKEN) { /* RFC 9449 7.1: in the DPoP challenge */
+    reply_error(rp, 401, "invalid_token", err.message);
+    ep_dpop_challenge(s, rp, "invalid_token", err.message);
+    return 0;
+  }
   if (st != SRV_OK) {
     reply_fail(rp, &err);
     if (rp->status == 401)
@@ -63,6 +68,17 @@ int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state
     return 0;
   }
   return 1;
+}
+
+void ep_forbidden(srv *s, const session_auth *a, const char *message, http_reply *rp) {
+  if (a->tok.jkt != NULL && a->tok.jkt[0] != '\0') { /* a bound token came with the DPoP scheme */
+    reply_error(rp, 403, "insufficient_scope", message);
+    ep_dpop_challenge(s, rp, "insufficient_scope", message);
+    return;
+  }
+  srv_error err;
+  srv_fail(&err, SRV_ERR_FORBIDDEN, "%s", message);
+  reply_fail(rp, &err);
 }
 
 void ep_set_cookie(http_reply *rp, const char *name, const char *value, int64_t max_age) {

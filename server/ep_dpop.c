@@ -6,8 +6,9 @@
  *  - exactly one DPoP header (two are refused: RFC 9449 4.3 check 1);
  *  - htm and htu are those of the request as the issuer's URL names it (issuer + path, never the
  *    Host header); for /auth/check, the request the proxy asks about when it says so with
- *    X-Original-Method and X-Original-URL (nginx: proxy_set_header X-Original-URL
- *    $scheme://$http_host$request_uri), else the request itself;
+ *    X-Original-Method and X-Original-URL, which the proxy must set itself (nginx:
+ *    proxy_set_header X-Original-URL https://site$request_uri; a header the client sent would
+ *    let it choose the request its proof is checked against), else the request itself;
  *  - a token bound to a key (cnf.jkt) is accepted only as "Authorization: DPoP" with a proof by
  *    that key and for that token (ath); an unbound token sent as "DPoP" is refused, so is a bound
  *    one sent as Bearer or in the access cookie;

@@ -46,11 +46,10 @@ static int introspector(srv *s, const http_req *rq, http_reply *rp) {
     if (!ep_authenticate(s, rq, 0, 0, &a, NULL, rp))
       return 0;
     int admin = tok_has_role(&a.tok, "admin");
+    if (!admin)
+      ep_forbidden(s, &a, "introspection needs a client secret or the admin role", rp);
     session_auth_clear(&a);
-    if (admin)
-      return 1;
-    reply_error(rp, 403, "insufficient_scope", "introspection needs a client secret or the admin role");
-    return 0;
+    return admin;
   }
   if (st == SRV_ERR_NOT_FOUND)
     srv_fail(&err, SRV_ERR_INVALID_CLIENT, "client authentication is required");

@@ -57,7 +57,9 @@ typedef struct wb_dpop_verifier wb_dpop_verifier;
 
 /**
  * A replay cache: WB_OK when id was not seen before (and is then remembered at least until
- * expires, seconds since the epoch: the proof is stale after that), WB_ERR_REPLAYED when it was;
+ * expires, seconds since the epoch: the first second the proof is stale, plus the verifier's
+ * leeway (at least one second) for a cache whose clock reads later or runs ahead of the
+ * verifier's), WB_ERR_REPLAYED when it was;
  * any other status (the store is down) fails the verification with that status. Called only for
  * proofs that passed every other check. Must be thread-safe.
  */

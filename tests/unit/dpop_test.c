@@ -461,7 +461,7 @@ static void replay_callback(void) {
   char tp[WB_THUMBPRINT_LEN];
   char *p = sign(s, "GET", URL, NULL, NULL);
   CHECK_ST(wb_dpop_verify(v, p, strlen(p), "GET", URL, tp, NULL), WB_OK);
-  CHECK(shared.n == 1 && shared.expires[0] == NOW + WB_DPOP_DEFAULT_MAX_AGE + 1);
+  CHECK(shared.n == 1 && shared.expires[0] == NOW + WB_DPOP_DEFAULT_MAX_AGE + 1 + WB_DPOP_DEFAULT_LEEWAY);
   CHECK_ST(wb_dpop_verify(w, p, strlen(p), "GET", URL, tp, NULL), WB_ERR_REPLAYED); /* another instance */
   shared.fail = WB_ERR_IO;
   char *q = sign(s, "GET", URL, NULL, NULL);
