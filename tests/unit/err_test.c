@@ -32,11 +32,11 @@ static void status_names(void) {
                                                       "unsupported",
                                                       "out_of_range",
                                                       "decrypt_failed",
-                                                      "unknown", /* 20-24: the dpop branch's */
-                                                      "unknown",
-                                                      "unknown",
-                                                      "unknown",
-                                                      "unknown",
+                                                      "replayed",
+                                                      "request_mismatch",
+                                                      "token_mismatch",
+                                                      "key_mismatch",
+                                                      "use_dpop_nonce",
                                                       "revoked"};
   _Static_assert(sizeof(words) / sizeof(words[0]) == WB_STATUS_COUNT_,
                  "a status was added: name its reason word here");

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: MIT
--- server/store/migrations/0003_revocation_feed.sql - what GET /oauth/revocations reads: when each
+-- server/store/migrations/0004_revocation_feed.sql - what GET /oauth/revocations reads: when each
 -- jti was denylisted (0 for rows from before this migration: they are in every full answer), and
 -- indexes to find the sessions ended and the users' tokens-valid-after moved since a time.
 ALTER TABLE denylist ADD COLUMN added_us INTEGER NOT NULL DEFAULT 0;
