@@ -180,6 +180,8 @@ static void fetch(wb_remote_keyset *r, outcome *o) {
     o->requests++;
     o->st = wb__fetch(&rq, &res, &o->e);
   }
+  if (o->st == WB_OK && res.code == 304 && etag[0] == '\0') /* nothing cached to be "not modified" */
+    o->st = wb__fail(&o->e, WB_ERR_IO, "HTTP 304 from %.80s to a request without If-None-Match", uri);
   if (o->st == WB_OK && res.code == 200)
     o->st = parse_keys(res.body, res.len, &o->keys, &o->e);
   if (o->st == WB_OK) {
