@@ -110,6 +110,10 @@ static char *read_text(const char *path, size_t max_len, size_t *len, wb_error *
   if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max_len) {
     wb__fail(err, WB_ERR_IO, "persistence file %.80s: not a regular file of at most %zu bytes", path,
              max_len);
+  } else if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 || (sb.st_uid != geteuid() && sb.st_uid != 0)) {
+    /* whoever else may write it could plant keys: trusted only when only we (or root) can */
+    wb__fail(err, WB_ERR_IO, "persistence file %.80s: writable by group or others, or owned by another user",
+             path);
   } else if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
     wb__fail(err, WB_ERR_NOMEM, "out of memory");
   } else {
