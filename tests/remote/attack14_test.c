@@ -202,6 +202,45 @@ static void feed_until_overflow(void) {
   wb_key_free(k);
 }
 
+/* RFC 7517 5: keys of a JWKS that are not understood (a curve not supported, an RSA key too short,
+ * an alg unknown) SHOULD be ignored; refusing the whole set left the verifier without the issuer's
+ * good keys the moment it published one legacy or future key. Secret or private keys still refuse
+ * the set, and so do duplicate kids. */
+static void unusable_keys_skipped(void) {
+  wb_key *k = make_key("good");
+  char *one = jwks_of(k); /* {"keys":[{...}]} */
+  size_t n = strlen(one);
+  char *body = malloc(n + 1024);
+  snprintf(body, n + 1024,
+           "%.*s,{\"kty\":\"EC\",\"crv\":\"P-192\",\"kid\":\"p192\",\"x\":\"AAAA\",\"y\":\"AAAA\"},"
+           "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"future\",\"alg\":\"ES999\","
+           "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}",
+           (int)(n - 2), one);
+  script("/jwks", 200, NULL, body);
+  wb_remote_options o = opts();
+  wb_remote_keyset *r = NULL;
+  CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
+  wb_remote_status s;
+  CHECK_ST(wb_remote_keyset_status(r, &s, NULL), WB_OK);
+  CHECK(s.last_error == WB_OK && s.items == 1);
+  CHECK(strstr(s.message, "skipped") != NULL);
+  wb_verifier *v = NULL;
+  CHECK_ST(wb_verifier_new_remote(&v, r, NULL), WB_OK);
+  CHECK_ST(wb_verifier_accept_any_audience(v, NULL), WB_OK);
+  char *t = make_token(k, NULL, NULL, 0);
+  CHECK_ST(wb_verify(v, t, strlen(t), NULL, NULL), WB_OK);
+  wb_string_free(t);
+  wb_verifier_free(v);
+  /* a duplicate kid among the good keys still refuses the whole set */
+  snprintf(body, n + 1024, "%.*s,%s", (int)(n - 2), one, strchr(one, '[') + 1);
+  script("/jwks", 200, NULL, body);
+  CHECK_ST(wb_remote_keyset_refresh(r, NULL), WB_ERR_BAD_KEY);
+  wb_remote_keyset_free(r);
+  free(body);
+  wb_string_free(one);
+  wb_key_free(k);
+}
+
 int main(void) {
   fx.dir = getenv("A14_DIR");
   http1 = getenv("A14_HTTP");
@@ -216,5 +255,6 @@ int main(void) {
   odd_cache_control();
   persistence_file_writable_by_others();
   feed_until_overflow();
+  unusable_keys_skipped();
   return CHECK_DONE();
 }
