@@ -144,6 +144,27 @@ static void persistence_file_writable_by_others(void) {
   CHECK_ST(wb_remote_keyset_status(r, &s, NULL), WB_OK);
   CHECK(s.from_file && s.items == 1);
   wb_remote_keyset_free(r);
+  /* "fetched" in the future (a clock set back since, or a hand-edited file): stale_s would never
+   * run out, and keys the issuer withdrew would be trusted for ever while it is down */
+  char *text = read_file_text(path);
+  char future[64];
+  snprintf(future, sizeof(future), "\"fetched\":%lld", (long long)time(NULL) + 10LL * 365 * 86400);
+  char *changed = text != NULL ? replace_field(text, "\"fetched\":", future) : NULL;
+  CHECK(changed != NULL && strstr(changed, future) != NULL);
+  unlink(path);
+  FILE *f = fopen(path, "w");
+  CHECK(f != NULL);
+  if (f != NULL && changed != NULL) {
+    fputs(changed, f);
+    fclose(f);
+  }
+  CHECK(chmod(path, 0644) == 0); /* refused for its time, not for its mode */
+  free(text);
+  free(changed);
+  CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
+  CHECK_ST(wb_remote_keyset_status(r, &s, NULL), WB_OK);
+  CHECK(!s.from_file && s.items == 0);
+  wb_remote_keyset_free(r);
   const mode_t modes[] = {0666, 0646, 0664};
   for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
     CHECK(chmod(path, modes[i]) == 0);
