@@ -14,7 +14,8 @@
 
 #include "keyset_file.h"
 
-#define KEYFILE_VERSION 1
+#define KEYFILE_VERSION       1
+#define KEYFILE_CLOCK_SLACK_S 300 /* a file "fetched" later than this after now is refused */
 
 /* The file's text: new string (free) or NULL with err set. */
 static char *file_text(const char *source, const char *jwks_uri, int64_t fetched, const char *etag,
@@ -145,6 +146,9 @@ static wb_status from_json(const json_t *j, const char *source, int64_t now, uns
     return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "persistence file: keys of %.60s, not %.60s",
                     json_string_value(src), source);
   out->fetched = (int64_t)json_integer_value(fetched);
+  if (out->fetched > now + KEYFILE_CLOCK_SLACK_S) /* else stale_s would never run out */
+    return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "persistence file: keys fetched %lld s in the future",
+                    (long long)(out->fetched - now));
   if (now - out->fetched > (int64_t)stale_s)
     return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "persistence file: keys fetched %lld s ago, over %u s",
                     (long long)(now - out->fetched), stale_s);

@@ -9,7 +9,7 @@
  * disk, then renamed over the old one, so a crash leaves the old file or the new one, never half
  * of either; a symbolic link at the path is replaced, never followed. It is read with O_NOFOLLOW
  * and only when it is a regular file that only its owner (this process's user or root) may write,
- * names the same source, and is not older than stale_s.
+ * names the same source, and is not older than stale_s (nor from more than 5 minutes ahead).
  */
 #ifndef WB_KEYSET_FILE_H
 #define WB_KEYSET_FILE_H
