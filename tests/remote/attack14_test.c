@@ -7,6 +7,7 @@
  * write, and feed entries whose "until" is the largest integer (an overflow made them vanish).
  */
 #include <jansson.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "remote_common.h"
@@ -262,6 +263,53 @@ static void unusable_keys_skipped(void) {
   wb_key_free(k);
 }
 
+/* The last reference dropped while the thread waits on a slow issuer (a revalidation of the file's
+ * keys, asked for at once), and while a verifying thread waits for the fetch an unknown kid asked
+ * for: the fetch is cancelled, nothing leaks or is used after it is freed (ASan). */
+static void *verify_unknown(void *p) {
+  wb_verifier *v = p;
+  wb_key *k = make_key("never-published");
+  char *t = make_token(k, NULL, NULL, 0);
+  CHECK_ST(wb_verify(v, t, strlen(t), NULL, NULL), WB_ERR_KEY_NOT_FOUND);
+  wb_string_free(t);
+  wb_key_free(k);
+  return NULL;
+}
+
+static void free_during_fetch(void) {
+  wb_key *k = make_key("fd");
+  char *jwks = jwks_of(k);
+  script("/jwks", 200, NULL, jwks);
+  char path[600];
+  snprintf(path, sizeof(path), "%s/keys-fd.json", fx.dir);
+  unlink(path);
+  wb_remote_options o = opts();
+  o.persist_file = path;
+  o.timeout_ms = 20000;
+  o.cooldown_s = 1;
+  wb_remote_keyset *r = NULL;
+  CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
+  wb_remote_keyset_free(r);
+  char slow[600];
+  snprintf(slow, sizeof(slow), "{\"/jwks\":{\"status\":200,\"delay_s\":20,\"body\":\"{}\"}}");
+  write_file("script.json", slow);
+  CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK); /* the file, then fetches */
+  wb_remote_keyset_free(r);                                                 /* cancels that fetch */
+  o.timeout_ms = 2000; /* the verifying thread waits for this fetch to fail */
+  CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
+  wb_verifier *v = NULL;
+  CHECK_ST(wb_verifier_new_remote(&v, r, NULL), WB_OK);
+  CHECK_ST(wb_verifier_accept_any_audience(v, NULL), WB_OK);
+  wb_remote_keyset_free(r); /* the verifier's reference keeps it */
+  pthread_t th;
+  CHECK(pthread_create(&th, NULL, verify_unknown, v) == 0);
+  pthread_join(th, NULL);
+  wb_verifier_free(v); /* the last reference: the thread stops */
+  unlink(path);
+  wb_string_free(jwks);
+  wb_key_free(k);
+}
+
 int main(void) {
   fx.dir = getenv("A14_DIR");
   http1 = getenv("A14_HTTP");
@@ -277,5 +325,6 @@ int main(void) {
   persistence_file_writable_by_others();
   feed_until_overflow();
   unusable_keys_skipped();
+  free_during_fetch();
   return CHECK_DONE();
 }

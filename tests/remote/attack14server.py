@@ -7,7 +7,8 @@ its environment; exits with PROGRAM's status.
 
 Every answer is what the program wrote in DIR/script.json, read at each request:
   {"/path": {"status": 200, "headers": [["Name", "value"], ...], "body": "text"}, ...}
-("body_b64" instead of "body": bytes that are no text; a path not named: 404). Each request is appended to DIR/log as "PATH INM" where INM is the
+("body_b64" instead of "body": bytes that are no text; "delay_s": wait that long, at most 30 s,
+before answering; a path not named: 404). Each request is appended to DIR/log as "PATH INM" where INM is the
 If-None-Match header sent, or "-" without one, so a test can tell a conditional request from a
 plain one.
 """
@@ -18,6 +19,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 DIR = sys.argv[1]
 lock = threading.Lock()
@@ -42,6 +44,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         step = script.get(path)
         if step is None:
             step = {"status": 404, "body": "not found"}
+        time.sleep(min(float(step.get("delay_s", 0)), 30))
         body = base64.b64decode(step["body_b64"]) if "body_b64" in step else step.get("body", "").encode()
         self.send_response(step.get("status", 200))
         for k, v in step.get("headers", []):
