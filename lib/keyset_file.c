@@ -14,7 +14,8 @@
 
 #include "keyset_file.h"
 
-#define KEYFILE_VERSION 1
+#define KEYFILE_VERSION       1
+#define KEYFILE_CLOCK_SLACK_S 300 /* a file "fetched" later than this after now is refused */
 
 /* The file's text: new string (free) or NULL with err set. */
 static char *file_text(const char *source, const char *jwks_uri, int64_t fetched, const char *etag,
@@ -110,6 +111,10 @@ static char *read_text(const char *path, size_t max_len, size_t *len, wb_error *
   if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max_len) {
     wb__fail(err, WB_ERR_IO, "persistence file %.80s: not a regular file of at most %zu bytes", path,
              max_len);
+  } else if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 || (sb.st_uid != geteuid() && sb.st_uid != 0)) {
+    /* whoever else may write it could plant keys: trusted only when only we (or root) can */
+    wb__fail(err, WB_ERR_IO, "persistence file %.80s: writable by group or others, or owned by another user",
+             path);
   } else if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
     wb__fail(err, WB_ERR_NOMEM, "out of memory");
   } else {
@@ -141,6 +146,9 @@ static wb_status from_json(const json_t *j, const char *source, int64_t now, uns
     return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "persistence file: keys of %.60s, not %.60s",
                     json_string_value(src), source);
   out->fetched = (int64_t)json_integer_value(fetched);
+  if (out->fetched > now + KEYFILE_CLOCK_SLACK_S) /* else stale_s would never run out */
+    return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "persistence file: keys fetched %lld s in the future",
+                    (long long)(out->fetched - now));
   if (now - out->fetched > (int64_t)stale_s)
     return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "persistence file: keys fetched %lld s ago, over %u s",
                     (long long)(now - out->fetched), stale_s);

@@ -8,7 +8,8 @@
  * bytes the issuer sent). It is written to a new file beside it (O_EXCL, O_NOFOLLOW), flushed to
  * disk, then renamed over the old one, so a crash leaves the old file or the new one, never half
  * of either; a symbolic link at the path is replaced, never followed. It is read with O_NOFOLLOW
- * and only when it is a regular file, names the same source, and is not older than stale_s.
+ * and only when it is a regular file that only its owner (this process's user or root) may write,
+ * names the same source, and is not older than stale_s (nor from more than 5 minutes ahead).
  */
 #ifndef WB_KEYSET_FILE_H
 #define WB_KEYSET_FILE_H
@@ -31,8 +32,8 @@ wb_status wb__keyfile_write(const char *path, const char *source, const char *jw
                             const char *etag, const wb_keyset *keys, wb_error *err);
 /**
  * Reads path into *out (zeroed on failure): WB_ERR_IO when it cannot be read (absent, a link,
- * not a regular file), WB_ERR_MALFORMED when it is not such a file, WB_ERR_CLAIM_MISMATCH when
- * it is for another source or older than stale_s at now, or the key set's error.
+ * not a regular file, writable by others), WB_ERR_MALFORMED when it is not such a file, WB_ERR_CLAIM_MISMATCH
+ * when it is for another source or older than stale_s at now, or the key set's error.
  */
 wb_status wb__keyfile_read(const char *path, const char *source, int64_t now, unsigned stale_s,
                            size_t max_len, wb_keyfile *out, wb_error *err);

@@ -14,7 +14,10 @@
  * New keys are pushed to every verifier built on the set (wb__verifier_set_keys), under the
  * set's mutex, by the thread; verifiers never call into this file except through
  * wb_keysource_ops. Keys must be public: a JWKS with an oct (shared secret) or a private key is
- * refused, since whoever can fetch it could then forge tokens.
+ * refused, since whoever can fetch it could then forge tokens. Keys this library does not
+ * understand (a curve or alg it lacks, an RSA key too short) are skipped, as RFC 7517 section 5
+ * asks, and named in the status, so that one legacy or future key does not take the issuer's good
+ * ones away; a JWKS with nothing but such keys is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +88,7 @@ typedef struct outcome {
   wb_keyset *keys; /* 200: the new keys */
   char etag[WB_FETCH_ETAG_MAX];
   long max_age;    /* -1: none given */
+  char note[160];  /* keys of the JWKS skipped ("" when none) */
   char *jwks_uri;  /* a discovered URL (new), or NULL */
   bool rediscover; /* forget the discovered URL: it failed */
   unsigned requests;
@@ -141,23 +145,68 @@ static wb_status discover(const wb_remote_keyset *r, outcome *o) {
   return st;
 }
 
-/* A fetched JWKS as keys to trust: parsed strictly, and only public asymmetric keys. */
-static wb_status parse_keys(const char *body, size_t len, wb_keyset **out, wb_error *err) {
+/* One member of a fetched JWKS into set: *skipped (with its reason in note when the first) when it
+ * is a key this library does not understand, which RFC 7517 5 says to ignore; an error when the
+ * member is no object, is a secret or private key, or clashes with the set (duplicate kid). */
+static wb_status add_fetched(wb_keyset *set, const json_t *m, size_t i, size_t *skipped, char *note,
+                             size_t note_len, wb_error *err) {
+  wb_key *k = NULL;
   wb_error e;
-  wb_status st = wb_keyset_from_jwks(out, body, len, NULL, &e);
-  if (st != WB_OK)
-    return wb__fail(err, st, "fetched JWKS: %s", e.message);
-  for (size_t i = 0; i < (*out)->count; i++) {
-    const wb_key *k = (*out)->keys[i];
-    if (k->kty == WB_KTY_OCT || k->is_private) {
-      wb__fail(err, WB_ERR_BAD_KEY, "fetched JWKS holds a %s key (kty %s): refused",
-               k->kty == WB_KTY_OCT ? "secret" : "private", wb__kty_name(k->kty));
-      wb_keyset_free(*out); /* k with it: the message is written first */
-      *out = NULL;
-      return WB_ERR_BAD_KEY;
-    }
+  if (!json_is_object(m))
+    return wb__fail(err, WB_ERR_MALFORMED, "fetched JWKS: key %zu is not an object", i);
+  wb_status st = wb__key_from_json(&k, m, &e);
+  if (st == WB_ERR_NOMEM)
+    return wb__fail(err, st, "out of memory");
+  if (st != WB_OK) {
+    if ((*skipped)++ == 0)
+      snprintf(note, note_len, "fetched JWKS: key %zu skipped: %.100s", i, e.message);
+    return WB_OK;
   }
-  return WB_OK;
+  if (k->kty == WB_KTY_OCT || k->is_private)
+    st = wb__fail(err, WB_ERR_BAD_KEY, "fetched JWKS holds a %s key (kty %s): refused",
+                  k->kty == WB_KTY_OCT ? "secret" : "private", wb__kty_name(k->kty));
+  else if ((st = wb_keyset_add(set, k, &e)) != WB_OK)
+    wb__fail(err, st, "fetched JWKS: key %zu: %s", i, e.message);
+  wb_key_free(k);
+  return st;
+}
+
+/* A fetched JWKS as keys to trust: only public asymmetric keys, the ones not understood skipped
+ * (named in note, "" when none); a set of nothing but such keys is refused, not taken as empty. */
+static wb_status parse_keys(const char *body, size_t len, wb_keyset **out, char *note, size_t note_len,
+                            wb_error *err) {
+  wb_limits lim;
+  wb_limits_default(&lim);
+  wb_error e;
+  *out = NULL;
+  note[0] = '\0';
+  json_t *j = wb__json_parse(body, len, &lim, (size_t)lim.max_keys * WB_KEY_TEXT_MAX, true, &e);
+  if (j == NULL)
+    return wb__fail(err, e.code, "fetched JWKS: %s", e.message);
+  const json_t *keys = json_object_get(j, "keys");
+  wb_status st = WB_OK;
+  if (!json_is_array(keys))
+    st = wb__fail(err, WB_ERR_MALFORMED, "fetched JWKS: \"keys\" is not an array");
+  else if (json_array_size(keys) > lim.max_keys)
+    st = wb__fail(err, WB_ERR_TOO_LARGE, "fetched JWKS: more than %u keys", lim.max_keys);
+  else
+    st = wb_keyset_new(out, err);
+  size_t skipped = 0;
+  for (size_t i = 0; st == WB_OK && i < json_array_size(keys); i++)
+    st = add_fetched(*out, json_array_get(keys, i), i, &skipped, note, note_len, err);
+  if (st == WB_OK && skipped > 0 && (*out)->count == 0) /* nothing usable: keep the keys we have */
+    st = wb__fail(err, WB_ERR_BAD_KEY, "%s: no usable key left", note);
+  if (st == WB_OK && skipped > 1) {
+    size_t used = strlen(note);
+    snprintf(note + used, note_len - used, " (and %zu more)", skipped - 1);
+  }
+  wb__json_free(j);
+  if (st != WB_OK) {
+    wb_keyset_free(*out);
+    *out = NULL;
+    note[0] = '\0';
+  }
+  return st;
 }
 
 static void fetch(wb_remote_keyset *r, outcome *o) {
@@ -180,8 +229,10 @@ static void fetch(wb_remote_keyset *r, outcome *o) {
     o->requests++;
     o->st = wb__fetch(&rq, &res, &o->e);
   }
+  if (o->st == WB_OK && res.code == 304 && etag[0] == '\0') /* nothing cached to be "not modified" */
+    o->st = wb__fail(&o->e, WB_ERR_IO, "HTTP 304 from %.80s to a request without If-None-Match", uri);
   if (o->st == WB_OK && res.code == 200)
-    o->st = parse_keys(res.body, res.len, &o->keys, &o->e);
+    o->st = parse_keys(res.body, res.len, &o->keys, o->note, sizeof(o->note), &o->e);
   if (o->st == WB_OK) {
     o->code = res.code;
     o->max_age = res.max_age;
@@ -264,7 +315,7 @@ static const wb_keyset *take(wb_remote_keyset *r, outcome *o) {
   r->fetched = now;
   r->status.last_success = now;
   r->status.last_error = WB_OK;
-  r->status.message[0] = '\0';
+  snprintf(r->status.message, sizeof(r->status.message), "%s", o->note); /* "" or the keys skipped */
   r->status.from_file = false;
   memcpy(r->etag, o->etag, sizeof(r->etag));
   if (o->code == 200 && !same_keys(o->keys, r->keys)) {

@@ -93,8 +93,14 @@ size_t wb__revstate_count(const wb_revstate *s) {
   return s->count;
 }
 
+/* An entry until then is still needed at now_s: until + grace_s >= now_s, written so that an until
+ * near INT64_MAX (the feed's to choose) cannot overflow and read as long past. */
+static bool live(int64_t until, int64_t now_s, unsigned grace_s) {
+  return until >= now_s - (int64_t)grace_s;
+}
+
 bool wb__revstate_has_expired(const wb_revstate *s, int64_t now_s, unsigned grace_s) {
-  return s->min_until != INT64_MAX && s->min_until + (int64_t)grace_s < now_s;
+  return s->min_until != INT64_MAX && !live(s->min_until, now_s, grace_s);
 }
 
 static const rev_entry *lookup(const wb_revstate *s, int kind, const char *id) {
@@ -215,7 +221,7 @@ static wb_status merge(const wb_revstate *old, const json_t *arrays[3], const wb
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   for (size_t i = 0; old != NULL && i <= old->mask; i++) {
     const rev_entry *e = &old->slots[i];
-    if (e->id != NULL && e->until + (int64_t)grace_s >= now_s)
+    if (e->id != NULL && live(e->until, now_s, grace_s))
       add(s, e->kind, e->id, strlen(e->id), e->until, e->at);
   }
   for (int k = 0; k < 3; k++) {
@@ -225,7 +231,7 @@ static wb_status merge(const wb_revstate *old, const json_t *arrays[3], const wb
       int64_t until, at;
       (void)read_entry(json_array_get(arrays[k], i), kinds[k].id, kinds[k].kind, &id, &len, &until, &at,
                        NULL);
-      if (until + (int64_t)grace_s >= now_s) /* tokens long expired: nothing to remember */
+      if (live(until, now_s, grace_s)) /* tokens long expired: nothing to remember */
         add(s, kinds[k].kind, id, len, until, at);
     }
   }
