@@ -9,16 +9,29 @@
  * headers only - routing, 404/405, Content-Length and Content-Type are decided there, before any
  * body is read -, then once per chunk of body, then a last time when the body is complete, when
  * the endpoint runs. on_completed frees the state and records the request's duration.
+ *
+ * Slow clients: libmicrohttpd's own timeout (--connection-timeout) closes a connection that sends
+ * nothing for that long, so a client trickling one byte a second would hold its connection for
+ * ever. Every connection therefore also has a deadline (--header-timeout) by which its request,
+ * headers and body, must have arrived: from the connection's start, then from each response.
+ * A sweeper thread shuts down the socket of a connection past its deadline (through a dup of its
+ * descriptor, taken when the connection starts and closed when it ends, so the sweeper can never
+ * touch a descriptor libmicrohttpd has closed and reused); libmicrohttpd then reads the end of
+ * the stream and closes the connection in its own thread.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +45,16 @@
 #define MAX_DISCARD    (1024u * 1024u) /* an oversized chunked body is read this far, then cut */
 #define CONN_MEMORY    (64u * 1024u)   /* per-connection buffer: bounds the request headers */
 #define LISTEN_BACKLOG 1024
+#define SWEEP_EVERY_MS 250
+#define FDS_SPARE      128 /* descriptors beside two per connection: database, epoll, pipes, logs */
+
+/* One connection's request deadline (see the top). Invariant: linked in its server's list from
+ * the connection's start to its end, fd open for as long. */
+typedef struct conn_track {
+  int fd;                   /* our dup of the connection's socket */
+  atomic_llong deadline_us; /* monotonic; LLONG_MAX while a request is being answered */
+  struct conn_track *prev, *next;
+} conn_track;
 
 struct http_server {
   struct MHD_Daemon *d;
@@ -40,6 +63,13 @@ struct http_server {
   int tls;
   atomic_long inflight; /* requests between their first call and their completion */
   atomic_int draining;  /* set by http_stop: replies ask clients to close */
+  int64_t header_timeout_us;
+  pthread_mutex_t tracks_lock; /* guards tracks and stop */
+  pthread_cond_t wake;
+  conn_track *tracks;
+  int stop;
+  int sweeper_running;
+  pthread_t sweeper;
 };
 
 typedef struct req_ctx {
@@ -55,6 +85,101 @@ static int64_t mono_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- request deadlines (slow clients) -------------------------------------------------------- */
+
+static conn_track *track_of(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The next request must have arrived whole by now + the header timeout. */
+static void track_restart(http_server *h, conn_track *t) {
+  if (t != NULL)
+    atomic_store(&t->deadline_us, mono_us() + h->header_timeout_us);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+  http_server *h = cls;
+  conn_track *t = *socket_context;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci == NULL || (t = calloc(1, sizeof(*t))) == NULL)
+      return;
+    t->fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+    if (t->fd < 0) { /* out of descriptors: this one connection has only the idle timeout */
+      free(t);
+      return;
+    }
+    track_restart(h, t);
+    pthread_mutex_lock(&h->tracks_lock);
+    t->next = h->tracks;
+    if (h->tracks != NULL)
+      h->tracks->prev = t;
+    h->tracks = t;
+    pthread_mutex_unlock(&h->tracks_lock);
+    *socket_context = t;
+    return;
+  }
+  if (t == NULL)
+    return;
+  pthread_mutex_lock(&h->tracks_lock);
+  if (t->prev != NULL)
+    t->prev->next = t->next;
+  else
+    h->tracks = t->next;
+  if (t->next != NULL)
+    t->next->prev = t->prev;
+  pthread_mutex_unlock(&h->tracks_lock);
+  close(t->fd);
+  free(t);
+  *socket_context = NULL;
+}
+
+/* Shuts down every connection past its deadline, until http_stop. */
+static void *sweeper(void *arg) {
+  http_server *h = arg;
+  pthread_mutex_lock(&h->tracks_lock);
+  while (!h->stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += SWEEP_EVERY_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_cond_timedwait(&h->wake, &h->tracks_lock, &until);
+    int64_t now = mono_us();
+    for (conn_track *t = h->tracks; t != NULL && !h->stop; t = t->next) {
+      if (atomic_load(&t->deadline_us) < now) {
+        shutdown(t->fd, SHUT_RDWR);
+        atomic_store(&t->deadline_us, LLONG_MAX);
+      }
+    }
+  }
+  pthread_mutex_unlock(&h->tracks_lock);
+  return NULL;
+}
+
+/* Raises the open-files limit to two descriptors per connection (the socket and the sweeper's
+ * dup) and some spare; where the hard limit is lower, serves fewer connections and says so. */
+static unsigned fit_fd_limit(unsigned max_connections) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return max_connections;
+  rlim_t need = (rlim_t)max_connections * 2 + FDS_SPARE;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+    return max_connections;
+  unsigned fit = rl.rlim_cur > 2 * FDS_SPARE ? (unsigned)((rl.rlim_cur - FDS_SPARE) / 2) : FDS_SPARE / 2;
+  fprintf(stderr,
+          "wristband: warning: the open-files limit (%llu) holds %u connections, not --max-connections %u\n",
+          (unsigned long long)rl.rlim_cur, fit, max_connections);
+  return fit;
 }
 
 /* ---- request lookups ------------------------------------------------------------------------ */
@@ -271,6 +396,9 @@ static enum MHD_Result on_body(req_ctx *x, const char *data, size_t n) {
 
 /* The body is complete: parse it when the route takes one, run the endpoint, reply. */
 static enum MHD_Result on_complete(http_server *h, struct MHD_Connection *c, req_ctx *x) {
+  conn_track *t = track_of(c);
+  if (t != NULL) /* the request is in: no deadline while it is answered */
+    atomic_store(&t->deadline_us, LLONG_MAX);
   if (x->discarded > 0)
     return send_error(h, c, 413, "invalid_request", "the request body is over 16384 bytes");
   http_reply rp = {0};
@@ -326,8 +454,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
   http_server *h = cls;
   req_ctx *x = *con_cls;
-  (void)c;
   (void)toe;
+  track_restart(h, track_of(c));
   if (x == NULL)
     return;
   metrics_observe_us(&h->s->metrics, mono_us() - x->start_us);
@@ -406,11 +534,26 @@ static struct MHD_Daemon *start_daemon(http_server *h, const http_options *o) {
     flags |= MHD_USE_TLS;
   else
     tls[0].option = MHD_OPTION_END;
-  return MHD_start_daemon(
-      flags, 0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
-      MHD_OPTION_THREAD_POOL_SIZE, o->threads, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
-      MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+  return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
+                          MHD_OPTION_THREAD_POOL_SIZE, o->threads, MHD_OPTION_CONNECTION_LIMIT,
+                          fit_fd_limit(o->max_connections), MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
+                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+                          on_connection, h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+}
+
+/* Stops the sweeper and frees what it watched (every connection has ended by then). */
+static void stop_sweeper(http_server *h) {
+  if (h->sweeper_running) {
+    pthread_mutex_lock(&h->tracks_lock);
+    h->stop = 1;
+    pthread_cond_signal(&h->wake);
+    pthread_mutex_unlock(&h->tracks_lock);
+    pthread_join(h->sweeper, NULL);
+    h->sweeper_running = 0;
+  }
+  pthread_cond_destroy(&h->wake);
+  pthread_mutex_destroy(&h->tracks_lock);
 }
 
 srv_status http_start(http_server **out, srv *s, const http_options *o, http_listener *l, srv_error *err) {
@@ -432,12 +575,21 @@ srv_status http_start(http_server **out, srv *s, const http_options *o, http_lis
     h->listen_fd = l->fd;
     atomic_init(&h->inflight, 0);
     atomic_init(&h->draining, 0);
-    if ((h->d = start_daemon(h, o)) == NULL)
+    h->header_timeout_us = (int64_t)o->header_timeout_s * 1000000;
+    pthread_mutex_init(&h->tracks_lock, NULL);
+    pthread_cond_init(&h->wake, NULL);
+    if (pthread_create(&h->sweeper, NULL, sweeper, h) != 0)
+      st = srv_fail(err, SRV_ERR_IO, "cannot start a thread");
+    else
+      h->sweeper_running = 1;
+    if (st == SRV_OK && (h->d = start_daemon(h, o)) == NULL)
       st = srv_fail(err, SRV_ERR_IO, "cannot start the HTTP server (see the message above)");
   }
   if (st != SRV_OK) {
     if (l->fd >= 0)
       close(l->fd);
+    if (h != NULL)
+      stop_sweeper(h);
     free(h);
   } else {
     *out = h;
@@ -459,5 +611,6 @@ void http_stop(http_server *h, unsigned wait_s) {
   MHD_stop_daemon(h->d);
   if (fd != MHD_INVALID_SOCKET)
     close(fd);
+  stop_sweeper(h);
   free(h);
 }

@@ -10,7 +10,8 @@
 
 #include "reply.h"
 
-#define REALM "wristband"
+#define REALM               "wristband"
+#define STORE_RETRY_AFTER_S 5 /* a store failure that did not say how long */
 
 void reply_body(http_reply *rp, unsigned status, const char *ctype, char *body, size_t len) {
   if (rp->body != NULL) {
@@ -93,12 +94,21 @@ void reply_no_bearer(http_reply *rp) {
   reply_header(rp, "WWW-Authenticate", "Bearer realm=\"" REALM "\"");
 }
 
-/* Failures of the server itself: logged in full, answered without detail. */
+/* Failures of the server itself: logged in full, answered without detail. A store failure (a
+ * database locked by another process, a full disk) is 503 with Retry-After: nothing was written,
+ * the same request may be sent again. */
 static void server_error(http_reply *rp, const srv_error *e) {
   fprintf(stderr, "wristband: error: %s: %s\n", srv_status_name(e->code), e->message);
-  reply_error(rp, e->code == SRV_ERR_STORE ? 503 : 500,
-              e->code == SRV_ERR_STORE ? "temporarily_unavailable" : "server_error",
-              "the server could not complete the request");
+  if (e->code != SRV_ERR_STORE) {
+    reply_error(rp, 500, "server_error", "the server could not complete the request");
+    return;
+  }
+  char retry[24];
+  reply_error(rp, 503, "temporarily_unavailable",
+              "the server could not complete the request: try again later");
+  snprintf(retry, sizeof(retry), "%lld",
+           (long long)(e->retry_after > 0 ? e->retry_after : STORE_RETRY_AFTER_S));
+  reply_header(rp, "Retry-After", retry);
 }
 
 void reply_fail(http_reply *rp, const srv_error *e) {

@@ -30,6 +30,11 @@ srv_status store_open(store **out, const char *url, srv_error *err) {
                   url != NULL ? url : "");
 }
 
+void store_set_busy_timeout(store *s, int64_t ms) {
+  if (s != NULL && strcmp(s->ops->scheme, "sqlite") == 0)
+    store_sqlite_set_busy_timeout(s, ms > INT32_MAX ? INT32_MAX : (int)ms);
+}
+
 void store_close(store *s) {
   if (s != NULL)
     s->ops->close(s);

@@ -200,6 +200,12 @@ struct store_ops {
  * and migrated). *out is NULL on failure.
  */
 srv_status store_open(store **out, const char *url, srv_error *err);
+/**
+ * How long a write waits for a database another process holds locked; past it the call fails
+ * with SRV_ERR_STORE and err->retry_after set (the server answers 503 with Retry-After). Call
+ * right after store_open, before other threads use s. A store without such a wait ignores it.
+ */
+void store_set_busy_timeout(store *s, int64_t ms);
 /** Closes every connection. NULL-safe. Call after every thread using it has stopped. */
 void store_close(store *s);
 
