@@ -603,6 +603,10 @@ void http_stop(http_server *h, unsigned wait_s) {
     return;
   atomic_store(&h->draining, 1);
   MHD_socket fd = MHD_quiesce_daemon(h->d);
+  /* The socket must stay open until MHD_stop_daemon, but shut down it refuses new connections at
+   * once (and resets those still waiting in the backlog) instead of leaving them hanging. */
+  if (fd != MHD_INVALID_SOCKET)
+    shutdown(fd, SHUT_RDWR);
   int64_t deadline = mono_us() + (int64_t)wait_s * 1000000;
   while (atomic_load(&h->inflight) > 0 && mono_us() < deadline) {
     struct timespec ts = {0, 10 * 1000 * 1000};
