@@ -93,6 +93,19 @@ def proc_status(pid, field):
     return None
 
 
+def cpu_seconds(pids):
+    """utime + stime of the processes (all threads), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak(pids):
     for pid in pids:
         try:
@@ -113,6 +126,7 @@ class Row:
         self.server, self.key, self.value, self.why = server, key, value, why
         self.p50 = self.p99 = self.rss = None
         self.requests = 0
+        self.cpu_us = self.busy = None
 
 
 class Bench:
@@ -147,7 +161,12 @@ class Bench:
             self.rows.append(row)
             return row
         reset_peak(pids)
+        cpu0 = cpu_seconds(pids)
         r = server_wrk.run(pin, url, script, seconds, conns, threads)
+        cpu = cpu_seconds(pids) - cpu0
+        if r["requests"]:
+            row.cpu_us = cpu / r["requests"] * 1e6  # the server's CPU time per request
+            row.busy = cpu / seconds  # cores the server kept busy
         with open(os.path.join(self.raw, "%s-%s.txt" % (server, key)), "w") as f:
             f.write(r["raw"])
         row.rss = peak_kib(pids)
@@ -159,8 +178,9 @@ class Bench:
             row.why = "wrk: %s socket errors, %s non-2xx answers" % (r["errors"], r["non2xx"])
         else:
             row.value = r["rps"]
-        log("%s %s: %s req/s, p50 %s ms, p99 %s ms, peak RSS %s KiB%s" %
-            (server, key, row.value, row.p50, row.p99, row.rss, (" (" + row.why + ")") if row.why else ""))
+        log("%s %s: %s req/s, p50 %s ms, p99 %s ms, peak RSS %s KiB, server CPU %s us/req (%s cores busy)%s" %
+            (server, key, row.value, row.p50, row.p99, row.rss, row.cpu_us and round(row.cpu_us, 1),
+             row.busy and round(row.busy, 2), (" (" + row.why + ")") if row.why else ""))
         self.rows.append(row)
         return row
 
@@ -175,12 +195,13 @@ class Bench:
             row = self.measure(server, key, url, self.script("%s-%s" % (server, key), make_script(path)), pids,
                                check if attempt == 0 else (lambda: None), pool=len(lines) - start,
                                seconds=seconds)
-            row.consumed = start + row.requests
-            if not (row.value == "FAIL" and row.why.startswith("ran past")) or attempt == 2:
+            row.consumed = start + min(row.requests, len(lines) - start)
+            left = len(lines) - row.consumed
+            if not (row.value == "FAIL" and row.why.startswith("ran past")) or attempt == 2 or left < 1000:
                 return row
             self.rows.remove(row)
-            start += row.requests
-            seconds = max(1, int(seconds * (len(lines) - start) / max(row.requests, 1) * 0.7))
+            seconds = max(1, int(seconds * left / max(row.requests, 1) * 0.7))
+            start = row.consumed
             log("%s %s: again for %d s on the %d tokens left" % (server, key, seconds, len(lines) - start))
         return row
 
@@ -348,6 +369,9 @@ http {
         log("2 server threads on 2 cores (wrk unpinned beside them)")
         fresh = self.value("wristband", "userinfo_fresh")
         used = getattr(fresh, "consumed", 0) if fresh else 0
+        if len(access) - used < 1100:
+            log("2 threads: no tokens left for the fresh-token row (BENCH_SERVER_POOL too small)")
+            return
         proc, base = self.wb_start(store, [], ["--threads", "2"], "2threads")
         try:
             self.wb_rows("wristband-2t", base, [proc.pid], access[used + 100:], refresh, secret,
@@ -490,7 +514,7 @@ http {
         basic = requests.auth._basic_auth_str(server_glewlwyd.CLIENT, server_glewlwyd.CLIENT_SECRET)
         form_hdr = {"Content-Type": "application/x-www-form-urlencoded", "Authorization": basic}
         login_form = "grant_type=password&scope=bench&username=alice&password=" + PASSWORD.replace(" ", "+")
-        n = int(os.environ.get("BENCH_SERVER_PEER_POOL", "20000"))
+        n = int(os.environ.get("BENCH_SERVER_PEER_POOL", "1000"))
         log("glewlwyd: making %d sessions" % n)
         pool = self.make_pool(g.url("/token"), "glewlwyd", n, form_hdr, login_form, PIN_WRK, seconds_cap=300)
         access = [p["access_token"] for p in pool]

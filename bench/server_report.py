@@ -61,13 +61,15 @@ def mark(met):
 def report(b, rows):
     tsv = os.path.join(b.out, "server.tsv")
     with open(tsv, "w") as f:
-        f.write("server\trow\tops_per_sec\tp50_ms\tp99_ms\tpeak_rss_kib\tnote\n")
+        f.write("server\trow\tops_per_sec\tp50_ms\tp99_ms\tpeak_rss_kib\tcpu_us_per_req\tcores_busy\tnote\n")
         for r in b.rows:
             f.write("\t".join([r.server, r.key, fmt(r.value, 1).replace(",", "") if num(r.value) else str(r.value),
                                "" if r.p50 is None else "%.3f" % r.p50, "" if r.p99 is None else "%.3f" % r.p99,
-                               "" if r.rss is None else str(r.rss), r.why]) + "\n")
+                               "" if r.rss is None else str(r.rss),
+                               "" if r.cpu_us is None else "%.1f" % r.cpu_us,
+                               "" if r.busy is None else "%.2f" % r.busy, r.why]) + "\n")
         for k, v in sorted(b.extra.items()):
-            f.write("extra\t%s\t%s\t\t\t\t\n" % (k, v))
+            f.write("extra\t%s\t%s\t\t\t\t\t\t\n" % (k, v))
 
     cpu = ""
     try:
@@ -81,9 +83,9 @@ def report(b, rows):
                                              os.cpu_count(), cpu, wrk_v, os.environ.get("BENCH_SERVER_CONNECTIONS",
                                                                                          "16"),
                                              os.environ.get("BENCH_SERVER_SECONDS", "5")), ""]
-    lines.append("| row | wristband req/s | p50 ms | p99 ms | peak RSS MiB | against | ratio | goal | "
-                 "glewlwyd req/s | wristband / glewlwyd (goal >= 5x) |")
-    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("| row | wristband req/s | p50 ms | p99 ms | peak RSS MiB | server CPU us/req | against | ratio | "
+                 "goal | glewlwyd req/s | wristband / glewlwyd (goal >= 5x) |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for key, label, goal_text in rows:
         server = "nginx" if key == "static" else "wristband"
         r = b.value(server, key)
@@ -97,7 +99,7 @@ def report(b, rows):
             peer = "n/a" if g.value == "n/a" else "-"
         cells = [label + (" [nginx]" if key == "static" else ""),
                  fmt(r.value) if r else "-", fmt(r.p50, 2) if r else "-", fmt(r.p99, 2) if r else "-",
-                 fmt(r.rss / MIB, 1) if r and r.rss else "-", ref, ratio,
+                 fmt(r.rss / MIB, 1) if r and r.rss else "-", fmt(r.cpu_us, 1) if r and r.cpu_us else "-", ref, ratio,
                  "%s: %s" % (goal_text, mark(met)) if key != "static" else "the limit",
                  fmt(g.value) if g is not None and key != "static" else "-", peer]
         lines.append("| " + " | ".join(cells) + " |")
