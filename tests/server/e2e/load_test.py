@@ -22,7 +22,7 @@ from wbtest import Server, main
 
 CONNECTIONS = 2000
 SLOW = 500
-CONN_MEMORY = 64 * 1024  # server/http.c: each connection's memory pool (bounds its headers)
+CONN_MEMORY = 32 * 1024  # server/http.c: each connection's memory pool (bounds its headers)
 SLACK = 48 * 1024 * 1024  # the server's own allocations beside the pools: threads, SQLite caches
 HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: load\r\n\r\n"
 SLOW_REQUEST = b"POST /oauth/token HTTP/1.1\r\nHost: load\r\nX-Padding: " + b"a" * 100000
