@@ -13,6 +13,7 @@
 #              BENCH_SERVER_POOL (100000)    sessions made before timing (token pools, RSS row)
 #              BENCH_SERVER_PEER (1)         0 skips glewlwyd
 #              BENCH_CPU (1)                 the server's core; wrk gets the other
+#              BENCH_SERVER_PROFILE (1)      0 skips the callgrind profiles (bench/server_profile.py)
 #              BENCH_SKIP_DEPS (0)           1 skips install-deps.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,4 +45,11 @@ if [ -f bench/server_pg.sh ]; then
   echo
   echo "## The server on PostgreSQL (bench/server_pg.sh)"
   bash bench/server_pg.sh | tee "$OUT/server_pg.tsv" || echo "bench-server: server_pg.sh failed" >&2
+fi
+
+if [ "${BENCH_SERVER_PROFILE:-1}" = 1 ]; then
+  echo
+  echo "bench-server: profiles (valgrind callgrind on the server, a fixed number of requests)" >&2
+  WRISTBAND_BIN=$PWD/build/cli/wristband /usr/bin/python3 bench/server_profile.py "$OUT/profile" ||
+    echo "bench-server: the profile failed" >&2
 fi

@@ -94,16 +94,18 @@ def proc_status(pid, field):
 
 
 def cpu_seconds(pids):
-    """utime + stime of the processes (all threads), in seconds."""
-    total = 0
+    """(utime, stime) of the processes (all threads), in seconds: user space and the kernel."""
+    user = system = 0
     for pid in pids:
         try:
             with open("/proc/%d/stat" % pid) as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            user += int(fields[11])
+            system += int(fields[12])
         except (OSError, IndexError, ValueError):
             pass
-    return total / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
 
 
 def reset_peak(pids):
@@ -126,7 +128,7 @@ class Row:
         self.server, self.key, self.value, self.why = server, key, value, why
         self.p50 = self.p99 = self.rss = None
         self.requests = 0
-        self.cpu_us = self.busy = None
+        self.cpu_us = self.busy = self.elapsed_s = self.sys_share = None
 
 
 class Bench:
@@ -147,9 +149,8 @@ class Bench:
             f.write(text)
         return path
 
-    def measure(self, server, key, url, script, pids, check, pool=None, seconds=SECONDS, pin=PIN_WRK,
-                conns=CONNS, threads=1):
-        """check() -> None or why it failed; then wrk. pool: how many lines the script may use."""
+    def measure(self, server, key, url, script, pids, check, seconds=SECONDS, pin=PIN_WRK, conns=CONNS, threads=1):
+        """check() -> None or why it failed; then wrk."""
         row = Row(server, key)
         try:
             why = check()
@@ -161,48 +162,40 @@ class Bench:
             self.rows.append(row)
             return row
         reset_peak(pids)
-        cpu0 = cpu_seconds(pids)
+        user0, sys0 = cpu_seconds(pids)
         r = server_wrk.run(pin, url, script, seconds, conns, threads)
-        cpu = cpu_seconds(pids) - cpu0
+        user1, sys1 = cpu_seconds(pids)
+        cpu = (user1 - user0) + (sys1 - sys0)
         if r["requests"]:
             row.cpu_us = cpu / r["requests"] * 1e6  # the server's CPU time per request
-            row.busy = cpu / seconds  # cores the server kept busy
+            row.sys_share = (sys1 - sys0) / cpu if cpu > 0 else None  # of which in the kernel
+            row.busy = cpu / (r["elapsed_s"] or seconds)  # cores the server kept busy
         with open(os.path.join(self.raw, "%s-%s.txt" % (server, key)), "w") as f:
             f.write(r["raw"])
         row.rss = peak_kib(pids)
-        row.p50, row.p99, row.requests = r["p50"], r["p99"], r["requests"]
-        if pool is not None and r["requests"] > pool:
-            row.value, row.why = "FAIL", "ran past its pool of %d tokens (%d requests)" % (pool, r["requests"])
-        elif r["rps"] is None or r["errors"] or r["non2xx"]:
+        row.p50, row.p99, row.requests, row.elapsed_s = r["p50"], r["p99"], r["requests"], r["elapsed_s"]
+        if r["rps"] is None or r["errors"] or r["non2xx"]:
             row.value = "FAIL"
             row.why = "wrk: %s socket errors, %s non-2xx answers" % (r["errors"], r["non2xx"])
         else:
             row.value = r["rps"]
-        log("%s %s: %s req/s, p50 %s ms, p99 %s ms, peak RSS %s KiB, server CPU %s us/req (%s cores busy)%s" %
-            (server, key, row.value, row.p50, row.p99, row.rss, row.cpu_us and round(row.cpu_us, 1),
-             row.busy and round(row.busy, 2), (" (" + row.why + ")") if row.why else ""))
+        log("%s %s: %s req/s, p50 %s ms, p99 %s ms, peak RSS %s KiB, server CPU %s us/req (%s%% kernel, %s cores "
+            "busy)%s" % (server, key, row.value, row.p50, row.p99, row.rss, row.cpu_us and round(row.cpu_us, 1),
+                         row.sys_share is not None and round(100 * row.sys_share), row.busy and round(row.busy, 2),
+                         (" (" + row.why + ")") if row.why else ""))
         self.rows.append(row)
         return row
 
     def measure_pool(self, server, key, url, make_script, lines, pids, check):
-        """A row whose requests each use up a pool line: when wrk outran the pool, again for a
-        duration that fits it (the lines already used are skipped)."""
-        seconds, start = SECONDS, 0
-        for attempt in range(3):
-            path = os.path.join(self.work, "%s-%s-%d.txt" % (server, key, attempt))
-            with open(path, "w") as f:
-                f.write("\n".join(lines[start:]) + "\n")
-            row = self.measure(server, key, url, self.script("%s-%s" % (server, key), make_script(path)), pids,
-                               check if attempt == 0 else (lambda: None), pool=len(lines) - start,
-                               seconds=seconds)
-            row.consumed = start + min(row.requests, len(lines) - start)
-            left = len(lines) - row.consumed
-            if not (row.value == "FAIL" and row.why.startswith("ran past")) or attempt == 2 or left < 1000:
-                return row
-            self.rows.remove(row)
-            seconds = max(1, int(seconds * left / max(row.requests, 1) * 0.7))
-            start = row.consumed
-            log("%s %s: again for %d s on the %d tokens left" % (server, key, seconds, len(lines) - start))
+        """A row whose requests each use up a line of the pool: the run stops when the pool is
+        used up (then it is shorter than the others, and says so)."""
+        path = os.path.join(self.work, "%s-%s.txt" % (server, key))
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        row = self.measure(server, key, url, self.script("%s-%s" % (server, key), make_script(path)), pids, check)
+        row.consumed = min(row.requests, len(lines))
+        if row.elapsed_s is not None and row.elapsed_s < SECONDS * 0.9:
+            row.why = (row.why + "; " if row.why else "") + "its %d tokens lasted %.1f s" % (len(lines), row.elapsed_s)
         return row
 
     # ---- raw limits ---------------------------------------------------------------------------

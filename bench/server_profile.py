@@ -188,16 +188,26 @@ def summarize(name, n, out, base_out, bad):
 
 
 def fsync_profile(store, n, refresh_tokens, outdir):
-    """strace -T of fsync/fdatasync over n refreshes (no valgrind): the disk's share of the time."""
+    """strace -T of fsync/fdatasync over n refreshes (no valgrind; strace attaches to the running
+    server and detaches before it stops): the disk's share of the time."""
     trace = os.path.join(outdir, "strace.refresh.txt")
-    p, port = start(store, [], ["strace", "-f", "-T", "-e", "trace=fsync,fdatasync", "-o", trace])
+    p, port = start(store, [])
+    tracer = subprocess.Popen(["strace", "-f", "-T", "-e", "trace=fsync,fdatasync", "-o", trace, "-p", str(p.pid)],
+                              stderr=subprocess.PIPE, text=True)
     try:
+        for _ in range(100):  # strace says "Process N attached" per thread once it is in
+            line = tracer.stderr.readline()
+            if "attached" in line or not line:
+                break
+        time.sleep(0.5)  # the other threads' attach lines
         reqs = [("POST", "/oauth/token", FORM, "grant_type=refresh_token&refresh_token=" + rt)
                 for rt in refresh_tokens[:n]]
         t0 = time.monotonic()
         bad = requests_over(port, reqs)
         wall = time.monotonic() - t0
     finally:
+        tracer.send_signal(signal.SIGINT)  # detaches
+        tracer.wait(timeout=60)
         stop(p)
     durations = []
     with open(trace) as f:
@@ -265,11 +275,11 @@ def main():
             outs[name] = profile_row(key, store, reqs, outdir)
             if name != "baseline":
                 text.append(summarize(name, len(reqs), outs[name][0], outs["baseline"][0], outs[name][1]))
+                print(text[-1], flush=True)
         text.append(fsync_profile(store, 1000, refresh[1000:2000], outdir))
-        md = "\n".join(text)
+        print(text[-1])
         with open(os.path.join(outdir, "profile.md"), "w") as f:
-            f.write(md)
-        print(md)
+            f.write("\n".join(text))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

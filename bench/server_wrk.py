@@ -5,9 +5,8 @@ and the parsing of wrk's report.
 Scripts, written into the run's work directory:
   one request, repeated      method, path, headers and body fixed (keep-alive);
   each request a new token   the next line of a file per request, substituted into a header or a
-                             form body; a line is never sent twice: past the end the script
-                             sends an empty one, which the server refuses, so an exhausted pool
-                             shows as errors and fails the row instead of measuring cache hits;
+                             form body; a line is never sent twice: at the end of the file the
+                             run stops (so it never measures cache hits on reused tokens);
   pool maker                 logins whose 200 bodies are appended to a file (the token pools,
                              made before any timing).
 """
@@ -20,13 +19,19 @@ wrk.body = {body}
 {headers}
 """
 
-# One Lua state per wrk thread: with -t1 there is one, which reads the file once.
+# One Lua state per wrk thread: with -t1 there is one, which reads the file once. When the lines
+# run out the thread stops (wrk 4.1's thread:stop()): the run ends early, wrk's rate is over the
+# time it really ran, and no line is ever sent twice.
 FROM_FILE = """
 local lines, i = {{}}, 0
 for line in io.lines({path}) do lines[#lines + 1] = line end
 request = function()
   i = i + 1
-  local v = lines[i] or ""
+  if i > #lines then
+    wrk.thread:stop()
+    return wrk.format("GET", "/")
+  end
+  local v = lines[i]
   {make}
 end
 """
@@ -82,10 +87,11 @@ def to_ms(text):
 
 def parse(out):
     """wrk --latency's report: requests, req/s, p50/p99 (ms) and the error counts."""
-    r = {"requests": 0, "rps": None, "p50": None, "p99": None, "errors": 0, "non2xx": 0}
-    m = re.search(r"(\d+) requests in", out)
+    r = {"requests": 0, "rps": None, "p50": None, "p99": None, "errors": 0, "non2xx": 0, "elapsed_s": None}
+    m = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
     if m:
         r["requests"] = int(m.group(1))
+        r["elapsed_s"] = to_ms(m.group(2) + m.group(3)) / 1000
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if m:
         r["rps"] = float(m.group(1))
