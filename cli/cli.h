@@ -311,6 +311,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 
 /* Usage texts (printed by --help), defined next to each command. */
 extern const char cli_usage_keygen[];
@@ -335,5 +336,6 @@ extern const char cli_usage_serve[];
 extern const char cli_usage_user[];
 extern const char cli_usage_client[];
 extern const char cli_usage_keys[];
+extern const char cli_usage_store[];
 
 #endif

@@ -25,6 +25,7 @@ static const command commands[] = {
     {"user", cmd_user, cli_usage_user},
     {"client", cmd_client, cli_usage_client},
     {"keys", cmd_keys, cli_usage_keys},
+    {"store", cmd_store, cli_usage_store},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

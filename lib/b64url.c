@@ -28,17 +28,7 @@ static const unsigned char dec_table[256] = {
 #undef X
 };
 
-wb_status wb_b64url_encode(char *out, size_t out_cap, const unsigned char *in, size_t len, size_t *out_len,
-                           wb_error *err) {
-  if (out_len != NULL)
-    *out_len = 0;
-  if ((out == NULL) || (in == NULL && len > 0))
-    return wb__fail(err, WB_ERR_INVALID_ARG, "base64url: NULL argument");
-  if (len > (SIZE_MAX / 4) - 4)
-    return wb__fail(err, WB_ERR_TOO_LARGE, "base64url: input too long");
-  size_t need = WB_B64URL_ENCODED_LEN(len);
-  if (out_cap < need + 1)
-    return wb__fail(err, WB_ERR_TOO_LARGE, "base64url: output buffer too small");
+size_t wb__b64url_encode_to(char *out, const unsigned char *in, size_t len) {
   size_t i = 0, o = 0;
   for (; i + 3 <= len; i += 3) {
     uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8) | in[i + 2];
@@ -58,6 +48,21 @@ wb_status wb_b64url_encode(char *out, size_t out_cap, const unsigned char *in, s
     out[o++] = enc_table[(v >> 6) & 63];
   }
   out[o] = '\0';
+  return o;
+}
+
+wb_status wb_b64url_encode(char *out, size_t out_cap, const unsigned char *in, size_t len, size_t *out_len,
+                           wb_error *err) {
+  if (out_len != NULL)
+    *out_len = 0;
+  if ((out == NULL) || (in == NULL && len > 0))
+    return wb__fail(err, WB_ERR_INVALID_ARG, "base64url: NULL argument");
+  if (len > (SIZE_MAX / 4) - 4)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "base64url: input too long");
+  size_t need = WB_B64URL_ENCODED_LEN(len);
+  if (out_cap < need + 1)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "base64url: output buffer too small");
+  size_t o = wb__b64url_encode_to(out, in, len);
   if (out_len != NULL)
     *out_len = o;
   return wb__ok(err);
@@ -130,13 +135,11 @@ wb_status wb_b64url_decode(unsigned char *out, size_t out_cap, const char *in, s
 char *wb__b64url_encode_alloc(const unsigned char *in, size_t len, size_t *out_len) {
   if (len > (SIZE_MAX / 4) - 4)
     return NULL;
-  size_t cap = WB_B64URL_ENCODED_LEN(len) + 1;
-  char *out = malloc(cap);
+  char *out = malloc(WB_B64URL_ENCODED_LEN(len) + 1);
   if (out == NULL)
     return NULL;
-  if (wb_b64url_encode(out, cap, in, len, out_len, NULL) != WB_OK) {
-    free(out);
-    return NULL;
-  }
+  size_t n = wb__b64url_encode_to(out, in, len);
+  if (out_len != NULL)
+    *out_len = n;
   return out;
 }

@@ -10,6 +10,7 @@
  * validated by the strict scanner and kept as written, minus whitespace; member names are
  * unescaped and re-escaped one way, so a name can never be present twice.
  */
+#include <ctype.h>
 #include <locale.h>
 #include <math.h>
 #include <openssl/crypto.h>
@@ -36,10 +37,9 @@ struct wb_builder {
 
 /* ---- the text buffer ------------------------------------------------------------------------ */
 
-/* Makes room for n more bytes after text_len, plus a NUL. */
+/* Makes room for n more bytes after text_len, plus a NUL. n never takes text_len past the ceiling
+ * max_len (set_escaped checks it first), so the sizes below cannot overflow. */
 static bool reserve(wb_builder *b, size_t n) {
-  if (n > SIZE_MAX / 4 - b->text_len)
-    return false;
   size_t need = b->text_len + n + 1;
   if (need <= b->text_cap)
     return true;
@@ -62,51 +62,6 @@ static bool reserve(wb_builder *b, size_t n) {
 static void put(wb_builder *b, const char *s, size_t n) {
   memcpy(b->text + b->text_len, s, n);
   b->text_len += n;
-}
-
-/*
- * Writes s[0..len) as a JSON string (quotes included) at out (capacity 6 * len + 2), escaping
- * as jansson does. Returns the bytes written, or 0 when s is not valid UTF-8.
- */
-static size_t escape_string(const char *s, size_t len, char *out) {
-  static const char short_esc[] = {
-      ['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
-  static const char hex[] = "0123456789ABCDEF";
-  const unsigned char *p = (const unsigned char *)s, *end = p + len;
-  size_t n = 0;
-  out[n++] = '"';
-  while (p < end) {
-    const unsigned char *run = p; /* copy a run of plain ASCII in one go */
-    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-      p++;
-    memcpy(out + n, run, (size_t)(p - run));
-    n += (size_t)(p - run);
-    if (p == end)
-      break;
-    unsigned char ch = *p;
-    if (ch >= 0x80) {
-      size_t k = wb__utf8_len(p, end);
-      if (k == 0)
-        return 0;
-      memcpy(out + n, p, k);
-      n += k;
-      p += k;
-      continue;
-    }
-    char e = ch < sizeof(short_esc) ? short_esc[ch] : 0;
-    out[n++] = '\\';
-    if (e != 0) {
-      out[n++] = e;
-    } else {
-      memcpy(out + n, "u00", 3);
-      out[n + 3] = hex[ch >> 4];
-      out[n + 4] = hex[ch & 15];
-      n += 5;
-    }
-    p++;
-  }
-  out[n++] = '"';
-  return n;
 }
 
 /* A heap or stack buffer for an escaped or minified value. */
@@ -173,7 +128,7 @@ static size_t escape_name(scratch *s, const char *name, size_t len, wb_error *er
     *st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
     return 0;
   }
-  size_t n = escape_string(name, len, out);
+  size_t n = wb__json_escape(name, len, out);
   if (n == 0)
     *st = wb__fail(err, WB_ERR_INVALID_ARG, "claim name is not valid UTF-8");
   return n;
@@ -375,7 +330,7 @@ wb_status wb_builder_set_string(wb_builder *b, const char *name, const char *val
   char *out = len < SIZE_MAX / 8 ? scratch_get(&s, 6 * len + 2) : NULL;
   if (out == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  n = escape_string(value, len, out);
+  n = wb__json_escape(value, len, out);
   if (n == 0)
     st = wb__fail(err, WB_ERR_INVALID_ARG, "claim \"%.40s\": value is not valid UTF-8", name);
   else
@@ -479,7 +434,7 @@ static size_t format_real(double value, char out[40]) {
     memcpy(out + n, "0.0", 3);
     return n + 3;
   }
-  char d[20];
+  char d[20] = {0}; /* shortest_digits writes at least one digit; the compiler cannot see it */
   int e;
   size_t nd = shortest_digits(v, d, &e);
   if (nd == 0)
@@ -570,7 +525,7 @@ wb_status wb_builder_append_string(wb_builder *b, const char *name, const char *
   char *ev = vlen < SIZE_MAX / 8 ? scratch_get(&evalue, 6 * vlen + 2) : NULL;
   if (ev == NULL)
     goto out;
-  if ((ev_len = escape_string(value, vlen, ev)) == 0) {
+  if ((ev_len = wb__json_escape(value, vlen, ev)) == 0) {
     st = wb__fail(err, WB_ERR_INVALID_ARG, "claim \"%.40s\": value is not valid UTF-8", name);
     goto out;
   }
@@ -633,10 +588,9 @@ wb_status wb_builder_set_random_jti(wb_builder *b, wb_error *err) {
   if (b == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL builder");
   wb_status st = wb_random(id, sizeof(id), err);
-  if (st == WB_OK)
-    st = wb_b64url_encode(text, sizeof(text), id, sizeof(id), NULL, err);
   if (st != WB_OK)
     return st;
+  wb__b64url_encode_to(text, id, sizeof(id));
   return wb_builder_set_string(b, "jti", text, err);
 }
 

@@ -70,6 +70,15 @@ void wb_limits_default(wb_limits *limits) {
   limits->max_keys = 256;
 }
 
+wb_status wb__limits_check(const wb_limits *limits, wb_error *err) {
+  if (limits->max_token_len == 0 || limits->max_header_len == 0 || limits->max_claims_len == 0 ||
+      limits->max_depth == 0 || limits->max_members == 0 || limits->max_keys == 0)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "a zero limit is refused");
+  if (limits->max_depth > WB_MAX_DEPTH_LIMIT)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "max_depth must be at most %d", WB_MAX_DEPTH_LIMIT);
+  return WB_OK;
+}
+
 void wb_string_free(char *s) {
   if (s == NULL)
     return;

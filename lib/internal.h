@@ -27,6 +27,12 @@ wb_status wb__fail(wb_error *err, wb_status code, const char *fmt, ...)
     ;
 /** Clears err to WB_OK with an empty message; returns WB_OK. */
 wb_status wb__ok(wb_error *err);
+/**
+ * WB_ERR_INVALID_ARG unless limits is usable: no field 0 (common.h) and max_depth at most
+ * WB_MAX_DEPTH_LIMIT, which also keeps every document the scanner lets through within
+ * jansson's own depth cap.
+ */
+wb_status wb__limits_check(const wb_limits *limits, wb_error *err);
 
 /* ---- algorithms (lib/jwa.c) ------------------------------------------------------------- */
 
@@ -176,10 +182,12 @@ wb_status wb__rsa_check_public(const BIGNUM *n, const BIGNUM *e, wb_error *err);
 /**
  * Makes key (fresh from wb__key_alloc) hold pkey and validates it as every import does: type and
  * curve supported, RSA size/exponent/ROCA/CRT consistency, EC point on the curve, private halves
- * matching public ones. Takes ownership of pkey on every path (it is freed with the key).
+ * matching public ones. pkey is not NULL (every caller checks what OpenSSL returned); the key
+ * takes it on every path (it is freed with the key).
  */
 wb_status wb__key_adopt_pkey(wb_key *key, EVP_PKEY *pkey, wb_error *err);
-/** A new key holding pkey, validated by wb__key_adopt_pkey; takes pkey. On failure *out is NULL. */
+/** A new key holding pkey (not NULL), validated by wb__key_adopt_pkey; takes pkey. On failure *out is NULL.
+ */
 wb_status wb__key_from_pkey(wb_key **out, EVP_PKEY *pkey, wb_error *err);
 
 /* -- JWK import (lib/jwk_import.c, lib/jwk_meta.c) -- */
@@ -212,15 +220,19 @@ json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, si
                        bool want_object, wb_error *err);
 /** Wipes every string of a tree from wb__json_parse (a JWK's secrets) and releases it. NULL-safe. */
 void wb__json_free(json_t *j);
-/** Compact serialisation with stable (insertion) order; new string for wb_string_free or NULL. */
-char *wb__json_dump(const json_t *j);
 
 /* ---- base64url helpers (lib/b64url.c) ---------------------------------------------------- */
 
 /** Exact decoded length of n base64url characters (for input the decoder accepts). */
 #define WB_B64URL_DECODED_LEN(n) (((n) / 4) * 3 + ((n) % 4 ? (n) % 4 - 1 : 0))
 
-/** Allocating encoder: new NUL-terminated string (free()) or NULL on OOM. */
+/**
+ * Encodes in[0..len) at out, which the caller sized for it (WB_B64URL_ENCODED_LEN(len) + 1 bytes),
+ * and NUL-terminates it; returns the characters written. No checks: for buffers sized by
+ * construction. wb_b64url_encode is the checked form.
+ */
+size_t wb__b64url_encode_to(char *out, const unsigned char *in, size_t len);
+/** Allocating encoder: new NUL-terminated string (free()) or NULL on OOM (or len too large). */
 char *wb__b64url_encode_alloc(const unsigned char *in, size_t len, size_t *out_len);
 
 #endif

@@ -58,6 +58,14 @@ int wb__jstr_equal_n(const char *raw, size_t len, bool escaped, const char *s, s
 /** wb__jstr_equal_n with a NUL-terminated plain string. */
 int wb__jstr_equal(const char *raw, size_t len, bool escaped, const char *s);
 
+/**
+ * (lib/json.c) Writes s[0..len) as a JSON string (quotes included) at out (capacity 6 * len + 2),
+ * escaping as jansson does. Returns the bytes written, or 0 when s is not valid UTF-8.
+ */
+size_t wb__json_escape(const char *s, size_t len, char *out);
+/** (lib/json.c) True when s[0..len) is valid UTF-8 (what wb__json_escape and jansson accept). */
+bool wb__utf8_valid(const char *s, size_t len);
+
 /** Unescapes raw string content into out (capacity >= len + 1; the result is never longer). */
 size_t wb__jstr_decode(const char *raw, size_t len, bool escaped, char *out);
 

@@ -13,6 +13,10 @@
  * when freed) into the tree's string values, which wb__json_free wipes. (jansson's lexer also
  * ignored failed allocations and could truncate a string; a constructor that fails returns NULL,
  * which is out of memory.)
+ *
+ * Its serialiser is no better (jansson 2.14 dump.c ignores a failed append of an object key and
+ * goes on with invalid JSON), so the JSON text wristband writes itself (claims, protected
+ * headers, a kid) is escaped here, as jansson escapes, and never goes through json_dumps.
  */
 #include <math.h>
 #include <openssl/crypto.h>
@@ -114,18 +118,67 @@ json_t *wb__json_parse(const char *text, size_t len, const wb_limits *limits, si
 void wb__json_free(json_t *j) {
   if (j == NULL)
     return;
-  if (json_is_string(j)) {
+  json_type type = json_typeof(j); /* j is not NULL: no json_is_* (each tests for NULL again) */
+  if (type == JSON_STRING) {
     OPENSSL_cleanse((char *)json_string_value(j), json_string_length(j));
-  } else if (json_is_array(j)) {
+  } else if (type == JSON_ARRAY) {
     for (size_t i = 0; i < json_array_size(j); i++)
       wb__json_free(json_incref(json_array_get(j, i)));
-  } else if (json_is_object(j)) {
+  } else if (type == JSON_OBJECT) {
     for (void *it = json_object_iter(j); it != NULL; it = json_object_iter_next(j, it))
       wb__json_free(json_incref(json_object_iter_value(it)));
   }
   json_decref(j);
 }
 
-char *wb__json_dump(const json_t *j) {
-  return json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+size_t wb__json_escape(const char *s, size_t len, char *out) {
+  static const char short_esc[] = {
+      ['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
+  static const char hex[] = "0123456789ABCDEF";
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  size_t n = 0;
+  out[n++] = '"';
+  while (p < end) {
+    const unsigned char *run = p; /* copy a run of plain ASCII in one go */
+    while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+      p++;
+    memcpy(out + n, run, (size_t)(p - run));
+    n += (size_t)(p - run);
+    if (p == end)
+      break;
+    unsigned char ch = *p;
+    if (ch >= 0x80) {
+      size_t k = wb__utf8_len(p, end);
+      if (k == 0)
+        return 0;
+      memcpy(out + n, p, k);
+      n += k;
+      p += k;
+      continue;
+    }
+    char e = short_esc[ch]; /* ch is a control character, '"' or '\\': all inside short_esc */
+    out[n++] = '\\';
+    if (e != 0) {
+      out[n++] = e;
+    } else {
+      memcpy(out + n, "u00", 3);
+      out[n + 3] = hex[ch >> 4];
+      out[n + 4] = hex[ch & 15];
+      n += 5;
+    }
+    p++;
+  }
+  out[n++] = '"';
+  return n;
+}
+
+bool wb__utf8_valid(const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
+  while (p < end) {
+    size_t k = wb__utf8_len(p, end);
+    if (k == 0)
+      return false;
+    p += k;
+  }
+  return true;
 }

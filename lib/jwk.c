@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "jscan.h"
 
 /* ---- algorithm fit ------------------------------------------------------------------------- */
 
@@ -101,10 +101,8 @@ wb_status wb_key_set_kid(wb_key *key, const char *kid, wb_error *err) {
     return st;
   char *copy = NULL;
   if (kid != NULL) {
-    json_t *probe = json_string(kid); /* the kid must serialise: valid UTF-8 */
-    if (probe == NULL)
+    if (!wb__utf8_valid(kid, strlen(kid))) /* the kid must serialise */
       return wb__fail(err, WB_ERR_INVALID_ARG, "kid is not valid UTF-8");
-    json_decref(probe);
     if ((copy = strdup(kid)) == NULL)
       return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   }
@@ -274,7 +272,7 @@ wb_status wb_key_public(wb_key **out, const wb_key *key, wb_error *err) {
     *out = NULL;
   if (out == NULL || key == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_public: NULL argument");
-  if (key->kty == WB_KTY_OCT || key->pkey == NULL)
+  if (key->kty == WB_KTY_OCT) /* every other key holds a pkey (wb__key_adopt_pkey) */
     return wb__fail(err, WB_ERR_INVALID_ARG, "an oct key has no public half");
   wb_key *pub = wb__key_alloc();
   if (pub == NULL)

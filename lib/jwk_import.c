@@ -42,7 +42,7 @@ wb_status wb__jwk_get_str(const json_t *j, const char *name, bool required, cons
     return wb__fail(err, WB_ERR_BAD_KEY, "JWK: missing \"%s\"", name);
   if (v == NULL)
     return WB_OK;
-  if (!json_is_string(v))
+  if (json_typeof(v) != JSON_STRING) /* v is not NULL: no json_is_string */
     return wb__fail(err, WB_ERR_MALFORMED, "JWK: \"%s\" must be a string", name);
   *out = json_string_value(v);
   return WB_OK;
@@ -123,18 +123,6 @@ out:
   return st;
 }
 
-/*
- * Adopts pkey, made from a JWK with (priv) or without "d". OpenSSL answers "no private half" also
- * when it cannot allocate, and a private key taken for a public one would skip the private
- * checks: the answer must match the JWK.
- */
-static wb_status adopt_jwk_pkey(wb_key *key, EVP_PKEY *pkey, bool priv, wb_error *err) {
-  wb_status st = wb__key_adopt_pkey(key, pkey, err);
-  if (st == WB_OK && key->is_private != priv)
-    st = wb__fail(err, WB_ERR_NOMEM, "JWK: reading the key back failed (out of memory)");
-  return st;
-}
-
 /* Decodes RSA member i into a new BIGNUM (secure for private values); NULL when absent. */
 static wb_status rsa_member(const json_t *j, size_t i, BIGNUM **bn, wb_error *err) {
   unsigned char *buf = NULL;
@@ -186,7 +174,7 @@ static wb_status rsa_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
       goto out;
   st = pkey_from_params(&pkey, "RSA", bld, bn[2] != NULL, "RSA values rejected by OpenSSL", err);
   if (st == WB_OK)
-    st = adopt_jwk_pkey(key, pkey, bn[2] != NULL, err);
+    st = wb__key_adopt_pkey(key, pkey, err);
 out:
   for (size_t i = 0; i < WB_RSA_MEMBERS; i++)
     BN_clear_free(bn[i]);
@@ -246,7 +234,7 @@ static wb_status ec_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
   if (st == WB_OK)
     st = pkey_from_params(&pkey, "EC", bld, d != NULL, "EC point (x, y) is not on the curve", err);
   if (st == WB_OK)
-    st = adopt_jwk_pkey(key, pkey, d != NULL, err);
+    st = wb__key_adopt_pkey(key, pkey, err);
 out:
   wipe_free(x, xl);
   wipe_free(y, yl);
@@ -290,7 +278,7 @@ static wb_status okp_from_jwk(wb_key *key, const json_t *j, wb_error *err) {
       st = wb__fail(err, WB_ERR_BAD_KEY, "JWK: %s public key rejected by OpenSSL", c->jwk_name);
   }
   if (st == WB_OK) {
-    st = adopt_jwk_pkey(key, pkey, d != NULL, err);
+    st = wb__key_adopt_pkey(key, pkey, err);
     pkey = NULL;
   }
 out:
@@ -321,7 +309,7 @@ static wb_status material_from_jwk(wb_key *key, const json_t *j, wb_error *err) 
 
 wb_status wb__key_from_json(wb_key **out, const json_t *j, wb_error *err) {
   *out = NULL;
-  if (!json_is_object(j))
+  if (json_typeof(j) != JSON_OBJECT) /* j is a parsed document or an element of one: never NULL */
     return wb__fail(err, WB_ERR_MALFORMED, "JWK: not a JSON object");
   wb_key *key = wb__key_alloc();
   if (key == NULL)

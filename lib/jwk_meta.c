@@ -65,15 +65,11 @@ static const jwe_fit *jwe_fit_by_name(const char *name) {
 }
 
 static bool jwe_fits_key(const jwe_fit *fit, wb_kty kty, wb_crv crv) {
-  switch (fit->kind) {
-  case JWE_RSA:
+  if (fit->kind == JWE_RSA)
     return kty == WB_KTY_RSA;
-  case JWE_OCT:
+  if (fit->kind == JWE_OCT)
     return kty == WB_KTY_OCT;
-  case JWE_ECDH:
-    return kty == WB_KTY_EC || crv == WB_CRV_X25519 || crv == WB_CRV_X448;
-  }
-  return false;
+  return kty == WB_KTY_EC || crv == WB_CRV_X25519 || crv == WB_CRV_X448; /* JWE_ECDH */
 }
 
 /* ---- members -------------------------------------------------------------------------------- */
@@ -111,14 +107,15 @@ static unsigned op_bit(const char *name) {
 }
 
 static wb_status parse_key_ops(wb_key *key, const json_t *j, wb_error *err) {
-  json_t *ops = json_object_get(j, "key_ops"), *v;
-  size_t i;
+  json_t *ops = json_object_get(j, "key_ops");
   if (ops == NULL)
     return WB_OK;
-  if (!json_is_array(ops))
+  /* json_typeof, not json_is_*: ops and its elements are never NULL, there is nothing to test */
+  if (json_typeof(ops) != JSON_ARRAY)
     return wb__fail(err, WB_ERR_MALFORMED, "JWK: \"key_ops\" must be an array");
-  json_array_foreach(ops, i, v) {
-    if (!json_is_string(v))
+  for (size_t i = 0; i < json_array_size(ops); i++) {
+    json_t *v = json_array_get(ops, i);
+    if (json_typeof(v) != JSON_STRING)
       return wb__fail(err, WB_ERR_MALFORMED, "JWK: \"key_ops\" must hold strings");
     unsigned bit = op_bit(json_string_value(v));
     if (bit == 0)

@@ -12,7 +12,9 @@
  */
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/params.h>
 #include <string.h>
 
 #include "internal.h"
@@ -58,6 +60,22 @@ static const wb_curve_info *okp_curve_of(const EVP_PKEY *pkey) {
   return NULL;
 }
 
+/*
+ * Whether pkey holds the BIGNUM parameter name (a private half: RSA d, the CRT factors, the EC
+ * scalar): 1 yes, 0 no, -1 when OpenSSL could not say (out of memory). EVP_PKEY_get_bn_param
+ * answers "absent" in both of the last cases, and a private key taken for a public one would
+ * skip the private checks (and a generated key could not sign). So the parameter is asked into
+ * a buffer of our own: a failed EVP_PKEY_get_params is an error, a parameter it did not fill is
+ * absent. The buffer holds the largest: an RSA d of WB_RSA_MAX_BITS.
+ */
+static int private_part(const EVP_PKEY *pkey, const char *name) {
+  unsigned char buf[WB_RSA_MAX_BITS / 8];
+  OSSL_PARAM params[2] = {OSSL_PARAM_construct_BN(name, buf, sizeof(buf)), OSSL_PARAM_construct_end()};
+  int has = EVP_PKEY_get_params(pkey, params) != 1 ? -1 : OSSL_PARAM_modified(&params[0]) ? 1 : 0;
+  OPENSSL_cleanse(buf, sizeof(buf));
+  return has;
+}
+
 /* ---- RSA ----------------------------------------------------------------------------------- */
 
 /*
@@ -85,9 +103,7 @@ static wb_status rsa_check_modulus(const BIGNUM *n, wb_error *err) {
     return wb__fail(err, WB_ERR_BAD_KEY, "RSA modulus is even");
   bool all_in = true;
   for (size_t i = 0; i < sizeof(roca_primes) / sizeof(roca_primes[0]); i++) {
-    BN_ULONG r = BN_mod_word(n, roca_primes[i]);
-    if (r == (BN_ULONG)-1)
-      return wb__fail(err, WB_ERR_CRYPTO, "RSA: BN_mod_word failed");
+    BN_ULONG r = BN_mod_word(n, roca_primes[i]); /* fails (-1) only for a zero divisor */
     if (r == 0)
       return wb__fail(err, WB_ERR_BAD_KEY, "RSA modulus has a small prime factor");
     if (!in_65537_subgroup(r, roca_primes[i]))
@@ -140,24 +156,32 @@ out:
   return st;
 }
 
-/* A private key with CRT factors: n == p*q, then OpenSSL's full pairwise check (primes, d, dp, dq, qi). */
-static wb_status rsa_check_crt(EVP_PKEY *pkey, const BIGNUM *n, const BIGNUM *p, wb_error *err) {
+/*
+ * A private key with CRT factors (both there: private_part said so): n == p*q, then OpenSSL's
+ * full pairwise check (primes, d, dp, dq, qi). Reading p and q and multiplying them fail only
+ * for lack of memory.
+ */
+static wb_status rsa_check_crt(EVP_PKEY *pkey, const BIGNUM *n, wb_error *err) {
   wb_status st = WB_OK;
-  BIGNUM *q = NULL, *pq = BN_new();
+  BIGNUM *p = NULL, *q = NULL, *pq = BN_new();
   BN_CTX *bctx = BN_CTX_new();
   EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-  if (pq == NULL || bctx == NULL || ctx == NULL) {
+  /* LCOV_EXCL_START: cov-slow-oom */
+  if (pq == NULL || bctx == NULL || ctx == NULL ||
+      !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &p) ||
+      !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, &q) || !BN_mul(pq, p, q, bctx)) {
     st = wb__fail(err, WB_ERR_NOMEM, "RSA: out of memory");
     goto out;
   }
-  if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, &q) || !BN_mul(pq, p, q, bctx) ||
-      BN_cmp(pq, n) != 0) {
+  /* LCOV_EXCL_STOP: cov-slow-oom */
+  if (BN_cmp(pq, n) != 0) {
     st = wb__fail(err, WB_ERR_BAD_KEY, "RSA: p and q do not multiply to n");
     goto out;
   }
   if (EVP_PKEY_pairwise_check(ctx) != 1)
     st = wb__fail(err, WB_ERR_BAD_KEY, "RSA private key is inconsistent (d, dp, dq or qi)");
 out:
+  BN_clear_free(p);
   BN_clear_free(q);
   BN_clear_free(pq);
   BN_CTX_free(bctx);
@@ -167,7 +191,7 @@ out:
 
 static wb_status rsa_validate(wb_key *key, wb_error *err) {
   wb_status st;
-  BIGNUM *n = NULL, *e = NULL, *d = NULL, *p = NULL;
+  BIGNUM *n = NULL, *e = NULL;
   if (!EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_N, &n) ||
       !EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
     st = wb__fail(err, WB_ERR_BAD_KEY, "RSA key without n or e");
@@ -177,18 +201,18 @@ static wb_status rsa_validate(wb_key *key, wb_error *err) {
   if (st != WB_OK)
     goto out;
   key->bits = (unsigned)BN_num_bits(n);
-  key->is_private = EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_D, &d) == 1;
-  if (!key->is_private)
-    goto out;
-  if (EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &p) == 1)
-    st = rsa_check_crt(key->pkey, n, p, err);
-  else
+  int priv = private_part(key->pkey, OSSL_PKEY_PARAM_RSA_D);
+  int crt = priv == 1 ? private_part(key->pkey, OSSL_PKEY_PARAM_RSA_FACTOR1) : 0;
+  key->is_private = priv == 1;
+  if (priv < 0 || crt < 0)
+    st = wb__fail(err, WB_ERR_NOMEM, "RSA: out of memory");
+  else if (crt == 1)
+    st = rsa_check_crt(key->pkey, n, err);
+  else if (priv == 1)
     st = rsa_check_d(key->pkey, n, e, err);
 out:
   BN_free(n);
   BN_free(e);
-  BN_clear_free(d);
-  BN_clear_free(p);
   return st;
 }
 
@@ -203,9 +227,10 @@ static wb_status ec_validate(wb_key *key, wb_error *err) {
     return wb__fail(err, WB_ERR_BAD_KEY, "EC curve %s is not supported", group);
   key->crv = c->crv;
   key->bits = c->bits;
-  BIGNUM *d = NULL;
-  key->is_private = EVP_PKEY_get_bn_param(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1;
-  BN_clear_free(d);
+  int priv = private_part(key->pkey, OSSL_PKEY_PARAM_PRIV_KEY);
+  if (priv < 0)
+    return wb__fail(err, WB_ERR_NOMEM, "EC: out of memory");
+  key->is_private = priv == 1;
   EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
   if (ctx == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "EC: out of memory");
@@ -245,11 +270,9 @@ bool wb__okp_private_raw(const EVP_PKEY *pkey, unsigned char *buf, size_t cap, s
 
 /* Fills key->order and key->coord_len from key->pkey (EC) or the curve table (OKP). */
 static wb_status fill_curve_info(wb_key *key, wb_error *err) {
-  const wb_curve_info *c = wb__curve_by_crv(key->crv);
   if (key->kty != WB_KTY_EC && key->kty != WB_KTY_OKP)
     return WB_OK;
-  if (c == NULL)
-    return wb__fail(err, WB_ERR_BAD_KEY, "unknown curve");
+  const wb_curve_info *c = wb__curve_by_crv(key->crv); /* in the table: ec_validate, okp_validate */
   key->coord_len = c->pub_len;
   if (key->kty == WB_KTY_OKP)
     return WB_OK;
@@ -283,11 +306,7 @@ static wb_status adopt_checks(wb_key *key, wb_error *err) {
 }
 
 wb_status wb__key_adopt_pkey(wb_key *key, EVP_PKEY *pkey, wb_error *err) {
-  if (key->pkey != NULL)
-    EVP_PKEY_free(key->pkey);
-  key->pkey = pkey;
-  if (pkey == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "no key");
+  key->pkey = pkey; /* a fresh key: nothing to free before */
   wb_status st = adopt_checks(key, err);
   ERR_clear_error(); /* failed checks leave OpenSSL errors on this thread's queue */
   if (st != WB_OK)

@@ -8,6 +8,7 @@
  * the payload, the signature and one allocation for the token.
  */
 #include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,51 +144,65 @@ static wb_status sign_parts(const wb_key *key, wb_alg alg, const char *h64, size
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   memcpy(out, h64, h64_len);
   out[h64_len] = '.';
-  size_t pos = h64_len + 1, n = 0;
+  size_t pos = h64_len + 1;
+  pos += wb__b64url_encode_to(out + pos, payload, len); /* cap holds it and the signature */
   unsigned char sig[WB_MAX_SIG_LEN];
   size_t sig_len = 0;
-  wb_status st = wb_b64url_encode(out + pos, cap - pos, payload, len, &n, err);
-  if (st == WB_OK) {
-    pos += n;
-    st = wb__sign(key, alg, (const unsigned char *)out, pos, sig, &sig_len, err);
-  }
-  if (st == WB_OK) {
-    out[pos++] = '.';
-    st = wb_b64url_encode(out + pos, cap - pos, sig, sig_len, &n, err);
-  }
+  wb_status st = wb__sign(key, alg, (const unsigned char *)out, pos, sig, &sig_len, err);
   if (st != WB_OK) {
     free(out);
     return st;
   }
+  out[pos++] = '.';
+  pos += wb__b64url_encode_to(out + pos, sig, sig_len);
   *token = out;
   if (token_len != NULL)
-    *token_len = pos + n;
+    *token_len = pos;
   return wb__ok(err);
 }
 
+/*
+ * The protected header {"alg":..,"typ":..,"cty":..,"kid":..} (members that are set, in this
+ * order), written here rather than by jansson (lib/json.c says why), base64url-encoded. A value
+ * longer than the default max_header_len could only make a header no verifier reads.
+ */
 static wb_status signer_rebuild_header(wb_signer *s, wb_error *err) {
-  json_t *h = json_object();
-  if (h == NULL)
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  int rc = json_object_set_new(h, "alg", json_string(wb_alg_name(s->alg)));
-  if (s->typ != NULL)
-    rc |= json_object_set_new(h, "typ", json_string(s->typ));
-  if (s->cty != NULL)
-    rc |= json_object_set_new(h, "cty", json_string(s->cty));
-  if (s->kid != NULL)
-    rc |= json_object_set_new(h, "kid", json_string(s->kid));
-  char *text = rc == 0 ? wb__json_dump(h) : NULL;
-  json_decref(h);
+  static const char *const names[] = {"alg", "typ", "cty", "kid"};
+  const char *values[] = {wb_alg_name(s->alg), s->typ, s->cty, s->kid};
+  wb_limits lim;
+  wb_limits_default(&lim);
+  size_t cap = 3; /* braces and NUL */
+  for (size_t i = 0; i < 4; i++) {
+    if (values[i] != NULL && strlen(values[i]) > lim.max_header_len)
+      return wb__fail(err, WB_ERR_TOO_LARGE, "header \"%s\" longer than %zu bytes", names[i],
+                      lim.max_header_len);
+    cap += values[i] != NULL ? 7 + 6 * strlen(values[i]) + 2 : 0; /* ,"name": then the string */
+  }
+  char *text = malloc(cap);
   if (text == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "header values must be valid UTF-8");
-  size_t n;
-  char *b64 = wb__b64url_encode_alloc((const unsigned char *)text, strlen(text), &n);
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  size_t n = 0;
+  text[n++] = '{';
+  for (size_t i = 0; i < 4; i++) {
+    if (values[i] == NULL)
+      continue;
+    n += (size_t)snprintf(text + n, cap - n, "%s\"%s\":", n > 1 ? "," : "", names[i]);
+    size_t e = wb__json_escape(values[i], strlen(values[i]), text + n);
+    if (e == 0) {
+      free(text);
+      return wb__fail(err, WB_ERR_INVALID_ARG, "header \"%s\" must be valid UTF-8", names[i]);
+    }
+    n += e;
+  }
+  text[n++] = '}';
+  size_t len;
+  char *b64 = wb__b64url_encode_alloc((const unsigned char *)text, n, &len);
   free(text);
   if (b64 == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   free(s->header_b64);
   s->header_b64 = b64;
-  s->header_b64_len = n;
+  s->header_b64_len = len;
   return WB_OK;
 }
 

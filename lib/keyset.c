@@ -91,7 +91,7 @@ static bool unknown_kty(const json_t *member) {
 static wb_status add_member(wb_keyset *set, const json_t *member, size_t i, wb_error *err) {
   wb_key *key = NULL;
   wb_error e;
-  if (json_is_object(member) && unknown_kty(member))
+  if (json_typeof(member) == JSON_OBJECT && unknown_kty(member)) /* an element: never NULL */
     return WB_OK;
   wb_status st = wb__key_from_json(&key, member, &e);
   if (st == WB_OK)
@@ -103,16 +103,15 @@ static wb_status add_member(wb_keyset *set, const json_t *member, size_t i, wb_e
 }
 
 static wb_status keys_from_json(wb_keyset *set, const json_t *j, unsigned max_keys, wb_error *err) {
-  json_t *keys = json_object_get(j, "keys"), *member;
-  size_t i;
+  json_t *keys = json_object_get(j, "keys");
   if (keys == NULL)
     return wb__fail(err, WB_ERR_MALFORMED, "JWKS without \"keys\"");
-  if (!json_is_array(keys))
+  if (json_typeof(keys) != JSON_ARRAY)
     return wb__fail(err, WB_ERR_MALFORMED, "JWKS \"keys\" must be an array");
   if (json_array_size(keys) > max_keys)
     return wb__fail(err, WB_ERR_TOO_LARGE, "JWKS has more than %u keys", max_keys);
-  json_array_foreach(keys, i, member) {
-    wb_status st = add_member(set, member, i, err);
+  for (size_t i = 0; i < json_array_size(keys); i++) {
+    wb_status st = add_member(set, json_array_get(keys, i), i, err);
     if (st != WB_OK)
       return st;
   }
@@ -129,8 +128,9 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
     wb_limits_default(&def);
     limits = &def;
   }
-  if (limits->max_keys == 0)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "limits: max_keys is 0");
+  wb_status st = wb__limits_check(limits, err);
+  if (st != WB_OK)
+    return st;
   /* every key fits in WB_KEY_TEXT_MAX bytes of JSON, so this bounds the text before parsing */
   size_t max_len = (size_t)limits->max_keys * WB_KEY_TEXT_MAX;
   wb_error e;
@@ -138,7 +138,7 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   if (j == NULL)
     return wb__fail(err, e.code, "JWKS: %s", e.message);
   wb_keyset *set = NULL;
-  wb_status st = wb_keyset_new(&set, err);
+  st = wb_keyset_new(&set, err);
   if (st == WB_OK)
     st = keys_from_json(set, j, limits->max_keys, err);
   wb__json_free(j);
@@ -216,9 +216,9 @@ const wb_key *wb_keyset_find(const wb_keyset *set, const char *kid, wb_kty kty, 
   return NULL;
 }
 
-/* Frees the n key strings of parts, wiping them (they may hold private keys). */
+/* Frees the n key strings of parts (not NULL), wiping them (they may hold private keys). */
 static void free_parts(char **parts, size_t n) {
-  for (size_t i = 0; parts != NULL && i < n; i++)
+  for (size_t i = 0; i < n; i++)
     wb_string_free(parts[i]);
   free(parts);
 }

@@ -44,7 +44,7 @@ struct wb_vcache {
 
 wb_vcache *wb__vcache_new(size_t entries) {
   size_t n = 1;
-  while (n < entries && n < ((size_t)1 << 24))
+  while (n < entries) /* entries <= 2^24 (wb_verifier_enable_cache) */
     n <<= 1;
   wb_vcache *c = calloc(1, sizeof(*c));
   if (c == NULL || (c->slots = calloc(n, sizeof(*c->slots))) == NULL) {

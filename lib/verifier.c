@@ -234,11 +234,9 @@ wb_status wb_verifier_set_now(wb_verifier *v, int64_t now, wb_error *err) {
 wb_status wb_verifier_set_limits(wb_verifier *v, const wb_limits *limits, wb_error *err) {
   if (v == NULL || limits == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  if (limits->max_token_len == 0 || limits->max_header_len == 0 || limits->max_claims_len == 0 ||
-      limits->max_depth == 0 || limits->max_members == 0 || limits->max_keys == 0)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "a zero limit is refused");
-  if (limits->max_depth > WB_MAX_DEPTH_LIMIT)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "max_depth must be at most %d", WB_MAX_DEPTH_LIMIT);
+  wb_status st = wb__limits_check(limits, err);
+  if (st != WB_OK)
+    return st;
   v->limits = *limits;
   renew_serial(v);
   return wb__ok(err);
@@ -342,10 +340,10 @@ static wb_status choose_key(const wb_verifier *v, const wb_jws_header *h, const 
       return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "no key has the token's kid %s",
                       shown(kid, h->kid, h->kid_len));
   }
-  int idx = v->sole_key[h->alg];
+  int idx = v->sole_key[h->alg]; /* the alg is allowed: some key fits it, -2 when several do */
   if (idx < 0)
-    return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "token has no kid and %s keys fit %s",
-                    idx == -1 ? "no" : "several", wb_alg_name(h->alg));
+    return wb__fail(err, WB_ERR_KEY_NOT_FOUND, "token has no kid and several keys fit %s",
+                    wb_alg_name(h->alg));
   *key = v->keys[idx];
   return WB_OK;
 }
@@ -659,7 +657,7 @@ static wb_claims *claims_for(wb_claims *reuse, size_t exact, const wb_limits *li
  * the verified claims *out held on entry when they have room. On failure *out is freed and NULL.
  */
 static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t len, bool want_claims,
-                                 wb_claims **out, wb_alg *alg, wb_error *err) {
+                                 wb_claims **out, wb_error *err) {
   wb_claims *c = *out;
   *out = NULL;
   wb_jws_parts parts;
@@ -678,7 +676,6 @@ static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t
   }
   if (st != WB_OK)
     return st;
-  *alg = verdict.alg;
   segment p;
   st = segment_decode(&p, parts.p64, parts.p64_len, v->limits.max_claims_len, c ? c->data : NULL, err);
   if (st == WB_OK && c != NULL)
@@ -718,11 +715,10 @@ static wb_status verify(const wb_verifier *v, const char *token, size_t len, wb_
     }
   }
   wb_claims *c = reuse;
-  wb_alg alg = WB_ALG_INVALID;
-  st = verify_uncached(v, token, len, claims != NULL || cacheable, &c, &alg, err);
+  st = verify_uncached(v, token, len, claims != NULL || cacheable, &c, err);
   if (st != WB_OK)
     return st;
-  if (cacheable && wb__alg_info(alg)->family != WB_FAMILY_HMAC) {
+  if (cacheable) { /* an asymmetric alg: a verifier whose keys allow one has no oct key */
     wb_vc_window w = claims_window(v, c);
     wb_claims *keep = claims != NULL ? wb__claims_clone(c) : c;
     if (keep != NULL)

@@ -36,12 +36,19 @@ cmake --build "$out" -j"$jobs" >/dev/null
 # no test reaches counts as 0% instead of being absent. Notes of a source file that no longer
 # exists (CMake keeps the objects of removed files) are dropped: OUT/SUB/CMakeFiles/T.dir/REL.gcno
 # belongs to ROOT/SUB/REL, or to OUT/SUB/REL for a source generated at build time (the contract
-# test).
+# test); so are the notes of a target the build no longer has (a renamed CMake target leaves its
+# T.dir behind): the generated CMakeFiles/Makefile2 names every current target's directory.
 find "$out" -name '*.gcda' -delete
+targets=$(grep -o '[^ :]*CMakeFiles/[^/ ]*\.dir' "$out/CMakeFiles/Makefile2" | sort -u)
 while IFS= read -r gcno; do
   rel=${gcno#"$out"/}
   sub=${rel%%CMakeFiles/*}
   file=${rel#*CMakeFiles/*.dir/}
+  tdir=${rel%%.dir/*}.dir
+  if ! grep -qxF "$tdir" <<<"$targets"; then
+    rm -f "$gcno"
+    continue
+  fi
   [ -f "$root/$sub${file%.gcno}" ] || [ -f "$out/$sub${file%.gcno}" ] || rm -f "$gcno"
 done < <(find "$out" -path '*/CMakeFiles/*.dir/*' -name '*.gcno')
 run_lcov --capture --initial --directory "$out" --base-directory "$root" --output-file "$out/base.info"

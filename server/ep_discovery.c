@@ -3,7 +3,8 @@
  * server/ep_discovery.c - GET /.well-known/openid-configuration (OpenID Connect Discovery 1.0;
  * every URL is the issuer + a path, never the request's Host) and GET /.well-known/jwks.json
  * (the published public keys, re-read from the store whenever its keys version moved: a
- * `keys rotate` shows here at once). Both may be cached by clients for a short while.
+ * `keys rotate` shows here at once; while the store is down, the keys last read). Both may be
+ * cached by clients for a short while.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,11 +56,18 @@ void ep_discovery(srv *s, const http_req *rq, http_reply *rp) {
 void ep_jwks(srv *s, const http_req *rq, http_reply *rp) {
   (void)rq;
   srv_error err;
+  keyring *r = NULL;
   if (keys_refresh(&s->keys, 1, &err) != SRV_OK) {
-    reply_fail(rp, &err);
-    return;
+    /* The store is down: the keys this server last read are still the right ones to publish
+     * (a key leaves only after its tokens expired), so verifiers keep working meanwhile. */
+    r = err.code == SRV_ERR_STORE ? keys_acquire(&s->keys) : NULL;
+    if (r == NULL) {
+      reply_fail(rp, &err);
+      return;
+    }
+    keyring_release(r);
   }
-  keyring *r = keys_acquire(&s->keys);
+  r = keys_acquire(&s->keys);
   char *body = r != NULL ? malloc(r->jwks_len + 1) : NULL;
   if (body == NULL) {
     keyring_release(r);

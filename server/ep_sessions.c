@@ -2,9 +2,10 @@
 /*
  * server/ep_sessions.c - POST /oauth/logout (scope=local|others|global, default local; 204),
  * GET /sessions ({"sessions":[{"sid","created_at","last_used_at","user_agent","address",
- * "current"}]}, times in seconds since the epoch) and DELETE /sessions/{sid} (204, or 404 when it
- * is not the caller's live session). All take a bearer access token or the access cookie; a local
- * or global logout also clears the cookie-mode cookies a request carries.
+ * "current"}]}, times in seconds since the epoch, the 100 newest first) and DELETE
+ * /sessions/{sid} (204, or 404 when it is not the caller's live session). All take a bearer
+ * access token or the access cookie; a local or global logout also clears the cookie-mode
+ * cookies a request carries.
  */
 #include <string.h>
 
@@ -40,13 +41,21 @@ void ep_logout(srv *s, const http_req *rq, http_reply *rp) {
   session_auth_clear(&a);
 }
 
+/* The newest sessions listed: each takes at most ~1.8 KB (a 256-byte user agent of control
+ * characters escapes to 1536), so the list always fits a reply; a user with more ends them with
+ * logout scope=others. */
+#define SESSIONS_LISTED 100
+
 typedef struct list_ctx {
   jbuf *j;
   const char *current;
+  int listed;
 } list_ctx;
 
 static int write_session(void *p, const store_session *sess) {
   list_ctx *l = p;
+  if (l->listed++ == SESSIONS_LISTED)
+    return 1;
   jbuf_open(l->j, '{');
   jbuf_kstr(l->j, "sid", sess->id);
   jbuf_kint(l->j, "created_at", sess->created_us / 1000000);
@@ -67,7 +76,7 @@ void ep_sessions(srv *s, const http_req *rq, http_reply *rp) {
   jbuf_open(&j, '{');
   jbuf_key(&j, "sessions");
   jbuf_open(&j, '[');
-  list_ctx l = {&j, a.tok.sid};
+  list_ctx l = {&j, a.tok.sid, 0};
   srv_error err;
   srv_status st = session_list(s, &a, write_session, &l, &err);
   jbuf_close(&j, '[');

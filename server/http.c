@@ -205,7 +205,7 @@ static enum MHD_Result count_arg(void *cls, enum MHD_ValueKind kind, const char 
   query_count *q = cls;
   (void)kind;
   (void)value;
-  if (key != NULL && strcmp(key, q->name) == 0)
+  if (key != NULL && strcasecmp(key, q->name) == 0) /* as MHD_lookup_connection_value compares */
     q->count++;
   return MHD_YES;
 }
@@ -247,6 +247,84 @@ static void client_address(struct MHD_Connection *c, char *out, size_t cap) {
     inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)cap);
   else if (sa->sa_family == AF_INET6)
     inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)cap);
+}
+
+/* ---- framing -------------------------------------------------------------------------------- */
+
+/* What the request's headers say about where its body ends. */
+typedef struct framing {
+  int content_length;    /* Content-Length headers */
+  int transfer_encoding; /* Transfer-Encoding headers */
+  const char *coding;    /* the last Transfer-Encoding's value */
+  int bad_name;          /* a header name that is not an RFC 9110 token (e.g. "Content-Length ") */
+} framing;
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  static const char tchar[] = "!#$%&'*+-.^_`|~0123456789"
+                              "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  framing *f = cls;
+  (void)kind;
+  if (key == NULL || key[0] == '\0' || key[strspn(key, tchar)] != '\0') {
+    f->bad_name = 1;
+  } else if (strcasecmp(key, "Content-Length") == 0) {
+    f->content_length++;
+  } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+    f->transfer_encoding++;
+    f->coding = value;
+  }
+  return MHD_YES;
+}
+
+/* NULL when the body's end is unambiguous, else why not. libmicrohttpd keeps a header whose name
+ * has whitespace before the colon under that name, takes the first of two Content-Length, reads
+ * a chunked body when Content-Length is there too, and reads until the connection closes for a
+ * coding other than chunked: a proxy in front that frames the same bytes otherwise would have
+ * the rest of a body answered as a request of its own (smuggling). RFC 9112 5.1, 6.1 and 6.3
+ * make each of these a 400. */
+static const char *framing_problem(struct MHD_Connection *c) {
+  framing f = {0, 0, NULL, 0};
+  MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &f);
+  if (f.bad_name)
+    return "a header name is not a token (whitespace before the colon?)";
+  if (f.content_length > 1)
+    return "Content-Length is repeated";
+  if (f.transfer_encoding > 1 ||
+      (f.transfer_encoding == 1 && (f.coding == NULL || strcasecmp(f.coding, "chunked") != 0)))
+    return "the only transfer coding accepted is chunked, given once";
+  if (f.transfer_encoding > 0 && f.content_length > 0)
+    return "Content-Length and Transfer-Encoding together";
+  return NULL;
+}
+
+/* MHD_OPTION_UNESCAPE_CALLBACK for the path and the query: %XX decoded as libmicrohttpd does,
+ * except %00, which stays as written: a decoded NUL ends the string, and /metrics%00.css would
+ * be routed as /metrics. */
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s) {
+  (void)cls;
+  (void)c;
+  char *w = s;
+  for (const char *r = s; *r != '\0'; r++) {
+    int hi = r[0] == '%' ? hex_digit(r[1]) : -1;
+    int lo = hi >= 0 ? hex_digit(r[2]) : -1;
+    if (lo >= 0 && (hi | lo) != 0) {
+      *w++ = (char)(hi * 16 + lo);
+      r += 2;
+    } else {
+      *w++ = *r;
+    }
+  }
+  *w = '\0';
+  return (size_t)(w - s);
 }
 
 /* ---- routing -------------------------------------------------------------------------------- */
@@ -362,6 +440,13 @@ static enum MHD_Result on_headers(http_server *h, struct MHD_Connection *c, cons
   x->rq.conn = c;
   x->rq.tls = h->tls;
   client_address(c, x->rq.address, sizeof(x->rq.address));
+  const char *bad_framing = framing_problem(c);
+  if (bad_framing != NULL) {
+    http_reply rp = {0};
+    reply_error(&rp, 400, "invalid_request", bad_framing);
+    reply_header(&rp, "Connection", "close");
+    return send_reply(h, c, &rp);
+  }
   int known = 0;
   char allow[128];
   x->route = route_find(url, x->rq.method, &known, allow, sizeof(allow));
@@ -543,7 +628,8 @@ static struct MHD_Daemon *start_daemon(http_server *h, const http_options *o) {
                           fit_fd_limit(o->max_connections), MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
                           MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
-                          on_connection, h, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+                          on_connection, h, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_ARRAY, tls,
+                          MHD_OPTION_END);
 }
 
 /* Stops the sweeper and frees what it watched (every connection has ended by then). */

@@ -47,7 +47,7 @@ typedef struct http_req {
 const char *http_header(const http_req *r, const char *name);
 /** A cookie's value, or NULL. */
 const char *http_cookie(const http_req *r, const char *name);
-/** A query parameter and how often it appears (*count may be NULL), or NULL. */
+/** A query parameter (its name in any case) and how often it appears (*count may be NULL), or NULL. */
 const char *http_query(const http_req *r, const char *name, int *count);
 
 typedef struct http_reply {

@@ -12,6 +12,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "kek.h"
 #include "wristband/wristband.h"
@@ -19,30 +20,49 @@
 #define SEAL_VERSION 1
 #define NONCE_LEN    12
 #define TAG_LEN      16
-#define KEK_FILE_MAX 256 /* the longest KEK file we read: base64 text and whitespace */
+#define KEK_FILE_MAX 4096                    /* the longest KEK file we read */
+#define KEK_TEXT_MAX 256                     /* the longest base64 text taken for the key itself */
+#define KEK_DERIVE   "wristband kek-file v1" /* HMAC key of the derivation from a file's content */
 
-/* Decodes the file's content: 32 raw bytes, or base64url / base64 text (padding and surrounding
- * whitespace allowed). */
+/* The key derived from a file's content (HKDF-Extract with SHA-256: HMAC keyed by a label). */
+static srv_status derive_kek(const unsigned char *data, size_t n, srv_kek *out, const char *path,
+                             srv_error *err) {
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), KEK_DERIVE, (int)strlen(KEK_DERIVE), data, n, out->key, &len) == NULL ||
+      len != KEK_LEN)
+    return srv_fail(err, SRV_ERR_CRYPTO, "%s: cannot derive the key-encryption key", path);
+  return SRV_OK;
+}
+
+/* Decodes the file's content: 32 raw bytes, or base64url / base64 text of 32 bytes (padding and
+ * surrounding whitespace allowed), else - when it holds at least 32 bytes - the key derived from
+ * it (`head -c 64 /dev/urandom > kek` makes a KEK file: servers sharing a database share it). */
 static srv_status parse_kek(const unsigned char *data, size_t n, srv_kek *out, const char *path,
                             srv_error *err) {
   if (n == KEK_LEN) {
     memcpy(out->key, data, KEK_LEN);
     return SRV_OK;
   }
-  char text[KEK_FILE_MAX];
+  char text[KEK_TEXT_MAX];
   size_t len = 0;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n && len < sizeof(text); i++) {
     char c = (char)data[i];
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '=')
       continue;
     text[len++] = c == '+' ? '-' : c == '/' ? '_' : c;
   }
   size_t got = 0;
-  wb_status st = wb_b64url_decode(out->key, sizeof(out->key), text, len, &got, NULL);
+  wb_status st = n < KEK_TEXT_MAX ? wb_b64url_decode(out->key, sizeof(out->key), text, len, &got, NULL)
+                                  : WB_ERR_INVALID_ARG;
   OPENSSL_cleanse(text, sizeof(text));
-  if (st != WB_OK || got != KEK_LEN)
-    return srv_fail(err, SRV_ERR_CONFIG, "%s: not a 256-bit key (32 bytes, or their base64)", path);
-  return SRV_OK;
+  if (st == WB_OK && got == KEK_LEN)
+    return SRV_OK;
+  OPENSSL_cleanse(out->key, sizeof(out->key));
+  if (n >= KEK_LEN)
+    return derive_kek(data, n, out, path, err);
+  return srv_fail(err, SRV_ERR_CONFIG,
+                  "%s: too short for a key-encryption key (at least 32 random bytes, or the base64 of 32)",
+                  path);
 }
 
 static srv_status read_kek(const char *path, srv_kek *out, srv_error *err) {
@@ -119,7 +139,8 @@ srv_status kek_load(srv_kek *out, const char *kek_file, const char *sqlite_path,
     return read_kek(kek_file, out, err);
   if (sqlite_path == NULL)
     return srv_fail(err, SRV_ERR_CONFIG,
-                    "set WRISTBAND_KEK_FILE (--kek-file): this store has no directory for a kek file");
+                    "this store needs WRISTBAND_KEK_FILE (--kek-file): a file of at least 32 random bytes, "
+                    "the same for every server on the database (e.g. head -c 64 /dev/urandom > kek)");
   char path[4096];
   const char *slash = strrchr(sqlite_path, '/');
   int dir_len = slash != NULL ? (int)(slash - sqlite_path) : 1;

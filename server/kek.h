@@ -3,7 +3,8 @@
  * server/kek.h - the key-encryption key (KEK) and sealing with it: private signing keys and the
  * refresh-token secret are stored sealed (AES-256-GCM, OpenSSL EVP) under a 256-bit KEK that is
  * never in the database. The KEK comes from the file WRISTBAND_KEK_FILE names, else from a file
- * `kek` beside the SQLite database, generated (mode 0600) on the server's first start.
+ * `kek` beside the SQLite database, generated (mode 0600) on the server's first start. A
+ * PostgreSQL store has no such directory: every server on it is given the same KEK file.
  *
  * A sealed blob is: version byte 1 || 12-byte random nonce || ciphertext || 16-byte tag, with
  * associated data naming what it holds (so a sealed key cannot be swapped for a sealed secret).
@@ -25,8 +26,9 @@ typedef struct srv_kek {
 /**
  * Loads the KEK: from kek_file if given (--kek-file / WRISTBAND_KEK_FILE; it must exist), else
  * from `kek` in the directory of sqlite_path (created when create != 0 and it does not exist
- * yet). The file holds 32 raw bytes or their base64 / base64url text; it must not be accessible
- * by group or others.
+ * yet). The file holds 32 raw bytes or their base64 / base64url text, or any other content of at
+ * least 32 (random) bytes from which the key is derived (HMAC-SHA-256); it must not be
+ * accessible by group or others. kek_file NULL and sqlite_path NULL: SRV_ERR_CONFIG.
  */
 srv_status kek_load(srv_kek *out, const char *kek_file, const char *sqlite_path, int create, srv_error *err);
 

@@ -419,6 +419,27 @@ srv_status keys_refresh_secret(store *st, const srv_kek *kek, unsigned char out[
   return s;
 }
 
+srv_status keys_reseal(const srv_kek *from, const srv_kek *to, const char *kid, const char *secret_name,
+                       const unsigned char *blob, size_t len, unsigned char **out, size_t *out_len,
+                       srv_error *err) {
+  *out = NULL;
+  *out_len = 0;
+  char aad[STORE_ID_MAX + sizeof(KEY_AAD_PREFIX)];
+  if (kid != NULL)
+    snprintf(aad, sizeof(aad), KEY_AAD_PREFIX "%s", kid);
+  else if (secret_name != NULL && strcmp(secret_name, REFRESH_SECRET_ID) == 0)
+    snprintf(aad, sizeof(aad), "%s", SECRET_AAD);
+  else
+    return srv_fail(err, SRV_ERR_CRYPTO, "unknown secret %.64s", secret_name != NULL ? secret_name : "");
+  unsigned char *plain = NULL;
+  size_t plain_len = 0;
+  srv_status st = kek_open(from, aad, blob, len, &plain, &plain_len, err);
+  if (st == SRV_OK)
+    st = kek_seal(to, aad, plain, plain_len, out, out_len, err);
+  kek_free_plain(plain, plain_len);
+  return st;
+}
+
 wb_alg keys_parse_alg(const char *name) {
   static const char *const allowed[] = {"ES256", "ES384", "ES512", "EdDSA", "RS256", "PS256"};
   for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {

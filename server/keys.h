@@ -87,6 +87,15 @@ const char *keys_state(const store_key *k, int64_t now_s, const char *newest_act
 srv_status keys_refresh_secret(store *st, const srv_kek *kek, unsigned char out[TOK_SECRET_LEN],
                                srv_error *err);
 
+/**
+ * Re-seals a stored blob from one KEK to another (`wristband store copy`): the private part of
+ * the key kid, or (kid NULL) the secret named secret_name. *out is new (free()). A blob the from
+ * KEK cannot open, or a secret name this server does not know: SRV_ERR_CRYPTO.
+ */
+srv_status keys_reseal(const srv_kek *from, const srv_kek *to, const char *kid, const char *secret_name,
+                       const unsigned char *blob, size_t len, unsigned char **out, size_t *out_len,
+                       srv_error *err);
+
 /** The signing algorithms `serve --signing-alg` and `keys rotate --alg` accept. */
 wb_alg keys_parse_alg(const char *name);
 

@@ -11,7 +11,6 @@
 #include "reply.h"
 
 #define REALM               "wristband"
-#define STORE_RETRY_AFTER_S 5 /* a store failure that did not say how long */
 
 void reply_body(http_reply *rp, unsigned status, const char *ctype, char *body, size_t len) {
   if (rp->body != NULL) {
@@ -28,8 +27,11 @@ void reply_json(http_reply *rp, unsigned status, jbuf *j) {
   size_t len = 0;
   char *body = jbuf_take(j, &len);
   if (body == NULL) {
+    static const char failed[] = "{\"error\":\"server_error\","
+                                 "\"error_description\":\"the server could not complete the request\"}";
     fprintf(stderr, "wristband: error: a reply did not fit or memory ran out\n");
-    reply_body(rp, 500, NULL, NULL, 0);
+    body = strdup(failed);
+    reply_body(rp, 500, body != NULL ? "application/json" : NULL, body, body != NULL ? strlen(body) : 0);
     return;
   }
   reply_body(rp, status, "application/json", body, len);
@@ -94,21 +96,19 @@ void reply_no_bearer(http_reply *rp) {
   reply_header(rp, "WWW-Authenticate", "Bearer realm=\"" REALM "\"");
 }
 
-/* Failures of the server itself: logged in full, answered without detail. A store failure (a
- * database locked by another process, a full disk) is 503 with Retry-After: nothing was written,
- * the same request may be sent again. */
+/* Failures of the server itself: logged in full, answered without detail. A store failure is
+ * 503 with Retry-After (the store's reconnection backoff, at least a second): the database may
+ * be restarting, and clients and load balancers should come back. */
 static void server_error(http_reply *rp, const srv_error *e) {
   fprintf(stderr, "wristband: error: %s: %s\n", srv_status_name(e->code), e->message);
-  if (e->code != SRV_ERR_STORE) {
-    reply_error(rp, 500, "server_error", "the server could not complete the request");
-    return;
+  reply_error(rp, e->code == SRV_ERR_STORE ? 503 : 500,
+              e->code == SRV_ERR_STORE ? "temporarily_unavailable" : "server_error",
+              "the server could not complete the request");
+  if (e->code == SRV_ERR_STORE) {
+    char retry[24];
+    snprintf(retry, sizeof(retry), "%lld", (long long)(e->retry_after > 0 ? e->retry_after : 1));
+    reply_header(rp, "Retry-After", retry);
   }
-  char retry[24];
-  reply_error(rp, 503, "temporarily_unavailable",
-              "the server could not complete the request: try again later");
-  snprintf(retry, sizeof(retry), "%lld",
-           (long long)(e->retry_after > 0 ? e->retry_after : STORE_RETRY_AFTER_S));
-  reply_header(rp, "Retry-After", retry);
 }
 
 void reply_fail(http_reply *rp, const srv_error *e) {

@@ -187,9 +187,10 @@ srv_status server_run(const srv_config *cfg, srv_error *err) {
     return st;
   log_signing_key(&s, "started");
   int none = 1;
+  char url[1024];
+  store_url_redacted(cfg->store_url, url, sizeof(url));
   if (s.st->ops->user_list(s.st, no_user_yet, &none, NULL) == SRV_OK && none)
-    fprintf(stderr, "wristband: no users yet: add one with  wristband user add NAME --store %s\n",
-            cfg->store_url);
+    fprintf(stderr, "wristband: no users yet: add one with  wristband user add NAME --store %s\n", url);
   serve_until_stopped(&s, &signals);
   http_stop(h, DRAIN_WAIT_S);
   srv_close(&s);

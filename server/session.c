@@ -3,6 +3,7 @@
  * server/session.c - login and refresh-token rotation (session.h states the rules). The access
  * side (authenticate, logout, revoke, introspect) is server/session_access.c.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,24 @@ void session_tokens_clear(session_tokens *t) {
   memset(t, 0, sizeof(*t));
 }
 
+/* The budget's holder of address: an IPv4 address, or the /64 of an IPv6 one (a client is given
+ * at least a /64 and picks any address in it). */
+static void budget_holder(const char *address, char *out, size_t cap) {
+  struct in6_addr a6;
+  if (address != NULL && inet_pton(AF_INET6, address, &a6) == 1) {
+    memset(a6.s6_addr + 8, 0, 8);
+    char text[INET6_ADDRSTRLEN];
+    snprintf(out, cap, "%s/64", inet_ntop(AF_INET6, &a6, text, sizeof(text)) != NULL ? text : address);
+    return;
+  }
+  snprintf(out, cap, "%s", address != NULL ? address : "");
+}
+
 srv_status session_rate_check(srv *s, const char *bucket, const char *address, srv_error *err) {
-  char key[160];
+  char key[160], holder[INET6_ADDRSTRLEN + 4];
   int64_t now = clock_now_s(), count = 0, start = 0;
-  snprintf(key, sizeof(key), "%s:%s", bucket, address != NULL ? address : "");
+  budget_holder(address, holder, sizeof(holder));
+  snprintf(key, sizeof(key), "%s:%s", bucket, holder);
   srv_status st = s->st->ops->rate_hit(s->st, key, now, RATE_WINDOW_S, &count, &start, err);
   if (st != SRV_OK)
     return st;
@@ -137,13 +152,26 @@ static srv_status check_lockout(srv *s, const char *username, srv_error *err) {
   return st;
 }
 
-static srv_status login_failed(srv *s, const char *username, srv_error *err) {
-  int64_t until = 0;
-  metrics_add(&s->metrics.logins_failed);
-  srv_status st = s->st->ops->lockout_fail(s->st, username, clock_now_s(), s->cfg->lockout_seconds,
-                                           s->cfg->lockout_failures, s->cfg->lockout_seconds, &until, err);
-  if (st != SRV_OK)
+/* Counts an attempt on username before its password is verified, as a failure until it proves
+ * right (a success clears the count). Counted after the verification, guesses sent at once all
+ * passed check_lockout first: about one per worker thread was verified instead of
+ * lockout_failures. The store counts attempts one at a time, so at most lockout_failures are
+ * verified in a window; the next attempt sets the lock (429, like every attempt after it). */
+static srv_status count_attempt(srv *s, const char *username, srv_error *err) {
+  int64_t now = clock_now_s(), until = 0;
+  srv_status st =
+      s->st->ops->lockout_fail(s->st, username, now, s->cfg->lockout_seconds, s->cfg->lockout_failures + 1,
+                               s->cfg->lockout_seconds, &until, err);
+  if (st != SRV_OK || until <= now)
     return st;
+  st = srv_fail(err, SRV_ERR_RATE_LIMITED, "too many failed logins for this user: try again later");
+  if (err != NULL)
+    err->retry_after = until - now;
+  return st;
+}
+
+static srv_status login_failed(srv *s, srv_error *err) {
+  metrics_add(&s->metrics.logins_failed);
   return srv_fail(err, SRV_ERR_INVALID_GRANT, "invalid username or password");
 }
 
@@ -157,7 +185,7 @@ static srv_status verify_user(srv *s, const char *username, const char *password
   int found = st == SRV_OK;
   int ok = pw_verify(&s->pw, found ? u->password_hash : NULL, password, len);
   if (!found || !ok || u->disabled)
-    return login_failed(s, username, err);
+    return login_failed(s, err);
   return SRV_OK;
 }
 
@@ -193,6 +221,8 @@ srv_status session_login(srv *s, const char *username, const char *password, siz
   if (!scope_valid(scope))
     return srv_fail(err, SRV_ERR_INVALID_SCOPE, "malformed scope");
   srv_status st = check_lockout(s, username, err);
+  if (st == SRV_OK)
+    st = count_attempt(s, username, err);
   if (st != SRV_OK)
     return st;
   store_user u;

@@ -9,7 +9,8 @@
  * - Login: unknown user, wrong password and disabled user all fail with SRV_ERR_INVALID_GRANT
  *   after one Argon2id verification (a dummy hash for unknown users). lockout_failures failures
  *   for one name within lockout_seconds lock it for lockout_seconds: SRV_ERR_RATE_LIMITED with
- *   retry_after, even for the right password.
+ *   retry_after, even for the right password. Attempts are counted before the verification (a
+ *   success clears the count), so guesses sent at once get no more verifications.
  * - Refresh: the current token rotates (counter + 1, decided by a conditional UPDATE); the
  *   immediately previous token within refresh_grace of its rotation gets the current refresh
  *   token again and a new access token; any other valid-but-old token revokes the session
@@ -47,7 +48,8 @@ typedef struct session_tokens {
 
 void session_tokens_clear(session_tokens *t);
 
-/** Checks the per-address budget of token requests (bucket names the endpoint). */
+/** Checks the per-address budget of token requests (bucket names the endpoint; an IPv6 address
+ * counts as its /64). */
 srv_status session_rate_check(srv *s, const char *bucket, const char *address, srv_error *err);
 
 /** grant_type=password. scope NULL = "openid". */

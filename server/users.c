@@ -14,9 +14,14 @@
 #include "clock.h"
 #include "users.h"
 
+/* The claims the server sets, and those only it could know: how the user logged in (RFC 9068
+ * 2.2.1: acr, amr, auth_time), key binding (RFC 7800 cnf), delegation (RFC 8693 act, may_act),
+ * the party it was issued to (azp, nonce). */
 static const char *const reserved_claims[] = {
-    "iss", "sub",   "aud",   "exp", "nbf",        "iat",       "jti",
-    "sid", "scope", "roles", "typ", "token_type", "client_id", "preferred_username"};
+    "iss",  "sub",   "aud",       "exp", "nbf",        "iat",       "jti",
+    "sid",  "scope", "roles",     "typ", "token_type", "client_id", "preferred_username",
+    "acr",  "amr",   "auth_time", "cnf", "act",        "may_act",   "azp",
+    "nonce"};
 
 static int in_set(char c, const char *extra) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||

@@ -4,11 +4,13 @@
  * POST /users), disabling them, new passwords, roles and custom claims, and client secrets.
  * The validation of names, roles and claims lives here, once.
  *
- * Names: 1-64 characters of A-Z a-z 0-9 . _ @ + -, starting with a letter or digit.
+ * Names: 1-64 characters of A-Z a-z 0-9 . _ @ + -, starting with a letter or digit, unique
+ * whatever their case (the store's index).
  * Roles: 1-64 characters of A-Z a-z 0-9 . _ : -; at most USERS_MAX_ROLES.
  * Custom claims: a JSON object (at most USERS_MAX_CLAIMS bytes) whose names are not the ones the
  * server sets itself (iss, sub, aud, exp, nbf, iat, jti, sid, scope, roles, client_id,
- * preferred_username); they go into every access token and into /oauth/userinfo.
+ * preferred_username) or only it could know (acr, amr, auth_time, cnf, act, may_act, azp,
+ * nonce); they go into every access token and into /oauth/userinfo.
  * Thread-safety: any thread.
  */
 #ifndef WB_SERVER_USERS_H

@@ -25,7 +25,8 @@ typedef struct wb_verifier wb_verifier; /* see wristband/jwt.h */
  */
 WB_EXPORT wb_status wb_signer_new(wb_signer **out, const wb_key *key, wb_alg alg,
                                   wb_error *err) WB_WARN_UNUSED_RESULT;
-/** Sets (or clears with NULL) the "typ" header; default "JWT". */
+/** Sets (or clears with NULL) the "typ" header; default "JWT". The setters refuse a value that is not
+ *  UTF-8 (WB_ERR_INVALID_ARG) or longer than 8192 bytes (WB_ERR_TOO_LARGE); a failed call changes nothing. */
 WB_EXPORT wb_status wb_signer_set_typ(wb_signer *s, const char *typ, wb_error *err) WB_WARN_UNUSED_RESULT;
 /** Sets (or clears with NULL) the "kid" header; default the key's kid. */
 WB_EXPORT wb_status wb_signer_set_kid(wb_signer *s, const char *kid, wb_error *err) WB_WARN_UNUSED_RESULT;

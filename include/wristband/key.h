@@ -181,7 +181,8 @@ WB_EXPORT void wb_key_free(wb_key *key);
 WB_EXPORT wb_status wb_keyset_new(wb_keyset **out, wb_error *err) WB_WARN_UNUSED_RESULT;
 /**
  * Parses a JWKS {"keys":[...]}. Every key must be valid; kids must be unique; at most
- * limits->max_keys keys (limits may be NULL for the defaults). On failure *out is NULL.
+ * limits->max_keys keys (limits may be NULL for the defaults; a zero field or a max_depth over
+ * WB_MAX_DEPTH_LIMIT is WB_ERR_INVALID_ARG). On failure *out is NULL.
  */
 WB_EXPORT wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len,
                                         const wb_limits *limits, wb_error *err) WB_WARN_UNUSED_RESULT;

@@ -14,7 +14,9 @@ typedef struct store_migration {
   const char *sql;  /* NUL-terminated statements */
 } store_migration;
 
-extern const store_migration store_migrations[];
+extern const store_migration store_migrations[]; /* SQLite: server/store/migrations/ */
 extern const unsigned store_migration_count;
+extern const store_migration store_pg_migrations[]; /* PostgreSQL: server/store/migrations_pg/ */
+extern const unsigned store_pg_migration_count;
 
 #endif

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * server/store/store.c - picks the store implementation from the --store URL and frees the
- * out-structs of store.h. A new backend (postgres://) adds one branch to store_open.
+ * out-structs of store.h. postgres:// URLs go to store_pg.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "store.h"
+#include "store_pg.h"
 #include "store_sqlite.h"
 
 #define SQLITE_PREFIX "sqlite:"
@@ -19,14 +21,55 @@ const char *store_sqlite_path(const char *url) {
   return url + strlen(SQLITE_PREFIX);
 }
 
+int store_is_pg(const char *url) {
+  return url != NULL && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0);
+}
+
+/* Appends text to buf[cap] at *o (truncating). */
+static void put(char *buf, size_t cap, size_t *o, const char *text, size_t n) {
+  for (size_t i = 0; i < n && *o + 1 < cap; i++)
+    buf[(*o)++] = text[i];
+  buf[*o] = '\0';
+}
+
+void store_url_redacted(const char *url, char *buf, size_t cap) {
+  size_t o = 0;
+  buf[0] = '\0';
+  if (url == NULL || !store_is_pg(url)) {
+    snprintf(buf, cap, "%s", url != NULL ? url : "");
+    return;
+  }
+  const char *host = strstr(url, "://") + 3;
+  size_t auth = strcspn(host, "/?"); /* user[:password]@host:port */
+  const char *at = memchr(host, '@', auth);
+  const char *colon = at != NULL ? memchr(host, ':', (size_t)(at - host)) : NULL;
+  const char *p = url;
+  if (colon != NULL) {
+    put(buf, cap, &o, url, (size_t)(colon + 1 - url));
+    put(buf, cap, &o, "***", 3);
+    p = at;
+  }
+  while (*p != '\0') {
+    const char *pw = strstr(p, "password=");
+    if (pw == NULL || pw < host + auth) {
+      put(buf, cap, &o, p, strlen(p));
+      break;
+    }
+    pw += strlen("password=");
+    put(buf, cap, &o, p, (size_t)(pw - p));
+    put(buf, cap, &o, "***", 3);
+    p = pw + strcspn(pw, "&");
+  }
+}
+
 srv_status store_open(store **out, const char *url, srv_error *err) {
   *out = NULL;
   const char *path = store_sqlite_path(url);
   if (path != NULL)
     return store_sqlite_open(out, path, err);
-  if (url != NULL && (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0))
-    return srv_fail(err, SRV_ERR_CONFIG, "--store %s: the PostgreSQL store is not built yet", url);
-  return srv_fail(err, SRV_ERR_CONFIG, "--store %s: not a store URL (use sqlite:PATH)",
+  if (store_is_pg(url))
+    return store_pg_open(out, url, err);
+  return srv_fail(err, SRV_ERR_CONFIG, "--store %s: not a store URL (use sqlite:PATH or postgres://...)",
                   url != NULL ? url : "");
 }
 

@@ -3,8 +3,8 @@
  * server/store/store.h - the storage interface of `wristband serve`: users, sessions (refresh
  * token families), the access-token denylist, login and address counters, signing keys, server
  * secrets and introspection clients. The session logic (server/session.c and friends) talks to
- * this interface only, so a PostgreSQL implementation can follow store_sqlite.c without touching
- * it. The store knows neither HTTP nor the tokens' wire format: it keeps rows and decides races.
+ * this interface only; store_sqlite*.c and store_pg*.c implement it. The store knows neither HTTP nor the
+ * tokens' wire format: it keeps rows and decides races.
  *
  * Conventions:
  * - Every call returns an srv_status: SRV_OK, SRV_ERR_NOT_FOUND, SRV_ERR_CONFLICT (a unique name
@@ -100,9 +100,14 @@ typedef struct store_key {
 typedef int (*store_user_fn)(void *ctx, const store_user *u);
 typedef int (*store_session_fn)(void *ctx, const store_session *s);
 typedef int (*store_key_fn)(void *ctx, const store_key *k);
+/* For copying a whole store (the copy ops below): a denylisted jti, a sealed secret, a client. */
+typedef int (*store_deny_fn)(void *ctx, const char *jti, int64_t exp_s);
+typedef int (*store_secret_fn)(void *ctx, const char *name, const unsigned char *value, size_t len);
+typedef int (*store_client_fn)(void *ctx, const char *name, const unsigned char *hash, size_t len,
+                               int64_t created_us);
 
 struct store_ops {
-  const char *scheme; /* "sqlite" */
+  const char *scheme; /* "sqlite", "postgres" */
   void (*close)(store *s);
 
   /* ---- users ---- */
@@ -193,11 +198,32 @@ struct store_ops {
   srv_status (*purge)(store *s, int64_t now_us, int64_t session_max_us, srv_error *err);
   /** A cheap read proving the store answers (health checks). */
   srv_status (*ping)(store *s, srv_error *err);
+
+  /* ---- copying a whole store (`wristband store copy`, server/store_copy.c) ---- */
+  /** The database's schema version (the number of the last migration applied). */
+  srv_status (*schema_version)(store *s, int *version, srv_error *err);
+  /** Every session, revoked or not, oldest first. */
+  srv_status (*session_list_all)(store *s, store_session_fn fn, void *ctx, srv_error *err);
+  srv_status (*deny_list)(store *s, store_deny_fn fn, void *ctx, srv_error *err);
+  srv_status (*secret_list)(store *s, store_secret_fn fn, void *ctx, srv_error *err);
+  srv_status (*client_list)(store *s, store_client_fn fn, void *ctx, srv_error *err);
+  /** Adds a key with every field as given (activated_us, sign_until_s), bumping the keys version. */
+  srv_status (*key_import)(store *s, const store_key *k, srv_error *err);
+  /**
+   * The calling thread's store calls between import_begin and import_end form one transaction
+   * (commit != 0 commits, else everything since import_begin is undone). Only for the copy: no
+   * other thread may write meanwhile, and the calls in between must be the single-row ones the
+   * copy makes (user_create, session_create, session_revoke, deny_add, secret_put,
+   * client_create, key_import).
+   */
+  srv_status (*import_begin)(store *s, srv_error *err);
+  srv_status (*import_end)(store *s, int commit, srv_error *err);
 };
 
 /**
  * Opens the store named by url: "sqlite:PATH" (the database file is created, with its directory,
- * and migrated). *out is NULL on failure.
+ * and migrated) or "postgres://..." / "postgresql://..." (a libpq connection URI: the schema is
+ * migrated under an advisory lock, server/store/store_pg.c). *out is NULL on failure.
  */
 srv_status store_open(store **out, const char *url, srv_error *err);
 /**
@@ -208,6 +234,12 @@ srv_status store_open(store **out, const char *url, srv_error *err);
 void store_set_busy_timeout(store *s, int64_t ms);
 /** Closes every connection. NULL-safe. Call after every thread using it has stopped. */
 void store_close(store *s);
+
+/** 1 for a "postgres://" or "postgresql://" url. */
+int store_is_pg(const char *url);
+
+/** url for messages: a PostgreSQL URL's password (user:PASSWORD@, password=...) becomes "***". */
+void store_url_redacted(const char *url, char *buf, size_t cap);
 
 /** For a "sqlite:PATH" url: PATH (borrowed from url), else NULL. */
 const char *store_sqlite_path(const char *url);

@@ -588,6 +588,14 @@ static const store_ops sqlite_ops = {
     .client_get = sq_client_get,
     .purge = sq_purge,
     .ping = sq_ping,
+    .schema_version = sq_schema_version,
+    .session_list_all = sq_session_list_all,
+    .deny_list = sq_deny_list,
+    .secret_list = sq_secret_list,
+    .client_list = sq_client_list,
+    .key_import = sq_key_import,
+    .import_begin = sq_import_begin,
+    .import_end = sq_import_end,
 };
 
 srv_status store_sqlite_open(store **out, const char *path, srv_error *err) {

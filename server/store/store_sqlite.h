@@ -144,6 +144,15 @@ srv_status sq_key_activate(store *s, const char *kid, int64_t now_us, int64_t si
 srv_status sq_key_heartbeat(store *s, const char *kid, int64_t sign_until_s, srv_error *err);
 srv_status sq_keys_version(store *s, int64_t *version, srv_error *err);
 
+srv_status sq_schema_version(store *s, int *version, srv_error *err);
+srv_status sq_session_list_all(store *s, store_session_fn fn, void *ctx, srv_error *err);
+srv_status sq_deny_list(store *s, store_deny_fn fn, void *ctx, srv_error *err);
+srv_status sq_secret_list(store *s, store_secret_fn fn, void *ctx, srv_error *err);
+srv_status sq_client_list(store *s, store_client_fn fn, void *ctx, srv_error *err);
+srv_status sq_key_import(store *s, const store_key *k, srv_error *err);
+srv_status sq_import_begin(store *s, srv_error *err);
+srv_status sq_import_end(store *s, int commit, srv_error *err);
+
 /** Opens (creating its directory and file, mode 0700 / 0600) and migrates the database at path. */
 srv_status store_sqlite_open(store **out, const char *path, srv_error *err);
 /** The busy timeout of every connection, open or to come (call before other threads use s). */

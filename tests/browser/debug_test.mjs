@@ -136,8 +136,8 @@ async function testPastedKeys(c) {
   c.eq((await verify(JSON.stringify(other.pub))).verdict, 'invalid', 'another key with the same kid: invalid');
   const wrongKid = await verify(JSON.stringify({ ...other.pub, kid: 'k2' }));
   c.check(wrongKid.verdict === 'error' && wrongKid.text.includes('"k1"'), `a key with another kid is not tried: ${wrongKid.text}`);
-  const rsa = await verify(JSON.stringify(keypair('RS256').pub));
-  c.check(rsa.verdict === 'error' && rsa.text.includes('is RSA, not EC'), `an RSA key for ES256: ${rsa.text}`);
+  const rsa = await verify(JSON.stringify({ ...keypair('RS256').pub, kid: 'k1' }));
+  c.check(rsa.verdict === 'error' && rsa.text.includes('is RSA, not EC'), `an RSA key with the kid, for ES256: ${rsa.text}`);
   const pem = cli('', 'keygen', 'ES256', '--pem');
   secrets.push(pem.split('\n')[1]);
   const priv = await verify(pem);

@@ -37,6 +37,18 @@ static int is_nomem(wb_status st, const wb_error *err) {
 #define ADDRESS "{ \"country\": \"NO\", \"zip\": [1, 2.50] }"
 #define MERGED  "{\"sub\":\"alice\",\"roles\":[\"a\"],\"n\":1,\"flag\":true}"
 
+#define N10         "nnnnnnnnnn"
+#define N50         N10 N10 N10 N10 N10
+#define N300        N50 N50 N50 N50 N50 N50
+#define V50         "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"
+#define V300        V50 V50 V50 V50 V50 V50
+#define LONG_MEMBER "{\"c" N300 "\":\"" V300 "\"}"
+#define LONG_ARRAY  "[\"" V300 "\"]"
+/* The builder's JSON after step 5, without the closing brace. */
+#define E6                                                                                                   \
+  "{\"address\":{\"country\":\"NO\",\"zip\":[1,2.50]},\"sub\":\"alice\",\"n\":1,\"flag\":true,\"roles\":["   \
+  "\"a\",\"b\"],\"aud\":[\"api\"],\"name\":\"\xc3\x85lice \\\"q\\\"\",\"big\":" BIG
+
 /* Step k of the builder story; expected[k] is the builder's JSON after it. */
 static wb_status build_step(wb_builder *b, int k, wb_error *err) {
   switch (k) {
@@ -50,11 +62,22 @@ static wb_status build_step(wb_builder *b, int k, wb_error *err) {
     return wb_builder_append_string(b, "aud", "api", err);
   case 4:
     return wb_builder_set_string(b, "name", "\xc3\x85lice \"q\"", err);
-  default:
+  case 5:
     return wb_builder_set_json(b, "big", BIG, sizeof(BIG) - 1, err);
+  /* names and values past the builder's stack scratch (256 bytes escaped): heap scratch */
+  case 6:
+    return wb_builder_set_string(b, "a" N50, V300, err);
+  case 7:
+    return wb_builder_append_string(b, "b" N50, V300, err);
+  case 8:
+    return wb_builder_merge_json(b, LONG_MEMBER, sizeof(LONG_MEMBER) - 1, err);
+  case 9:
+    return wb_builder_set_json(b, "d", LONG_ARRAY, sizeof(LONG_ARRAY) - 1, err);
+  default:
+    return wb_builder_remove(b, "a" N50, err);
   }
 }
-#define BUILD_STEPS 6
+#define BUILD_STEPS 11
 static const char *const expected[BUILD_STEPS + 1] = {
     "{}",
     "{\"address\":{\"country\":\"NO\",\"zip\":[1,2.50]}}",
@@ -68,9 +91,13 @@ static const char *const expected[BUILD_STEPS + 1] = {
     "{\"address\":{\"country\":\"NO\",\"zip\":[1,2.50]},\"sub\":\"alice\",\"n\":1,\"flag\":true,\"roles\":["
     "\"a\",\"b\"],"
     "\"aud\":[\"api\"],\"name\":\"\xc3\x85lice \\\"q\\\"\"}",
-    "{\"address\":{\"country\":\"NO\",\"zip\":[1,2.50]},\"sub\":\"alice\",\"n\":1,\"flag\":true,\"roles\":["
-    "\"a\",\"b\"],"
-    "\"aud\":[\"api\"],\"name\":\"\xc3\x85lice \\\"q\\\"\",\"big\":" BIG "}",
+    E6 "}",
+    E6 ",\"a" N50 "\":\"" V300 "\"}",
+    E6 ",\"a" N50 "\":\"" V300 "\",\"b" N50 "\":[\"" V300 "\"]}",
+    E6 ",\"a" N50 "\":\"" V300 "\",\"b" N50 "\":[\"" V300 "\"],\"c" N300 "\":\"" V300 "\"}",
+    E6 ",\"a" N50 "\":\"" V300 "\",\"b" N50 "\":[\"" V300 "\"],\"c" N300 "\":\"" V300 "\",\"d\":[\"" V300
+       "\"]}",
+    E6 ",\"b" N50 "\":[\"" V300 "\"],\"c" N300 "\":\"" V300 "\",\"d\":[\"" V300 "\"]}",
 };
 
 /* 1 when the builder's JSON is want (allocations no longer fail after the injected one). */

@@ -461,6 +461,33 @@ static void unknown_crit(void) {
   wb_key_free(key);
 }
 
+/*
+ * RFC 7797 b64 without crit: a verifier that honours "b64":false reads the payload segment as
+ * raw bytes, one that ignores it reads it as base64url, so the same token says two things.
+ * RFC 7797 requires "b64" in crit; without it, false is still refused, and a non-boolean is
+ * malformed. "b64":true is the default and changes nothing.
+ */
+static void unencoded_payload_b64_false(void) {
+  wb_key *key = secret_key();
+  wb_verifier *v = key ? verifier_for(key) : NULL;
+  static const struct {
+    const char *header;
+    wb_status want;
+  } cases[] = {
+      {"{\"alg\":\"HS256\",\"b64\":false}", WB_ERR_UNSUPPORTED_CRIT},
+      {"{\"alg\":\"HS256\",\"b64\":\"false\"}", WB_ERR_MALFORMED},
+      {"{\"alg\":\"HS256\",\"b64\":null}", WB_ERR_MALFORMED},
+      {"{\"alg\":\"HS256\",\"b64\":true}", WB_OK},
+  };
+  for (size_t i = 0; v != NULL && i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char *tok = hmac_token(cases[i].header, valid_claims, hs_secret, sizeof(hs_secret));
+    EXPECT_VERIFY(v, tok, cases[i].want);
+    free(tok);
+  }
+  wb_verifier_free(v);
+  wb_key_free(key);
+}
+
 /* Duplicate member names: which "alg" or "sub" would a parser take? Refuse to guess. */
 static void duplicate_member_names(void) {
   wb_key *key = secret_key();
@@ -651,6 +678,7 @@ int main(void) {
   RUN(embedded_jwk_header);
   RUN(jku_x5u_headers);
   RUN(unknown_crit);
+  RUN(unencoded_payload_b64_false);
   RUN(duplicate_member_names);
   RUN(non_canonical_base64url);
   RUN(oversize_token);

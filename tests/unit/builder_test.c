@@ -94,6 +94,10 @@ static void failures_change_nothing(void) {
   CHECK_ST(wb_builder_merge_json(b, "[1]", 3, NULL), WB_ERR_MALFORMED);
   CHECK_ST(wb_builder_merge_json(b, "{\"a\":1,\"a\":2}", 13, NULL), WB_ERR_MALFORMED);
   CHECK_ST(wb_builder_merge_json(b, "{\"a\":1}x", 8, NULL), WB_ERR_MALFORMED);
+  CHECK_ST(wb_builder_append_string(b, "\xe2\x82", "x", &err), WB_ERR_INVALID_ARG); /* a cut name */
+  CHECK(strstr(err.message, "name is not valid UTF-8") != NULL);
+  CHECK_ST(wb_builder_set_real(b, NULL, NAN, &err), WB_ERR_INVALID_ARG);
+  CHECK(strstr(err.message, "not finite") != NULL);
   CHECK(before && text_is(b, before));
   /* A merge that would pass the ceiling half-way changes nothing either (all or nothing). */
   wb_limits lim;
@@ -113,6 +117,14 @@ static void failures_change_nothing(void) {
   n += snprintf(big + n, 64, "\"}");
   CHECK_ST(wb_builder_merge_json(b, big, (size_t)n, NULL), WB_ERR_TOO_LARGE);
   CHECK(padded && text_is(b, padded));
+  /* JSON text longer than the ceiling itself is refused before it is read */
+  char *huge = malloc(lim.max_claims_len + 2);
+  memset(huge, ' ', lim.max_claims_len + 1);
+  memcpy(huge, "{}", 2);
+  CHECK_ST(wb_builder_merge_json(b, huge, lim.max_claims_len + 1, &err), WB_ERR_TOO_LARGE);
+  CHECK_ST(wb_builder_set_json(b, "j", huge, lim.max_claims_len + 1, &err), WB_ERR_TOO_LARGE);
+  CHECK(text_is(b, padded));
+  free(huge);
   CHECK_ST(wb_builder_remove(b, "pad", NULL), WB_OK);
   CHECK(text_is(b, before));
   free(big);
@@ -267,6 +279,7 @@ static void json_kept_as_written(void) {
       {" { \"a\" : [ 1 , 2.50 , \"x y\" ] , \"b\" : null } ", "{\"a\":[1,2.50,\"x y\"],\"b\":null}"},
       {"\"\\u0041\\n \\\" \"", "\"\\u0041\\n \\\" \""},
       {"\t\"tab\"\r\n", "\"tab\""},
+      {"[ [1], [ ], [[2]] ]", "[[1],[],[[2]]]"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     wb_builder *b = NULL;

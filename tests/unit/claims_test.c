@@ -4,8 +4,12 @@
  * JSON pointer, numbers exactly as the token writes them (integers beyond 64 bits, the number's
  * text, out_of_range), borrowed strings that stay valid as long as the claims, and comparisons
  * of the caller's plain strings with the token's decoded values, byte for byte (a caller's
- * backslash is a backslash, never the start of a JSON escape).
+ * backslash is a backslash, never the start of a JSON escape). RFC 6901 pointers: an invalid
+ * escape or array index names nothing.
  */
+#include <stdint.h>
+
+#include "claims.h"
 #include "tokens.h"
 
 static wb_key *hkey;
@@ -39,7 +43,9 @@ static wb_claims *verified(const char *json) {
 static void getters(void) {
   wb_claims *c =
       verified("{\"exp\":1700000100.75,\"iss\":\"i\\u00e9\",\"n\":42,\"r\":1.5,\"b\":true,\"z\":null,"
-               "\"roles\":[\"admin\",\"dev\"],\"addr\":{\"country\":\"NL\",\"a/b\":{\"~k\":7}}}");
+               "\"roles\":[\"admin\",\"dev\"],\"mixed\":[1,\"one\",null],\"addr\":{\"country\":\"NL\",\"a/"
+               "b\":{\"~k\":7},"
+               "\"f\":false}}");
   if (c == NULL)
     return;
   const char *s = NULL;
@@ -63,6 +69,11 @@ static void getters(void) {
   CHECK(d == 1.5);
   CHECK_ST(wb_claims_get_bool(c, "b", &b, NULL), WB_OK);
   CHECK(b);
+  CHECK_ST(wb_claims_get_bool(c, "/addr/f", &b, NULL), WB_OK);
+  CHECK(!b);
+  b = true;
+  CHECK_ST(wb_claims_get_bool(c, "n", &b, NULL), WB_ERR_CLAIM_MISMATCH);
+  CHECK(!b);
   CHECK(wb_claims_type(c, "z") == WB_JSON_NULL && wb_claims_type(c, "nope") == WB_JSON_ABSENT);
   CHECK(wb_claims_type(c, "") == WB_JSON_OBJECT && wb_claims_type(c, NULL) == WB_JSON_ABSENT);
   s = "x";
@@ -73,7 +84,7 @@ static void getters(void) {
   CHECK_ST(wb_claims_get_size(c, "roles", &n, NULL), WB_OK);
   CHECK(n == 2);
   CHECK_ST(wb_claims_get_size(c, "addr", &n, NULL), WB_OK);
-  CHECK(n == 2);
+  CHECK(n == 3);
   CHECK_ST(wb_claims_get_string(c, "/roles/1", &s, NULL), WB_OK);
   CHECK(s && strcmp(s, "dev") == 0);
   CHECK_ST(wb_claims_get_string(c, "/roles/01", &s, NULL), WB_ERR_MISSING_CLAIM);
@@ -84,11 +95,20 @@ static void getters(void) {
   CHECK(i == 7);
   CHECK_ST(wb_claims_get_int(c, "/addr/a~2b/~0k", &i, NULL), WB_ERR_MISSING_CLAIM); /* invalid escape */
   CHECK_ST(wb_claims_get_int(c, "/n/x", &i, NULL), WB_ERR_MISSING_CLAIM);
+  /* RFC 6901: '~' must be followed by 0 or 1, array indexes are digits without a leading zero */
+  CHECK_ST(wb_claims_get_int(c, "/addr/a~", &i, NULL), WB_ERR_MISSING_CLAIM);
+  CHECK_ST(wb_claims_get_string(c, "/roles/", &s, NULL), WB_ERR_MISSING_CLAIM);
+  CHECK_ST(wb_claims_get_string(c, "/roles/1x", &s, NULL), WB_ERR_MISSING_CLAIM);
+  CHECK_ST(wb_claims_get_string(c, "/roles/0000000001", &s, NULL), WB_ERR_MISSING_CLAIM);
+  CHECK_ST(wb_claims_get_string(c, "/roles/1000000000", &s, NULL), WB_ERR_MISSING_CLAIM); /* 10 digits */
+  CHECK_ST(wb_claims_get_string(c, "/roles/0", &s, NULL), WB_OK);
+  CHECK(s && strcmp(s, "admin") == 0);
   CHECK(wb_claims_has_string(c, "roles", "admin") && !wb_claims_has_string(c, "roles", "root"));
   CHECK(wb_claims_has_string(c, "/addr/country", "NL") && !wb_claims_has_string(c, "n", "42"));
+  CHECK(wb_claims_has_string(c, "mixed", "one") && !wb_claims_has_string(c, "mixed", "1"));
   char *j = NULL;
   CHECK_ST(wb_claims_get_json(c, "addr", &j, NULL), WB_OK);
-  CHECK(j && strcmp(j, "{\"country\":\"NL\",\"a/b\":{\"~k\":7}}") == 0);
+  CHECK(j && strcmp(j, "{\"country\":\"NL\",\"a/b\":{\"~k\":7},\"f\":false}") == 0);
   wb_string_free(j);
   CHECK_ST(wb_claims_get_json(c, "iss", &j, NULL), WB_OK);
   CHECK(j && strcmp(j, "\"i\\u00e9\"") == 0); /* as written */
@@ -253,7 +273,20 @@ static void borrowed_strings_live(void) {
   wb_claims_free(c);
 }
 
+/* The buffer of verified claims holds the payload twice over: a length whose double overflows is
+ * refused, never wrapped into a small allocation. */
+static void alloc_overflow(void) {
+  wb_limits lim;
+  wb_limits_default(&lim);
+  CHECK(wb__claims_alloc(SIZE_MAX / 2, &lim) == NULL);
+  CHECK(wb__claims_alloc(SIZE_MAX - 4, &lim) == NULL);
+  wb_claims *c = wb__claims_alloc(16, &lim);
+  CHECK(c != NULL && c->data_cap == 2 * 16 + 8);
+  wb_claims_free(c);
+}
+
 int main(void) {
+  alloc_overflow();
   hkey = rfc_hs256_key();
   if (hkey == NULL)
     return 1;

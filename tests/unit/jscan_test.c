@@ -4,7 +4,8 @@
  * tricky documents, then a differential run over generated mutations. Both must accept exactly
  * the same documents, except numbers jansson cannot hold (the scanner accepts every valid JSON
  * number); the scanner must also find the wanted fields, build the same tape, compare the
- * caller's names as plain text, and never recurse (deep nesting on a small thread stack).
+ * caller's names as plain text, tell apart long names whose signatures collide, and never
+ * recurse (deep nesting on a small thread stack).
  */
 #include <jansson.h>
 #include <pthread.h>
@@ -239,6 +240,58 @@ static void tape(void) {
   CHECK(n == 18 && memcmp(out, "{\"a b\":[1,\" \\\" \"]}", 18) == 0);
 }
 
+/* Member names are compared by a signature (length mod 2^16, first and last byte) first: names
+ * that share it but differ in length are different names, for duplicates and wanted fields. */
+static void long_names_share_signatures(void) {
+  size_t pad = 65536, n = 0;
+  char *doc = malloc(2 * pad + 64);
+  n += (size_t)sprintf(doc, "{\"ab\":1,\"a");
+  memset(doc + n, 'x', pad);
+  n += pad;
+  n += (size_t)sprintf(doc + n, "b\":2,\"e");
+  memset(doc + n, 'x', pad);
+  n += pad;
+  n += (size_t)sprintf(doc + n, "p\":3}");
+  agree(doc, n, 1); /* "ab" and "a<65536 x>b" are two names, not a duplicate */
+  wb_jfield f[2] = {WB_JFIELD("ab"), WB_JFIELD("exp")};
+  CHECK_ST(wb__jscan_object(doc, n, &lim, f, 2, NULL), WB_OK);
+  CHECK(f[0].type == WB_JSON_INTEGER && f[0].value[0] == '1');
+  CHECK(f[1].type == WB_JSON_ABSENT); /* "e<65536 x>p" is not "exp" */
+  free(doc);
+  /* the same signature and length: the bytes between decide */
+  AGREE("{\"abc\":1,\"axc\":2,\"eap\":3}", 1);
+  AGREE("{\"abc\":1,\"axc\":2,\"ab\":3,\"ab\":4}", 0);
+  const char *t = "{\"eap\":3}";
+  CHECK_ST(wb__jscan_object(t, strlen(t), &lim, f, 2, NULL), WB_OK);
+  CHECK(f[1].type == WB_JSON_ABSENT);
+}
+
+/* The helpers' edges: UTF-8 lengths, a text too long for a tape (refused before it is read), and
+ * the array iterator on text no scanner checked (it must stop at the end, whatever it holds). */
+static void edges(void) {
+  const unsigned char *u = (const unsigned char *)"a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc0\xaf";
+  CHECK(wb__utf8_len(u, u + 1) == 1 && wb__utf8_len(u + 1, u + 3) == 2 && wb__utf8_len(u + 3, u + 6) == 3);
+  CHECK(wb__utf8_len(u + 6, u + 10) == 4 && wb__utf8_len(u + 10, u + 12) == 0); /* overlong */
+  CHECK(wb__utf8_len(u + 6, u + 9) == 0);                                       /* cut */
+  wb_jtape *t = (wb_jtape *)1;
+  wb_error err;
+  CHECK_ST(wb__jtape_build(&t, "{}", (size_t)UINT32_MAX / 2, &lim, true, &err), WB_ERR_TOO_LARGE);
+  CHECK(t == NULL);
+  size_t pos = 0, len = 0;
+  const char *raw = NULL;
+  bool esc = true;
+  CHECK(wb__jarray_next_string("[\"a\"", 4, &pos, &raw, &len, &esc) == 1 && len == 1 && raw[0] == 'a' &&
+        !esc);
+  CHECK(wb__jarray_next_string("[\"a\"", 4, &pos, &raw, &len, &esc) == 0); /* the text ends: done */
+  pos = 0;
+  CHECK(wb__jarray_next_string("[\"a", 3, &pos, &raw, &len, &esc) == -1); /* an unterminated string */
+  CHECK(pos == 0);
+  CHECK(wb__jarray_next_string("[", 1, &pos, &raw, &len, &esc) == 0);
+  CHECK(wb__jarray_next_string("[1]", 3, &pos, &raw, &len, &esc) == -1); /* not a string */
+  CHECK(wb__jarray_next_string("[\"a\",", 5, &pos, &raw, &len, &esc) == 1);
+  CHECK(wb__jarray_next_string("[\"a\",", 5, &pos, &raw, &len, &esc) == 0);
+}
+
 /* Deeply nested input, scanned on a small thread stack: the scanner must not recurse. */
 typedef struct deep_job {
   const char *text;
@@ -294,6 +347,8 @@ int main(void) {
   fields();
   plain_comparisons();
   tape();
+  long_names_share_signatures();
+  edges();
   deep_on_small_stack();
   differential();
   return CHECK_DONE();

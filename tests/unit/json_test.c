@@ -76,7 +76,36 @@ static void jwk_with_unknown_members(void) {
   wb_key_free(key);
 }
 
+/* {"a":[[...]]} nested levels deep (the object is level 1); new string. */
+static char *nested(size_t levels) {
+  char *doc = malloc(2 * levels + 16);
+  size_t n = (size_t)sprintf(doc, "{\"a\":");
+  memset(doc + n, '[', levels - 1);
+  memset(doc + n + levels - 1, ']', levels - 1);
+  strcpy(doc + n + 2 * (levels - 1), "}");
+  return doc;
+}
+
+/* The tree is built recursively: its depth is capped at WB_MAX_DEPTH_LIMIT whatever limits ask for. */
+static void depth_capped(void) {
+  wb_limits lim;
+  wb_limits_default(&lim);
+  lim.max_depth = 3000;
+  wb_error err;
+  char *doc = nested(WB_MAX_DEPTH_LIMIT + 1);
+  json_t *j = wb__json_parse(doc, strlen(doc), &lim, 0, true, &err);
+  CHECK(j == NULL && err.code == WB_ERR_MALFORMED && strstr(err.message, "deeper") != NULL);
+  free(doc);
+  doc = nested(WB_MAX_DEPTH_LIMIT);
+  j = wb__json_parse(doc, strlen(doc), &lim, 0, true, &err);
+  CHECK(j != NULL);
+  wb__json_free(j);
+  wb__json_free(NULL);
+  free(doc);
+}
+
 int main(void) {
+  depth_capped();
   parses_every_type();
   parses_any_value();
   refuses();

@@ -4,7 +4,11 @@
  * is refused as ambiguous (bad_key, out-parameter NULL), on every path that reads PEM
  * (wb_key_from_pem, wb_key_parse, wb_keyset_parse), whatever the kinds of the keys; blocks that
  * are not keys (EC PARAMETERS, a certificate) and text around the block do not count.
- * (Before, the first key was used silently.) The other PEM cases are in jwk_test.c.
+ * (Before, the first key was used silently.) What counts as a key block: only a complete
+ * "-----BEGIN <label ending in KEY>-----" line, so a truncated BEGIN, a label without its closing
+ * dashes or a label too short to end in KEY do not. Also the edges of the PEM calls: text
+ * without any block is malformed, text over 64 KiB too_large, and the private PEM of a public
+ * key is its SPKI. The other PEM cases are in jwk_test.c.
  */
 #include "check.h"
 
@@ -86,6 +90,29 @@ static void check_one(const char *text, int line) {
 }
 #define CHECK_ONE(text) check_one(text, __LINE__)
 
+/* No key block, oversized input, and the private PEM of a public key. */
+static void edges(const char *pem_pub) {
+  wb_key *k = (wb_key *)1;
+  wb_error e;
+  CHECK_ST(wb_key_from_pem(&k, "no PEM here\n", 12, &e), WB_ERR_MALFORMED);
+  CHECK(k == NULL);
+  size_t big = 65537;
+  char *text = malloc(big);
+  memset(text, '\n', big);
+  memcpy(text, pem_pub, strlen(pem_pub)); /* a key, then blank lines past the limit */
+  CHECK_ST(wb_key_from_pem(&k, text, big, &e), WB_ERR_TOO_LARGE);
+  CHECK(k == NULL && strstr(e.message, "65536") != NULL);
+  CHECK_ST(wb_key_from_der(&k, (const unsigned char *)text, big, &e), WB_ERR_TOO_LARGE);
+  CHECK(k == NULL);
+  CHECK_ST(wb_key_from_pem(&k, text, big - 1, &e), WB_OK); /* at the limit: read */
+  char *out = NULL;
+  CHECK_ST(wb_key_to_pem(k, WB_KEY_PRIVATE, &out, &e), WB_OK); /* a public key: its SPKI */
+  CHECK(out != NULL && strcmp(out, pem_pub) == 0);
+  wb_string_free(out);
+  wb_key_free(k);
+  free(text);
+}
+
 int main(void) {
   char *ec_pub = pem_of(WB_KTY_EC, WB_CRV_P256, WB_KEY_PUBLIC);
   char *ec_priv = pem_of(WB_KTY_EC, WB_CRV_P384, WB_KEY_PRIVATE);
@@ -107,6 +134,14 @@ int main(void) {
   CHECK_AMBIGUOUS(t = join(three, not_a_key, ec_priv), 3), free(t);
   free(three);
 
+  /* not key blocks: a BEGIN cut off by the end of the text, a label without closing dashes, a
+   * label too short to end in KEY */
+  CHECK_ONE(t = join(ed_public, "", "-----BEGIN ")), free(t);
+  CHECK_ONE(t = join(ed_public, "", "-----BEGIN PUBLIC KEY")), free(t);
+  CHECK_ONE(t = join("-----BEGIN PRIVATE KEY\n", "", ed_public)), free(t);
+  CHECK_ONE(t = join("-----BEGIN AB-----\nQUI=\n-----END AB-----\n", "", ed_public)), free(t);
+
+  edges(ec_pub);
   wb_string_free(ec_pub);
   wb_string_free(ec_priv);
   wb_string_free(rsa_priv);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/unit/jwk_test.c - lib/jwk.c, lib/jwk_pem.c, lib/jwk_gen.c: JWK import and every rejection
- * it must make (bad base64url, sizes, off-curve points, weak RSA, ROCA, inconsistent CRT, alg/use/
- * key_ops misuse), export round trips, RFC 7638/8037 thumbprint vectors, PEM/DER, generation and
- * wb_key_check_alg. Each failing import must leave the out-param NULL (checked in import()).
+ * tests/unit/jwk_test.c - lib/jwk.c, lib/jwk_pem.c: JWK import and every rejection it must make
+ * (bad base64url, sizes, off-curve points, weak RSA, ROCA, inconsistent CRT, alg/use/key_ops
+ * misuse), export round trips, RFC 7638/8037 thumbprint vectors, PEM/DER, wb_key_check_alg, and
+ * the key object's setters, default algorithms and public half. Each failing import must leave
+ * the out-param NULL (checked in import()). Generation: jwk_gen_test.c.
  */
 #include <jansson.h>
 #include <openssl/encoder.h>
@@ -277,89 +278,6 @@ static void test_rsa(void) {
   wb_string_free(priv);
 }
 
-/* Export private and public, re-import both, compare thumbprints and the public JWK. */
-static void round_trip(wb_key *k) {
-  char *priv = NULL, *pub = NULL, *pub2 = NULL, *pem = NULL;
-  char tp[WB_THUMBPRINT_LEN], tp2[WB_THUMBPRINT_LEN], tp3[WB_THUMBPRINT_LEN];
-  wb_key *k2 = NULL, *k3 = NULL, *k4 = NULL;
-  CHECK_ST(wb_key_to_jwk(k, WB_KEY_PRIVATE, &priv, NULL), WB_OK);
-  CHECK_ST(wb_key_to_jwk(k, WB_KEY_PUBLIC, &pub, NULL), WB_OK);
-  CHECK(pub != NULL && strstr(pub, "\"d\"") == NULL);
-  CHECK_ST(wb_key_from_jwk(&k2, priv, strlen(priv), NULL), WB_OK);
-  CHECK_ST(wb_key_from_jwk(&k3, pub, strlen(pub), NULL), WB_OK);
-  CHECK(wb_key_is_private(k2) && !wb_key_is_private(k3));
-  CHECK_ST(wb_key_to_jwk(k2, WB_KEY_PUBLIC, &pub2, NULL), WB_OK);
-  CHECK(pub != NULL && pub2 != NULL && strcmp(pub, pub2) == 0);
-  CHECK_ST(wb_key_thumbprint(k, tp, NULL), WB_OK);
-  CHECK_ST(wb_key_thumbprint(k3, tp2, NULL), WB_OK);
-  CHECK(strcmp(tp, tp2) == 0 && strlen(tp) == 43);
-  CHECK_ST(wb_key_to_pem(k, WB_KEY_PRIVATE, &pem, NULL), WB_OK);
-  CHECK(pem != NULL && strstr(pem, "-----BEGIN PRIVATE KEY-----") != NULL);
-  CHECK_ST(wb_key_parse(&k4, pem, strlen(pem), NULL), WB_OK);
-  CHECK_ST(wb_key_thumbprint(k4, tp3, NULL), WB_OK);
-  CHECK(strcmp(tp, tp3) == 0 && wb_key_is_private(k4) && wb_key_kid(k4) == NULL);
-  wb_string_free(priv);
-  wb_string_free(pub);
-  wb_string_free(pub2);
-  wb_string_free(pem);
-  wb_key_free(k2);
-  wb_key_free(k3);
-  wb_key_free(k4);
-}
-
-static void test_generate(void) {
-  static const wb_crv crvs[] = {WB_CRV_P256,    WB_CRV_P384,  WB_CRV_P521,   WB_CRV_SECP256K1,
-                                WB_CRV_ED25519, WB_CRV_ED448, WB_CRV_X25519, WB_CRV_X448};
-  for (size_t i = 0; i < sizeof(crvs) / sizeof(crvs[0]); i++) {
-    wb_key *k = NULL;
-    wb_kty kty = crvs[i] <= WB_CRV_SECP256K1 ? WB_KTY_EC : WB_KTY_OKP;
-    CHECK_ST(wb_key_generate(&k, kty, crvs[i], 0, NULL), WB_OK);
-    CHECK(wb_key_crv(k) == crvs[i] && wb_key_is_private(k));
-    if (k != NULL)
-      round_trip(k);
-    wb_key_free(k);
-  }
-  wb_key *k = NULL;
-  CHECK_ST(wb_key_generate(&k, WB_KTY_RSA, WB_CRV_NONE, 1024, NULL), WB_ERR_BAD_KEY);
-  CHECK_ST(wb_key_generate(&k, WB_KTY_EC, WB_CRV_P256, 256, NULL), WB_ERR_INVALID_ARG);
-  CHECK_ST(wb_key_generate(&k, WB_KTY_EC, WB_CRV_ED25519, 0, NULL), WB_ERR_INVALID_ARG);
-  CHECK_ST(wb_key_generate(&k, WB_KTY_OKP, WB_CRV_P256, 0, NULL), WB_ERR_INVALID_ARG);
-  CHECK_ST(wb_key_generate(&k, WB_KTY_OCT, WB_CRV_NONE, 12, NULL), WB_ERR_INVALID_ARG);
-  CHECK(k == NULL);
-  CHECK_ST(wb_key_generate(&k, WB_KTY_OCT, WB_CRV_NONE, 0, NULL), WB_OK);
-  CHECK(wb_key_bits(k) == 256);
-  wb_key_free(k);
-  CHECK_ST(wb_key_generate(&k, WB_KTY_RSA, WB_CRV_NONE, 0, NULL), WB_OK);
-  CHECK(wb_key_bits(k) == 2048);
-  if (k != NULL)
-    round_trip(k);
-  wb_key_free(k);
-
-  static const wb_alg algs[] = {WB_ALG_HS256, WB_ALG_HS384,  WB_ALG_HS512, WB_ALG_ES256, WB_ALG_ES384,
-                                WB_ALG_ES512, WB_ALG_ES256K, WB_ALG_EDDSA, WB_ALG_PS256};
-  for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
-    char tp[WB_THUMBPRINT_LEN];
-    k = NULL;
-    CHECK_ST(wb_key_generate_for_alg(&k, algs[i], WB_CRV_NONE, 0, NULL), WB_OK);
-    CHECK(wb_key_alg(k) == algs[i] && wb_key_use(k) == WB_USE_SIG);
-    CHECK_ST(wb_key_thumbprint(k, tp, NULL), WB_OK);
-    CHECK(wb_key_kid(k) != NULL && strcmp(wb_key_kid(k), tp) == 0);
-    CHECK_ST(wb_key_check_alg(k, algs[i], WB_KEY_OP_SIGN, NULL), WB_OK);
-    wb_key_free(k);
-  }
-  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_HS384, WB_CRV_NONE, 0, NULL), WB_OK);
-  CHECK(wb_key_bits(k) == 384);
-  wb_key_free(k);
-  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_EDDSA, WB_CRV_ED448, 0, NULL), WB_OK);
-  CHECK(wb_key_crv(k) == WB_CRV_ED448);
-  wb_key_free(k);
-  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_EDDSA, WB_CRV_X25519, 0, NULL), WB_ERR_INVALID_ARG);
-  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_ES256, WB_CRV_P384, 0, NULL), WB_ERR_INVALID_ARG);
-  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_HS512, WB_CRV_NONE, 256, NULL), WB_ERR_INVALID_ARG);
-  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_INVALID, WB_CRV_NONE, 0, NULL), WB_ERR_INVALID_ARG);
-  CHECK(k == NULL);
-}
-
 static void test_check_alg(void) {
   wb_key *hs = NULL, *ec = NULL, *ecpub = NULL, *x = NULL;
   wb_error e;
@@ -556,6 +474,64 @@ static void test_refcount_and_kid(void) {
   CHECK(strcmp(wb_key_kid(ref), "b") == 0);
   wb_key_free(ref);
   wb_key_free(NULL);
+}
+
+/* Setters refuse values outside their enums and change nothing; default algorithms per curve. */
+static void test_setters_and_defaults(void) {
+  wb_key *k = NULL;
+  wb_error err;
+  CHECK_ST(wb_key_from_jwk(&k, EC_PRIV, strlen(EC_PRIV), NULL), WB_OK);
+  CHECK_ST(wb_key_set_alg(k, WB_ALG_ES256, &err), WB_OK);
+  CHECK_ST(wb_key_set_alg(k, WB_ALG_COUNT_, &err), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_key_set_alg(k, (wb_alg)-1, &err), WB_ERR_INVALID_ARG);
+  CHECK(wb_key_alg(k) == WB_ALG_ES256 && strcmp(err.message, "unknown algorithm") == 0);
+  CHECK_ST(wb_key_set_use(k, WB_USE_SIG, &err), WB_OK);
+  CHECK_ST(wb_key_set_use(k, (wb_use)3, &err), WB_ERR_INVALID_ARG);
+  CHECK(wb_key_use(k) == WB_USE_SIG && strstr(err.message, "unknown use") != NULL);
+  CHECK_ST(wb_key_set_use(k, WB_USE_ANY, &err), WB_OK);
+  CHECK(wb_key_use(k) == WB_USE_ANY);
+  CHECK_ST(wb_key_set_use(k, WB_USE_ENC, &err), WB_OK); /* then no signature alg fits */
+  CHECK(wb_key_use(k) == WB_USE_ENC);
+  CHECK_ST(wb_key_check_alg(k, WB_ALG_ES256, WB_KEY_OP_VERIFY, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  wb_key_free(k);
+  static const struct {
+    wb_kty kty;
+    wb_crv crv;
+    wb_alg alg;
+  } defaults[] = {{WB_KTY_EC, WB_CRV_P256, WB_ALG_ES256},      {WB_KTY_EC, WB_CRV_P384, WB_ALG_ES384},
+                  {WB_KTY_EC, WB_CRV_P521, WB_ALG_ES512},      {WB_KTY_EC, WB_CRV_SECP256K1, WB_ALG_ES256K},
+                  {WB_KTY_OKP, WB_CRV_ED25519, WB_ALG_EDDSA},  {WB_KTY_OKP, WB_CRV_ED448, WB_ALG_EDDSA},
+                  {WB_KTY_OKP, WB_CRV_X25519, WB_ALG_INVALID}, {WB_KTY_OCT, WB_CRV_NONE, WB_ALG_INVALID}};
+  for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+    k = NULL;
+    CHECK_ST(wb_key_generate(&k, defaults[i].kty, defaults[i].crv, 0, NULL), WB_OK);
+    CHECK(wb_key_default_alg(k) == defaults[i].alg);
+    wb_key_free(k);
+  }
+  CHECK(wb_key_default_alg(NULL) == WB_ALG_INVALID);
+  CHECK(strcmp(wb__kty_name(WB_KTY_OKP), "OKP") == 0 && strcmp(wb__kty_name(WB_KTY_INVALID), "?") == 0);
+}
+
+/* The public half: refused for a secret; an encryption key's half keeps its JWE alg. */
+static void test_public_half(void) {
+  wb_key *k = NULL, *pub = (wb_key *)1;
+  wb_error err;
+  CHECK_ST(wb_key_from_secret(&k, (const unsigned char *)"0123456789abcdef0123456789abcdef", 32, NULL),
+           WB_OK);
+  CHECK_ST(wb_key_public(&pub, k, &err), WB_ERR_INVALID_ARG);
+  CHECK(pub == NULL && strstr(err.message, "no public half") != NULL);
+  wb_key_free(k);
+  char *ecdh = with(EC_PRIV, "alg", "\"ECDH-ES+A128KW\""), *json = NULL;
+  k = NULL;
+  CHECK_ST(wb_key_from_jwk(&k, ecdh, strlen(ecdh), NULL), WB_OK);
+  CHECK_ST(wb_key_public(&pub, k, &err), WB_OK);
+  CHECK(!wb_key_is_private(pub) && wb_key_default_alg(pub) == WB_ALG_INVALID); /* never signs */
+  CHECK_ST(wb_key_to_jwk(pub, WB_KEY_PUBLIC, &json, NULL), WB_OK);
+  CHECK(json != NULL && strstr(json, "\"alg\":\"ECDH-ES+A128KW\"") != NULL);
+  wb_string_free(json);
+  wb_key_free(pub);
+  wb_key_free(k);
+  free(ecdh);
 }
 
 /* The public half of the private JWK `priv` with key_ops ops_in has key_ops ops_out (a JSON
@@ -756,13 +732,14 @@ int main(void) {
   test_ec();
   test_okp();
   test_rsa();
-  test_generate();
   test_check_alg();
   test_export_order();
   check_thumbprint_file("rfc/rfc7638_3.1_thumbprint.json");
   check_thumbprint_file("rfc/rfc8037_A.3_jwk_thumbprint.json");
   test_pem();
   test_refcount_and_kid();
+  test_setters_and_defaults();
+  test_public_half();
   test_freeze();
   test_public_key_ops();
   test_part_and_op_enums();

@@ -41,6 +41,46 @@ static wb_status parse(const char *json) {
   return parse_msg(json, NULL, NULL, 0);
 }
 
+/*
+ * common.h: "a field set to 0 is refused", and no depth beyond WB_MAX_DEPTH_LIMIT is legitimate:
+ * every such limit is invalid_arg, as wb_verifier_set_limits says, never a misleading verdict on
+ * the text (too_large for a one-member JWKS, malformed, or nomem when jansson's own depth cap
+ * refuses what the scanner let through).
+ */
+static void limits_are_checked(void) {
+  static const char jwks[] = "{\"keys\":[" EC_PUB "]}";
+  char msg[160];
+  for (int field = 0; field < 6; field++) {
+    wb_limits lim;
+    wb_limits_default(&lim);
+    size_t *sizes[] = {&lim.max_token_len, &lim.max_header_len, &lim.max_claims_len};
+    unsigned *counts[] = {&lim.max_depth, &lim.max_members, &lim.max_keys};
+    if (field < 3)
+      *sizes[field] = 0;
+    else
+      *counts[field - 3] = 0;
+    CHECK_ST(parse_msg(jwks, &lim, msg, sizeof(msg)), WB_ERR_INVALID_ARG);
+  }
+  wb_limits lim;
+  wb_limits_default(&lim);
+  lim.max_depth = WB_MAX_DEPTH_LIMIT + 1;
+  CHECK_ST(parse_msg(jwks, &lim, NULL, 0), WB_ERR_INVALID_ARG);
+  size_t levels = 2100, n = 0; /* deeper than jansson's own cap (2048) */
+  char *deep = malloc(2 * levels + 32);
+  n += (size_t)sprintf(deep, "{\"keys\":[],\"x\":");
+  memset(deep + n, '[', levels);
+  memset(deep + n + levels, ']', levels);
+  n += 2 * levels;
+  strcpy(deep + n, "}");
+  lim.max_depth = 3000;
+  CHECK_ST(parse_msg(deep, &lim, NULL, 0), WB_ERR_INVALID_ARG);
+  lim.max_depth = WB_MAX_DEPTH_LIMIT;
+  CHECK_ST(parse_msg(deep, &lim, NULL, 0), WB_ERR_MALFORMED);
+  free(deep);
+  wb_limits_default(&lim);
+  CHECK_ST(parse_msg(jwks, &lim, NULL, 0), WB_OK);
+}
+
 static void test_rules(void) {
   char msg[160];
   CHECK_ST(parse("{\"keys\":[]}"), WB_OK);
@@ -73,6 +113,7 @@ static void test_rules(void) {
            WB_ERR_TOO_LARGE);
   lim.max_keys = 0;
   CHECK_ST(parse_msg("{\"keys\":[]}", &lim, NULL, 0), WB_ERR_INVALID_ARG);
+  limits_are_checked();
   /* default limit: 256 keys */
   size_t cap = 300 * 64 + 32, len = 0;
   char *big = malloc(cap);
@@ -110,6 +151,18 @@ static void test_build_find_export(void) {
   CHECK(wb_keyset_find(set, "ec", WB_KTY_INVALID, WB_ALG_ES384, WB_USE_ANY) == NULL);
   CHECK(wb_keyset_find(set, "ec", WB_KTY_INVALID, WB_ALG_INVALID, WB_USE_ENC) == NULL);
   CHECK(wb_keyset_find(set, NULL, WB_KTY_INVALID, WB_ALG_HS256, WB_USE_ANY) == NULL);
+  /* a key without kid matches no kid asked for, and any key when none is asked */
+  wb_keyset *anon = NULL;
+  wb_key *nokid = NULL;
+  const char *jwk =
+      "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}";
+  CHECK_ST(wb_keyset_new(&anon, NULL), WB_OK);
+  CHECK_ST(wb_key_from_jwk(&nokid, jwk, strlen(jwk), NULL), WB_OK);
+  CHECK_ST(wb_keyset_add(anon, nokid, NULL), WB_OK);
+  CHECK(wb_keyset_find(anon, "ed", WB_KTY_INVALID, WB_ALG_INVALID, WB_USE_ANY) == NULL);
+  CHECK(wb_keyset_find(anon, NULL, WB_KTY_INVALID, WB_ALG_INVALID, WB_USE_ANY) == nokid);
+  wb_key_free(nokid);
+  wb_keyset_free(anon);
 
   char *json = (char *)1;
   wb_keyset *again = NULL, *empty = NULL;

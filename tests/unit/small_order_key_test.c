@@ -251,7 +251,20 @@ static void check_ordinary(wb_crv crv) {
   wb_key_free(k);
 }
 
+/* The check itself is only for EdDSA keys of their exact size: anything else is not one. */
+static void check_wrong_inputs(void) {
+  unsigned char pub[57] = {9};
+  wb_error e = {0};
+  CHECK_ST(wb__eddsa_check_public(WB_CRV_X25519, pub, 32, &e), WB_ERR_BAD_KEY);
+  CHECK(strcmp(e.message, "not an EdDSA public key") == 0);
+  CHECK_ST(wb__eddsa_check_public(WB_CRV_P256, pub, 32, NULL), WB_ERR_BAD_KEY);
+  CHECK_ST(wb__eddsa_check_public(WB_CRV_ED25519, pub, 31, NULL), WB_ERR_BAD_KEY);
+  CHECK_ST(wb__eddsa_check_public(WB_CRV_ED25519, pub, 57, NULL), WB_ERR_BAD_KEY);
+  CHECK_ST(wb__eddsa_check_public(WB_CRV_ED448, pub, 32, NULL), WB_ERR_BAD_KEY);
+}
+
 int main(void) {
+  check_wrong_inputs();
   test_reproducer();
   for (size_t i = 0; i < NPOINTS; i++)
     check_refused(&points[i]);

@@ -6,8 +6,8 @@
 // /.well-known/jwks.json, which carries nothing of it.
 
 import {
-  CLAIMS, HEADER, b64urlEncode, el, isDate, memberRows, nowSeconds, parseToken, pretty, refreshTimes, relative, span,
-  warnings,
+  CLAIMS, HEADER, LIMITS, b64urlEncode, el, escapeHidden, isDate, layout, memberRows, nowSeconds, parseToken, refreshTimes,
+  refusals, relative, span, warnings,
 } from './jwt.js';
 import { ALGS, chooseKey, readKeys, serverKeys, thumbprint, verifySignature } from './verify.js';
 
@@ -24,26 +24,29 @@ function table(id, rows) {
   $(id).replaceChildren(...rows);
 }
 
+// Shows the pasted token; whatever goes wrong, nothing of an earlier token stays on show.
 function render() {
   generation++;
   clearVerdict();
-  const text = $('token').value;
   current = null;
+  $('result').hidden = true;
+  const text = $('token').value;
   if (!text.trim()) {
     showProblem('');
-    $('result').hidden = true;
     return;
   }
   try {
-    current = parseToken(text);
+    show(parseToken(text));
   } catch (e) {
-    showProblem(e.message);
+    current = null;
     $('result').hidden = true;
-    return;
+    showProblem(e.message);
   }
+}
+
+function show(tok) {
   showProblem('');
   const now = nowSeconds();
-  const tok = current;
   $('notes').replaceChildren(...tok.notes.map((n) => el('li', {}, n)));
   $('notes').hidden = tok.notes.length === 0;
   const list = warnings(tok, now);
@@ -51,25 +54,26 @@ function render() {
     text: 'Decoded, NOT verified: reading a token checks neither its signature nor its claims. Verify it below.' });
   $('warnings').replaceChildren(...list.map((w) => el('li', { class: w.level, dataset: { warning: w.code } }, w.text)));
   $('kind').textContent = tok.kind === 'jwe' ? 'JWE (encrypted, 5 segments)' : tok.parts.length === 2 ? 'JWS without a signature segment' : 'JWS (signed, 3 segments)';
-  table('header-rows', memberRows(tok.header, HEADER, now));
-  $('header-json').textContent = pretty(tok.header);
+  table('header-rows', memberRows(tok.header, HEADER, now, tok.headerScan.raw));
+  $('header-json').textContent = layout(tok.headerText, tok.headerScan.depth <= LIMITS.depth);
   const hasPayload = tok.kind !== 'jwe';
   $('claims-section').hidden = !hasPayload;
   $('verify-section').hidden = !hasPayload;
   if (hasPayload) {
     if (tok.payload) {
-      table('claims-rows', memberRows(tok.payload, CLAIMS, now));
-      $('claims-json').textContent = pretty(tok.payload);
+      table('claims-rows', memberRows(tok.payload, CLAIMS, now, tok.payloadScan.raw));
+      $('claims-json').textContent = layout(tok.payloadText, tok.payloadScan.depth <= LIMITS.depth);
     } else {
       table('claims-rows', []);
-      $('claims-json').textContent = tok.payloadText;
+      $('claims-json').textContent = escapeHidden(tok.payloadText);
     }
     $('claims-table').hidden = !tok.payload;
     $('lifetime').replaceChildren(...lifetime(tok.payload, now));
     $('signature').textContent = tok.signature && tok.signature.length
-      ? `${tok.signature.length} bytes (${tok.parts[2].length} base64url characters), signed with ${tok.header.alg}.`
+      ? `${tok.signature.length} bytes (${tok.parts[2].length} base64url characters), signed with ${escapeHidden(String(tok.header.alg))}.`
       : 'None.';
   }
+  current = tok;
   $('result').hidden = false;
 }
 
@@ -117,6 +121,12 @@ async function verify() {
     verdict('error', 'Paste a signed token first.');
     return;
   }
+  const refused = refusals(tok);
+  if (refused.length) {
+    verdict('invalid', `Rejected: libwristband refuses this token whatever the key (${refused.join('; ')}).`,
+      'The signature was not checked.');
+    return;
+  }
   const source = document.querySelector('input[name="keysource"]:checked').value;
   $('verify').disabled = true;
   verdict('working', 'Checking…');
@@ -130,7 +140,7 @@ async function verify() {
     const jwk = chooseKey(keys, tok.header);
     const result = await verifySignature(tok, jwk);
     if (mine !== generation) return;
-    const which = `Key: ${jwk.kid ? `kid "${jwk.kid}"` : 'without kid'}, ${jwk.kty}${jwk.crv ? ` ${jwk.crv}` : ''}, ` +
+    const which = `Key: ${jwk.kid ? `kid ${escapeHidden(JSON.stringify(jwk.kid))}` : 'without kid'}, ${jwk.kty}${jwk.crv ? ` ${jwk.crv}` : ''}, ` +
       `thumbprint ${await thumbprint(jwk)}${source === 'server' ? ', from this server\'s JWKS' : ''}.`;
     if (result.ok) verdict('valid', result.message, which, claimsVerdict(tok.payload, nowSeconds()));
     else verdict('invalid', result.message, which);

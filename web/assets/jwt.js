@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // web/assets/jwt.js - what both pages share: reading a compact token without verifying it
-// (base64url, strict JSON with duplicate names found), what each registered claim and header
-// parameter means, times as people read them (local and UTC, "expires in 14 minutes", the CLI's
-// phrases), the warnings `wristband decode` gives plus the ones a person pasting a token should
-// see, and writing text into the page (never HTML: a token's contents are data).
+// (base64url, JSON read for what JSON.parse hides: duplicate names, depth, lone surrogates, the
+// text of each value as written), what each registered claim and header parameter means, times
+// as people read them (local and UTC, "expires in 14 minutes", the CLI's phrases), the warnings
+// `wristband decode` gives plus the ones a person pasting a token should see, why libwristband
+// would reject a token whatever the key, and writing text into the page (never HTML: a token's
+// contents are data; numbers as written; bidi and invisible characters as \u escapes).
 
 export const MAX_TOKEN = 65536; // the library's limit (wb_limits)
 const MAX_DATE = 253402300799; // 9999-12-31T23:59:59Z, as the CLI
@@ -35,33 +37,118 @@ export function utf8(bytes, what) {
   }
 }
 
-// The names that appear twice in one object of a JSON text (JSON.parse keeps the last silently;
-// libwristband refuses such a token, and two parsers reading different values is an attack).
-export function duplicateNames(text) {
-  const dups = [];
-  const stack = []; // per open object: the Set of its names; per array: null
+// The limits libwristband's parser holds a token to by default (wb_limits): beyond them it
+// refuses the token, so the page says so.
+export const LIMITS = { depth: 64, members: 1024, header: 8192, claims: 49152 };
+
+// Characters that change how the text around them reads (bidi controls, the invisible ones) and
+// the control characters: shown as \u escapes, never as themselves.
+const HIDING = /[\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+const SHOWN_ESCAPED = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const JSON_SPACE = new Set([' ', '\t', '\n', '\r']);
+
+export function escapeHidden(text) {
+  return text.replace(SHOWN_ESCAPED, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// A string as it reads in a table: as is, or, when it holds a character that would hide or
+// reorder text, as a JSON string with that character escaped.
+export function nameText(s) {
+  SHOWN_ESCAPED.lastIndex = 0;
+  return SHOWN_ESCAPED.test(s) ? escapeHidden(JSON.stringify(s)) : s;
+}
+
+// One pass over a JSON text that JSON.parse accepted, for what JSON.parse hides: the names
+// that appear twice in one object (JSON.parse keeps the last silently; libwristband refuses such
+// a token, and two parsers reading different values is an attack), the nesting depth, the
+// largest object or array, a lone surrogate, a string that hides text, and the text of each
+// top-level member's value as written (so 18446744073709551615 is not shown rounded). No
+// recursion: a token nested thousands deep is scanned like any other.
+export function scanJson(text) {
+  const out = { dups: [], depth: 0, widest: 0, loneSurrogate: false, hiding: false, raw: new Map() };
+  const stack = []; // per open container: {names: a Set for an object, null for an array, commas, any}
   const str = /"(?:[^"\\]|\\.)*"/y;
   const colon = /\s*:/y;
+  let name = null; // the top-level name whose value is being read
+  let start = -1; // where that value starts
+  const endValue = (i) => {
+    if (start >= 0 && name !== null) out.raw.set(name, text.slice(start, i).trim());
+    start = -1;
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '{') stack.push(new Set());
-    else if (c === '[') stack.push(null);
-    else if (c === '}' || c === ']') stack.pop();
-    else if (c === '"') {
+    if (JSON_SPACE.has(c)) continue;
+    const top = stack[stack.length - 1];
+    if (c === '}' || c === ']') {
+      if (stack.length === 1) endValue(i);
+      stack.pop();
+      if (top) out.widest = Math.max(out.widest, top.any ? top.commas + 1 : 0);
+      continue;
+    }
+    if (top) top.any = true;
+    if (c === '{' || c === '[') {
+      stack.push({ names: c === '{' ? new Set() : null, commas: 0, any: false });
+      out.depth = Math.max(out.depth, stack.length);
+    } else if (c === ',') {
+      if (top) top.commas++;
+      if (stack.length === 1) endValue(i);
+    } else if (c === ':') {
+      if (stack.length === 1) start = i + 1;
+    } else if (c === '"') {
       str.lastIndex = i;
       const m = str.exec(text);
       if (!m) break;
       i += m[0].length - 1;
-      const top = stack[stack.length - 1];
+      const s = JSON.parse(m[0]);
+      if (LONE_SURROGATE.test(s)) out.loneSurrogate = true;
+      if (HIDING.test(s)) out.hiding = true;
       colon.lastIndex = i + 1;
-      if (top && colon.test(text)) {
-        const name = JSON.parse(m[0]);
-        if (top.has(name)) dups.push(name);
-        top.add(name);
+      if (top && top.names && colon.test(text)) {
+        if (top.names.has(s)) out.dups.push(s);
+        top.names.add(s);
+        if (stack.length === 1) name = s;
       }
     }
   }
-  return dups;
+  return out;
+}
+
+// A JSON text laid out by moving whitespace only, as the CLI does: numbers, strings and member
+// order stay as the token wrote them, a character that would hide or reorder text is escaped
+// (the same JSON value). Indented by two spaces when pretty; one line otherwise.
+export function layout(text, pretty = true) {
+  const parts = [];
+  let depth = 0;
+  const str = /"(?:[^"\\]|\\.)*"/y;
+  const nl = () => (pretty ? `\n${'  '.repeat(depth)}` : '');
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (JSON_SPACE.has(c)) continue;
+    if (c === '"') {
+      str.lastIndex = i;
+      const m = str.exec(text);
+      if (!m) break;
+      parts.push(escapeHidden(m[0]));
+      i += m[0].length - 1;
+    } else if (c === '{' || c === '[') {
+      let j = i + 1;
+      while (j < text.length && JSON_SPACE.has(text[j])) j++;
+      if (text[j] === (c === '{' ? '}' : ']')) {
+        parts.push(c + text[j]);
+        i = j;
+      } else {
+        depth++;
+        parts.push(c + nl());
+      }
+    } else if (c === '}' || c === ']') {
+      depth--;
+      parts.push(nl() + c);
+    } else if (c === ',') parts.push(',' + nl());
+    else if (c === ':') parts.push(pretty ? ': ' : ':');
+    else parts.push(c);
+  }
+  return parts.join('');
 }
 
 // ---- reading a token -------------------------------------------------------------------------
@@ -89,18 +176,24 @@ export function parseToken(input) {
   else if (parts.length === 2) tok.problem = 'the token has no signature segment (2 segments, not 3)';
   else if (parts.length !== 3)
     throw new Error(`A compact token has 3 segments (a JWS) or 5 (a JWE); this one has ${parts.length}.`);
-  tok.headerText = utf8(b64urlDecode(parts[0], 'The header'), 'The header');
+  const headerBytes = b64urlDecode(parts[0], 'The header');
+  tok.headerSize = headerBytes.length;
+  tok.headerText = utf8(headerBytes, 'The header');
   tok.header = parseObject(tok.headerText, 'The header');
-  tok.headerDups = duplicateNames(tok.headerText);
+  tok.headerScan = scanJson(tok.headerText);
+  tok.headerDups = tok.headerScan.dups;
   if (tok.kind === 'jwe') return tok;
-  tok.payloadText = utf8(b64urlDecode(parts[1], 'The payload'), 'The payload');
+  const payloadBytes = b64urlDecode(parts[1], 'The payload');
+  tok.payloadSize = payloadBytes.length;
+  tok.payloadText = utf8(payloadBytes, 'The payload');
   try {
     tok.payload = parseObject(tok.payloadText, 'The payload');
-    tok.payloadDups = duplicateNames(tok.payloadText);
+    tok.payloadScan = scanJson(tok.payloadText);
   } catch {
     tok.payload = null; // shown as text, with a warning
-    tok.payloadDups = [];
+    tok.payloadScan = scanJson('');
   }
+  tok.payloadDups = tok.payloadScan.dups;
   if (parts.length === 3) {
     try {
       tok.signature = b64urlDecode(parts[2], 'The signature');
@@ -229,6 +322,31 @@ export function sensitiveNames(obj, prefix = '', depth = 0, out = []) {
   return out;
 }
 
+// Why libwristband rejects this token whatever the key, as sentences (none: it may accept it):
+// its header parser's rules (string members, no crit, no b64:false), strict JSON (no name
+// twice, no lone surrogate, an object of claims) and the default limits (wb_limits).
+export function refusals(tok) {
+  const out = [];
+  const h = tok.header;
+  for (const k of ['alg', 'kid', 'typ', 'cty'])
+    if (Object.hasOwn(h, k) && typeof h[k] !== 'string') out.push(`the header's "${k}" is not a string`);
+  if (Object.hasOwn(h, 'crit')) out.push('the header has "crit": libwristband understands no extension, so it must refuse');
+  if (Object.hasOwn(h, 'b64') && h.b64 !== true)
+    out.push(h.b64 === false ? 'b64 is false (an unencoded payload, RFC 7797), which libwristband does not accept'
+      : 'the header\'s "b64" is not a boolean');
+  const json = [['header', tok.headerScan, tok.headerSize, LIMITS.header]];
+  if (tok.kind !== 'jwe') json.push(['claims', tok.payloadScan, tok.payloadSize, LIMITS.claims]);
+  for (const [what, scan, size, max] of json) {
+    if (size > max) out.push(`the ${what}: ${size} bytes, over libwristband's ${max}`);
+    if (scan.dups.length) out.push(`the ${what}: ${scan.dups.map(nameText).join(', ')} named twice`);
+    if (scan.depth > LIMITS.depth) out.push(`the ${what}: nested ${scan.depth} levels deep, over libwristband's ${LIMITS.depth}`);
+    if (scan.widest > LIMITS.members) out.push(`the ${what}: ${scan.widest} members in one object or array, over libwristband's ${LIMITS.members}`);
+    if (scan.loneSurrogate) out.push(`the ${what}: a string holds a lone surrogate (\\ud800 to \\udfff), which is not Unicode text`);
+  }
+  if (tok.kind !== 'jwe' && tok.payload === null) out.push('the payload is not a JSON object');
+  return out;
+}
+
 // The warnings for a decoded token: [{code, level: 'bad'|'warn'|'info', text}]. The codes are
 // stable (the tests and the CSS use them).
 export function warnings(tok, now) {
@@ -247,15 +365,20 @@ export function warnings(tok, now) {
   if (tok.problem) add('signature', 'warn', `${tok.problem[0].toUpperCase()}${tok.problem.slice(1)}: showing the header and payload only.`);
   for (const k of ['jwk', 'jku', 'x5u', 'x5c'])
     if (k in h) add('embedded-key', 'warn', `The header names its own key (${k}): a verifier must choose keys itself, never take the token's.`);
-  if ('crit' in h) add('crit', 'warn', `The header lists critical extensions (${JSON.stringify(h.crit)}): a verifier that does not know them must reject the token.`);
-  if (tok.headerDups.length) add('duplicates', 'bad', `The header repeats ${tok.headerDups.join(', ')}: parsers disagree on which value counts. libwristband rejects such a token.`);
+  if ('crit' in h) add('crit', 'warn', `The header lists critical extensions (${layout(tok.headerScan.raw.get('crit') || '', false)}): a verifier that does not know them must reject the token.`);
+  if (tok.headerDups.length) add('duplicates', 'bad', `The header repeats ${tok.headerDups.map(nameText).join(', ')}: parsers disagree on which value counts. libwristband rejects such a token.`);
+  const refused = refusals(tok);
+  if (refused.length) add('library-refuses', 'bad', `libwristband rejects this token whatever the key: ${refused.join('; ')}.`);
+  if (tok.headerScan.hiding || (tok.payloadScan && tok.payloadScan.hiding))
+    add('hidden-text', 'bad', 'Names or values hold characters that hide text or change its order (bidi controls, ' +
+      'zero-width characters): they are shown as \\u escapes. A name that reads like a registered claim may be another.');
   if (tok.kind === 'jwe') return w;
   const p = tok.payload;
   if (p === null) {
     add('not-json', 'warn', 'The payload is not a JSON object, so this is not a JWT: shown as text.');
     return w;
   }
-  if (tok.payloadDups.length) add('duplicates', 'bad', `The claims repeat ${tok.payloadDups.join(', ')}: parsers disagree on which value counts. libwristband rejects such a token.`);
+  if (tok.payloadDups.length) add('duplicates', 'bad', `The claims repeat ${tok.payloadDups.map(nameText).join(', ')}: parsers disagree on which value counts. libwristband rejects such a token.`);
   if (!('exp' in p)) add('no-exp', 'warn', 'No exp: the token never expires. Whoever copies it keeps a working credential for ever.');
   for (const name of ['exp', 'nbf', 'iat']) {
     if (name in p && !isDate(p[name])) add('bad-date', 'bad', `${name} is not a NumericDate between 1970 and 9999 (seconds since 1970).`);
@@ -273,7 +396,7 @@ export function warnings(tok, now) {
   }
   const sens = sensitiveNames(p);
   if (sens.length)
-    add('sensitive', 'warn', `Claims that look sensitive: ${sens.join(', ')}. Claims are only encoded, not encrypted: anyone holding the token reads them.`);
+    add('sensitive', 'warn', `Claims that look sensitive: ${sens.map(nameText).join(', ')}. Claims are only encoded, not encrypted: anyone holding the token reads them.`);
   if (/^HS/.test(alg)) add('hmac', 'info', `${alg} is a shared secret: every party that can verify the token can also make one.`);
   return w;
 }
@@ -292,27 +415,31 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
-export function valueText(v) {
-  return typeof v === 'string' ? v : JSON.stringify(v);
+// A value as a table shows it: a string as text (nameText), anything else as the token wrote it
+// (raw, its text from scanJson) or else as JSON.
+export function valueText(v, raw) {
+  if (typeof v === 'string') return nameText(v);
+  return raw !== undefined ? layout(raw, false) : JSON.stringify(v);
 }
 
 // One row per member: name, value, meaning; a time claim shows local time, UTC and a relative
-// phrase in a <span class="rel" data-time data-name> that refreshTimes() keeps current.
-export function memberRows(obj, meanings, now) {
+// phrase in a <span class="rel" data-time data-name> that refreshTimes() keeps current. raw
+// (optional): the members' values as written (scanJson).
+export function memberRows(obj, meanings, now, raw = new Map()) {
   const rows = [];
   for (const [k, v] of Object.entries(obj)) {
     const known = Object.prototype.hasOwnProperty.call(meanings, k) ? meanings[k] : null;
     const value = el('td', { class: 'value' });
     if (TIME_CLAIMS.has(k) && isDate(v)) {
-      value.append(el('span', { class: 'raw' }, String(v)), el('br'),
+      value.append(el('span', { class: 'raw' }, raw.get(k) ?? String(v)), el('br'),
         el('span', { class: 'local' }, localText(v)), el('br'),
         el('span', { class: 'utc' }, utcText(v)), el('br'),
         el('span', { class: 'rel', dataset: { time: String(v), name: k } }, relative(k, v, now)));
     } else {
-      value.append(el('code', {}, valueText(v)));
+      value.append(el('code', {}, valueText(v, raw.get(k))));
     }
     const meaning = known ? el('td', {}, el('strong', {}, known[0]), ': ', known[1]) : el('td', { class: 'muted' }, 'Not a registered name: its meaning is whatever the issuer gave it.');
-    rows.push(el('tr', { dataset: { name: k } }, el('th', { scope: 'row' }, el('code', {}, k)), value, meaning));
+    rows.push(el('tr', { dataset: { name: k } }, el('th', { scope: 'row' }, el('code', {}, nameText(k))), value, meaning));
   }
   return rows;
 }
@@ -323,10 +450,4 @@ export function refreshTimes(root, now) {
     const text = relative(s.dataset.name, t, now);
     if (s.textContent !== text) s.textContent = text;
   }
-}
-
-// A JSON text laid out with two-space indentation (for display; the token's own bytes are what
-// was signed).
-export function pretty(obj) {
-  return JSON.stringify(obj, null, 2);
 }

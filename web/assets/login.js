@@ -8,7 +8,7 @@
 // the user's sessions with a button to end each, and logs out here, everywhere else or
 // everywhere.
 
-import { CLAIMS, b64urlDecode, el, localText, memberRows, nowSeconds, refreshTimes, relative, utf8 } from './jwt.js';
+import { CLAIMS, b64urlDecode, el, localText, memberRows, nowSeconds, refreshTimes, nameText, relative, scanJson, utf8 } from './jwt.js';
 
 const CSRF_HEADER = 'X-Wristband-CSRF';
 const CLIENT_ID = 'wristband-web';
@@ -16,7 +16,7 @@ const RETRY_MS = 5000; // a renewal that met a network or server error is tried 
 const $ = (id) => document.getElementById(id);
 
 // Everything the page knows of the session: in memory, gone with the page.
-const state = { access: null, claims: null, refreshAt: 0, timer: 0, inflight: null, renewals: 0 };
+const state = { access: null, claims: null, raw: null, refreshAt: 0, timer: 0, inflight: null, renewals: 0 };
 
 // ---- talking to the server -----------------------------------------------------------------
 
@@ -59,8 +59,10 @@ function describe(r) {
 
 // ---- the session ---------------------------------------------------------------------------
 
+// The claims, and each one's value as written (numbers past 2^53 are not rounded).
 function claimsOf(token) {
-  return JSON.parse(utf8(b64urlDecode(token.split('.')[1], 'The payload'), 'The payload'));
+  const text = utf8(b64urlDecode(token.split('.')[1], 'The payload'), 'The payload');
+  return { claims: JSON.parse(text), raw: scanJson(text).raw };
 }
 
 // A token response: keep the access token, schedule its renewal before it expires (a quarter of
@@ -68,7 +70,7 @@ function claimsOf(token) {
 // not agree), show it.
 function adopt(body, renewed) {
   state.access = body.access_token;
-  state.claims = claimsOf(body.access_token);
+  ({ claims: state.claims, raw: state.raw } = claimsOf(body.access_token));
   if (renewed) state.renewals++;
   const life = Math.max(1, Number(body.expires_in) || 60) * 1000;
   state.refreshAt = Date.now() + life - Math.min(60000, life / 4);
@@ -114,6 +116,7 @@ function forget() {
   clearTimeout(state.timer);
   state.access = null;
   state.claims = null;
+  state.raw = null;
   state.refreshAt = 0;
   state.renewals = 0;
 }
@@ -198,12 +201,12 @@ function showApp() {
   $('loading').hidden = true;
   $('login').hidden = true;
   $('app').hidden = false;
-  $('who-name').textContent = c.preferred_username || c.sub;
+  $('who-name').textContent = nameText(String(c.preferred_username || c.sub));
   $('who-roles').textContent = Array.isArray(c.roles) && c.roles.length ? `Roles: ${c.roles.join(', ')}.` : 'No roles.';
   $('expiry').replaceChildren(el('span', { class: 'rel', dataset: { time: String(c.exp), name: 'exp' } }, relative('exp', c.exp, nowSeconds())));
   $('renewals').textContent = state.renewals === 1 ? 'once' : `${state.renewals} times`;
   $('next-renewal').textContent = new Date(state.refreshAt).toLocaleTimeString();
-  $('claims-rows').replaceChildren(...memberRows(c, CLAIMS, nowSeconds()));
+  $('claims-rows').replaceChildren(...memberRows(c, CLAIMS, nowSeconds(), state.raw));
 }
 
 // "Chrome on Linux" from a User-Agent; the whole string goes in the title.

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // web/assets/verify.js - checking a token's signature inside the page with WebCrypto, against a
 // pasted JWK, JWK Set or PEM public key (SPKI, PKCS#1 RSA, or the first certificate of a chain)
-// or this server's JWKS. The key is chosen as libwristband chooses it: by kid among keys whose
-// type, curve, alg, use and key_ops fit the token's alg, a token without kid only when exactly one
-// key fits; alg none is never verified; RSA keys under 2048 bits and HMAC keys shorter than their
-// hash are refused; ECDSA signatures must be exactly R||S of the curve's size. Private keys are
-// refused in PEM and reduced to their public part in a JWK, with a note saying so.
+// or this server's JWKS. The key is chosen as libwristband chooses it: the key with the token's
+// kid, which must then fit the token's alg (type, curve, alg, use, key_ops), else - a token
+// without kid, or a lone key without kid - the only key that fits; sets the library refuses
+// (a kid twice, HMAC keys beside public keys, private keys beside public ones) are refused; alg
+// none is never verified; RSA keys under 2048 bits and HMAC keys shorter than their hash are
+// refused; ECDSA signatures must be exactly R||S of the curve's size. Private keys are refused in
+// PEM (any block of the text) and reduced to their public part in a JWK, with a note saying so.
+// Names a token or key chooses (alg, kty) are looked up as own properties only: "constructor" is
+// no algorithm.
 
-import { b64urlDecode, b64urlEncode } from './jwt.js';
+import { b64urlDecode, b64urlEncode, escapeHidden } from './jwt.js';
 
 const rsa = (hash, name, extra = {}) => ({ kty: 'RSA', imp: { name, hash }, ver: { name, ...extra } });
 const ec = (crv, hash, sigLen) =>
@@ -26,6 +30,8 @@ export const ALGS = {
 };
 
 const PUBLIC_MEMBERS = { RSA: ['kty', 'n', 'e'], EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'], oct: ['kty', 'k'] };
+const own = (table, name) => (typeof name === 'string' && Object.hasOwn(table, name) ? table[name] : undefined);
+const quoted = (v) => escapeHidden(JSON.stringify(v) ?? String(v));
 
 // ---- DER, just enough for PEM ----------------------------------------------------------------
 
@@ -89,7 +95,7 @@ async function pemKey(text, alg, notes) {
   const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
   if (!blocks.length) throw new Error('This PEM text has no complete BEGIN/END block.');
   const label = blocks[0][1];
-  if (/PRIVATE KEY/.test(label))
+  if (blocks.some((b) => /PRIVATE KEY/.test(b[1])) || /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text))
     throw new Error('This is a PRIVATE key. Paste the public key: a private key belongs in no web page ' +
       '(and anyone who saw this one can sign as its owner: consider replacing it).');
   if (blocks.length > 1 && label !== 'CERTIFICATE')
@@ -107,8 +113,8 @@ async function pemKey(text, alg, notes) {
   } catch (e) {
     throw new Error(`Cannot read this PEM: ${e.message}.`);
   }
-  const spec = ALGS[alg];
-  if (!spec || spec.kty === 'oct') throw new Error(`A PEM public key cannot verify a token signed with ${alg || 'no alg'}.`);
+  const spec = own(ALGS, alg);
+  if (!spec || spec.kty === 'oct') throw new Error(`A PEM public key cannot verify a token signed with ${quoted(alg)}.`);
   let key;
   try {
     key = await crypto.subtle.importKey('spki', der, spec.imp, true, ['verify']);
@@ -120,7 +126,7 @@ async function pemKey(text, alg, notes) {
 
 // Public members only; notes when a private part was dropped.
 function publicPart(jwk, notes) {
-  const members = PUBLIC_MEMBERS[jwk.kty];
+  const members = own(PUBLIC_MEMBERS, jwk.kty);
   if (!members) return null;
   if (jwk.kty !== 'oct' && 'd' in jwk)
     notes.push(`The key ${jwk.kid ? `"${jwk.kid}" ` : ''}holds a PRIVATE part: only its public part was used. ` +
@@ -136,7 +142,7 @@ export async function readKeys(text, alg) {
   const notes = [];
   const t = text.trim();
   if (t === '') throw new Error('Paste a key first: a JWK, a JWK Set or a PEM public key.');
-  if (t.startsWith('-----BEGIN')) return { keys: [await pemKey(t, alg, notes)], notes };
+  if (!t.startsWith('{') && t.includes('-----BEGIN')) return { keys: [await pemKey(t, alg, notes)], notes };
   let v;
   try {
     v = JSON.parse(t);
@@ -147,23 +153,44 @@ export async function readKeys(text, alg) {
   if (v && Array.isArray(v.keys)) list = v.keys;
   else if (v && typeof v === 'object' && typeof v.kty === 'string') list = [v];
   else throw new Error('This JSON is neither a JWK (it has no "kty") nor a JWK Set (it has no "keys" array).');
+  const known = list.filter((k) => k && typeof k === 'object' && own(PUBLIC_MEMBERS, k.kty));
+  checkSet(known);
   const keys = [];
   for (const k of list) {
     const p = k && typeof k === 'object' ? publicPart(k, notes) : null;
     if (p) keys.push(p);
-    else notes.push(`Skipped a key of type ${k && k.kty ? JSON.stringify(k.kty) : '(none)'}: not RSA, EC, OKP or oct.`);
+    else notes.push(`Skipped a key of type ${k && k.kty ? quoted(k.kty) : '(none)'}: not RSA, EC, OKP or oct.`);
   }
   if (!keys.length) throw new Error('No usable key in this JSON.');
   return { keys, notes };
 }
 
+// What libwristband refuses in a set of keys (of known types), whatever the token: a kid twice,
+// HMAC secrets beside public keys (the setting of algorithm confusion), private keys beside
+// public ones, a "use" other than sig or enc. Throws with a sentence.
+export function checkSet(keys) {
+  const kids = new Set();
+  for (const k of keys) {
+    if (k.kid !== undefined && kids.has(k.kid)) throw new Error(`Two keys have kid ${quoted(k.kid)}: libwristband refuses such a set.`);
+    kids.add(k.kid);
+    if (k.use !== undefined && k.use !== 'sig' && k.use !== 'enc')
+      throw new Error(`A key has "use" ${quoted(k.use)}: it must be "sig" or "enc" (libwristband refuses the key).`);
+  }
+  const hmac = keys.filter((k) => k.kty === 'oct').length;
+  if (hmac && hmac < keys.length)
+    throw new Error('This set mixes HMAC secrets (oct) with public keys: libwristband refuses such a set, the setting of algorithm-confusion attacks.');
+  const priv = keys.filter((k) => k.kty !== 'oct' && 'd' in k).length;
+  if (priv && priv < keys.length)
+    throw new Error('This set mixes private and public keys: libwristband refuses such a set (and a private key belongs in no web page).');
+}
+
 // ---- choosing the key ------------------------------------------------------------------------
 
 function fits(jwk, alg, spec) {
-  if (jwk.kty !== spec.kty) return `is ${jwk.kty}, not ${spec.kty}`;
-  if (spec.crv && !spec.crv.includes(jwk.crv)) return `is on ${jwk.crv}, not ${spec.crv.join(' or ')}`;
-  if (jwk.alg && jwk.alg !== alg) return `is pinned to ${jwk.alg}`;
-  if (jwk.use && jwk.use !== 'sig') return `is for use "${jwk.use}"`;
+  if (jwk.kty !== spec.kty) return `is ${escapeHidden(String(jwk.kty))}, not ${spec.kty}`;
+  if (spec.crv && !spec.crv.includes(jwk.crv)) return `is on ${quoted(jwk.crv)}, not ${spec.crv.join(' or ')}`;
+  if (jwk.alg && jwk.alg !== alg) return `is pinned to ${quoted(jwk.alg)}`;
+  if (jwk.use && jwk.use !== 'sig') return `is for use ${quoted(jwk.use)}`;
   if (Array.isArray(jwk.key_ops) && !jwk.key_ops.includes('verify')) return 'has no "verify" in key_ops';
   return '';
 }
@@ -172,24 +199,26 @@ export function chooseKey(keys, header) {
   const alg = header.alg;
   if (typeof alg !== 'string') throw new Error('The token has no alg: nothing to verify.');
   if (alg.toLowerCase() === 'none') throw new Error('alg is "none": there is no signature to check, and no verifier may accept the token.');
-  const spec = ALGS[alg];
-  if (!spec) throw new Error(`alg ${alg} is not one this page verifies (RS*, PS*, ES*, EdDSA, HS*).`);
+  const spec = own(ALGS, alg);
+  if (!spec) throw new Error(`alg ${quoted(alg)} is not one this page verifies (RS*, PS*, ES*, EdDSA, HS*).`);
   const fitting = [];
   const refused = [];
   for (const k of keys) {
     const why = fits(k, alg, spec);
-    if (why) refused.push(`${k.kid ? `"${k.kid}"` : 'a key without kid'} ${why}`);
+    if (why) refused.push(`${k.kid !== undefined ? quoted(k.kid) : 'a key without kid'} ${why}`);
     else fitting.push(k);
   }
   const kid = header.kid;
-  if (typeof kid === 'string') {
-    const same = fitting.filter((k) => k.kid === kid);
-    if (same.length === 1) return same[0];
-    if (same.length > 1) throw new Error(`${same.length} keys have kid "${kid}": ambiguous.`);
-    const anonymous = fitting.filter((k) => k.kid === undefined);
-    if (anonymous.length === 1) return anonymous[0];
-    throw new Error(`No key fits: the token names kid "${kid}"` +
-      (refused.length ? `, and of the keys given ${refused.join('; ')}.` : `, which none of the ${keys.length} key(s) has.`));
+  // As libwristband: the key with the token's kid, and no other; a lone key without kid also
+  // serves a token with a kid.
+  if (typeof kid === 'string' && !(keys.length === 1 && keys[0].kid === undefined)) {
+    const same = keys.filter((k) => k.kid === kid);
+    if (same.length > 1) throw new Error(`${same.length} keys have kid ${quoted(kid)}: ambiguous.`);
+    if (same.length === 0)
+      throw new Error(`No key has the token's kid ${quoted(kid)} (the keys given: ${keys.map((k) => (k.kid !== undefined ? quoted(k.kid) : 'one without kid')).join(', ')}).`);
+    const why = fits(same[0], alg, spec);
+    if (why) throw new Error(`The key with the token's kid ${quoted(kid)} ${why}, so it cannot verify ${alg}; no other key is tried.`);
+    return same[0];
   }
   if (fitting.length === 1) return fitting[0];
   if (!fitting.length) throw new Error(`No key fits ${alg}${refused.length ? `: ${refused.join('; ')}` : ''}.`);
@@ -207,7 +236,7 @@ function stripZeros(b) {
 // {ok: boolean, message} for the token's signature under jwk. Throws for a key it refuses.
 export async function verifySignature(tok, jwk) {
   const alg = tok.header.alg;
-  const spec = ALGS[alg];
+  const spec = own(ALGS, alg);
   const sig = tok.signature;
   if (!sig || sig.length === 0) return { ok: false, message: 'The token has no signature.' };
   if (jwk.kty === 'OKP' && jwk.crv !== 'Ed25519') throw new Error(`${jwk.crv} keys are not in this browser's WebCrypto.`);
@@ -246,5 +275,7 @@ export async function thumbprint(jwk) {
 export async function serverKeys() {
   const res = await fetch('/.well-known/jwks.json', { credentials: 'omit', cache: 'no-cache' });
   if (!res.ok) throw new Error(`This server's JWKS answered ${res.status}.`);
-  return (await res.json()).keys || [];
+  const keys = ((await res.json()).keys || []).filter((k) => own(PUBLIC_MEMBERS, k.kty));
+  checkSet(keys);
+  return keys;
 }

@@ -73,6 +73,13 @@ FWD(client_create,
     ARGS(n, h, len, now, err))
 FWD(purge, (store * s, int64_t now, int64_t max, srv_error *err), ARGS(now, max, err))
 FWD(ping, (store * s, srv_error *err), ARGS(err))
+FWD(session_list_all, (store * s, store_session_fn fn, void *ctx, srv_error *err), ARGS(fn, ctx, err))
+FWD(deny_list, (store * s, store_deny_fn fn, void *ctx, srv_error *err), ARGS(fn, ctx, err))
+FWD(secret_list, (store * s, store_secret_fn fn, void *ctx, srv_error *err), ARGS(fn, ctx, err))
+FWD(client_list, (store * s, store_client_fn fn, void *ctx, srv_error *err), ARGS(fn, ctx, err))
+FWD(key_import, (store * s, const store_key *k, srv_error *err), ARGS(k, err))
+FWD(import_begin, (store * s, srv_error *err), ARGS(err))
+FWD(import_end, (store * s, int commit, srv_error *err), ARGS(commit, err))
 
 /* Ops with outputs: a failing store leaves them empty, as store.h requires. */
 static srv_status f_user_get_by_name(store *s, const char *name, store_user *out, srv_error *err) {
@@ -149,6 +156,11 @@ static srv_status f_client_get(store *s, const char *name, unsigned char *h, siz
   return inject(s) ? FAIL(err) : in_ops(s)->client_get(fs(s)->inner, name, h, cap, len, err);
 }
 
+static srv_status f_schema_version(store *s, int *v, srv_error *err) {
+  *v = 0;
+  return inject(s) ? FAIL(err) : in_ops(s)->schema_version(fs(s)->inner, v, err);
+}
+
 static void f_close(store *s) {
   store_close(fs(s)->inner);
 }
@@ -188,6 +200,14 @@ static const store_ops fault_ops = {
     f_client_get,
     f_purge,
     f_ping,
+    f_schema_version,
+    f_session_list_all,
+    f_deny_list,
+    f_secret_list,
+    f_client_list,
+    f_key_import,
+    f_import_begin,
+    f_import_end,
 };
 
 /* ---- the story ------------------------------------------------------------------------------ */

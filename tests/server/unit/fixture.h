@@ -3,6 +3,11 @@
  * tests/server/unit/fixture.h - what the server's unit tests share: CHECK_SRV on top of the
  * tests' check.h, a temporary directory with a database, the movable test clock
  * (server/clock_test.c reads WRISTBAND_TEST_CLOCK_FILE) and a ready srv context.
+ *
+ * Under tests/server/e2e/pgcluster.py (WRISTBAND_TEST_PG set: tests/server/CMakeLists.txt runs
+ * the store, session and fault tests so a second time) the database is a PostgreSQL database of
+ * that cluster, emptied by fx_done, and the KEK a file in the directory (a PostgreSQL store has
+ * none beside it).
  */
 #ifndef WB_TEST_SERVER_FIXTURE_H
 #define WB_TEST_SERVER_FIXTURE_H
@@ -10,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "check.h"
 #include "srv.h"
@@ -33,6 +41,7 @@
 typedef struct fixture {
   char dir[256];
   char url[300];
+  char pg_db[40]; /* the PostgreSQL database made for this fixture, else "" */
   char clock_file[300];
   srv_config cfg;
   srv s;
@@ -46,6 +55,50 @@ static inline void fx_clock(fixture *f, long seconds) {
     fprintf(c, "%ld\n", seconds);
     fclose(c);
   }
+}
+
+/* Runs sql on database name of the wrapper's cluster; exits on failure. */
+static inline void fx_pg_admin(const char *name, const char *sql) {
+  char url[300];
+  snprintf(url, sizeof(url), "%s%s", getenv("WRISTBAND_TEST_PG"), name);
+  PGconn *db = PQconnectdb(url);
+  PGresult *r = PQstatus(db) == CONNECTION_OK ? PQexec(db, sql) : NULL;
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    fprintf(stderr, "%s: %s", sql, PQerrorMessage(db));
+    exit(2);
+  }
+  PQclear(r);
+  PQfinish(db);
+}
+
+/* 1 when the fixture's store is PostgreSQL. */
+static inline int fx_pg(const fixture *f) {
+  return f->pg_db[0] != '\0';
+}
+
+/* This process's test database: made by the first fixture, emptied by each fx_done (dropping
+ * its schema is much faster than making a database per fixture). */
+static char fx_pg_database[40];
+
+/* The test database of the wrapper's cluster, empty, and a KEK file for it. */
+static inline void fx_init_pg(fixture *f) {
+  if (fx_pg_database[0] == '\0') {
+    snprintf(fx_pg_database, sizeof(fx_pg_database), "wbunit_%ld", (long)getpid());
+    char sql[100];
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", fx_pg_database);
+    fx_pg_admin("postgres", sql);
+  }
+  snprintf(f->pg_db, sizeof(f->pg_db), "%s", fx_pg_database);
+  snprintf(f->url, sizeof(f->url), "%s%s", getenv("WRISTBAND_TEST_PG"), f->pg_db);
+  char kek[300];
+  snprintf(kek, sizeof(kek), "%s/kek", f->dir);
+  FILE *k = fopen(kek, "w");
+  for (int i = 0; k != NULL && i < 64; i++)
+    fputc((i * 73 + 5) & 0xff, k);
+  if (k != NULL)
+    fclose(k);
+  chmod(kek, 0600);
+  f->cfg.kek_file = strdup(kek);
 }
 
 /* A temporary directory, its database URL and the clock file; cheap password hashing. */
@@ -62,6 +115,9 @@ static inline void fx_init(fixture *f) {
   fx_clock(f, 0);
   if (config_init(&f->cfg, NULL) != SRV_OK)
     exit(2);
+  const char *pg = getenv("WRISTBAND_TEST_PG");
+  if (pg != NULL && pg[0] != '\0')
+    fx_init_pg(f);
   free(f->cfg.store_url);
   f->cfg.store_url = strdup(f->url);
   f->cfg.argon2_ops = 1;
@@ -87,6 +143,8 @@ static inline void fx_close(fixture *f) {
 static inline void fx_done(fixture *f) {
   fx_close(f);
   config_free(&f->cfg);
+  if (fx_pg(f))
+    fx_pg_admin(f->pg_db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
   char cmd[400];
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
   if (system(cmd) != 0)

@@ -42,7 +42,7 @@ static void test_reply(void) {
                {SRV_ERR_NOT_FOUND, 404, NULL},
                {SRV_ERR_CONFLICT, 409, NULL},
                {SRV_ERR_RATE_LIMITED, 429, "Retry-After"},
-               {SRV_ERR_STORE, 503, "Retry-After"},
+               {SRV_ERR_STORE, 503, "Retry-After"}, /* the database may be restarting */
                {SRV_ERR_NOMEM, 500, NULL},
                {SRV_ERR_CRYPTO, 500, NULL},
                {SRV_ERR_INTERNAL, 500, NULL}};
@@ -63,7 +63,7 @@ static void test_reply(void) {
     srv_fail(&e, SRV_ERR_STORE, "database: disk image is malformed");
     reply_fail(&rp, &e);
     CHECK(rp.status == 503 && rp.n_headers == 1 && strcmp(rp.headers[0].name, "Retry-After") == 0 &&
-          strcmp(rp.headers[0].value, "5") == 0);
+          strcmp(rp.headers[0].value, "1") == 0);
     CHECK(strstr(rp.body, "temporarily_unavailable") != NULL && strstr(rp.body, "malformed") == NULL);
     reply_free(&rp);
   }
@@ -86,6 +86,16 @@ static void test_reply(void) {
   CHECK(rp.status == 401 && strcmp(rp.body, "{\"error\":\"b\",\"error_description\":\"second\"}") == 0);
   reply_free(&rp);
   CHECK(rp.body == NULL && rp.n_headers == 0);
+  /* A writer that failed (past its ceiling) still gives a JSON 500, never an empty body. */
+  jbuf j;
+  jbuf_init(&j, 8);
+  jbuf_open(&j, '{');
+  jbuf_kstr(&j, "far", "too long for the ceiling");
+  jbuf_close(&j, '{');
+  reply_json(&rp, 200, &j);
+  CHECK(rp.status == 500 && rp.content_type != NULL && strcmp(rp.content_type, "application/json") == 0);
+  CHECK(rp.body != NULL && strstr(rp.body, "\"error\":\"server_error\"") != NULL);
+  reply_free(&rp);
 }
 
 static void test_passwords(void) {
@@ -124,11 +134,11 @@ static void test_kek_refusals(void) {
   CHECK_SRV(kek_load(&k, f.dir, NULL, 0, NULL), SRV_ERR_IO);       /* a directory: cannot be read */
   snprintf(path, sizeof(path), "%s/big", f.dir);
   FILE *big = fopen(path, "w");
-  for (int i = 0; i < 300; i++)
+  for (int i = 0; i < 5000; i++)
     fputc('A', big);
   fclose(big);
   chmod(path, 0600);
-  CHECK_SRV(kek_load(&k, path, NULL, 0, NULL), SRV_ERR_CONFIG);
+  CHECK_SRV(kek_load(&k, path, NULL, 0, NULL), SRV_ERR_CONFIG); /* past 4 KiB: not a key file */
   fx_done(&f);
 }
 

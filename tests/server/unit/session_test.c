@@ -96,6 +96,18 @@ static void test_lockout_and_budget(void) {
   CHECK_SRV(session_rate_check(&f.s, "token", "198.51.100.8", &err), SRV_OK);
   fx_clock(&f, 301 + 61);
   CHECK_SRV(session_rate_check(&f.s, "token", "198.51.100.7", &err), SRV_OK);
+  /* An IPv6 client holds a whole /64 (or more): its addresses share one budget, else a new
+   * source address per request escapes it. */
+  fx_clock(&f, 301 + 61 + 61);
+  for (int i = 0; i < 3; i++) {
+    char addr[64];
+    snprintf(addr, sizeof(addr), "2001:db8:1:2:%x::%x", i, i + 1);
+    CHECK_SRV(session_rate_check(&f.s, "token", addr, &err), SRV_OK);
+  }
+  CHECK_SRV(session_rate_check(&f.s, "token", "2001:db8:1:2:ffff:ffff:ffff:ffff", &err),
+            SRV_ERR_RATE_LIMITED);
+  CHECK_SRV(session_rate_check(&f.s, "token", "2001:db8:1:3::1", &err), SRV_OK); /* the next /64 */
+  CHECK_SRV(session_rate_check(&f.s, "token", "198.51.100.9", &err), SRV_OK);
   fx_done(&f);
 }
 
