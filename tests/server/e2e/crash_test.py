@@ -8,7 +8,7 @@ refreshes, then a restart on the same database (issue 10). What the clients were
   refresh in flight at the kill was lost: the grace rule hands that client the current token);
 - every session whose login was answered 200 and every user whose sign-up was answered 201 is
   in the database;
-- PRAGMA integrity_check says ok.
+- PRAGMA integrity_check says ok (SQLite).
 
 The kill lands after a fixed number of answers (a count, not a time); the clients keep sending
 until the connection fails. Loopback only, bounded: at most STORM_MAX requests per client.
@@ -18,7 +18,7 @@ import threading
 
 import requests
 
-from wbtest import PASSWORD, Server, jwt_parts, main, sql
+from wbtest import PASSWORD, STORE, Server, jwt_parts, main, sql
 
 CLIENTS = 6
 KILL_AFTER = 400  # answers received before the kill
@@ -99,7 +99,8 @@ def test_kill9_storm(c):
         s.proc = None
         c.eq(storm.bad, [], "before the kill every request succeeded")
 
-        c.eq(sql(s.db, "PRAGMA integrity_check"), [("ok",)], "integrity_check after kill -9")
+        if STORE == "sqlite":  # (PostgreSQL: its own WAL; the story is the same from here on)
+            c.eq(sql(s.db, "PRAGMA integrity_check"), [("ok",)], "integrity_check after kill -9")
         s.start()
         names = {row[0] for row in sql(s.db, "SELECT name FROM users")}
         lost = [u for u in storm.users if u not in names]
@@ -113,7 +114,8 @@ def test_kill9_storm(c):
             if r.status_code != 200 or jwt_parts(r.json()["access_token"])[1]["sid"] != sid:
                 unusable.append((user, r.status_code, r.text[:100]))
         c.eq(unusable, [], "the last refresh token of each of the %d sessions still refreshes" % len(storm.sessions))
-        c.eq(sql(s.db, "PRAGMA integrity_check"), [("ok",)], "integrity_check after the restart")
+        if STORE == "sqlite":
+            c.eq(sql(s.db, "PRAGMA integrity_check"), [("ok",)], "integrity_check after the restart")
     finally:
         s.cleanup()
 
