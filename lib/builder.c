@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "jscan.h"
+#include "jws.h"
 
 /** A member: "name":value at text[off..off+len), its escaped name (quotes included) first. */
 typedef struct wb_member {
@@ -620,5 +621,7 @@ wb_status wb_sign(const wb_signer *s, const wb_builder *b, char **token, size_t 
     *token_len = 0;
   if (token == NULL || b == NULL || s == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
+  if (!wb__signer_b64(s)) /* RFC 7797 7: a JWT never has an unencoded payload */
+    return wb__fail(err, WB_ERR_INVALID_ARG, "a signer with b64 false never signs a JWT");
   return wb_jws_sign(s, (const unsigned char *)b->text, b->text_len, token, token_len, err);
 }
