@@ -10,15 +10,20 @@ bounded in count and time, nothing timed:
   connected; and when they take every connection slot (--max-connections 500, one thread), the
   header timeout cuts them off, so a normal client still gets in, and every slow one is closed
   without an answer.
+- Two worker threads share the connections: of two keep-alive connections opened one after the
+  other, one answers /healthz while the other's login (a costly Argon2id hash) is still being
+  computed, both ways round. (libmicrohttpd's own thread pool let the first worker awake accept
+  the whole burst, and the other idled.) Checked by the order of the answers, not by time.
 """
 import resource
+import select
 import socket
 import threading
 import time
 
 import requests
 
-from wbtest import Server, main
+from wbtest import PASSWORD, Server, main
 
 CONNECTIONS = 2000
 SLOW = 500
@@ -73,7 +78,8 @@ def read_response(sock):
 
 def test_many_connections(c):
     raise_fd_limit(CONNECTIONS * 2 + 512)  # the server inherits it and raises its own to fit
-    s = Server().start()
+    # No idle timeout: on a loaded machine, opening the 2,000 took longer than the default 30 s.
+    s = Server("--connection-timeout", "1h").start()
     socks = []
     try:
         addr = host_port(s)
@@ -211,5 +217,44 @@ def test_slow_clients_holding_every_slot(c):
         s.cleanup()
 
 
+HEAVY_HASH = {"WRISTBAND_ARGON2_OPS": "4", "WRISTBAND_ARGON2_MEMORY_KIB": "65536"}  # a login: ~0.5 s
+
+
+def test_two_workers_share_connections(c):
+    """Connection a's login keeps its worker busy while b and c connect: with libmicrohttpd's own
+    accept, the other worker, the only one awake, took both; handed out in turn, b and c go to
+    different workers, so c answers /healthz while b's login is being computed, and the other
+    way round."""
+    s = Server("--threads", "2", fast_hash=False, env=HEAVY_HASH).start()
+    socks = []
+    try:
+        s.add_user("alice")
+        form = b"grant_type=password&username=alice&password=" + PASSWORD.replace(" ", "+").encode()
+        login = (b"POST /oauth/token HTTP/1.1\r\nHost: load\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                 b"Content-Length: %d\r\n\r\n" % len(form)) + form
+        a = socket.create_connection(host_port(s), timeout=120)
+        socks.append(a)
+        a.sendall(HEALTHZ)
+        c.check(read_response(a).startswith(b"HTTP/1.1 200"), "/healthz on connection a")
+        a.sendall(login)
+        b = socket.create_connection(host_port(s), timeout=120)
+        d = socket.create_connection(host_port(s), timeout=120)
+        socks += [b, d]
+        c.check(read_response(a).startswith(b"HTTP/1.1 200"), "a's login")
+        for busy, free in ((b, d), (d, b)):
+            busy.sendall(login)
+            free.sendall(HEALTHZ)
+            c.check(read_response(free).startswith(b"HTTP/1.1 200"), "/healthz beside a login")
+            waiting, _, _ = select.select([busy], [], [], 0)
+            c.check(not waiting, "/healthz was answered while the other connection's login was still being "
+                    "computed (by the other worker)")
+            c.check(read_response(busy).startswith(b"HTTP/1.1 200"), "and the login then succeeded")
+    finally:
+        for sock in socks:
+            sock.close()
+        s.cleanup()
+
+
 if __name__ == "__main__":
-    main([test_many_connections, test_slow_clients_beside_a_login, test_slow_clients_holding_every_slot])
+    main([test_many_connections, test_slow_clients_beside_a_login, test_slow_clients_holding_every_slot,
+          test_two_workers_share_connections])
