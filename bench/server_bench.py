@@ -601,15 +601,23 @@ class sqlite3_conn:
         self.con.close()
 
 
+def loadavg():
+    """The machine's 1-, 5- and 15-minute load averages: how many others shared its 2 cores."""
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def main():
     out, bindir = sys.argv[1], sys.argv[2]
     b = Bench(out, bindir)
+    b.extra["loadavg_start"] = loadavg()
     try:
         b.raw_limits()
         b.nginx()
         b.wristband()
         if PEER:
             b.glewlwyd()
+        b.extra["loadavg_end"] = loadavg()
         b.write()
     finally:
         shutil.rmtree(b.work, ignore_errors=True)

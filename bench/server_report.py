@@ -86,10 +86,10 @@ def report(b, rows):
         pass
     wrk_v = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0].split(" [")[0]
     lines = ["%s, %d cores (%s), %s; server pinned to one core, wrk (1 thread, %s connections, keep-alive, "
-             "%s s per row) to the other." % (datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%MZ"),
-                                             os.cpu_count(), cpu, wrk_v, os.environ.get("BENCH_SERVER_CONNECTIONS",
-                                                                                         "16"),
-                                             os.environ.get("BENCH_SERVER_SECONDS", "5")), ""]
+             "%s s per row) to the other; load average (1, 5, 15 min) %s at the start, %s at the end." %
+             (datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%MZ"), os.cpu_count(), cpu, wrk_v,
+              os.environ.get("BENCH_SERVER_CONNECTIONS", "16"), os.environ.get("BENCH_SERVER_SECONDS", "5"),
+              b.extra.get("loadavg_start", "?"), b.extra.get("loadavg_end", "?")), ""]
     lines.append("| row | wristband req/s | p50 ms | p99 ms | peak RSS MiB | server CPU us/req (kernel) | cores busy | "
                  "against | ratio | goal | glewlwyd req/s (CPU us/req) | wristband / glewlwyd (goal >= 5x) |")
     lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
