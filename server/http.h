@@ -94,7 +94,7 @@ typedef struct http_options {
   unsigned max_connections;
   unsigned timeout_s;        /* idle connections close */
   unsigned header_timeout_s; /* a request must arrive whole within this (slow clients) */
-  const char *tls_cert_pem; /* NULL: plain HTTP */
+  const char *tls_cert_pem;  /* NULL: plain HTTP */
   const char *tls_key_pem;
   int insecure_http; /* allow plain HTTP on a non-loopback address */
 } http_options;

@@ -10,7 +10,7 @@
 
 #include "reply.h"
 
-#define REALM               "wristband"
+#define REALM "wristband"
 
 void reply_body(http_reply *rp, unsigned status, const char *ctype, char *body, size_t len) {
   if (rp->body != NULL) {
