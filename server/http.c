@@ -115,8 +115,10 @@ static void track_restart(http_server *h, conn_track *t) {
 static void count_closed(http_server *h, struct MHD_Connection *c) {
   const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
   for (unsigned i = 0; ci != NULL && i < h->nd; i++) {
-    if (h->d[i] == ci->daemon) {
-      atomic_fetch_sub(&h->live[i], 1);
+    if (h->d[i] == ci->daemon) { /* never below 0: a count that wrapped would close the worker */
+      unsigned v = atomic_load(&h->live[i]);
+      while (v > 0 && !atomic_compare_exchange_weak(&h->live[i], &v, v - 1))
+        ;
       break;
     }
   }
