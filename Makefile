@@ -2,13 +2,14 @@
 # Top-level entry points (see README.md):
 #   make test      install deps, build, run the whole suite plain and under ASan+UBSan
 #   make coverage  gcc --coverage build, the whole suite, line + branch report, floor check
-#   make bench     install bench deps and peers, run the benchmark table
+#   make bench     install bench deps and peers, run the benchmark table (and bench-server)
+#   make bench-server  the server under load: wrk against wristband serve, nginx and glewlwyd
 #   make build     plain build only
 #   make run       install deps, build, serve on http://127.0.0.1:8080 with ./data/wristband.db
 JOBS ?= $(shell nproc)
 CC ?= cc
 
-.PHONY: all deps build build-asan test test-plain test-asan coverage bench format format-check clean run
+.PHONY: all deps build build-asan test test-plain test-asan coverage bench bench-server format format-check clean run
 
 all: build
 
@@ -46,6 +47,11 @@ format-check:
 
 bench: build
 	bash bench/run.sh
+	BENCH_SKIP_DEPS=1 bash bench/server.sh
+
+# Not part of make test: wrk over loopback, server and wrk pinned to one core each (bench/server.sh).
+bench-server: build
+	bash bench/server.sh
 
 # The server in the foreground (Ctrl-C stops it). The database, its key-encryption key and the
 # first ES256 signing key are created under ./data on first start.

@@ -15,7 +15,7 @@ BUILD=(build-essential cmake pkg-config gcc clang libclang-rt-14-dev clang-forma
 TEST=(python3 python3-jwcrypto python3-jwt python3-cryptography valgrind curl nginx openssl python3-requests locales strace chromium chromium-driver
       postgresql postgresql-contrib nodejs $(command -v npm >/dev/null || echo npm))  # node: jose (JWE and DPoP interop), dpop (DPoP interop), playwright-core
 COVERAGE=(lcov)
-BENCH=(libjwt-dev libcjose-dev librhonabwy-dev rnbyc nodejs util-linux time wrk $(command -v npm >/dev/null || echo npm))  # nodesource nodejs bundles npm and Conflicts: npm
+BENCH=(libjwt-dev libcjose-dev librhonabwy-dev rnbyc nodejs util-linux time wrk glewlwyd $(command -v npm >/dev/null || echo npm))  # nodesource nodejs bundles npm and Conflicts: npm
 
 want=("${BUILD[@]}" "${TEST[@]}")
 for arg in "$@"; do

@@ -41,6 +41,8 @@ typedef struct srv_config {
   int64_t threads;    /* 0 = automatic */
   int64_t max_connections;
   int64_t connection_timeout_s;
+  int64_t header_timeout_s; /* a request must arrive whole within this (slow clients) */
+  int64_t busy_timeout_s;   /* SQLite busy timeout: then 503 */
   int64_t argon2_ops;
   int64_t argon2_memory_kib;
 } srv_config;

@@ -1,24 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server/http.c - the libmicrohttpd glue (http.h): the listening socket, the daemon (internal
- * epoll thread pool), per-request state across the access-handler calls, body limits, routing,
- * and turning an http_reply into a response with the security headers. The only file that
- * includes microhttpd.h.
+ * server/http.c - the libmicrohttpd glue (http.h): the listening socket, the workers (one
+ * libmicrohttpd daemon per thread, each with its own epoll loop, fed connections in turn by the
+ * acceptor thread, server/acceptor.c), per-request state across the access-handler calls, body
+ * limits, routing, and turning an http_reply into a response with the security headers. The only
+ * file that includes microhttpd.h.
  *
  * A request passes through on_request several times (libmicrohttpd's contract): first with the
  * headers only - routing, 404/405, Content-Length and Content-Type are decided there, before any
  * body is read -, then once per chunk of body, then a last time when the body is complete, when
  * the endpoint runs. on_completed frees the state and records the request's duration.
+ *
+ * Slow clients: libmicrohttpd's own timeout (--connection-timeout) closes a connection that sends
+ * nothing for that long, so a client trickling one byte a second would hold its connection for
+ * ever. Every connection therefore also has a deadline (--header-timeout) by which its request,
+ * headers and body, must have arrived: from the connection's start, then from each response.
+ * A sweeper thread shuts down the socket of a connection past its deadline (through a dup of its
+ * descriptor, taken when the connection starts and closed when it ends, so the sweeper can never
+ * touch a descriptor libmicrohttpd has closed and reused); libmicrohttpd then reads the end of
+ * the stream and closes the connection in its own thread.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,20 +40,47 @@
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
+#include "acceptor.h"
 #include "http.h"
 #include "reply.h"
 
-#define MAX_DISCARD    (1024u * 1024u) /* an oversized chunked body is read this far, then cut */
-#define CONN_MEMORY    (64u * 1024u)   /* per-connection buffer: bounds the request headers */
+#define MAX_DISCARD (1024u * 1024u) /* an oversized chunked body is read this far, then cut */
+/* Per-connection memory pool: it bounds the request headers (about half of it: 15 KiB here) and
+ * libmicrohttpd zeroes it after every request on a keep-alive connection, so its size is paid on
+ * every request. At 64 KiB that memset was ~100,000 of the 170,000 instructions of a userinfo
+ * answer (callgrind, bench/server_profile.py); 32 KiB, libmicrohttpd's own default, halves it. */
+#define CONN_MEMORY    (32u * 1024u)
 #define LISTEN_BACKLOG 1024
+#define SWEEP_EVERY_MS 250
+#define FDS_SPARE      128 /* descriptors beside two per connection: database, epoll, pipes, logs */
+
+/* One connection's request deadline (see the top). Invariant: linked in its server's list from
+ * the connection's start to its end, fd open for as long. */
+typedef struct conn_track {
+  int fd;                   /* our dup of the connection's socket */
+  atomic_llong deadline_us; /* monotonic; LLONG_MAX while a request is being answered */
+  struct conn_track *prev, *next;
+} conn_track;
 
 struct http_server {
-  struct MHD_Daemon *d;
+  struct MHD_Daemon **d; /* one per worker thread, each with its share of the connections */
+  unsigned nd;
+  unsigned *limit;   /* d[i]'s share of --max-connections */
+  atomic_uint *live; /* d[i]'s connections: counted up when handed over, down when closed */
+  unsigned next;     /* the worker the next connection goes to (the acceptor's thread only) */
+  acceptor *acc;
   srv *s;
   int listen_fd;
   int tls;
   atomic_long inflight; /* requests between their first call and their completion */
   atomic_int draining;  /* set by http_stop: replies ask clients to close */
+  int64_t header_timeout_us;
+  pthread_mutex_t tracks_lock; /* guards tracks and stop */
+  pthread_cond_t wake;
+  conn_track *tracks;
+  int stop;
+  int sweeper_running;
+  pthread_t sweeper;
 };
 
 typedef struct req_ctx {
@@ -55,6 +96,116 @@ static int64_t mono_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- request deadlines (slow clients) -------------------------------------------------------- */
+
+static conn_track *track_of(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The next request must have arrived whole by now + the header timeout. */
+static void track_restart(http_server *h, conn_track *t) {
+  if (t != NULL)
+    atomic_store(&t->deadline_us, mono_us() + h->header_timeout_us);
+}
+
+/* The connection's worker counts one connection less. */
+static void count_closed(http_server *h, struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+  for (unsigned i = 0; ci != NULL && i < h->nd; i++) {
+    if (h->d[i] == ci->daemon) { /* never below 0: a count that wrapped would close the worker */
+      unsigned v = atomic_load(&h->live[i]);
+      while (v > 0 && !atomic_compare_exchange_weak(&h->live[i], &v, v - 1))
+        ;
+      break;
+    }
+  }
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+  http_server *h = cls;
+  conn_track *t = *socket_context;
+  if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+    count_closed(h, c);
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci == NULL || (t = calloc(1, sizeof(*t))) == NULL)
+      return;
+    t->fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+    if (t->fd < 0) { /* out of descriptors: this one connection has only the idle timeout */
+      free(t);
+      return;
+    }
+    track_restart(h, t);
+    pthread_mutex_lock(&h->tracks_lock);
+    t->next = h->tracks;
+    if (h->tracks != NULL)
+      h->tracks->prev = t;
+    h->tracks = t;
+    pthread_mutex_unlock(&h->tracks_lock);
+    *socket_context = t;
+    return;
+  }
+  if (t == NULL)
+    return;
+  pthread_mutex_lock(&h->tracks_lock);
+  if (t->prev != NULL)
+    t->prev->next = t->next;
+  else
+    h->tracks = t->next;
+  if (t->next != NULL)
+    t->next->prev = t->prev;
+  pthread_mutex_unlock(&h->tracks_lock);
+  close(t->fd);
+  free(t);
+  *socket_context = NULL;
+}
+
+/* Shuts down every connection past its deadline, until http_stop. */
+static void *sweeper(void *arg) {
+  http_server *h = arg;
+  pthread_mutex_lock(&h->tracks_lock);
+  while (!h->stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += SWEEP_EVERY_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_cond_timedwait(&h->wake, &h->tracks_lock, &until);
+    int64_t now = mono_us();
+    for (conn_track *t = h->tracks; t != NULL && !h->stop; t = t->next) {
+      if (atomic_load(&t->deadline_us) < now) {
+        shutdown(t->fd, SHUT_RDWR);
+        atomic_store(&t->deadline_us, LLONG_MAX);
+      }
+    }
+  }
+  pthread_mutex_unlock(&h->tracks_lock);
+  return NULL;
+}
+
+/* Raises the open-files limit to two descriptors per connection (the socket and the sweeper's
+ * dup) and some spare; where the hard limit is lower, serves fewer connections and says so. */
+static unsigned fit_fd_limit(unsigned max_connections, unsigned workers) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    return max_connections;
+  rlim_t need = (rlim_t)max_connections * 2 + FDS_SPARE + (rlim_t)workers * 2; /* epoll, wake-up */
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+    return max_connections;
+  unsigned fit = rl.rlim_cur > 2 * FDS_SPARE ? (unsigned)((rl.rlim_cur - FDS_SPARE) / 2) : FDS_SPARE / 2;
+  fprintf(stderr,
+          "wristband: warning: the open-files limit (%llu) holds %u connections, not --max-connections %u\n",
+          (unsigned long long)rl.rlim_cur, fit, max_connections);
+  return fit;
 }
 
 /* ---- request lookups ------------------------------------------------------------------------ */
@@ -362,6 +513,9 @@ static enum MHD_Result on_body(req_ctx *x, const char *data, size_t n) {
 
 /* The body is complete: parse it when the route takes one, run the endpoint, reply. */
 static enum MHD_Result on_complete(http_server *h, struct MHD_Connection *c, req_ctx *x) {
+  conn_track *t = track_of(c);
+  if (t != NULL) /* the request is in: no deadline while it is answered */
+    atomic_store(&t->deadline_us, LLONG_MAX);
   if (x->discarded > 0)
     return send_error(h, c, 413, "invalid_request", "the request body is over 16384 bytes");
   http_reply rp = {0};
@@ -417,8 +571,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe) {
   http_server *h = cls;
   req_ctx *x = *con_cls;
-  (void)c;
   (void)toe;
+  track_restart(h, track_of(c));
   if (x == NULL)
     return;
   metrics_observe_us(&h->s->metrics, mono_us() - x->start_us);
@@ -488,8 +642,11 @@ srv_status http_listen(const char *host_arg, const char *port_arg, http_listener
   return st;
 }
 
-static struct MHD_Daemon *start_daemon(http_server *h, const http_options *o) {
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+/* One worker: a libmicrohttpd daemon with its own thread and no listening socket; the acceptor
+ * hands it connections (MHD_add_connection, which MHD_USE_ITC makes safe from another thread). */
+static struct MHD_Daemon *start_daemon(http_server *h, const http_options *o, unsigned limit) {
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
+                   MHD_USE_ERROR_LOG;
   struct MHD_OptionItem tls[] = {{MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key_pem},
                                  {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert_pem},
                                  {MHD_OPTION_END, 0, NULL}};
@@ -497,11 +654,10 @@ static struct MHD_Daemon *start_daemon(http_server *h, const http_options *o) {
     flags |= MHD_USE_TLS;
   else
     tls[0].option = MHD_OPTION_END;
-  return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
-                          MHD_OPTION_THREAD_POOL_SIZE, o->threads, MHD_OPTION_CONNECTION_LIMIT,
-                          o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
-                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_UNESCAPE_CALLBACK,
+  return MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_CONNECTION_LIMIT, limit,
+                          MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                          (size_t)CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, h, MHD_OPTION_UNESCAPE_CALLBACK,
                           unescape, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 }
 
@@ -522,6 +678,74 @@ void http_hold_end(void) {
 
 int http_holding_ok(void) {
   return !atomic_load(&hold_stopping);
+}
+
+/* The acceptor's callback: the connection goes to the next worker in turn, passing over one at
+ * its share of --max-connections; when every worker is full it is closed (as libmicrohttpd closes
+ * a connection past its own limit). The count is ours, exact: libmicrohttpd's own lags behind
+ * the connections handed over that its thread has not picked up yet, and libmicrohttpd 0.9.75
+ * deadlocks its worker when a connection added from outside finds it at its limit (500 slow
+ * clients and --max-connections 500: tests/server/e2e/load_test.py). Its limit is therefore
+ * twice ours and never reached: a connection we count down on close it counts until it has
+ * cleaned it up, at most our limit of them. */
+static void hand_over(void *cls, int fd, const struct sockaddr *addr, socklen_t addrlen) {
+  http_server *h = cls;
+  for (unsigned i = 0; i < h->nd; i++) {
+    unsigned w = (h->next + i) % h->nd;
+    if (atomic_load(&h->live[w]) < h->limit[w]) {
+      h->next = (w + 1) % h->nd;
+      atomic_fetch_add(&h->live[w], 1);
+      if (MHD_add_connection(h->d[w], fd, addr, addrlen) != MHD_YES) /* it closed fd */
+        atomic_fetch_sub(&h->live[w], 1);
+      return;
+    }
+  }
+  close(fd);
+}
+
+/* The workers, with --max-connections shared between them; on failure, those started are stopped. */
+static int start_workers(http_server *h, const http_options *o) {
+  unsigned n = o->threads > 0 ? o->threads : 1;
+  unsigned total = fit_fd_limit(o->max_connections, n);
+  if (total < n)
+    n = total;
+  if ((h->d = calloc(n, sizeof(*h->d))) == NULL || (h->limit = calloc(n, sizeof(*h->limit))) == NULL ||
+      (h->live = calloc(n, sizeof(*h->live))) == NULL)
+    return -1;
+  for (unsigned i = 0; i < n; i++) {
+    h->limit[i] = total / n + (i < total % n);
+    atomic_init(&h->live[i], 0);
+    if ((h->d[i] = start_daemon(h, o, 2 * h->limit[i])) == NULL)
+      return -1;
+    h->nd = i + 1;
+  }
+  return 0;
+}
+
+static void stop_workers(http_server *h) {
+  for (unsigned i = 0; i < h->nd; i++)
+    MHD_stop_daemon(h->d[i]);
+  h->nd = 0;
+  free(h->d);
+  free(h->limit);
+  free(h->live);
+  h->d = NULL;
+  h->limit = NULL;
+  h->live = NULL;
+}
+
+/* Stops the sweeper and frees what it watched (every connection has ended by then). */
+static void stop_sweeper(http_server *h) {
+  if (h->sweeper_running) {
+    pthread_mutex_lock(&h->tracks_lock);
+    h->stop = 1;
+    pthread_cond_signal(&h->wake);
+    pthread_mutex_unlock(&h->tracks_lock);
+    pthread_join(h->sweeper, NULL);
+    h->sweeper_running = 0;
+  }
+  pthread_cond_destroy(&h->wake);
+  pthread_mutex_destroy(&h->tracks_lock);
 }
 
 srv_status http_start(http_server **out, srv *s, const http_options *o, http_listener *l, srv_error *err) {
@@ -545,12 +769,25 @@ srv_status http_start(http_server **out, srv *s, const http_options *o, http_lis
     atomic_init(&h->draining, 0);
     atomic_store(&hold_slots, (int)(o->threads / 2));
     atomic_store(&hold_stopping, 0);
-    if ((h->d = start_daemon(h, o)) == NULL)
+    h->header_timeout_us = (int64_t)o->header_timeout_s * 1000000;
+    pthread_mutex_init(&h->tracks_lock, NULL);
+    pthread_cond_init(&h->wake, NULL);
+    if (pthread_create(&h->sweeper, NULL, sweeper, h) != 0)
+      st = srv_fail(err, SRV_ERR_IO, "cannot start a thread");
+    else
+      h->sweeper_running = 1;
+    if (st == SRV_OK && start_workers(h, o) != 0)
       st = srv_fail(err, SRV_ERR_IO, "cannot start the HTTP server (see the message above)");
+    if (st == SRV_OK)
+      st = acceptor_start(&h->acc, h->listen_fd, hand_over, h, err);
   }
   if (st != SRV_OK) {
     if (l->fd >= 0)
       close(l->fd);
+    if (h != NULL) {
+      stop_workers(h);
+      stop_sweeper(h);
+    }
     free(h);
   } else {
     *out = h;
@@ -564,14 +801,16 @@ void http_stop(http_server *h, unsigned wait_s) {
     return;
   atomic_store(&h->draining, 1);
   atomic_store(&hold_stopping, 1);
-  MHD_socket fd = MHD_quiesce_daemon(h->d);
+  /* The listening socket, shut down, refuses new connections at once (and resets those still
+   * waiting in the backlog) instead of leaving them hanging; it stays open until the end. */
+  acceptor_stop(h->acc);
   int64_t deadline = mono_us() + (int64_t)wait_s * 1000000;
   while (atomic_load(&h->inflight) > 0 && mono_us() < deadline) {
     struct timespec ts = {0, 10 * 1000 * 1000};
     nanosleep(&ts, NULL);
   }
-  MHD_stop_daemon(h->d);
-  if (fd != MHD_INVALID_SOCKET)
-    close(fd);
+  stop_workers(h);
+  close(h->listen_fd);
+  stop_sweeper(h);
   free(h);
 }

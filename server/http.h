@@ -96,8 +96,9 @@ srv_status http_listen(const char *host, const char *port, http_listener *out, s
 typedef struct http_options {
   unsigned threads;
   unsigned max_connections;
-  unsigned timeout_s;
-  const char *tls_cert_pem; /* NULL: plain HTTP */
+  unsigned timeout_s;        /* idle connections close */
+  unsigned header_timeout_s; /* a request must arrive whole within this (slow clients) */
+  const char *tls_cert_pem;  /* NULL: plain HTTP */
   const char *tls_key_pem;
   int insecure_http; /* allow plain HTTP on a non-loopback address */
 } http_options;

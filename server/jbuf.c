@@ -134,6 +134,15 @@ void jbuf_strn(jbuf *j, const char *s, size_t n) {
   put(j, "\"", 1);
   const unsigned char *p = (const unsigned char *)s;
   for (size_t i = 0; i < n && !j->failed;) {
+    /* A run of printable ASCII needing no escape (all of a token) goes in one copy. */
+    size_t run = i;
+    while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '"' && p[run] != '\\')
+      run++;
+    if (run > i) {
+      put(j, s + i, run - i);
+      i = run;
+      continue;
+    }
     unsigned char c = p[i];
     size_t len = utf8_len(p + i, n - i);
     char esc[8];

@@ -148,9 +148,13 @@ static srv_status start(const srv_config *cfg, srv *s, http_server **h, const ch
   snprintf(issuer, sizeof(issuer), "%s://%s:%u", cert != NULL ? "https" : "http", host, l.port);
   if (st == SRV_OK)
     st = srv_open(s, cfg, SRV_MODE_SERVE, cfg->issuer != NULL ? cfg->issuer : issuer, err);
-  http_options o = {
-      worker_threads(cfg), (unsigned)cfg->max_connections, (unsigned)cfg->connection_timeout_s, cert, key,
-      cfg->insecure_http};
+  http_options o = {worker_threads(cfg),
+                    (unsigned)cfg->max_connections,
+                    (unsigned)cfg->connection_timeout_s,
+                    (unsigned)cfg->header_timeout_s,
+                    cert,
+                    key,
+                    cfg->insecure_http};
   if (st == SRV_OK) {
     st = http_start(h, s, &o, &l, err);
     if (st != SRV_OK)

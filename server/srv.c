@@ -24,6 +24,8 @@ srv_status srv_open(srv *s, const srv_config *cfg, srv_mode mode, const char *is
   srv_status st = pw_init(&s->pw, (unsigned)cfg->argon2_ops, (unsigned)cfg->argon2_memory_kib, err);
   if (st == SRV_OK)
     st = store_open(&s->st, cfg->store_url, err);
+  if (st == SRV_OK && cfg->busy_timeout_s > 0)
+    store_set_busy_timeout(s->st, cfg->busy_timeout_s * 1000);
   if (st != SRV_OK || mode != SRV_MODE_SERVE)
     goto out;
   wb_alg alg = keys_parse_alg(cfg->signing_alg);

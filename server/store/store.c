@@ -141,6 +141,11 @@ srv_status store_probe(const char *url, int *version, srv_error *err) {
   return not_a_store_url("--from", url, err);
 }
 
+void store_set_busy_timeout(store *s, int64_t ms) {
+  if (s != NULL && strcmp(s->ops->scheme, "sqlite") == 0)
+    store_sqlite_set_busy_timeout(s, ms > INT32_MAX ? INT32_MAX : (int)ms);
+}
+
 void store_close(store *s) {
   if (s != NULL)
     s->ops->close(s);

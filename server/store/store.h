@@ -260,6 +260,12 @@ struct store_ops {
  */
 srv_status store_open(store **out, const char *url, srv_error *err);
 /**
+ * How long a write waits for a database another process holds locked; past it the call fails
+ * with SRV_ERR_STORE and err->retry_after set (the server answers 503 with Retry-After). Call
+ * right after store_open, before other threads use s. A store without such a wait ignores it.
+ */
+void store_set_busy_timeout(store *s, int64_t ms);
+/**
  * The schema version of the store at url, read without creating or changing anything: 0 when
  * the SQLite file or the PostgreSQL database holds no wristband store; SRV_ERR_NOT_FOUND when the
  * SQLite file does not exist. For reading a store that must already be one (`store copy --from`).

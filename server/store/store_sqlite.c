@@ -30,7 +30,9 @@
 #include "migrations.h"
 #include "store_sqlite.h"
 
-#define BUSY_TIMEOUT_MS 10000
+#define BUSY_TIMEOUT_MS 10000 /* until store_set_busy_timeout */
+#define RETRY_BUSY_S    1     /* Retry-After of a 503 for a database locked by another process */
+#define RETRY_FULL_S    30    /* ... for a full disk or an I/O error: someone has to act */
 
 /* The SQL of every sq_id, in enum order. Column lists are repeated by design: each reader in the
  * other files names the columns it reads by position, next to the statement it runs. */
@@ -155,6 +157,7 @@ typedef struct sq_store {
   pthread_mutex_t lock;
   sq_conn *conns;             /* every open connection, guarded by lock */
   pthread_mutex_t write_lock; /* one writer of this process at a time (see the top) */
+  int busy_ms;                /* busy timeout of connections opened from now on */
 } sq_store;
 
 static sq_store *sq(store *s) {
@@ -187,6 +190,9 @@ static void conn_destroy(void *p) {
   conn_close(c);
 }
 
+/* A failed call: SRV_ERR_STORE with a Retry-After for the conditions that pass by themselves
+ * (another process holding the lock past the busy timeout; a full disk or a failing write, which
+ * SQLite rolls back whole, and which end when space returns). */
 static srv_status db_error(sqlite3 *db, int rc, const char *what, srv_error *err) {
   int ext = db != NULL ? sqlite3_extended_errcode(db) : rc;
   const char *msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -194,7 +200,13 @@ static srv_status db_error(sqlite3 *db, int rc, const char *what, srv_error *err
     return srv_fail(err, SRV_ERR_NOMEM, "%s: out of memory", what);
   if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
     return srv_fail(err, SRV_ERR_CONFLICT, "%s: already exists", what);
-  return srv_fail(err, SRV_ERR_STORE, "database: %s: %s", what, msg);
+  srv_status st = srv_fail(err, SRV_ERR_STORE, "database: %s: %s", what, msg);
+  int primary = rc & 0xff;
+  if (err != NULL && (primary == SQLITE_BUSY || primary == SQLITE_LOCKED))
+    err->retry_after = RETRY_BUSY_S;
+  else if (err != NULL && (primary == SQLITE_FULL || primary == SQLITE_IOERR))
+    err->retry_after = RETRY_FULL_S;
+  return st;
 }
 
 static srv_status exec_sql(sqlite3 *db, const char *sql, const char *what, srv_error *err) {
@@ -206,7 +218,7 @@ static srv_status exec_sql(sqlite3 *db, const char *sql, const char *what, srv_e
 
 /* Opens and configures one connection: busy timeout first (so that switching to WAL waits for a
  * concurrent opener), then WAL, FULL sync, foreign keys and defensive mode. */
-static srv_status conn_open(const char *path, sqlite3 **out, srv_error *err) {
+static srv_status conn_open(const char *path, int busy_ms, sqlite3 **out, srv_error *err) {
   sqlite3 *db = NULL;
   *out = NULL;
   int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -216,7 +228,7 @@ static srv_status conn_open(const char *path, sqlite3 **out, srv_error *err) {
     sqlite3_close(db);
     return st;
   }
-  sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_timeout(db, busy_ms);
   sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
   srv_status st = exec_sql(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
                            "configure", err);
@@ -239,7 +251,7 @@ static sq_conn *conn_get(store *s, srv_error *err) {
     srv_fail(err, SRV_ERR_NOMEM, "database: out of memory");
     return NULL;
   }
-  if (conn_open(q->path, &c->db, err) != SRV_OK) {
+  if (conn_open(q->path, q->busy_ms, &c->db, err) != SRV_OK) {
     free(c);
     return NULL;
   }
@@ -545,6 +557,15 @@ static srv_status sq_ping(store *s, srv_error *err) {
   return sq_simple(s, SQ_PING, "ping", err);
 }
 
+void store_sqlite_set_busy_timeout(store *s, int ms) {
+  sq_store *q = sq(s);
+  pthread_mutex_lock(&q->lock);
+  q->busy_ms = ms;
+  for (sq_conn *c = q->conns; c != NULL; c = c->next)
+    sqlite3_busy_timeout(c->db, ms);
+  pthread_mutex_unlock(&q->lock);
+}
+
 static const store_ops sqlite_ops = {
     .scheme = "sqlite",
     .close = sq_close,
@@ -632,6 +653,7 @@ srv_status store_sqlite_open(store **out, const char *path, srv_error *err) {
     return srv_fail(err, SRV_ERR_NOMEM, "out of memory");
   }
   q->base.ops = &sqlite_ops;
+  q->busy_ms = BUSY_TIMEOUT_MS;
   pthread_mutex_init(&q->lock, NULL);
   pthread_mutex_init(&q->write_lock, NULL);
   if (pthread_key_create(&q->key, conn_destroy) != 0) {

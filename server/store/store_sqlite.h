@@ -163,6 +163,8 @@ srv_status sq_import_end(store *s, int commit, srv_error *err);
 
 /** Opens (creating its directory and file, mode 0700 / 0600) and migrates the database at path. */
 srv_status store_sqlite_open(store **out, const char *path, srv_error *err);
+/** The busy timeout of every connection, open or to come (call before other threads use s). */
+void store_sqlite_set_busy_timeout(store *s, int ms);
 /** store_probe (store.h) for a SQLite file: opened without creating it, read, closed. */
 srv_status store_sqlite_probe(const char *path, int *version, srv_error *err);
 

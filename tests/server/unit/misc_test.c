@@ -16,7 +16,7 @@ static unsigned fail_status(srv_status code, const char **header, char *value, s
   http_reply rp = {0};
   srv_error e;
   srv_fail(&e, code, "detail");
-  e.retry_after = code == SRV_ERR_RATE_LIMITED ? 7 : 0;
+  e.retry_after = code == SRV_ERR_RATE_LIMITED || code == SRV_ERR_STORE ? 7 : 0;
   reply_fail(&rp, &e);
   unsigned status = rp.status;
   *header = rp.n_headers > 0 ? rp.headers[0].name : NULL;
@@ -53,8 +53,19 @@ static void test_reply(void) {
     CHECK((header == NULL) == (cases[i].header == NULL));
     if (header != NULL && cases[i].header != NULL)
       CHECK(strcmp(header, cases[i].header) == 0);
-    if (cases[i].code == SRV_ERR_RATE_LIMITED)
+    if (cases[i].code == SRV_ERR_RATE_LIMITED || cases[i].code == SRV_ERR_STORE)
       CHECK(strcmp(value, "7") == 0);
+  }
+  /* A store failure that did not say how long (corruption, a bug) still tells clients to wait. */
+  {
+    http_reply rp = {0};
+    srv_error e;
+    srv_fail(&e, SRV_ERR_STORE, "database: disk image is malformed");
+    reply_fail(&rp, &e);
+    CHECK(rp.status == 503 && rp.n_headers == 1 && strcmp(rp.headers[0].name, "Retry-After") == 0 &&
+          strcmp(rp.headers[0].value, "1") == 0);
+    CHECK(strstr(rp.body, "temporarily_unavailable") != NULL && strstr(rp.body, "malformed") == NULL);
+    reply_free(&rp);
   }
   /* A description never breaks out of the challenge's quoted-string. */
   http_reply rp = {0};

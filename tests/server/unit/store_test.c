@@ -10,6 +10,7 @@
 
 #include "fixture.h"
 #include "store/migrations.h"
+#include "store_sqlite.h"
 
 static store *open_store(fixture *f) {
   store *s = NULL;
@@ -373,6 +374,72 @@ static void test_keys_secrets_clients(void) {
   fx_done(&f);
 }
 
+/* Another connection holding the write lock past the busy timeout, and a full database (its
+ * max_page_count reached: what SQLite answers on a full disk): the call fails as a store error with
+ * a Retry-After, changes nothing, and works again once the lock or the space is back. */
+static void test_busy_and_full(void) {
+  fixture f;
+  fx_init(&f);
+  if (fx_pg(&f)) { /* SQLite's locking and file size; PostgreSQL's outages: tests/server/pg/outage_test.py */
+    fx_done(&f);
+    return;
+  }
+  store *s = open_store(&f);
+  int64_t count = 0, start = 0;
+  CHECK_SRV(s->ops->rate_hit(s, "b", 1000, 60, &count, &start, NULL), SRV_OK);
+  store_set_busy_timeout(s, 50);
+  char path[400];
+  snprintf(path, sizeof(path), "%s/data/wristband.db", f.dir);
+  sqlite3 *other = NULL;
+  CHECK(sqlite3_open(path, &other) == SQLITE_OK);
+  CHECK(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
+  srv_error err = {0};
+  CHECK(s->ops->rate_hit(s, "b", 1000, 60, &count, &start, &err) == SRV_ERR_STORE);
+  CHECK(err.retry_after == 1 && strstr(err.message, "locked") != NULL);
+  CHECK(count == 0 && start == 0);
+  store_user u = user("u1", "alice");
+  CHECK(s->ops->user_create(s, &u, &err) == SRV_ERR_STORE && err.retry_after == 1);
+  CHECK(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK);
+  CHECK_SRV(s->ops->rate_hit(s, "b", 1000, 60, &count, &start, NULL), SRV_OK);
+  CHECK(count == 2); /* the refused hit was not counted */
+
+  /* Full: the file may not grow by a page more. */
+  sqlite3_stmt *st = NULL;
+  CHECK(sqlite3_prepare_v2(other, "PRAGMA page_count", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW);
+  long long pages = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  char pragma[64];
+  snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count=%lld", pages);
+  sqlite3 *db = sq_db(s, NULL);
+  CHECK(db != NULL && sqlite3_exec(db, pragma, NULL, NULL, NULL) == SQLITE_OK);
+  int full = 0;
+  for (int i = 0; i < 2000 && !full; i++) {
+    store_user big = user("", "");
+    char id[32], name[32];
+    snprintf(id, sizeof(id), "id%d", i);
+    snprintf(name, sizeof(name), "user%d", i);
+    snprintf(big.id, sizeof(big.id), "%s", id);
+    big.name = name;
+    memset(&err, 0, sizeof(err));
+    srv_status got = s->ops->user_create(s, &big, &err);
+    full = got == SRV_ERR_STORE;
+    CHECK(got == SRV_OK ||
+          (got == SRV_ERR_STORE && err.retry_after == 30 && strstr(err.message, "full") != NULL));
+  }
+  CHECK(full);
+  store_user got = {0};
+  CHECK_SRV(s->ops->user_get_by_name(s, "alice", &got, NULL), SRV_ERR_NOT_FOUND); /* reads still work */
+  CHECK_SRV(s->ops->ping(s, NULL), SRV_OK);
+  CHECK(sqlite3_exec(db, "PRAGMA max_page_count=1073741823", NULL, NULL, NULL) == SQLITE_OK);
+  u = user("u1", "alice");
+  CHECK_SRV(s->ops->user_create(s, &u, NULL), SRV_OK);
+  CHECK(sqlite3_exec(other, "PRAGMA integrity_check", NULL, NULL, NULL) == SQLITE_OK);
+  sqlite3_close(other);
+  store_close(s);
+  fx_done(&f);
+}
+
 /* Eight threads present one DPoP proof at once: the store tells exactly one it is fresh. */
 typedef struct {
   store *s;
@@ -515,6 +582,7 @@ static void test_pg_error_detail(void) {
 }
 
 int main(void) {
+  test_busy_and_full();
   test_open_and_migrate();
   test_users();
   test_sessions();
