@@ -105,6 +105,16 @@ long oom_inject_all(int (*scenario)(void)) {
   return n;
 }
 
+static long paused_countdown = -1;
+
+void oom_pause(void) {
+  paused_countdown = atomic_exchange(&countdown, -1);
+}
+
+void oom_resume(void) {
+  atomic_store(&countdown, paused_countdown);
+}
+
 long oom_live(void) {
   return atomic_load(&live);
 }
