@@ -28,6 +28,8 @@ int oom_failed_in_run(void);
  * must not meet the failure meant for the code under test. Not nested. */
 void oom_pause(void);
 void oom_resume(void);
+/* The file (executable or shared library) whose code asked for the allocation that failed last. */
+const char *oom_failed_library(void);
 /* Heap blocks allocated and not yet freed. */
 long oom_live(void);
 /* Prints "N passed, N failed"; returns the exit status. */
