@@ -320,6 +320,29 @@ static int reload_keys(void) {
   return 1;
 }
 
+/* A second srv on the same store and KEK, as a restart opens it: a failure leaves nothing open. */
+static int open_again(void) {
+  srv s2;
+  srv_error e = {0};
+  srv_status st = srv_open(&s2, &F.cfg, SRV_MODE_SERVE, "https://issuer.test", &e);
+  if (st != SRV_OK) {
+    EXPECT(s2.st == NULL && s2.have_keys == 0);
+    return failed(st, &e, NULL);
+  }
+  /* It signs with the keys the first srv verifies with. */
+  session_tokens t;
+  session_auth a;
+  oom_pause();
+  int ok = session_login(&s2, "alice", PASSWORD, strlen(PASSWORD), NULL, &meta, &t, NULL) == SRV_OK &&
+           session_authenticate(&F.s, t.access_token, t.access_len, 0, &a, NULL) == SRV_OK;
+  EXPECT(ok);
+  session_auth_clear(&a);
+  session_tokens_clear(&t);
+  srv_close(&s2);
+  oom_resume();
+  return ok;
+}
+
 /* ---- the run ---------------------------------------------------------------------------------- */
 
 int main(void) {
@@ -338,6 +361,7 @@ int main(void) {
       {"admin", admin},
       {"rotate", rotate},
       {"reload_keys", reload_keys},
+      {"open", open_again},
   };
   fx_init(&F);
   if (fx_open(&F) != SRV_OK)
