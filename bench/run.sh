@@ -149,3 +149,8 @@ if [ "${BENCH_MEMORY:-1}" != 0 ]; then
   echo
   bash bench/memory.sh | tee "$OUT/memory.md"
 fi
+
+if [ "${BENCH_JWE:-1}" != 0 ]; then # the JWE rows (issue 13): bench/jwe.sh, its own tables
+  echo
+  BENCH_SKIP_DEPS=1 bash bench/jwe.sh
+fi

@@ -9,15 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "jose_cli.h"
 
 const char cli_usage_keygen[] =
-    "wristband keygen ALG [--kid KID] [--bits N] [--crv Ed25519|Ed448] [--pem] [-o FILE]\n"
+    "wristband keygen ALG [--kid KID] [--bits N] [--crv CRV] [--enc ENC] [--use sig|enc] [--pem]\n"
+    "                 [--password-file FILE] [-o FILE]\n"
     "  Generates a private JWK for ALG (HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512\n"
-    "  ES256 ES384 ES512 ES256K EdDSA) with kty, alg, use \"sig\" and kid, and prints it.\n"
+    "  ES256 ES384 ES512 ES256K EdDSA) with kty, alg, use \"sig\" and kid, and prints it; or an\n"
+    "  encryption key (use \"enc\") for a JWE ALG: RSA-OAEP RSA-OAEP-256 RSA-OAEP-384 RSA-OAEP-512\n"
+    "  A128KW A192KW A256KW A128GCMKW A192GCMKW A256GCMKW dir ECDH-ES ECDH-ES+A128KW\n"
+    "  ECDH-ES+A192KW ECDH-ES+A256KW.\n"
     "  --kid KID    the key id (default: the RFC 7638 thumbprint)\n"
     "  --bits N     RSA modulus size, 2048 (default) to 16384; less than 2048 is refused\n"
-    "  --crv CRV    EdDSA curve: Ed25519 (default) or Ed448\n"
+    "  --crv CRV    EdDSA curve: Ed25519 (default) or Ed448; ECDH-ES curve: P-256 (default),\n"
+    "               P-384, P-521, X25519 or X448\n"
+    "  --enc ENC    the content encryption of a dir key, which sets its size (default A256GCM)\n"
+    "  --use USE    sig or enc: must match ALG (a key signs or encrypts, never both)\n"
+    "  --password-file FILE  write the key as an encrypted JWK (PBES2-HS512+A256KW, A256GCM,\n"
+    "               RFC 7517 appendix C) under the password in FILE (sign, decrypt and verify\n"
+    "               read such a key with their own --password-file)\n"
     "  --pem        print the key as PKCS#8 PEM (for openssl and other tools) instead of a JWK;\n"
     "               not for HMAC keys (HS*), which have no PEM form\n"
     "  -o FILE      write the key to FILE instead of stdout ('-': stdout): a new mode 0600 file\n"
@@ -25,16 +35,15 @@ const char cli_usage_keygen[] =
 
 #define CMD "keygen"
 
-enum { OPT_KID = 1, OPT_BITS, OPT_CRV, OPT_OUT, OPT_PEM };
+enum { OPT_KID = 1, OPT_BITS, OPT_CRV, OPT_OUT, OPT_PEM, OPT_ENC, OPT_USE, OPT_PASSWORD };
 
 static const cli_opt opts[] = {{"--kid", NULL, 1, OPT_KID}, {"--bits", NULL, 1, OPT_BITS},
                                {"--crv", NULL, 1, OPT_CRV}, {"--output", "-o", 1, OPT_OUT},
-                               {"--pem", NULL, 0, OPT_PEM}, {NULL, NULL, 0, 0}};
+                               {"--pem", NULL, 0, OPT_PEM}, {"--enc", NULL, 1, OPT_ENC},
+                               {"--use", NULL, 1, OPT_USE}, {"--password-file", NULL, 1, OPT_PASSWORD},
+                               {NULL, NULL, 0, 0}};
 
-typedef struct keygen_args {
-  const char *alg, *kid, *bits, *crv, *out;
-  int pem;
-} keygen_args;
+typedef cli_keygen_req keygen_args; /* cli/jose_cli.h: shared with cli/keygen_jwe.c */
 
 static int store(void *ctx, int id, const char *v) {
   keygen_args *a = ctx;
@@ -50,6 +59,12 @@ static int store(void *ctx, int id, const char *v) {
   case OPT_PEM:
     a->pem = 1;
     return 0;
+  case OPT_ENC:
+    return cli_set_once(CMD, &a->enc, v, "--enc");
+  case OPT_USE:
+    return cli_set_once(CMD, &a->use, v, "--use");
+  case OPT_PASSWORD:
+    return cli_set_once(CMD, &a->password_file, v, "--password-file");
   default:
     return cli_set_once(CMD, &a->out, v, "-o");
   }
@@ -101,7 +116,7 @@ static int generate(const keygen_args *a, wb_alg alg, wb_crv crv, unsigned bits)
     cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
   }
-  rc = cli_emit_key(key, a->pem ? CLI_FORMAT_PEM : CLI_FORMAT_JWK, WB_KEY_PRIVATE, a->out);
+  rc = cli_keygen_emit(a, key);
 out:
   wb_key_free(key);
   return rc;
@@ -119,6 +134,10 @@ int cmd_keygen(int argc, char **argv) {
     return cli_usage(CMD, "ALG is required");
   if (a.kid != NULL && a.kid[0] == '\0')
     return cli_usage(CMD, "--kid must not be empty");
+  if (cli_keygen_is_jwe(a.alg))
+    return cli_keygen_jwe(&a);
+  if (cli_keygen_check_use(&a) != 0)
+    return CLI_EXIT_USAGE;
   if (a.pem && strncmp(a.alg, "HS", 2) == 0)
     return cli_usage(CMD, "--pem: an HMAC key (%s) is a raw secret and has no PEM form", a.alg);
   if (cli_parse_alg(CMD, a.alg, &alg) != 0 || parse_crv(&a, alg, &crv) != 0 ||

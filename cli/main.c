@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "jose_cli.h"
 
 typedef cli_command command;
 
@@ -21,6 +21,8 @@ static const command commands[] = {
     {"jwks", cmd_jwks, cli_usage_jwks},
     {"convert", cmd_convert, cli_usage_convert},
     {"completion", cmd_completion, cli_usage_completion},
+    {"encrypt", cmd_encrypt, cli_usage_encrypt},
+    {"decrypt", cmd_decrypt, cli_usage_decrypt},
     {"serve", cmd_serve, cli_usage_serve},
     {"user", cmd_user, cli_usage_user},
     {"client", cmd_client, cli_usage_client},

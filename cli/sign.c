@@ -18,7 +18,8 @@ const char cli_usage_sign[] =
     "wristband sign (--key KEY | --secret-file FILE | --secret-env VAR | --secret-b64 FILE|-)\n"
     "               [--alg ALG] [--kid KID] [--typ TYP] [--iss S] [--sub S] [--aud S]...\n"
     "               [--exp TIME|none] [--nbf TIME] [--no-iat] [--jti] [--claim NAME=VALUE]...\n"
-    "               [--claim-string NAME=TEXT]... [--now UNIX] [CLAIMS_FILE|-]\n"
+    "               [--claim-string NAME=TEXT]... [--now UNIX] [--encrypt-to KEY | --json]\n"
+    "               [--detached FILE] [--password-file FILE] [CLAIMS_FILE|-]\n"
     "  Signs a JWT and prints the compact JWS. Claims: the JSON object in CLAIMS_FILE ('-': stdin);\n"
     "  when CLAIMS_FILE is omitted, from stdin when it is not a terminal (empty stdin adds none;\n"
     "  never when stdin is KEY); then --claim, then the flags (a later one wins).\n"
@@ -45,7 +46,14 @@ const char cli_usage_sign[] =
     "                     starts with {, [ or \" must be valid JSON\n"
     "  --claim-string NAME=TEXT  a claim whose value is the string TEXT, whatever it looks like\n"
     "  --now UNIX         the current time: a UNIX time or RFC 3339, 1970 to 9999 (default: the\n"
-    "                     clock)\n";
+    "                     clock)\n"
+    "  --encrypt-to KEY   a nested JWT: the JWS encrypted to KEY (a public JWK or PEM) as a compact\n"
+    "                     JWE with cty JWT (alg and enc: KEY's, else RSA-OAEP-256, ECDH-ES or\n"
+    "                     AxxxKW by key type, and A256GCM)\n"
+    "  --json             the flattened JSON serialization; repeat --key to sign with several keys\n"
+    "                     (the general serialization, one signature per key)\n"
+    "  --detached FILE    sign FILE's bytes (not claims) and leave them out of the JWS (RFC 7515 F)\n"
+    "  --password-file FILE  the password of a KEY kept as an encrypted JWK\n";
 
 #define CMD         "sign"
 #define DEFAULT_EXP (15 * 60)
@@ -68,7 +76,8 @@ enum {
   OPT_SECRET_FILE,
   OPT_SECRET_ENV,
   OPT_SECRET_B64,
-  OPT_SECRET
+  OPT_SECRET,
+  OPT_FORM /* OPT_FORM + CLI_FORM_*: the JOSE form options (cli/jose_forms.c) */
 };
 
 static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
@@ -89,6 +98,10 @@ static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
                                {"--secret-env", NULL, 1, OPT_SECRET_ENV},
                                {"--secret-b64", NULL, 1, OPT_SECRET_B64},
                                {"--secret", NULL, 1, OPT_SECRET},
+                               {"--encrypt-to", NULL, 1, OPT_FORM + CLI_FORM_ENCRYPT_TO},
+                               {"--json", NULL, 0, OPT_FORM + CLI_FORM_JSON},
+                               {"--detached", NULL, 1, OPT_FORM + CLI_FORM_DETACHED},
+                               {"--password-file", NULL, 1, OPT_FORM + CLI_FORM_PASSWORD},
                                {NULL, NULL, 0, 0}};
 
 /* The option with a single string value: its slot in a, or NULL. */
@@ -121,7 +134,11 @@ static int store(void *ctx, int id, const char *v) {
   sign_args *a = ctx;
   if (id == CLI_ARG_POSITIONAL)
     return cli_set_once(CMD, &a->file, v, "CLAIMS_FILE");
-  if (id == OPT_AUD) {
+  if (id > OPT_FORM)
+    return cli_sign_form_opt(&a->form, id - OPT_FORM, v);
+  if (id == OPT_KEY && a->key != NULL) {
+    cli_list_add(&a->form.more_keys, v); /* several signers: --json */
+  } else if (id == OPT_AUD) {
     cli_list_add(&a->aud, v);
   } else if (id == OPT_CLAIM || id == OPT_CLAIM_STRING) {
     a->claims = cli_xrealloc(a->claims, (a->nclaims + 1) * sizeof(*a->claims));
@@ -187,6 +204,10 @@ static int check_args(sign_args *a) {
     if (nonempty[i] != NULL && nonempty[i][0] == '\0')
       return cli_usage(CMD, "--kid, --typ, --iss and --sub must not be empty");
   }
+  int claims =
+      a->file || a->iss || a->sub || a->aud.count || a->nclaims || a->exp || a->nbf || a->no_iat || a->jti;
+  if (cli_sign_form_check(&a->form, claims) != 0)
+    return CLI_EXIT_USAGE;
   return resolve_times(a);
 }
 
@@ -219,7 +240,7 @@ static int load_key(const sign_args *a, cli_key *k) {
     k->one = k->key;
     return rc;
   }
-  int rc = cli_load_key(CMD, a->key, k);
+  int rc = cli_load_key_pw(CMD, a->key, a->form.password_file, k);
   if (rc != 0 || (k->one != NULL && (k->set == NULL || a->kid == NULL)))
     return rc; /* a key set, even of one key, is searched for --kid */
   char kids[160];
@@ -240,6 +261,8 @@ static int sign_with(const sign_args *a, const wb_key *key, wb_alg alg, const wb
   wb_signer *s = NULL;
   char *token = NULL;
   int rc = CLI_EXIT_USAGE;
+  if (cli_sign_form_active(&a->form))
+    return cli_sign_form_run(&a->form, key, alg, a->alg, a->typ, a->kid, c);
   if (wb_signer_new(&s, key, alg, &err) != WB_OK ||
       (a->typ != NULL && wb_signer_set_typ(s, a->typ, &err) != WB_OK) ||
       (a->kid != NULL && wb_signer_set_kid(s, a->kid, &err) != WB_OK) ||
@@ -264,7 +287,7 @@ static int run(sign_args *a) {
     rc = load_key(a, &k);
   if (rc == 0)
     rc = choose_alg(a, k.one, &alg);
-  if (rc == 0)
+  if (rc == 0 && a->form.detached == NULL)
     rc = sign_build_claims(a, &c);
   if (rc == 0)
     rc = sign_with(a, k.one, alg, c);
@@ -278,6 +301,7 @@ int cmd_sign(int argc, char **argv) {
   int id = cli_parse(CMD, opts, argc, argv, store, &a);
   int rc = id != CLI_ARG_END ? cli_parse_done(id, cli_usage_sign) : run(&a);
   cli_list_free(&a.aud);
+  cli_sign_form_free(&a.form);
   free(a.claims);
   return rc;
 }

@@ -6,7 +6,7 @@
 #ifndef WB_CLI_SIGN_H
 #define WB_CLI_SIGN_H
 
-#include "cli.h"
+#include "jose_cli.h"
 
 /* One --claim NAME=VALUE or --claim-string NAME=TEXT, in command-line order (a later one wins). */
 typedef struct sign_claim {
@@ -19,6 +19,7 @@ typedef struct sign_args {
   cli_secret secret;
   int no_iat, jti;
   cli_list aud;
+  cli_sign_form form; /* --encrypt-to, --json, --detached, --password-file, more --key */
   sign_claim *claims;
   size_t nclaims;
   /* resolved values */

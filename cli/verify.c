@@ -8,13 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "jose_cli.h"
 
 const char cli_usage_verify[] =
     "wristband verify (--key KEY | --jwks KEY | --secret-file FILE | --secret-env VAR |\n"
     "                 --secret-b64 FILE|-) [--alg ALG]... [--iss S] [--aud S]... [--sub S]\n"
     "                 [--typ TYP] [--leeway DURATION] [--max-age DURATION] [--require CLAIM]...\n"
-    "                 [--any-aud] [--allow-no-exp] [--now UNIX] [TOKEN|-]\n"
+    "                 [--any-aud] [--allow-no-exp] [--now UNIX] [--decrypt-key KEY\n"
+    "                 [--password-file FILE]] [--detached FILE] [TOKEN|-]\n"
     "  Verifies TOKEN and prints its claims as a JSON object, as the token wrote them (compact;\n"
     "  indented and coloured on a terminal); exit 1 when it is rejected.\n"
     "  --key KEY          a JWK, PEM key or JWKS (a set picks the key by kid)\n"
@@ -36,7 +37,14 @@ const char cli_usage_verify[] =
     "  --require CLAIM    the claim must be present (repeatable)\n"
     "  --allow-no-exp     accept tokens without exp (exp is still checked when present)\n"
     "  --now UNIX         the current time: a UNIX time or RFC 3339, 1970 to 9999 (default: the\n"
-    "                     clock)\n";
+    "                     clock)\n"
+    "  --decrypt-key KEY  TOKEN is a nested JWT (a JWE with cty JWT): decrypt it with KEY, then\n"
+    "                     verify the JWT inside\n"
+    "  --password-file FILE  the password of a --decrypt-key KEY kept as an encrypted JWK\n"
+    "  --detached FILE    TOKEN signs FILE's bytes (a detached payload): the signature only, no\n"
+    "                     claims, nothing printed\n"
+    "  A TOKEN in the JSON serialization passes when one of its signatures verifies with KEY; the\n"
+    "  claims policy then applies to that signature's JWT.\n";
 
 #define CMD "verify"
 
@@ -57,7 +65,8 @@ enum {
   OPT_SECRET_FILE,
   OPT_SECRET_ENV,
   OPT_SECRET_B64,
-  OPT_SECRET
+  OPT_SECRET,
+  OPT_FORM /* OPT_FORM + CLI_FORM_*: the JOSE form options (cli/jose_forms.c) */
 };
 
 static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
@@ -77,6 +86,9 @@ static const cli_opt opts[] = {{"--key", NULL, 1, OPT_KEY},
                                {"--secret-env", NULL, 1, OPT_SECRET_ENV},
                                {"--secret-b64", NULL, 1, OPT_SECRET_B64},
                                {"--secret", NULL, 1, OPT_SECRET},
+                               {"--decrypt-key", NULL, 1, OPT_FORM + CLI_FORM_DECRYPT_KEY},
+                               {"--password-file", NULL, 1, OPT_FORM + CLI_FORM_PASSWORD},
+                               {"--detached", NULL, 1, OPT_FORM + CLI_FORM_DETACHED},
                                {NULL, NULL, 0, 0}};
 
 typedef struct verify_args {
@@ -85,6 +97,7 @@ typedef struct verify_args {
   cli_secret secret;
   int allow_no_exp, any_aud;
   cli_list algs, auds, required;
+  cli_verify_form form; /* --decrypt-key, --password-file, --detached */
 } verify_args;
 
 static const char **slot_of(verify_args *a, int id) {
@@ -110,6 +123,8 @@ static int store(void *ctx, int id, const char *v) {
   verify_args *a = ctx;
   if (id == CLI_ARG_POSITIONAL)
     return cli_set_once(CMD, &a->token, v, "TOKEN");
+  if (id > OPT_FORM)
+    return cli_verify_form_opt(&a->form, id - OPT_FORM, v);
   if ((id == OPT_KEY || id == OPT_JWKS) && a->key != NULL)
     return cli_usage(CMD, "give one --key or --jwks");
   if (id == OPT_KEY || id == OPT_JWKS)
@@ -241,14 +256,17 @@ static int verify_token(const verify_args *a, const wb_verifier *v) {
   char *json = NULL;
   const char *tok;
   size_t len;
-  int rc = cli_read_token(a->token, &buf, &tok, &len);
+  int is_json = 0;
+  int rc = cli_read_jws(a->token, &buf, &tok, &len, &is_json);
   if (rc != 0)
     goto out;
-  wb_status st = wb_verify(v, tok, len, &claims, &err);
+  wb_status st = cli_verify_form_run(&a->form, v, tok, len, is_json, &claims, &err);
   if (st != WB_OK) {
     rc = cli_fail_wb(verify_exit(st), &err);
     goto out;
   }
+  if (claims == NULL) /* --detached: a signature over bytes, no claims to print */
+    goto out;
   if (wb_claims_get_json(claims, NULL, &json, &err) != WB_OK) {
     rc = cli_fail_wb(CLI_EXIT_USAGE, &err);
     goto out;
@@ -282,7 +300,7 @@ static int make_verifier(const verify_args *a, cli_key *k, wb_key **secret, wb_v
   return rc;
 }
 
-static int run(const verify_args *a) {
+static int run(verify_args *a) {
   wb_error err = {0};
   cli_key k = {0};
   wb_key *secret = NULL;
@@ -296,8 +314,13 @@ static int run(const verify_args *a) {
     rc = apply_parsed(a, v, &err);
   if (rc == 0)
     rc = apply_strings(a, v, &err);
+  int claims_flags =
+      a->iss || a->sub || a->auds.count || a->required.count || a->max_age || a->allow_no_exp || a->any_aud;
+  if (rc == 0)
+    rc = cli_verify_form_open(&a->form, claims_flags);
   if (rc == 0)
     rc = verify_token(a, v);
+  cli_verify_form_close(&a->form);
   wb_verifier_free(v);
   wb_key_free(secret);
   cli_key_free(&k);

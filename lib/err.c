@@ -32,6 +32,7 @@ static const char *const status_names[WB_STATUS_COUNT_] = {
     [WB_ERR_CRYPTO] = "crypto",
     [WB_ERR_UNSUPPORTED] = "unsupported",
     [WB_ERR_OUT_OF_RANGE] = "out_of_range",
+    [WB_ERR_DECRYPT_FAILED] = "decrypt_failed",
 };
 
 const char *wb_status_name(wb_status s) {

@@ -12,12 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jose.h"
 #include "jws.h"
 
 struct wb_signer {
   wb_key *key; /* own reference */
   wb_alg alg;
   char *typ, *kid, *cty;
+  bool b64;         /* false: RFC 7797 unencoded payload ("b64": false, "crit": ["b64"]) */
   char *header_b64; /* prepared protected header, rebuilt by every setter */
   size_t header_b64_len;
 };
@@ -56,6 +58,8 @@ wb_status wb__jws_split(const char *token, size_t len, const wb_limits *lim, wb_
 
 enum { H_ALG, H_KID, H_TYP, H_CTY, H_CRIT, H_B64, H_COUNT };
 
+const char *const wb__jws_crit_understood[1] = {"b64"};
+
 /* Unescapes a string field in place and NUL-terminates it. */
 static const char *field_cstr(wb_jfield *f, size_t *len) {
   char *s = (char *)f->value;
@@ -85,14 +89,16 @@ wb_status wb__jws_parse_header(char *buf, size_t len, const wb_limits *lim, wb_j
     return st;
   if (f[H_ALG].type == WB_JSON_ABSENT)
     return wb__fail(err, WB_ERR_MALFORMED, "header has no \"alg\"");
-  if (f[H_CRIT].type != WB_JSON_ABSENT)
-    return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT,
-                    "header \"crit\" names extensions this verifier does not support");
+  hdr->b64 = true;
+  hdr->crit = f[H_CRIT].type != WB_JSON_ABSENT;
+  if (hdr->crit && (st = wb__jose_check_crit_text(buf, len, lim, wb__jws_crit_understood, 1, err)) != WB_OK)
+    return st; /* before any string is unescaped in place */
   if (f[H_B64].type != WB_JSON_ABSENT) {
     if (f[H_B64].type != WB_JSON_BOOL)
       return wb__fail(err, WB_ERR_MALFORMED, "header \"b64\" must be a boolean");
-    if (f[H_B64].value[0] == 'f')
-      return wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "unencoded payloads (b64: false) are not accepted");
+    if (!hdr->crit) /* crit named only understood names, so with crit present it names b64 */
+      return wb__fail(err, WB_ERR_MALFORMED, "header \"b64\" without \"crit\" naming it (RFC 7797 6)");
+    hdr->b64 = f[H_B64].value[0] == 't';
   }
   size_t alg_len;
   const char *alg = field_cstr(&f[H_ALG], &alg_len);
@@ -130,11 +136,14 @@ wb_status wb__b64url_decode_alloc(const char *in, size_t len, size_t max, char *
 
 /* ---- signing ------------------------------------------------------------------------------ */
 
-/* header_b64 "." b64(payload) "." b64(sig) as a new string. */
+/* header_b64 "." b64(payload) "." b64(sig) as a new string; with b64 false the payload as it is. */
 static wb_status sign_parts(const wb_key *key, wb_alg alg, const char *h64, size_t h64_len,
-                            const unsigned char *payload, size_t len, char **token, size_t *token_len,
-                            wb_error *err) {
-  size_t p64_len = WB_B64URL_ENCODED_LEN(len);
+                            const unsigned char *payload, size_t len, bool b64, char **token,
+                            size_t *token_len, wb_error *err) {
+  if (!b64 && len > 0 && memchr(payload, '.', len) != NULL) /* RFC 7797 5.2 */
+    return wb__fail(err, WB_ERR_INVALID_ARG,
+                    "an unencoded payload with '.' cannot be compact: detach it or use JSON");
+  size_t p64_len = b64 ? WB_B64URL_ENCODED_LEN(len) : len;
   size_t max_sig64 = WB_B64URL_ENCODED_LEN(WB_MAX_SIG_LEN);
   if (len > SIZE_MAX / 2 - h64_len - max_sig64)
     return wb__fail(err, WB_ERR_TOO_LARGE, "payload too large");
@@ -145,7 +154,13 @@ static wb_status sign_parts(const wb_key *key, wb_alg alg, const char *h64, size
   memcpy(out, h64, h64_len);
   out[h64_len] = '.';
   size_t pos = h64_len + 1;
-  pos += wb__b64url_encode_to(out + pos, payload, len); /* cap holds it and the signature */
+  if (b64) {
+    pos += wb__b64url_encode_to(out + pos, payload, len); /* cap holds it and the signature */
+  } else {
+    if (len > 0)
+      memcpy(out + pos, payload, len);
+    pos += len;
+  }
   unsigned char sig[WB_MAX_SIG_LEN];
   size_t sig_len = 0;
   wb_status st = wb__sign(key, alg, (const unsigned char *)out, pos, sig, &sig_len, err);
@@ -178,6 +193,8 @@ static wb_status signer_rebuild_header(wb_signer *s, wb_error *err) {
                       lim.max_header_len);
     cap += values[i] != NULL ? 7 + 6 * strlen(values[i]) + 2 : 0; /* ,"name": then the string */
   }
+  static const char unencoded[] = ",\"b64\":false,\"crit\":[\"b64\"]"; /* RFC 7797 */
+  cap += sizeof(unencoded);
   char *text = malloc(cap);
   if (text == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
@@ -193,6 +210,10 @@ static wb_status signer_rebuild_header(wb_signer *s, wb_error *err) {
       return wb__fail(err, WB_ERR_INVALID_ARG, "header \"%s\" must be valid UTF-8", names[i]);
     }
     n += e;
+  }
+  if (!s->b64) {
+    memcpy(text + n, unencoded, sizeof(unencoded) - 1);
+    n += sizeof(unencoded) - 1;
   }
   text[n++] = '}';
   size_t len;
@@ -240,6 +261,7 @@ wb_status wb_signer_new(wb_signer **out, const wb_key *key, wb_alg alg, wb_error
   if (s == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   s->alg = alg;
+  s->b64 = true;
   s->key = wb__key_ref(key);
   st = WB_ERR_NOMEM;
   if ((s->typ = strdup("JWT")) == NULL || (key->kid != NULL && (s->kid = strdup(key->kid)) == NULL)) {
@@ -268,6 +290,38 @@ wb_status wb_signer_set_cty(wb_signer *s, const char *cty, wb_error *err) {
   return signer_set(s, s ? &s->cty : NULL, cty, err);
 }
 
+wb_status wb_signer_set_b64(wb_signer *s, bool b64, wb_error *err) {
+  if (s == NULL)
+    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL signer");
+  bool old = s->b64;
+  s->b64 = b64;
+  wb_status st = signer_rebuild_header(s, err);
+  if (st != WB_OK) { /* a failed call changes nothing */
+    s->b64 = old;
+    (void)signer_rebuild_header(s, NULL);
+    return st;
+  }
+  return wb__ok(err);
+}
+
+const char *wb__signer_header_b64(const wb_signer *s, size_t *len) {
+  *len = s->header_b64_len;
+  return s->header_b64;
+}
+
+const wb_key *wb__signer_key(const wb_signer *s) {
+  return s->key;
+}
+
+bool wb__signer_b64(const wb_signer *s) {
+  return s->b64;
+}
+
+wb_status wb__signer_sign_input(const wb_signer *s, const unsigned char *input, size_t len,
+                                unsigned char *sig, size_t *sig_len, wb_error *err) {
+  return wb__sign(s->key, s->alg, input, len, sig, sig_len, err);
+}
+
 wb_alg wb_signer_alg(const wb_signer *s) {
   return s ? s->alg : WB_ALG_INVALID;
 }
@@ -291,7 +345,8 @@ wb_status wb_jws_sign(const wb_signer *s, const unsigned char *payload, size_t l
     *token_len = 0;
   if (token == NULL || s == NULL || (payload == NULL && len > 0))
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  return sign_parts(s->key, s->alg, s->header_b64, s->header_b64_len, payload, len, token, token_len, err);
+  return sign_parts(s->key, s->alg, s->header_b64, s->header_b64_len, payload, len, s->b64, token, token_len,
+                    err);
 }
 
 wb_status wb_jws_sign_header(const wb_key *key, const char *header_json, size_t header_len,
@@ -314,6 +369,8 @@ wb_status wb_jws_sign_header(const wb_key *key, const char *header_json, size_t 
   wb_jws_header hdr;
   wb_status st = wb__jws_parse_header(copy, header_len, &lim, &hdr, err);
   free(copy);
+  if (st == WB_OK && hdr.crit)
+    st = wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "wb_jws_sign_header signs headers without \"crit\"");
   if (st == WB_OK)
     st = wb_key_check_alg(key, hdr.alg, WB_KEY_OP_SIGN, err);
   if (st != WB_OK)
@@ -322,7 +379,7 @@ wb_status wb_jws_sign_header(const wb_key *key, const char *header_json, size_t 
   char *h64 = wb__b64url_encode_alloc((const unsigned char *)header_json, header_len, &h64_len);
   if (h64 == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  st = sign_parts(key, hdr.alg, h64, h64_len, payload, len, token, token_len, err);
+  st = sign_parts(key, hdr.alg, h64, h64_len, payload, len, true, token, token_len, err);
   free(h64);
   return st;
 }

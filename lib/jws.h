@@ -21,6 +21,8 @@ typedef struct wb_jws_header {
   const char *kid; /* unescaped, NUL-terminated, or NULL */
   size_t kid_len;
   const char *typ; /* unescaped, NUL-terminated, or NULL */
+  bool b64;        /* false: the payload is unencoded (RFC 7797, "b64": false with "crit": ["b64"]) */
+  bool crit;       /* the header has "crit" (then naming "b64" only) */
 } wb_jws_header;
 
 /**
@@ -33,11 +35,37 @@ wb_status wb__jws_split(const char *token, size_t len, const wb_limits *lim, wb_
 /**
  * Parses the decoded protected header buf[0..len) (modified in place: strings are unescaped)
  * and applies the header policy: alg must be a string naming a known algorithm ("none" is
- * not one: WB_ERR_ALG_NOT_ALLOWED), kid/typ/cty strings, any "crit" or "b64": false
- * WB_ERR_UNSUPPORTED_CRIT. jwk, jku, x5u, x5c and x5t are never used.
+ * not one: WB_ERR_ALG_NOT_ALLOWED), kid/typ/cty strings; "crit" may name "b64" only
+ * (WB_ERR_UNSUPPORTED_CRIT otherwise, lib/jose_header.c), and "b64" needs "crit" naming it
+ * (RFC 7797 6). jwk, jku, x5u, x5c and x5t are never used.
  */
 wb_status wb__jws_parse_header(char *buf, size_t len, const wb_limits *lim, wb_jws_header *hdr,
                                wb_error *err);
+
+/** The extensions a JWS header may list in "crit": RFC 7797's "b64". */
+extern const char *const wb__jws_crit_understood[1];
+
+/** A signer's prepared protected header (base64url), key, algorithm and b64 setting. */
+const char *wb__signer_header_b64(const wb_signer *s, size_t *len);
+const wb_key *wb__signer_key(const wb_signer *s);
+bool wb__signer_b64(const wb_signer *s);
+
+/**
+ * Signs input[0..len) (a whole JWS Signing Input) with the signer's key; sig needs WB_MAX_SIG_LEN
+ * bytes.
+ */
+wb_status wb__signer_sign_input(const wb_signer *s, const unsigned char *input, size_t len,
+                                unsigned char *sig, size_t *sig_len, wb_error *err);
+
+/**
+ * Verifies sig over the JWS Signing Input input[0..len) with v's keys and header policy: the
+ * algorithm allowed and bound to the key chosen by kid (else the one that fits), and the typ the
+ * verifier expects. For the serializations other than the verifier's own compact path.
+ */
+wb_status wb__verifier_check(const wb_verifier *v, const wb_jws_header *hdr, const unsigned char *input,
+                             size_t len, const unsigned char *sig, size_t sig_len, wb_error *err);
+/** The verifier's limits. */
+const wb_limits *wb__verifier_limits(const wb_verifier *v);
 
 /** Decodes a base64url segment into a new buffer (NUL-terminated) of at most max bytes. */
 wb_status wb__b64url_decode_alloc(const char *in, size_t len, size_t max, char **out, size_t *out_len,

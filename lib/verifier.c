@@ -358,6 +358,7 @@ typedef struct header_verdict {
   wb_alg alg;
   size_t key_index;
   bool typ_ok;
+  bool b64; /* false: RFC 7797 unencoded payload (never for a JWT) */
 } header_verdict;
 
 /*
@@ -394,6 +395,7 @@ static wb_status judge_header(const wb_verifier *v, const wb_jws_parts *parts, h
     for (out->key_index = 0; v->keys[out->key_index] != key; out->key_index++)
       ;
     out->typ_ok = v->typ == NULL || (hdr.typ != NULL && strcasecmp(typ_core(hdr.typ), typ_core(v->typ)) == 0);
+    out->b64 = hdr.b64;
   }
   segment_release(&h, NULL);
   return st;
@@ -629,7 +631,7 @@ static wb_vc_window claims_window(const wb_verifier *v, const wb_claims *c) {
  * name the token's typ next to the expected one. Failure path only. */
 static wb_status typ_mismatch(const wb_verifier *v, const wb_jws_parts *parts, wb_error *err) {
   segment h;
-  wb_jws_header hdr = {WB_ALG_INVALID, NULL, 0, NULL};
+  wb_jws_header hdr = {WB_ALG_INVALID, NULL, 0, NULL, true, false};
   char want[SHOWN + 8], got[SHOWN + 8];
   shown(want, v->typ, strlen(v->typ));
   if (segment_decode(&h, parts->h64, parts->h64_len, v->limits.max_header_len, NULL, NULL) == WB_OK)
@@ -663,6 +665,8 @@ static wb_status verify_uncached(const wb_verifier *v, const char *token, size_t
   wb_jws_parts parts;
   header_verdict verdict;
   wb_status st = verify_signature(v, token, len, &parts, &verdict, err);
+  if (st == WB_OK && !verdict.b64) /* RFC 7797 7 */
+    st = wb__fail(err, WB_ERR_UNSUPPORTED_CRIT, "a JWT never has an unencoded payload (b64 false)");
   if (st == WB_OK && !verdict.typ_ok)
     st = typ_mismatch(v, &parts, err);
   size_t exact = WB_B64URL_DECODED_LEN(parts.p64_len);
@@ -762,10 +766,16 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
   if (st != WB_OK)
     return st;
   char *out; /* decoded even when the caller wants no payload: it must be base64url all the same */
-  size_t n;
-  st = wb__b64url_decode_alloc(parts.p64, parts.p64_len, v->limits.max_token_len, &out, &n, err);
-  if (st != WB_OK)
+  size_t n = parts.p64_len;
+  if (!verdict.b64) { /* RFC 7797: the payload segment is the payload */
+    if ((out = malloc(n + 1)) == NULL)
+      return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+    memcpy(out, parts.p64, n);
+    out[n] = '\0';
+  } else if ((st = wb__b64url_decode_alloc(parts.p64, parts.p64_len, v->limits.max_token_len, &out, &n,
+                                           err)) != WB_OK) {
     return st;
+  }
   if (payload == NULL) {
     wb_string_free(out);
     return wb__ok(err);
@@ -774,4 +784,19 @@ wb_status wb_jws_verify(const wb_verifier *v, const char *token, size_t len, cha
   if (payload_len != NULL)
     *payload_len = n;
   return wb__ok(err);
+}
+
+wb_status wb__verifier_check(const wb_verifier *v, const wb_jws_header *hdr, const unsigned char *input,
+                             size_t len, const unsigned char *sig, size_t sig_len, wb_error *err) {
+  const wb_key *key = NULL;
+  wb_status st = choose_key(v, hdr, &key, err);
+  if (st != WB_OK)
+    return st;
+  if (v->typ != NULL && (hdr->typ == NULL || strcasecmp(typ_core(hdr->typ), typ_core(v->typ)) != 0))
+    return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "header typ does not match");
+  return wb__verify(key, hdr->alg, input, len, sig, sig_len, err);
+}
+
+const wb_limits *wb__verifier_limits(const wb_verifier *v) {
+  return &v->limits;
 }

@@ -53,6 +53,7 @@ typedef enum {
   WB_ERR_CRYPTO = 16,          /* "crypto": the crypto backend failed unexpectedly */
   WB_ERR_UNSUPPORTED = 17,     /* "unsupported": valid input this version does not handle */
   WB_ERR_OUT_OF_RANGE = 18,    /* "out_of_range": a valid value that does not fit the C type asked for */
+  WB_ERR_DECRYPT_FAILED = 19,  /* "decrypt_failed": a JWE does not decrypt (one answer for every cause) */
   WB_STATUS_COUNT_             /* not a status: one past the last */
 } wb_status;
 

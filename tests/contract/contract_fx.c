@@ -40,6 +40,37 @@ static bool setup_failed(const char *step, const wb_error *err) {
   return false;
 }
 
+/* The JOSE fixtures: encrypter, decrypter and what they and the signer make. */
+static bool jose_init(contract_fx *f) {
+  wb_error err;
+  f->signers[0] = f->signer;
+  if (wb_keyset_from_jwks(&f->priv_set, CFX_JWKS_PRIVATE, strlen(CFX_JWKS_PRIVATE), NULL, &err) != WB_OK)
+    return setup_failed("private key set", &err);
+  if (wb_encrypter_new(&f->encrypter, f->key, WB_JWE_ECDH_ES_A256KW, WB_ENC_A256GCM, &err) != WB_OK)
+    return setup_failed("encrypter", &err);
+  if (wb_decrypter_new_key(&f->decrypter, f->key, &err) != WB_OK)
+    return setup_failed("decrypter", &err);
+  if (wb_jwe_encrypt(f->encrypter, cfx_bytes, sizeof cfx_bytes, &f->jwe, NULL, &err) != WB_OK)
+    return setup_failed("JWE", &err);
+  if (wb_jwe_encrypt_json(f->encrypter, WB_SER_FLATTENED, cfx_bytes, sizeof cfx_bytes, cfx_bytes,
+                          sizeof cfx_bytes, &f->jwe_json, NULL, &err) != WB_OK)
+    return setup_failed("JWE JSON", &err);
+  if (wb_sign_encrypt(f->signer, f->encrypter, f->builder, &f->nested, NULL, &err) != WB_OK)
+    return setup_failed("nested JWT", &err);
+  if (wb_jws_sign_detached(f->signer, cfx_bytes, sizeof cfx_bytes, &f->detached, NULL, &err) != WB_OK)
+    return setup_failed("detached JWS", &err);
+  if (wb_jws_sign_json(f->signers, 1, WB_SER_FLATTENED, cfx_bytes, sizeof cfx_bytes, false, &f->jws_json,
+                       NULL, &err) != WB_OK)
+    return setup_failed("JWS JSON", &err);
+  if (wb_jws_sign_json(f->signers, 1, WB_SER_FLATTENED, cfx_bytes, sizeof cfx_bytes, true,
+                       &f->jws_json_detached, NULL, &err) != WB_OK)
+    return setup_failed("detached JWS JSON", &err);
+  if (wb_key_to_encrypted_jwk(f->key, CFX_PASSWORD, strlen(CFX_PASSWORD), WB_PBES2_MIN_P2C, &f->enc_jwk,
+                              &err) != WB_OK)
+    return setup_failed("encrypted JWK", &err);
+  return true;
+}
+
 bool cfx_init(contract_fx *f) {
   wb_error err;
   memset(f, 0, sizeof(*f));
@@ -63,10 +94,20 @@ bool cfx_init(contract_fx *f) {
     return setup_failed("token", &err);
   if (wb_verify(f->verifier, f->token, strlen(f->token), &f->claims, &err) != WB_OK)
     return setup_failed("claims", &err);
-  return true;
+  return jose_init(f);
 }
 
 void cfx_done(contract_fx *f) {
+  wb_string_free(f->enc_jwk);
+  wb_string_free(f->jws_json_detached);
+  wb_string_free(f->jws_json);
+  wb_string_free(f->detached);
+  wb_string_free(f->nested);
+  wb_string_free(f->jwe_json);
+  wb_string_free(f->jwe);
+  wb_decrypter_free(f->decrypter);
+  wb_encrypter_free(f->encrypter);
+  wb_keyset_free(f->priv_set);
   wb_claims_free(f->claims);
   wb_string_free(f->token);
   wb_builder_free(f->builder);

@@ -5,7 +5,8 @@
  * gen_contract.py writes one call per public function and pointer parameter (that parameter
  * NULL, every other one valid) and one all-valid call per wb_status function. The valid
  * arguments come from here: a contract_fx is a fresh, complete set of library objects (keys,
- * key sets, a signer, a verifier, a builder, a signed token and its verified claims), made
+ * key sets, a signer, a verifier, a builder, a signed token and its verified claims, an
+ * encrypter, a decrypter and what they make), made
  * anew for every call so that no call sees another's leftovers. The generator's type table
  * names the members below; a new parameter type needs a member (or a constant) here and one
  * line in that table.
@@ -40,7 +41,10 @@
   "\"nbf\":1700000000,\"exp\":1700003600,\"n\":42,\"r\":19.99,\"b\":true,\"roles\":[\"a\",\"b\"]}"
 #define CFX_HEADER "{\"alg\":\"ES256\",\"typ\":\"JWT\"}"
 #define CFX_B64    "AAECAwQF" /* base64url of the bytes 0..5 */
-#define CFX_NOW    INT64_C(1700000100)
+/* The private key set: CFX_JWK, for a decrypter. */
+#define CFX_JWKS_PRIVATE "{\"keys\":[" CFX_JWK "]}"
+#define CFX_PASSWORD     "correct horse battery staple"
+#define CFX_NOW          INT64_C(1700000100)
 
 /* The DER (SPKI) of the CFX_PEM key. */
 extern const unsigned char cfx_der[];
@@ -49,18 +53,30 @@ extern const size_t cfx_der_len;
 extern const unsigned char cfx_bytes[32];
 
 typedef struct contract_fx {
-  wb_key *key;           /* ES256 private key, kid "k1": the signer's and the verifier's key */
-  wb_key *loose_key;     /* an ES256 key no object holds (not frozen): for the wb_key_set_* calls */
-  wb_keyset *set;        /* CFX_JWKS: the public half of key */
-  wb_keyset *empty_set;  /* for wb_keyset_add */
-  wb_signer *signer;     /* ES256 over key */
-  wb_verifier *verifier; /* trusts key, clock fixed at CFX_NOW (inside the token's validity) */
-  wb_builder *builder;   /* CFX_CLAIMS */
-  char *token;           /* builder signed by signer */
-  wb_claims *claims;     /* token verified by verifier */
-  wb_limits limits;      /* the defaults */
-  char text_buf[256];    /* output buffers */
+  wb_key *key;                 /* ES256 private key, kid "k1": the signer's and the verifier's key */
+  wb_key *loose_key;           /* an ES256 key no object holds (not frozen): for the wb_key_set_* calls */
+  wb_keyset *set;              /* CFX_JWKS: the public half of key */
+  wb_keyset *empty_set;        /* for wb_keyset_add */
+  wb_signer *signer;           /* ES256 over key */
+  wb_verifier *verifier;       /* trusts key, clock fixed at CFX_NOW (inside the token's validity) */
+  wb_builder *builder;         /* CFX_CLAIMS */
+  char *token;                 /* builder signed by signer */
+  wb_claims *claims;           /* token verified by verifier */
+  wb_limits limits;            /* the defaults */
+  wb_keyset *priv_set;         /* CFX_JWKS_PRIVATE: for wb_decrypter_new */
+  wb_encrypter *encrypter;     /* ECDH-ES+A256KW, A256GCM to key */
+  wb_decrypter *decrypter;     /* key, default policy */
+  const wb_signer *signers[1]; /* { signer } */
+  char *jwe;                   /* cfx_bytes encrypted by encrypter (compact) */
+  char *jwe_json;              /* cfx_bytes encrypted by encrypter, flattened JSON, aad cfx_bytes */
+  char *nested;                /* builder signed by signer, encrypted by encrypter */
+  char *detached;              /* cfx_bytes signed by signer, compact JWS with a detached payload */
+  char *jws_json;              /* cfx_bytes signed by signer, flattened JSON */
+  char *jws_json_detached;     /* the same without "payload" */
+  char *enc_jwk;               /* key encrypted with CFX_PASSWORD, p2c WB_PBES2_MIN_P2C */
+  char text_buf[256];          /* output buffers */
   unsigned char byte_buf[256];
+  wb_status status_buf[4];
 } contract_fx;
 
 /* Makes every fixture; returns false (and prints why) when one could not be made. */

@@ -61,17 +61,26 @@ TYPES = {
     'wb_limits *': dict(kind='in', expr='&f->limits'),
     'const wb_limits *': dict(kind='in', expr='&f->limits'),
     'wb_clock_fn': dict(kind='in', expr='cfx_clock', pointer=True),
+    'wb_encrypter *': dict(kind='in', expr='f->encrypter'),
+    'const wb_encrypter *': dict(kind='in', expr='f->encrypter'),
+    'wb_decrypter *': dict(kind='in', expr='f->decrypter'),
+    'const wb_decrypter *': dict(kind='in', expr='f->decrypter'),
+    'const wb_signer const **': dict(kind='in', expr='f->signers'),
     'const char *': dict(kind='data', text=True),
     'const unsigned char *': dict(kind='data'),
     'void *': dict(kind='named'),
     'char *': dict(kind='buffer', expr='f->text_buf', cap='sizeof f->text_buf'),
     'unsigned char *': dict(kind='buffer', expr='f->byte_buf', cap='sizeof f->byte_buf'),
+    'wb_status *': dict(kind='buffer', expr='f->status_buf', cap='sizeof f->status_buf / sizeof f->status_buf[0]'),
     'wb_key **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_key_free'),
     'wb_keyset **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_keyset_free'),
     'wb_signer **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_signer_free'),
     'wb_verifier **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_verifier_free'),
     'wb_builder **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_builder_free'),
     'wb_claims **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_claims_free'),
+    'wb_encrypter **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_encrypter_free'),
+    'wb_decrypter **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_decrypter_free'),
+    'unsigned char **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='free'),  # plaintexts
     'char **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_string_free'),
     'const char **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL'),  # borrowed
     'size_t *': dict(kind='out', fill='(size_t)0xa5a5a5a5u', zero='0'),
@@ -89,16 +98,21 @@ TYPES = {
     'wb_status': dict(kind='value', expr='WB_OK'),
     'wb_key_part': dict(kind='value', expr='WB_KEY_PRIVATE'),
     'wb_key_op': dict(kind='value', expr='WB_KEY_OP_SIGN'),
+    'wb_jwe_alg': dict(kind='named'),
+    'wb_enc': dict(kind='value', expr='WB_ENC_A256GCM'),
+    'wb_serialization': dict(kind='value', expr='WB_SER_FLATTENED'),
+    'wb_jws_policy': dict(kind='value', expr='WB_JWS_ANY'),
     'bool': dict(kind='value', expr='true'),
     'double': dict(kind='value', expr='1.5'),
     'int64_t': dict(kind='named'),
     'unsigned': dict(kind='named'),
+    'uint32_t': dict(kind='named'),
     'size_t': dict(kind='named'),
     'int': dict(kind='named'),
 }
 
 # Valid arguments by parameter name, for the types whose meaning is in the name. 'function:name'
-# wins over 'name'. For `const unsigned char *` a value is (expression, length expression); the
+# wins over 'name'; for an 'in' type, a 'function:name' entry here replaces the type's expr. For `const unsigned char *` a value is (expression, length expression); the
 # length of a `const char *` is its strlen.
 FIXTURES = {
     'const char *': {
@@ -112,7 +126,7 @@ FIXTURES = {
         'header_json': 'CFX_HEADER',
         'in': 'CFX_B64',
         'wb_alg_from_name:name': '"ES256"',
-        'name': '"sub"',
+        'name': '"role"',
         'wb_builder_append_string:name': '"roles"',
         'value': '"alice"',
         'wb_claims_has_string:value': '"a"',
@@ -130,17 +144,32 @@ FIXTURES = {
         'iss': '"https://issuer.example"',
         'aud': '"api"',
         'sub': '"alice"',
+        'password': 'CFX_PASSWORD',
+        'wb_jwe_decrypt:token': 'f->jwe',
+        'wb_decrypt_verify:token': 'f->nested',
+        'wb_jws_verify_detached:token': 'f->detached',
+        'wb_jwe_decrypt_json:json': 'f->jwe_json',
+        'wb_jws_verify_json:json': 'f->jws_json',
+        'wb_jws_verify_json_detached:json': 'f->jws_json_detached',
+        'jwe': 'f->enc_jwk',
+        'wb_jwe_alg_from_name:name': '"A256KW"',
+        'wb_enc_from_name:name': '"A256GCM"',
     },
     'const unsigned char *': {
         'secret': ('cfx_bytes', 'sizeof cfx_bytes'),
         'payload': ('cfx_bytes', 'sizeof cfx_bytes'),
         'in': ('cfx_bytes', 'sizeof cfx_bytes'),
         'der': ('cfx_der', 'cfx_der_len'),
+        'plaintext': ('cfx_bytes', 'sizeof cfx_bytes'),
+        'aad': ('cfx_bytes', 'sizeof cfx_bytes'),
     },
+    'const wb_keyset *': {'wb_decrypter_new:set': 'f->priv_set'},  # a decrypter needs private keys
+    'wb_jwe_alg': {'alg': 'WB_JWE_ECDH_ES_A256KW', 'wb_encrypter_new_password:alg': 'WB_JWE_PBES2_HS256_A128KW'},
+    'uint32_t': {'p2c': 'WB_PBES2_MIN_P2C', 'max_p2c': '0'},
     'void *': {'ctx': 'f'},
     'int64_t': {'value': '42', 'seconds': '30', 'now': 'CFX_NOW'},
     'unsigned': {'bits': '0'},
-    'size_t': {'entries': '8', 'i': '0'},
+    'size_t': {'entries': '8', 'i': '0', 'n': '1', 'max_inflated': '0'},
     'int': {'include_private': '1', 'sign': '1'},
 }
 
@@ -176,6 +205,22 @@ NULL_SAFE = [
     ('wb_verifier_set_clock', 'clock', '`NULL` restores the system clock', None),
     ('wb_verifier_set_clock', 'ctx', '`ctx` may be `NULL`', None),
     ('wb_verify', 'claims', '`*claims` (pass `NULL` when you need none)', None),
+    ('wb_jws_sign_detached', 'token_len', '`*token_len` (may be `NULL`)', None),
+    ('wb_jws_sign_json', 'json_len', '`*json_len` (may be `NULL`)', None),
+    ('wb_jws_verify_json', 'payload', '`*payload` (may be `NULL` when the caller only needs the verdict)', None),
+    ('wb_jws_verify_json', 'payload_len', '`*payload_len` bytes (may be `NULL`)', None),
+    ('wb_jws_verify_json*', 'results', '`results` may be `NULL`', None),
+    ('wb_jws_verify_json*', 'nsig', '`*nsig` (may be `NULL`)', None),
+    ('wb_encrypter_set_typ', 'typ', 'or clears it with `NULL`', None),
+    ('wb_encrypter_set_cty', 'cty', 'or clears it with `NULL`', None),
+    ('wb_jwe_encrypt', 'token_len', '`*token_len` (may be `NULL`)', None),
+    ('wb_jwe_encrypt_json', 'json_len', '`*json_len` (may be `NULL`)', None),
+    ('wb_jwe_decrypt', 'plaintext_len', '`*plaintext_len` bytes (may be `NULL`)', None),
+    ('wb_jwe_decrypt_json', 'plaintext_len', '`*plaintext_len` bytes (may be `NULL`)', None),
+    ('wb_jwe_decrypt_json', 'aad', '`*aad` (may be `NULL`)', None),
+    ('wb_jwe_decrypt_json', 'aad_len', '`*aad_len` (may be `NULL`)', None),
+    ('wb_sign_encrypt', 'token_len', '`*token_len` (may be `NULL`)', None),
+    ('wb_decrypt_verify', 'claims', '`*claims` (pass `NULL` when you need none)', None),
 ]
 
 SCALAR_RETURNS = {'bool', 'int', 'unsigned', 'size_t', 'int64_t', 'uint64_t', 'double'}
@@ -262,7 +307,7 @@ def plan_param(func, p, prev):
         a.update(kind='value', expr=prev['len'])
         prev['len'] = None  # one length per pointer
     elif kind in ('in', 'value'):
-        a['expr'] = t['expr']
+        a['expr'] = (lookup(FIXTURES.get(p['type'], {}), func, p['name']) if kind == 'in' else None) or t['expr']
     elif kind in ('data', 'named'):
         v = lookup(FIXTURES.get(p['type'], {}), func, p['name'])
         if v is None:
@@ -444,7 +489,7 @@ def generate(src, out_path):
     for d in decls:
         emit_function(em, d, enums)
     text = ['/* Generated by tests/contract/gen_contract.py from the public headers: do not edit. */',
-            '#include <stdbool.h>', '#include <stdint.h>', '#include <string.h>', '',
+            '#include <stdbool.h>', '#include <stdint.h>', '#include <stdlib.h>', '#include <string.h>', '',
             '#include "contract_fx.h"', '']
     text += em.out
     text.append('int main(void) {')

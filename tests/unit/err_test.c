@@ -30,7 +30,10 @@ static void status_names(void) {
                                                       "io",
                                                       "crypto",
                                                       "unsupported",
-                                                      "out_of_range"};
+                                                      "out_of_range",
+                                                      "decrypt_failed"};
+  _Static_assert(sizeof(words) / sizeof(words[0]) == WB_STATUS_COUNT_,
+                 "a status was added: name its reason word here");
   for (int s = 0; s < WB_STATUS_COUNT_; s++)
     CHECK(strcmp(wb_status_name((wb_status)s), words[s]) == 0);
   CHECK(strcmp(wb_status_name(WB_STATUS_COUNT_), "unknown") == 0);

@@ -97,6 +97,56 @@ bool vt_check_resign(vt_vec *vec, const wb_key *key, const char *header_json, si
  */
 bool vt_check_jwk_roundtrip(vt_vec *vec, const wb_key *key, const json_t *jwk);
 
+/* ---- JWE and the JSON serializations (vt_jose.c) ---------------------------------------- */
+
+/** The opt-ins a JWE needs from its decrypter (read from its headers by vt_jwe_optins). */
+typedef struct vt_optin {
+  bool rsa1_5, pbes2, zip;
+} vt_optin;
+
+/** What text (a compact JWE, or JSON when json) asks of a decrypter: RSA1_5, PBES2, zip. */
+vt_optin vt_jwe_optins(const char *text, bool json);
+/**
+ * A decrypter for keys (a JWK object, a JWKS object or an array of JWKs) or, when keys is NULL, the
+ * password; with the opt-ins o.
+ */
+wb_status vt_decrypter(wb_decrypter **out, const json_t *keys, const char *password, vt_optin o,
+                       wb_error *err);
+/**
+ * Decrypts text (compact, or JSON when json) with d: want_ok and then the plaintext want[0..len)
+ * (want may be NULL: not compared), or a rejection in accept.
+ */
+bool vt_check_jwe(vt_vec *v, const char *what, const wb_decrypter *d, const char *text, bool json,
+                  bool want_ok, unsigned accept, const unsigned char *want, size_t want_len);
+/**
+ * The whole story of a valid JWE: refused (alg_not_allowed) by a decrypter missing each opt-in it
+ * needs; refused by the API of the other serialization; decrypted to want with the opt-ins.
+ */
+void vt_jwe_valid(vt_vec *v, const json_t *keys, const char *password, const char *text, bool json,
+                  const unsigned char *want, size_t want_len);
+/** Verifies a JSON JWS (text) with a verifier of keys under policy: want_ok and the payload, or a rejection.
+ */
+bool vt_check_jws_json(vt_vec *v, const char *what, const json_t *keys, wb_jws_policy policy,
+                       const char *text, const unsigned char *detached, size_t detached_len, bool want_ok,
+                       const char *want_payload);
+/** Hex to bytes (new buffer, free()); NULL on a bad digit. */
+unsigned char *vt_hex(const char *hex, size_t *len);
+
+/* rfc/ handlers of the JOSE types (vt_jose.c, vt_jose_rfc.c) */
+void vt_rfc_jwe(const json_t *vec);
+void vt_rfc_jwe_json(const json_t *vec);
+void vt_rfc_jws_json(const json_t *vec);
+void vt_rfc_aead(const json_t *vec);
+void vt_rfc_ecdh_kdf(const json_t *vec);
+void vt_rfc_xdh(const json_t *vec);
+void vt_rfc_jwt_encrypted(const json_t *vec);
+void vt_rfc_b64_false(const json_t *vec);
+
+/* the cookbook's JWE, JSON, detached, nesting and RFC 7797 files (vt_cookbook_jose.c) */
+void vt_cookbook_jose(const char *dir);
+/** A cookbook JWS example the compact API cannot run (several keys, unprotected header, detached). */
+void vt_cookbook_jws_json(const json_t *root, const char *id);
+
 /* ---- the three families of vector files ------------------------------------------------- */
 
 void vt_run_rfc(const char *dir);

@@ -4,8 +4,8 @@
  * described in ../shared/vectors/README.md): every jwk/ key parses and exports back to the same
  * members; every jws/ compact output verifies with its key and yields input.payload; reproducible
  * deterministic examples (HMAC, RS256, EdDSA) re-sign to the same bytes from the exact protected
- * header. Detached content, JSON-only examples and JWE are skipped with the reason.
- * curve25519/jws.json (same format, = RFC 8037 A.4) runs too; the other extras are skipped.
+ * header. curve25519/jws.json (same format, = RFC 8037 A.4) runs too. Detached content, the
+ * JSON-only examples, JWE, nesting and the RFC 7797 extras are run by vt_cookbook_jose.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,15 +36,10 @@ static void cb_jwk_file(const char *dir, const char *rel) {
   vt_file_end();
 }
 
-/* The reason a cookbook JWS example cannot run through the compact API, or NULL. */
-static const char *cb_jws_skip_reason(const json_t *input, const char *compact) {
-  if (json_is_array(json_object_get(input, "key")))
-    return "multiple signatures: JSON serialization only";
-  if (compact == NULL)
-    return "unprotected header: JSON serialization only";
-  if (strstr(compact, "..") != NULL)
-    return "detached content: not supported by the compact API";
-  return NULL;
+/* true when the example needs more than the compact API: several keys, an unprotected header
+ * (no compact output) or detached content; vt_cookbook_jose.c runs those. */
+static bool cb_needs_json(const json_t *input, const char *compact) {
+  return json_is_array(json_object_get(input, "key")) || compact == NULL || strstr(compact, "..") != NULL;
 }
 
 /* Re-signs from the exact protected header text (decoded protected_b64u). */
@@ -61,9 +56,8 @@ static void cb_resign(vt_vec *v, const wb_key *key, const json_t *root, const ch
 static void cb_jws_example(const json_t *root, const char *id) {
   const json_t *input = json_object_get(root, "input");
   const char *compact = vt_str(json_object_get(root, "output"), "compact");
-  const char *reason = cb_jws_skip_reason(input, compact);
-  if (reason != NULL) {
-    vt_skip(id, reason);
+  if (cb_needs_json(input, compact)) {
+    vt_cookbook_jws_json(root, id);
     return;
   }
   vt_vec v;
@@ -107,29 +101,9 @@ static void cb_each(const char *dir, const char *sub, void (*fn)(const char *, c
   vt_free_names(names, n);
 }
 
-/* Lists every file of dir/sub as skipped with reason. */
-static void cb_skip_all(const char *dir, const char *sub, const char *reason) {
-  size_t n = 0;
-  char **names = vt_list_json(dir, sub, &n);
-  vt_file_begin(sub);
-  for (size_t i = 0; i < n; i++)
-    vt_skip(names[i], reason);
-  vt_file_end();
-  vt_free_names(names, n);
-}
-
 void vt_run_cookbook(const char *dir) {
   cb_each(dir, "rfc7520/jwk", cb_jwk_file);
   cb_each(dir, "rfc7520/jws", cb_jws_file);
   cb_jws_file(dir, "rfc7520/curve25519/jws.json");
-  cb_skip_all(dir, "rfc7520/jwe", "JWE comes in a later issue");
-  vt_file_begin("rfc7520/curve25519/ecdh-es.json");
-  vt_skip("ecdh-es.json", "ECDH-ES X25519: JWE comes in a later issue");
-  vt_file_end();
-  vt_file_begin("rfc7520/6.nesting_signatures_and_encryption.json");
-  vt_skip("6.nesting", "nested JWS in JWE: JWE comes in a later issue");
-  vt_file_end();
-  cb_skip_all(dir, "rfc7520/rfc7797",
-              "RFC 7797 unencoded payload not supported (see rfc/rfc7797_4.2_b64_false.json for the check "
-              "that it is rejected)");
+  vt_cookbook_jose(dir);
 }

@@ -7,7 +7,8 @@
  * JWT vectors (RFC 7519) through wb_verify with a fixed clock. Deterministic signatures (HMAC,
  * RS256, Ed25519) are re-signed with wb_jws_sign_header and compared byte for byte. "none" can
  * never be allowed in wristband, so the "allowed" variants of the unsecured examples are skipped;
- * the default variants must be rejected. JSON serialization and JWE are skipped with a reason.
+ * the default variants must be rejected. JWE, the JSON serializations and RFC 7797 are run by
+ * vt_jose_rfc.c.
  */
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -18,10 +19,7 @@
 
 #include "vt.h"
 
-#define VT_SKIP_JSON "JSON serialization: not supported by the compact API"
-#define VT_SKIP_JWE  "JWE comes in a later issue"
 #define VT_SKIP_NONE "alg \"none\" cannot be allowed in wristband (by design it has no wb_alg value)"
-#define VT_SKIP_B64  "RFC 7797 unencoded payload not supported: rejected as unsupported_crit"
 
 /* ---- name tables for the expected key properties --------------------------------------- */
 
@@ -82,22 +80,6 @@ static wb_key *rfc_key(vt_vec *v, const json_t *vec, const char *name) {
   return key;
 }
 
-/* RFC 7797 b64=false: skipped (not supported) but it must be rejected as unsupported_crit. */
-static void rfc_b64_false(const json_t *vec) {
-  const char *id = vt_str(vec, "id");
-  vt_skip(id, VT_SKIP_B64);
-  char rid[128];
-  snprintf(rid, sizeof(rid), "%s-rejected", id);
-  vt_vec v;
-  vt_begin(&v, rid, "the detached b64=false compact form must be rejected");
-  wb_key *key = rfc_key(&v, vec, "key");
-  if (key != NULL)
-    vt_check_jws_key(&v, "verify", key, vt_str(vec, "compact_detached"), false,
-                     VT_ST(WB_ERR_UNSUPPORTED_CRIT), NULL);
-  wb_key_free(key);
-  vt_end(&v);
-}
-
 /* A signed compact JWS: verifies with the key (and its public form), re-signs identically. */
 static void rfc_jws_signed(const json_t *vec) {
   vt_vec v;
@@ -126,7 +108,7 @@ static void rfc_jws(const json_t *vec) {
   if (strcmp(vt_str(vec, "alg"), "none") == 0)
     rfc_unsecured(vec, vt_str(vec, "compact"), false);
   else if (json_object_get(vec, "compact_detached") != NULL)
-    rfc_b64_false(vec);
+    vt_rfc_b64_false(vec);
   else
     rfc_jws_signed(vec);
 }
@@ -314,29 +296,11 @@ static void rfc_jwt(const json_t *vec) {
   const char *op = vt_str(vec, "operation");
   const char *alg = vt_str(vec, "alg");
   if (strcmp(op, "verify") != 0)
-    vt_skip(vt_str(vec, "id"), "encrypted/nested JWT: " VT_SKIP_JWE);
+    vt_rfc_jwt_encrypted(vec);
   else if (alg != NULL && strcmp(alg, "none") == 0)
     rfc_unsecured(vec, vt_str(vec, "jwt"), true);
   else
     rfc_jwt_signed(vec);
-}
-
-/* ---- skipped families ------------------------------------------------------------------ */
-
-static void rfc_skip_json(const json_t *vec) {
-  vt_skip(vt_str(vec, "id"), VT_SKIP_JSON);
-}
-
-static void rfc_skip_jwe(const json_t *vec) {
-  const char *id = vt_str(vec, "id");
-  if (json_object_get(vec, "plaintext_jwk") != NULL)
-    vt_skip(id, "encrypted JWK: " VT_SKIP_JWE);
-  else
-    vt_skip(id, VT_SKIP_JWE);
-}
-
-static void rfc_skip_xdh(const json_t *vec) {
-  vt_skip(vt_str(vec, "id"), "ECDH-ES key agreement: " VT_SKIP_JWE);
 }
 
 /* ---- dispatch -------------------------------------------------------------------------- */
@@ -348,16 +312,16 @@ static const struct {
   rfc_handler run;
 } rfc_handlers[] = {
     {"jws", rfc_jws},
-    {"jws-json", rfc_skip_json},
+    {"jws-json", vt_rfc_jws_json},
     {"jwk", rfc_jwk},
     {"jwks", rfc_jwks},
     {"jwk-thumbprint", rfc_thumbprint},
     {"jwt", rfc_jwt},
-    {"jwe", rfc_skip_jwe},
-    {"jwe-json", rfc_skip_jwe},
-    {"aead-aes-cbc-hmac-sha2", rfc_skip_jwe},
-    {"ecdh-es-kdf", rfc_skip_xdh},
-    {"xdh", rfc_skip_xdh},
+    {"jwe", vt_rfc_jwe},
+    {"jwe-json", vt_rfc_jwe_json},
+    {"aead-aes-cbc-hmac-sha2", vt_rfc_aead},
+    {"ecdh-es-kdf", vt_rfc_ecdh_kdf},
+    {"xdh", vt_rfc_xdh},
 };
 
 static rfc_handler rfc_find_handler(const char *type) {

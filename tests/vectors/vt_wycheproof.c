@@ -7,8 +7,9 @@
  * its public half (wb_key_public; oct keys have none): both must give the expected result. A set
  * goes into wb_verifier_new. A key (set) that fails to import means the group's vectors are
  * rejected, which is the expected outcome of the weak-key groups. Verification is wb_jws_verify:
- * the payloads are not JWTs. JWE groups are skipped (JWE comes later). Objects flagged
- * JsonSerialization are fed to the compact API as their JSON text and must be rejected.
+ * the payloads are not JWTs. Objects flagged JsonSerialization are fed to the compact API as
+ * their JSON text and must be rejected. JWE tests (json_web_encryption_test.json and the JWE
+ * groups of json_web_crypto_test.json) run through a decrypter of the group key (wp_run_jwe).
  *
  * wycheproof/KNOWN_ISSUES.json is applied through wp_overrides below, each with its reason.
  */
@@ -22,7 +23,7 @@
 typedef enum {
   WP_EXPECT_INVALID, /* upstream says valid; the object must be rejected */
   WP_EXPECT_VALID,   /* upstream says invalid; the object is correct and must verify */
-  WP_ES521_KEY,      /* valid if the key imports; skipped when only its "alg" makes the import fail */
+  WP_ES521_KEY,      /* valid if the key imports; invalid (by design) when only its "alg" refuses it */
 } wp_override_kind;
 
 static const struct {
@@ -146,24 +147,82 @@ static bool wp_apply_override(const char *file, int tc_id, const char *id, const
            wp_overrides[o].reason);
     return true;
   }
-  /* ES521: upstream's "valid" holds unless the key is refused for its "alg" alone. */
+  /* ES521: upstream's "valid" holds unless the key is refused for its "alg" alone, which
+   * wristband does by design: the import failure is then the expected rejection. */
   if (!g->alg_refused)
     return true;
-  char reason[320];
-  snprintf(reason, sizeof(reason),
-           "KNOWN_ISSUES: the key's alg \"%s\" is not a registered JWS algorithm and wristband refuses "
-           "such keys at import (%s: %s)",
-           g->key_alg ? g->key_alg : "?", wb_status_name(g->import_st), g->import_err.message);
-  vt_skip(id, reason);
+  *want_ok = false;
+  printf("  NOTE %s %s: expecting invalid: KNOWN_ISSUES: the key's alg \"%s\" is not a registered JWS "
+         "algorithm, and wristband refuses such keys by design (%s: %s)\n",
+         file, id, g->key_alg ? g->key_alg : "?", wb_status_name(g->import_st), g->import_err.message);
+  return true;
+}
+
+/* true when test carries flag. */
+static bool wp_has_flag(const json_t *test, const char *flag) {
+  const json_t *flags = json_object_get(test, "flags");
+  for (size_t i = 0; i < json_array_size(flags); i++)
+    if (strcmp(json_string_value(json_array_get(flags, i)), flag) == 0)
+      return true;
   return false;
 }
 
-static void wp_run_test(const char *file, const wp_group *g, const json_t *test) {
+/*
+ * The statuses an invalid JWE may be refused with: a changed tag, ciphertext, IV or encrypted key
+ * and every padding case must be the one decrypt_failed (indistinguishable failures); a missing
+ * part or a changed header may fail earlier, for its own public reason.
+ */
+static unsigned wp_jwe_accept(const json_t *test) {
+  const char *c = vt_str(test, "comment");
+  if (wp_has_flag(test, "ModifiedPkcs15Padding") || wp_has_flag(test, "Pkcs5Padding"))
+    return VT_ST(WB_ERR_DECRYPT_FAILED);
+  if (c != NULL && strstr(c, "Header") == NULL && strstr(c, "Missing") == NULL &&
+      (strstr(c, "Modified") != NULL || strstr(c, "Truncated") != NULL || strstr(c, "TooLong") != NULL))
+    return VT_ST(WB_ERR_DECRYPT_FAILED) | VT_ST(WB_ERR_MALFORMED); /* a changed last character may make
+                                                                     the base64url non-canonical */
+  return 0;
+}
+
+/* One JWE test: valid ones tell the whole story (vt_jwe_valid); invalid ones are refused by a
+ * decrypter that opted in to everything, so that the check under test is the one that refuses. */
+static void wp_run_jwe(const json_t *group, const json_t *test, const char *id) {
+  const json_t *key = json_object_get(group, "private"), *obj = json_object_get(test, "jwe");
+  bool json = !json_is_string(obj) || json_string_value(obj)[0] == '{';
+  char *text = json_is_string(obj) ? strdup(json_string_value(obj)) : vt_dump(obj);
+  size_t pt_len = 0;
+  unsigned char *pt = vt_str(test, "pt") != NULL ? vt_hex(vt_str(test, "pt"), &pt_len) : NULL;
+  bool valid = strcmp(vt_str(test, "result"), "valid") == 0;
+  vt_vec v;
+  vt_begin(&v, id, vt_str(test, "comment"));
+  if (wp_has_flag(test, "JsonSerialization")) {
+    /* KNOWN_ISSUES: a correct JSON serialization, "invalid" for compact-only APIs */
+    printf("  NOTE %s: the compact API must refuse it, the JSON API must decrypt it (JsonSerialization)\n",
+           id);
+    vt_jwe_valid(&v, key, NULL, text, true, pt, pt_len);
+  } else if (valid) {
+    vt_jwe_valid(&v, key, NULL, text, json, pt, pt_len);
+  } else {
+    wb_decrypter *d = NULL;
+    wb_error err = {0};
+    vt_optin all = {true, true, true};
+    wb_status st = vt_decrypter(&d, key, NULL, all, &err);
+    if (st != WB_OK) /* a key that cannot decrypt: the test is refused all the same */
+      vt_expect_status(&v, "decrypter from the group key", false, 0, st, &err);
+    else
+      vt_check_jwe(&v, "decrypt", d, text, json, false, wp_jwe_accept(test), NULL, 0);
+    wb_decrypter_free(d);
+  }
+  vt_end(&v);
+  free(pt);
+  free(text);
+}
+
+static void wp_run_test(const char *file, const wp_group *g, const json_t *group, const json_t *test) {
   int tc_id = (int)json_integer_value(json_object_get(test, "tcId"));
   char id[32];
   snprintf(id, sizeof(id), "tcId %d", tc_id);
   if (json_object_get(test, "jwe") != NULL) {
-    vt_skip(id, "JWE comes in a later issue");
+    wp_run_jwe(group, test, id);
     return;
   }
   bool want_ok = strcmp(vt_str(test, "result"), "valid") == 0;
@@ -174,6 +233,16 @@ static void wp_run_test(const char *file, const wp_group *g, const json_t *test)
   vt_vec v;
   vt_begin(&v, id, vt_str(test, "comment"));
   wp_check(&v, g, text, want_ok);
+  if (wp_has_flag(test, "JsonSerialization")) { /* KNOWN_ISSUES: valid for a JSON API... */
+    json_t *probe = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    /* ...when it is JSON at all: json_web_signature_test.json tcId 17 lacks its closing "]}" */
+    printf("  NOTE %s %s: the compact API must refuse it, the JSON API must %s (JsonSerialization)\n", file,
+           id,
+           probe != NULL ? "verify it" : "refuse it too: the text is not JSON (it lacks its closing \"]}\")");
+    vt_check_jws_json(&v, "the JSON API", json_object_get(group, "private"), WB_JWS_ANY, text, NULL, 0,
+                      probe != NULL, NULL);
+    json_decref(probe);
+  }
   vt_end(&v);
   free(text);
 }
@@ -201,7 +270,7 @@ static void wp_run_file(const char *dir, const char *file) {
     if (!wp_group_is_jwe(tests))
       wp_group_open(&g, group);
     for (size_t t = 0; t < json_array_size(tests); t++)
-      wp_run_test(file, &g, json_array_get(tests, t));
+      wp_run_test(file, &g, group, json_array_get(tests, t));
     wp_group_close(&g);
   }
   json_decref(root);
@@ -212,7 +281,5 @@ void vt_run_wycheproof(const char *dir) {
   wp_run_file(dir, "json_web_signature_test.json");
   wp_run_file(dir, "json_web_key_test.json");
   wp_run_file(dir, "json_web_crypto_test.json");
-  vt_file_begin("wycheproof/testvectors/json_web_encryption_test.json");
-  vt_skip("all", "JWE comes in a later issue");
-  vt_file_end();
+  wp_run_file(dir, "json_web_encryption_test.json");
 }
