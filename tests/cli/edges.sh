@@ -42,4 +42,21 @@ printf '  \n\t\r\n' >"$T/blank.jwk"
 expect_fail "verify with a blank key file" 2 malformed verify --key "$T/blank.jwk" --now "$NOW" "$TOKEN"
 expect_fail "thumbprint of a blank key file" 2 malformed thumbprint "$T/blank.jwk"
 
+# decrypt cannot read both KEY and TOKEN from stdin.
+expect_fail "decrypt with stdin as KEY and TOKEN" 2 usage decrypt --key - -
+
+# -V is --version; help COMMAND is COMMAND --help.
+expect_ok "-V" -V
+check "-V prints the version" bash -c '[[ "$0" == "wristband "[0-9]* ]]' "$OUT"
+expect_ok "help sign" help sign
+check "help sign is sign's usage" bash -c '[[ "$0" == "wristband sign "* ]] && [[ "$0" != *"wristband verify"* ]]' "$OUT"
+
+# A binary secret that happens to end in a newline byte is used whole (no warning about a
+# stray newline, which is for text files): what signs with it verifies with it.
+printf '\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f\x01\n' >"$T/bin.key"
+expect_ok "sign with a binary secret" sign --secret-file "$T/bin.key" --alg HS256 --now "$NOW" --sub bin
+check "no warning for a binary secret" test -z "$ERR"
+BINTOKEN=$OUT
+expect_ok "verify with the same binary secret" verify --secret-file "$T/bin.key" --now "$NOW" "$BINTOKEN"
+
 summary
