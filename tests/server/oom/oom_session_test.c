@@ -24,7 +24,7 @@
 
 static fixture F;
 static long serial; /* makes each run's new names unique */
-static const session_meta meta = {"oom-agent", "192.0.2.44", NULL};
+static const session_meta meta = {.user_agent = "oom-agent", .address = "192.0.2.44"};
 
 static char *snapshot(void) {
   return oom_snapshot(F.s.st);
