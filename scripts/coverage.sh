@@ -36,8 +36,9 @@ cmake --build "$out" -j"$jobs" >/dev/null
 # no test reaches counts as 0% instead of being absent. Notes of a source file that no longer
 # exists (CMake keeps the objects of removed files) are dropped: OUT/SUB/CMakeFiles/T.dir/REL.gcno
 # belongs to ROOT/SUB/REL, or to OUT/SUB/REL for a source generated at build time (the contract
-# test); so are the notes of a target the build no longer has (a renamed CMake target leaves its
-# T.dir behind): the generated CMakeFiles/Makefile2 names every current target's directory.
+# test; a `..` in REL is written `__` by CMake); so are the notes of a target the build no longer
+# has (a renamed CMake target leaves its T.dir behind): the generated CMakeFiles/Makefile2 names
+# every current target's directory.
 find "$out" -name '*.gcda' -delete
 targets=$(grep -o '[^ :]*CMakeFiles/[^/ ]*\.dir' "$out/CMakeFiles/Makefile2" | sort -u)
 while IFS= read -r gcno; do
@@ -49,7 +50,9 @@ while IFS= read -r gcno; do
     rm -f "$gcno"
     continue
   fi
-  [ -f "$root/$sub${file%.gcno}" ] || [ -f "$out/$sub${file%.gcno}" ] || rm -f "$gcno"
+  src=${file%.gcno}
+  src=${src//__\//../} # CMake writes a source outside the target's folder (../oom/x.c) as __/oom/x.c
+  [ -f "$root/$sub$src" ] || [ -f "$out/$sub$src" ] || rm -f "$gcno"
 done < <(find "$out" -path '*/CMakeFiles/*.dir/*' -name '*.gcno')
 run_lcov --capture --initial --directory "$out" --base-directory "$root" --output-file "$out/base.info"
 
@@ -57,6 +60,11 @@ echo "coverage: running the test suite"
 suite=0
 (cd "$out" && ctest --output-on-failure -j"$jobs") || suite=1
 
+# Counters without notes (an object whose notes an older version of this script dropped, or one
+# of the files dropped above) cannot be read: lcov would stop at them.
+while IFS= read -r gcda; do
+  [ -f "${gcda%.gcda}.gcno" ] || rm -f "$gcda"
+done < <(find "$out" -name '*.gcda')
 run_lcov --capture --directory "$out" --base-directory "$root" --output-file "$out/tests.info"
 run_lcov --add-tracefile "$out/base.info" --add-tracefile "$out/tests.info" \
   --output-file "$out/all.info"

@@ -2,6 +2,7 @@
 /*
  * server/passwords.c - Argon2id hashing and verification through libsodium (passwords.h).
  */
+#include <errno.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -45,12 +46,12 @@ srv_status pw_hash(const pw_ctx *ctx, const char *pw, size_t len, char out[PW_HA
 int pw_verify(const pw_ctx *ctx, const char *hash, const char *pw, size_t len) {
   if (len > PW_MAX_LEN)
     return 0;
-  if (hash == NULL) {
-    int ignored = crypto_pwhash_str_verify(ctx->dummy, pw, len); /* the work, not the answer */
-    (void)ignored;
-    return 0;
-  }
-  return crypto_pwhash_str_verify(hash, pw, len) == 0;
+  errno = 0;
+  /* the dummy: the work, not the answer */
+  int rc = crypto_pwhash_str_verify(hash != NULL ? hash : ctx->dummy, pw, len);
+  if (rc != 0 && errno == ENOMEM)
+    return -1;
+  return hash != NULL && rc == 0;
 }
 
 int pw_needs_rehash(const pw_ctx *ctx, const char *hash) {

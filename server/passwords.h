@@ -36,8 +36,10 @@ srv_status pw_init(pw_ctx *ctx, unsigned ops, unsigned mem_kib, srv_error *err);
 srv_status pw_hash(const pw_ctx *ctx, const char *pw, size_t len, char out[PW_HASH_MAX], srv_error *err);
 
 /**
- * 1 when pw matches hash. hash NULL (unknown user) verifies against the dummy hash and returns 0,
- * in about the time a real check takes.
+ * 1 when pw matches hash, 0 when it does not, -1 when the check could not be made (out of
+ * memory: libsodium sets errno to ENOMEM, and to EINVAL for a mismatch). hash NULL (unknown
+ * user) verifies against the dummy hash and returns 0 (or -1), in about the time a real check
+ * takes.
  */
 int pw_verify(const pw_ctx *ctx, const char *hash, const char *pw, size_t len);
 

@@ -186,6 +186,8 @@ static srv_status verify_user(srv *s, const char *username, const char *password
     return st;
   int found = st == SRV_OK;
   int ok = pw_verify(&s->pw, found ? u->password_hash : NULL, password, len);
+  if (ok < 0) /* not an answer about the password: the client may try again */
+    return srv_fail(err, SRV_ERR_NOMEM, "out of memory while verifying a password");
   if (!found || !ok || u->disabled)
     return login_failed(s, err);
   return SRV_OK;
@@ -198,10 +200,9 @@ static const char *user_agent_cut(const session_meta *m, char *buf, size_t cap) 
   return buf;
 }
 
-/* A login's session row; *sess borrows strings from m and scope. */
-static srv_status new_session(srv *s, const store_user *u, const char *scope, const session_meta *m,
-                              int64_t now_us, store_session *sess, char *ua_buf, size_t ua_cap,
-                              srv_error *err) {
+/* A login's session row, not stored yet; *sess borrows strings from m and scope. */
+static srv_status new_session(const store_user *u, const char *scope, const session_meta *m, int64_t now_us,
+                              store_session *sess, char *ua_buf, size_t ua_cap, srv_error *err) {
   memset(sess, 0, sizeof(*sess));
   srv_status st = tok_random_id(sess->id, err);
   if (st != SRV_OK)
@@ -217,7 +218,7 @@ static srv_status new_session(srv *s, const store_user *u, const char *scope, co
   sess->address = (char *)(m != NULL && m->address != NULL ? m->address : "");
   if (m != NULL && m->dpop_jkt != NULL)
     snprintf(sess->dpop_jkt, sizeof(sess->dpop_jkt), "%s", m->dpop_jkt);
-  return s->st->ops->session_create(s->st, sess, err);
+  return SRV_OK;
 }
 
 srv_status session_login(srv *s, const char *username, const char *password, size_t password_len,
@@ -255,9 +256,12 @@ srv_status session_login(srv *s, const char *username, const char *password, siz
   int64_t now = clock_now_us();
   store_session sess;
   char ua[USER_AGENT_MAX + 1];
-  st = new_session(s, &u, scope, m, now, &sess, ua, sizeof(ua), err);
+  /* The tokens first, the row last: a login that fails leaves no session behind. */
+  st = new_session(&u, scope, m, now, &sess, ua, sizeof(ua), err);
   if (st == SRV_OK)
     st = issue(s, &u, &sess, 0, scope, m != NULL ? m->dpop_jkt : NULL, now, out, err);
+  if (st == SRV_OK && (st = s->st->ops->session_create(s->st, &sess, err)) != SRV_OK)
+    session_tokens_clear(out);
 out:
   store_user_clear(&u);
   return st;

@@ -156,9 +156,12 @@ static srv_status revoke_refresh(srv *s, const char *token, size_t len, srv_erro
   char sid[STORE_ID_MAX];
   int64_t counter = 0;
   int ended = 0;
-  if (tok_refresh_parse(s->refresh_secret, token, len, sid, &counter, NULL) != SRV_OK)
-    return SRV_OK;
-  srv_status st = s->st->ops->session_revoke(s->st, sid, clock_now_us(), &ended, err);
+  srv_status st = tok_refresh_parse(s->refresh_secret, token, len, sid, &counter, err);
+  if (st == SRV_ERR_INVALID_GRANT) /* not one of ours: nothing to revoke */
+    return srv_ok(err);
+  if (st != SRV_OK) /* it could not be checked (out of memory): not "revoked" */
+    return st;
+  st = s->st->ops->session_revoke(s->st, sid, clock_now_us(), &ended, err);
   if (st == SRV_OK && ended)
     metrics_add(&s->metrics.revocations);
   return st;
@@ -169,11 +172,17 @@ srv_status session_revoke(srv *s, const char *token, size_t len, srv_error *err)
     return revoke_refresh(s, token, len, err);
   session_auth a;
   memset(&a, 0, sizeof(a));
-  if (verify_token(s, token, len, &a, NULL) != SRV_OK) {
+  srv_error local;
+  srv_status st = verify_token(s, token, len, &a, &local);
+  if (st != SRV_OK) {
     session_auth_clear(&a);
-    return SRV_OK; /* not ours, malformed or expired: nothing to revoke */
+    if (st == SRV_ERR_INVALID_TOKEN) /* not ours, malformed or expired: nothing to revoke */
+      return srv_ok(err);
+    if (err != NULL) /* it could not be checked (out of memory): not "revoked" */
+      *err = local;
+    return st;
   }
-  srv_status st = deny(s, &a.tok, err);
+  st = deny(s, &a.tok, err);
   session_auth_clear(&a);
   return st;
 }
@@ -184,11 +193,14 @@ srv_status session_introspect_refresh(srv *s, const char *token, size_t len, int
   memset(info, 0, sizeof(*info));
   char sid[STORE_ID_MAX];
   int64_t counter = 0;
-  if (tok_refresh_parse(s->refresh_secret, token, len, sid, &counter, NULL) != SRV_OK)
-    return SRV_OK;
+  srv_status st = tok_refresh_parse(s->refresh_secret, token, len, sid, &counter, err);
+  if (st == SRV_ERR_INVALID_GRANT) /* not one of ours: inactive */
+    return srv_ok(err);
+  if (st != SRV_OK) /* it could not be checked (out of memory): no answer */
+    return st;
   store_user u;
   memset(&u, 0, sizeof(u));
-  srv_status st = s->st->ops->session_get(s->st, sid, &info->sess, err);
+  st = s->st->ops->session_get(s->st, sid, &info->sess, err);
   if (st == SRV_OK)
     st = s->st->ops->user_get_by_id(s->st, info->sess.user_id, &u, err);
   if (st == SRV_ERR_NOT_FOUND)

@@ -113,7 +113,11 @@ srv_status tok_verify_access(const wb_verifier *v, const char *token, size_t len
   if (ws == WB_OK)
     ws = wb_claims_exp(out->claims, &out->exp, &e);
   if (ws != WB_OK) {
-    srv_status st = lib_fail(err, SRV_ERR_INVALID_TOKEN, "access token", &e);
+    /* Out of memory or a failing crypto backend says nothing about the token. */
+    srv_status code = ws == WB_ERR_NOMEM    ? SRV_ERR_NOMEM
+                      : ws == WB_ERR_CRYPTO ? SRV_ERR_CRYPTO
+                                            : SRV_ERR_INVALID_TOKEN;
+    srv_status st = lib_fail(err, code, "access token", &e);
     tok_access_clear(out);
     return st;
   }

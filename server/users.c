@@ -164,12 +164,16 @@ static srv_status check_claim_name(const char *key, srv_error *err) {
 static srv_status edit_claims(const char *claims, const char *key, const char *json, char **out,
                               srv_error *err) {
   *out = NULL;
-  json_error_t je;
+  json_error_t je, ve;
   json_t *obj = json_loads(claims, JSON_REJECT_DUPLICATES, &je);
-  json_t *value = json_loads(json, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+  json_t *value = json_loads(json, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &ve);
   srv_status st = SRV_OK;
-  if (value == NULL)
-    st = srv_fail(err, SRV_ERR_INVALID_REQUEST, "the claim value is not JSON: %s", je.text);
+  /* Out of memory while parsing says nothing about the text. */
+  if ((obj == NULL && json_error_code(&je) == json_error_out_of_memory) ||
+      (value == NULL && json_error_code(&ve) == json_error_out_of_memory))
+    st = srv_fail(err, SRV_ERR_NOMEM, "out of memory");
+  else if (value == NULL)
+    st = srv_fail(err, SRV_ERR_INVALID_REQUEST, "the claim value is not JSON: %s", ve.text);
   else if (obj == NULL || !json_is_object(obj))
     st = srv_fail(err, SRV_ERR_STORE, "the stored claims are not a JSON object");
   else if (json_is_null(value))

@@ -658,10 +658,15 @@ static srv_status check_url(const char *url, srv_error *err) {
     PQconninfoFree(opts);
     return SRV_OK;
   }
+  /* No message, or libpq's own: it ran out of memory, which says nothing about the URL. */
+  if (why == NULL || strncmp(why, "out of memory", 13) == 0) {
+    PQfreemem(why);
+    return srv_fail(err, SRV_ERR_NOMEM, "out of memory");
+  }
   char msg[160];
   size_t o = 0;
   int quoted = 0;
-  for (const char *p = why != NULL ? why : "out of memory"; *p != '\0' && o + 4 < sizeof(msg); p++) {
+  for (const char *p = why; *p != '\0' && o + 4 < sizeof(msg); p++) {
     if (*p == '"') {
       quoted = !quoted;
       if (quoted) {

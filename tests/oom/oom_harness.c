@@ -7,6 +7,7 @@
 #include "oom_harness.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@ static atomic_long countdown = -1; /* allocations left before one fails; -1 = ne
 static atomic_long failures;
 static atomic_long live; /* blocks allocated and not yet freed */
 static long failures_at_run_start;
+static const void *failed_caller; /* the code that asked for the allocation that failed last */
 
 long oom_current;
 int oom_skip_libcrypto;
@@ -40,6 +42,8 @@ static int should_fail(const void *caller) {
     return 0;
   if (atomic_fetch_sub(&countdown, 1) == 0) {
     atomic_fetch_add(&failures, 1);
+    errno = ENOMEM; /* as glibc's malloc does */
+    failed_caller = caller;
     return 1;
   }
   return 0;
@@ -103,6 +107,23 @@ long oom_inject_all(int (*scenario)(void)) {
   }
   EXPECT(clean);
   return n;
+}
+
+static long paused_countdown = -1;
+
+void oom_pause(void) {
+  paused_countdown = atomic_exchange(&countdown, -1);
+}
+
+void oom_resume(void) {
+  atomic_store(&countdown, paused_countdown);
+}
+
+const char *oom_failed_library(void) {
+  Dl_info info;
+  if (failed_caller == NULL || dladdr(failed_caller, &info) == 0 || info.dli_fname == NULL)
+    return "";
+  return info.dli_fname;
 }
 
 long oom_live(void) {

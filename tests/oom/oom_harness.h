@@ -24,6 +24,12 @@ void oom_expect(int ok, const char *cond, const char *file, int line);
 long oom_inject_all(int (*scenario)(void));
 /* 1 when an allocation failure was injected since the last call to oom_inject_all's run began. */
 int oom_failed_in_run(void);
+/* Suspends injection (the countdown stops) until oom_resume: for a scenario's own checks, which
+ * must not meet the failure meant for the code under test. Not nested. */
+void oom_pause(void);
+void oom_resume(void);
+/* The file (executable or shared library) whose code asked for the allocation that failed last. */
+const char *oom_failed_library(void);
 /* Heap blocks allocated and not yet freed. */
 long oom_live(void);
 /* Prints "N passed, N failed"; returns the exit status. */
