@@ -301,7 +301,7 @@ static int deny_and_counters(void) {
   srv_error e = {0};
   snprintf(jti, sizeof(jti), "jti-%ld", ++serial);
   char *before = snapshot();
-  srv_status st = S->ops->deny_add(S, jti, 2000000000, &e);
+  srv_status st = S->ops->deny_add(S, jti, 2000000000, 1700000000000000, &e);
   if (st != SRV_OK)
     return failed(st, &e, before);
   EXPECT(changed(before));
@@ -469,7 +469,7 @@ static int import(void) {
   int ended = 0;
   if ((st = S->ops->user_create(S, &u, &e)) == SRV_OK && (st = S->ops->session_create(S, &x, &e)) == SRV_OK &&
       (st = S->ops->session_revoke(S, sid, NOW + 9, &ended, &e)) == SRV_OK &&
-      (st = S->ops->deny_add(S, sid, 1900000000, &e)) == SRV_OK &&
+      (st = S->ops->deny_add(S, sid, 1900000000, 1700000000000000, &e)) == SRV_OK &&
       (st = S->ops->secret_put(S, sid, (const unsigned char *)"v", 1, &e)) == SRV_OK &&
       (st = S->ops->client_create(S, sid, (const unsigned char *)"h", 1, NOW, &e)) == SRV_OK &&
       (st = S->ops->key_import(S, &k, &e)) == SRV_OK) {
@@ -491,7 +491,7 @@ static void seed(void) {
   setup_ok(S->ops->user_create(S, &alice, NULL));
   setup_ok(S->ops->user_create(S, &bob, NULL));
   setup_ok(S->ops->session_create(S, &x, NULL));
-  setup_ok(S->ops->deny_add(S, "jti-1", 1800000000, NULL));
+  setup_ok(S->ops->deny_add(S, "jti-1", 1800000000, 1700000000000000, NULL));
   setup_ok(S->ops->key_add(S, &k, NULL));
 }
 
