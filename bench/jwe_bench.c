@@ -16,6 +16,9 @@
  * decrypts its own encryption and refuses the reference token with a changed tag, and the raw
  * decryption of the reference token succeeds; otherwise both rows print FAIL, never a figure.
  * Output: impl<TAB>pair<TAB>op<TAB>ops_per_sec. Usage: jwe_bench --work DIR [--impl NAME] [--pairs A,B]
+ * With --count N --op decrypt|encrypt (one --impl, one pair): the checks, one operation, then N
+ * operations in count_loop() and nothing timed, for instruction counts (valgrind --tool=callgrind
+ * --collect-atstart=no --toggle-collect=count_loop: Ir / N is the cost of one operation).
  */
 #include "timing.h"
 
@@ -384,8 +387,17 @@ static int wanted(const char *list, const char *name) {
   return 0;
 }
 
+/* N operations and nothing else: the instruction-count window (see the header). */
+__attribute__((noinline)) static int count_loop(bench_op_fn op, void *ctx, long n) {
+  int bad = 0;
+  for (long i = 0; i < n && !bad; i++)
+    bad = op(ctx);
+  return bad;
+}
+
 int main(int argc, char **argv) {
-  const char *dir = NULL, *impl = NULL, *pl = NULL;
+  const char *dir = NULL, *impl = NULL, *pl = NULL, *op = NULL;
+  long count = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--work") == 0)
       dir = argv[i + 1];
@@ -393,9 +405,14 @@ int main(int argc, char **argv) {
       impl = argv[i + 1];
     else if (strcmp(argv[i], "--pairs") == 0)
       pl = argv[i + 1];
+    else if (strcmp(argv[i], "--op") == 0)
+      op = argv[i + 1];
+    else if (strcmp(argv[i], "--count") == 0)
+      count = atol(argv[i + 1]);
   }
   if (dir == NULL) {
-    fprintf(stderr, "usage: jwe_bench --work DIR [--impl wristband|openssl-raw] [--pairs A,B]\n");
+    fprintf(stderr, "usage: jwe_bench --work DIR [--impl wristband|openssl-raw] [--pairs A,B]\n"
+                    "       jwe_bench --work DIR --impl NAME --pairs PAIR --op decrypt|encrypt --count N\n");
     return 2;
   }
   bench_config cfg = bench_config_from_env();
@@ -404,6 +421,22 @@ int main(int argc, char **argv) {
     bench_op_fn decrypt, encrypt;
   } impls[2] = {{"wristband", wb_decrypt_op, wb_encrypt_op}, {"openssl-raw", raw_decrypt_op, raw_encrypt_op}};
   int rc = 0;
+  if (count > 0) { /* one impl, one pair, one op: no timing */
+    int i = impl != NULL && strcmp(impl, "openssl-raw") == 0, dec = op == NULL || strcmp(op, "decrypt") == 0;
+    for (size_t p = 0; p < NPAIRS; p++) {
+      if (pl == NULL || strcmp(pl, pairs[p]) != 0)
+        continue;
+      jb s;
+      bench_op_fn fn = dec ? impls[i].decrypt : impls[i].encrypt;
+      rc = jb_setup(&s, dir, pairs[p]) || fn(&s) || count_loop(fn, &s, count);
+      jb_free(&s);
+      fprintf(stderr, "%s %s %s x %ld: %s\n", impls[i].name, pairs[p], dec ? "decrypt" : "encrypt", count,
+              rc ? "FAIL" : "ok");
+      return rc;
+    }
+    fprintf(stderr, "jwe_bench: --count needs --pairs with one pair\n");
+    return 2;
+  }
   for (size_t p = 0; p < NPAIRS; p++) {
     if (!wanted(pl, pairs[p]))
       continue;
