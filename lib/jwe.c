@@ -492,7 +492,12 @@ static wb_status decrypter_alloc(wb_decrypter **out, size_t nkeys, wb_error *err
   wb_limits_default(&d->limits);
   renew(d);
   *out = d;
-  return WB_OK;
+  wb_status st = wb_random(d->substitute, sizeof(d->substitute), err);
+  if (st != WB_OK) {
+    wb_decrypter_free(d);
+    *out = NULL;
+  }
+  return st;
 }
 
 static wb_status decrypter_finish(wb_decrypter **out, wb_error *err) {
@@ -615,6 +620,7 @@ void wb_decrypter_free(wb_decrypter *d) {
   for (size_t i = 0; i < d->nkeys; i++)
     wb_key_free(d->keys[i]);
   free(d->keys);
+  OPENSSL_cleanse(d->substitute, sizeof(d->substitute));
   free(d);
 }
 

@@ -160,7 +160,7 @@ static wb_status open_sealed(const wb_decrypter *d, const jwe_in *in, const wb_k
     st = decode(in->ct, in->ct_len, out, cap, &ct_len, WB_ERR_MALFORMED, "ciphertext", err);
   if (st == WB_OK && in->has_aad && (st = aad_of(in, &aad_buf, &aad_len, err)) == WB_OK)
     aad = aad_buf;
-  wb_km_in km = {ek, ek_len, in->hdr, d->max_p2c};
+  wb_km_in km = {ek, ek_len, in->hdr, d->max_p2c, d->substitute};
   if (st == WB_OK)
     st = wb__km_unwrap(key, ai, ei, &km, cek, &good, err);
   if (st == WB_OK) {

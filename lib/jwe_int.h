@@ -104,15 +104,17 @@ typedef struct wb_km_in {
   size_t ek_len;
   const wb_jose_view *hdr; /* epk, apu, apv, iv, tag, p2s, p2c */
   uint32_t max_p2c;        /* PBES2 ceiling */
+  const unsigned char
+      *substitute; /* WB_JWE_MAX_CEK random bytes (the decrypter's), or NULL: drawn per call */
 } wb_km_in;
 
 /**
  * Recovers the content encryption key for ei into cek[ei->cek_len]. Public problems (a header
  * parameter missing or malformed, p2c over max_p2c, an epk off the curve, a non-empty encrypted
  * key for dir or ECDH-ES) are reported at once. Anything that depends on a secret (unwrap
- * integrity, RSA padding, the unwrapped size) is not: cek then holds random bytes, *good is 0 and
- * the call returns WB_OK, so that the content decryption fails as it would for a bad tag
- * (RFC 7516 11.5). The selection is branch-free.
+ * integrity, RSA padding, the unwrapped size) is not: cek then holds random bytes (in->substitute,
+ * or bytes drawn for the call when it is NULL), *good is 0 and the call returns WB_OK, so that the
+ * content decryption fails as it would for a bad tag (RFC 7516 11.5). The selection is branch-free.
  */
 wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei,
                         const wb_km_in *in, unsigned char *cek, unsigned *good, wb_error *err);
@@ -203,6 +205,10 @@ struct wb_decrypter {
   uint32_t max_p2c;    /* 0: PBES2 refused */
   size_t max_inflated; /* 0: zip refused */
   wb_limits limits;
+  /* The CEK that replaces one whose recovery failed (RFC 7516 11.5): random, drawn once when the
+   * decrypter is made (not per message: RAND_bytes cost a quarter of an A256KW decryption), never
+   * used for anything but a content decryption that must fail; wiped with the decrypter. */
+  unsigned char substitute[WB_JWE_MAX_CEK];
 };
 
 /** The encrypter's protected header for recipient 0's params (n == 1) or none; cty overrides. */
