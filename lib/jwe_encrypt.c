@@ -101,7 +101,7 @@ static wb_status seal(const wb_encrypter *e, const char *cty_json, const unsigne
     len = zlen;
   }
   if (st == WB_OK) /* one draw: the CEK (when it is random) and the IV */
-    st = wb_random(rnd, (direct ? 0 : cek_len) + iv_len, err);
+    st = wb__random_msg(rnd, (direct ? 0 : cek_len) + iv_len, err);
   if (st == WB_OK) {
     memcpy(s->iv, rnd + (direct ? 0 : cek_len), iv_len);
     st = wrap_all(e, rnd, s, err); /* direct algorithms overwrite rnd[0..cek_len) with their CEK */

@@ -331,7 +331,7 @@ static wb_status gcmkw_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, cons
 static wb_status gcmkw_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const unsigned char *cek,
                             size_t len, unsigned char *ek, size_t *ek_len, wb_strbuf *params, wb_error *err) {
   unsigned char iv[WB_JWE_GCM_IV], tag[WB_JWE_GCM_TAG];
-  wb_status st = wb_random(iv, sizeof(iv), err);
+  wb_status st = wb__random_msg(iv, sizeof(iv), err);
   if (st == WB_OK)
     st = wb__ce_encrypt(gcm_of(ai->kw_len), key->secret, iv, NULL, 0, cek, len, ek, ek_len, tag, err);
   if (st != WB_OK)
