@@ -120,22 +120,23 @@ static int gcm(jb *s, const unsigned char *cek, int enc, unsigned char *out) {
  * provider's cipher directly, where EVP_CipherUpdate costs several times the AES of a block). */
 static int kw_rounds(EVP_CIPHER_CTX *c, int enc, unsigned char a[8], unsigned char *r, size_t n) {
   unsigned char b[16];
-  for (size_t st = 0; st < 6 * n; st++) {
-    size_t j = enc ? st / n : 5 - st / n, i = enc ? st % n + 1 : n - st % n;
-    uint64_t t = (uint64_t)(n * j + i);
-    memcpy(b, a, 8);
-    memcpy(b + 8, r + 8 * (i - 1), 8);
-    if (!enc)
-      for (int k = 7; k >= 0; k--, t >>= 8)
-        b[k] ^= (unsigned char)t;
-    if (EVP_Cipher(c, b, b, 16) <= 0)
-      return 1;
-    if (enc)
-      for (int k = 7; k >= 0; k--, t >>= 8)
-        b[k] ^= (unsigned char)t;
-    memcpy(a, b, 8);
-    memcpy(r + 8 * (i - 1), b + 8, 8);
-  }
+  for (size_t step = 0; step < 6; step++) /* nested: no division per block */
+    for (size_t k = 0; k < n; k++) {
+      size_t j = enc ? step : 5 - step, i = enc ? k + 1 : n - k;
+      uint64_t t = (uint64_t)(n * j + i);
+      memcpy(b, a, 8);
+      memcpy(b + 8, r + 8 * (i - 1), 8);
+      if (!enc)
+        for (int x = 7; x >= 0; x--, t >>= 8)
+          b[x] ^= (unsigned char)t;
+      if (EVP_Cipher(c, b, b, 16) <= 0)
+        return 1;
+      if (enc)
+        for (int x = 7; x >= 0; x--, t >>= 8)
+          b[x] ^= (unsigned char)t;
+      memcpy(a, b, 8);
+      memcpy(r + 8 * (i - 1), b + 8, 8);
+    }
   return 0;
 }
 

@@ -213,24 +213,32 @@ static unsigned kw_tag(size_t kek_len, int enc) {
   return 256u + (unsigned)kek_len * 2u + (unsigned)enc;
 }
 
-/* 0 on success, -1 when OpenSSL fails. */
+/* b[0..8) ^= t, big-endian (RFC 3394's A ^ t). */
+static void xor_be64(unsigned char *b, uint64_t t) {
+  for (int k = 7; k >= 0; k--, t >>= 8)
+    b[k] ^= (unsigned char)t;
+}
+
+/* 0 on success, -1 when OpenSSL fails. Two nested loops rather than one over 6n steps: no
+ * 64-bit division per block to split a step into (j, i). */
 static int aeskw_rounds(EVP_CIPHER_CTX *ctx, int enc, unsigned char a[8], unsigned char *r, size_t n) {
   unsigned char b[16];
   int ok = ctx != NULL;
-  for (size_t s = 0; ok && s < 6 * n; s++) {
-    size_t j = enc ? s / n : 5 - s / n, i = enc ? s % n + 1 : n - s % n; /* wrap counts up, unwrap down */
-    uint64_t t = (uint64_t)(n * j + i);
-    memcpy(b, a, 8);
-    memcpy(b + 8, r + 8 * (i - 1), 8);
-    if (!enc) /* unwrap: B = AES-1(K, (A ^ t) | R[i]) */
-      for (int k = 7; k >= 0; k--, t >>= 8)
-        b[k] ^= (unsigned char)t;
-    ok = EVP_Cipher(ctx, b, b, 16) > 0; /* a provider's cipher: the bytes written, or -1 */
-    if (enc)                            /* wrap: A = MSB(64, AES(K, A | R[i])) ^ t */
-      for (int k = 7; k >= 0; k--, t >>= 8)
-        b[k] ^= (unsigned char)t;
-    memcpy(a, b, 8);
-    memcpy(r + 8 * (i - 1), b + 8, 8);
+  for (size_t step = 0; ok && step < 6; step++) {
+    size_t j = enc ? step : 5 - step; /* wrap counts j and i up, unwrap down */
+    for (size_t k = 0; ok && k < n; k++) {
+      size_t i = enc ? k + 1 : n - k;
+      uint64_t t = (uint64_t)(n * j + i);
+      memcpy(b, a, 8);
+      memcpy(b + 8, r + 8 * (i - 1), 8);
+      if (!enc) /* unwrap: B = AES-1(K, (A ^ t) | R[i]) */
+        xor_be64(b, t);
+      ok = EVP_Cipher(ctx, b, b, 16) > 0; /* a provider's cipher: the bytes written, or -1 */
+      if (enc)                            /* wrap: A = MSB(64, AES(K, A | R[i])) ^ t */
+        xor_be64(b, t);
+      memcpy(a, b, 8);
+      memcpy(r + 8 * (i - 1), b + 8, 8);
+    }
   }
   OPENSSL_cleanse(b, sizeof(b));
   if (!ok)
