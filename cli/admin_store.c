@@ -82,6 +82,20 @@ static srv_status from_kek(const store_args *a, const srv_kek *to_kek, srv_kek *
   return SRV_OK;
 }
 
+/* The source is read, never made: a path that does not exist, a SQLite file or a database that
+ * holds no wristband store is refused before store_open would create and migrate it. */
+static srv_status source_is_a_store(const char *url, srv_error *err) {
+  int version = 0;
+  srv_status st = store_probe(url, &version, err);
+  if (st == SRV_OK && version == 0) {
+    char shown[512];
+    store_url_redacted(url, shown, sizeof(shown));
+    st = srv_fail(err, SRV_ERR_NOT_FOUND,
+                  "--from %s: not a wristband store (nothing copied, nothing changed)", shown);
+  }
+  return st;
+}
+
 static int copy(const store_args *a) {
   if (a->from == NULL || a->to == NULL)
     return cli_usage(CMD, "store copy needs --from URL and --to URL");
@@ -93,9 +107,13 @@ static int copy(const store_args *a) {
   }
   srv_kek fk, tk;
   memset(&fk, 0, sizeof(fk));
+  memset(&tk, 0, sizeof(tk));
   store *from = NULL, *to = NULL;
   store_copy_counts n;
-  srv_status st = kek_load(&tk, a->kek != NULL ? a->kek : cfg.kek_file, store_sqlite_path(a->to), 1, &err);
+  /* The source first: a refused one leaves no key-encryption key made for a SQLite target. */
+  srv_status st = source_is_a_store(a->from, &err);
+  if (st == SRV_OK)
+    st = kek_load(&tk, a->kek != NULL ? a->kek : cfg.kek_file, store_sqlite_path(a->to), 1, &err);
   if (st == SRV_OK)
     st = from_kek(a, &tk, &fk, &err);
   if (st == SRV_OK)

@@ -3,12 +3,13 @@
  * fuzz/claims_fuzz.c - the claims round trip: arbitrary JSON -> wb_builder_from_json -> wb_sign
  * (HS256) -> wb_verify (fixed clock, exp optional, any audience). The strict scanner and, where
  * it can represent the numbers, jansson are the oracles:
- *   - wb_builder_from_json accepts exactly the texts the strict scanner accepts as an object;
+ *   - wb_builder_from_json accepts exactly the texts the strict scanner accepts as an object
+ *     whose registered claims have their RFC 7519 types (iss, sub, jti strings; aud a string or
+ *     an array of strings; exp, nbf, iat numbers), and refuses the others with invalid_arg;
  *   - signing accepted claims never fails;
  *   - verified claims serialise back (wb_claims_get_json(NULL)) to exactly the builder's text;
- *   - where jansson parses the input: verification succeeds iff the registered claims have their
- *     RFC 7519 types (iss, sub, jti strings; aud a string or an array; exp, nbf, iat numbers)
- *     and times (exp > now, nbf <= now, iat <= now); the claims are json_equal to the input, and
+ *   - where jansson parses the input: verification succeeds iff the times are right
+ *     (exp > now, nbf <= now, iat <= now); the claims are json_equal to the input, and
  *     the precomputed iss/sub/jti/exp/nbf/iat agree with it.
  * Anything else aborts.
  */
@@ -26,8 +27,9 @@ static bool is_string(const json_t *j) {
   return json_is_string(j);
 }
 
-/* The verdict the verifier must reach on claims obj. */
-static bool expect_valid(const json_t *obj) {
+/* RFC 7519 4.1: the registered claims of obj have their types (iss, sub, jti strings; aud a
+ * string or an array of strings; exp, nbf, iat numbers): what the builder insists on. */
+static bool types_ok(const json_t *obj) {
   static const char *const strs[] = {"iss", "sub", "jti"};
   for (size_t i = 0; i < 3; i++) {
     const json_t *m = json_object_get(obj, strs[i]);
@@ -35,15 +37,30 @@ static bool expect_valid(const json_t *obj) {
       return false;
   }
   const json_t *aud = json_object_get(obj, "aud");
-  if (aud != NULL && !json_is_string(aud) && !json_is_array(aud))
-    return false;
+  if (aud != NULL && !json_is_string(aud)) {
+    if (!json_is_array(aud))
+      return false;
+    for (size_t i = 0; i < json_array_size(aud); i++) {
+      if (!json_is_string(json_array_get(aud, i)))
+        return false;
+    }
+  }
+  static const char *const dates[] = {"exp", "nbf", "iat"};
+  for (size_t i = 0; i < 3; i++) {
+    const json_t *m = json_object_get(obj, dates[i]);
+    if (m != NULL && !json_is_number(m))
+      return false;
+  }
+  return true;
+}
+
+/* The verdict the verifier must reach on claims obj, whose types are right. */
+static bool expect_valid(const json_t *obj) {
   static const char *const dates[] = {"exp", "nbf", "iat"};
   for (size_t i = 0; i < 3; i++) {
     const json_t *m = json_object_get(obj, dates[i]);
     if (m == NULL)
       continue;
-    if (!json_is_number(m))
-      return false;
     double d = json_number_value(m);
     if (i == 0 ? !(d > NOW) : !(d <= NOW))
       return false;
@@ -93,8 +110,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   json_t *ref = valid ? wb__json_parse(text, size, NULL, 0, true, NULL) : NULL; /* NULL: numbers too big */
   wb_builder *b = NULL;
   wb_status st = wb_builder_from_json(&b, text, size, NULL);
-  if ((st == WB_OK) != valid && st != WB_ERR_TOO_LARGE)
+  if (st == WB_ERR_INVALID_ARG ? !valid || (ref != NULL && types_ok(ref))
+                               : (st == WB_OK) != valid && st != WB_ERR_TOO_LARGE)
     abort(); /* the builder and the strict scanner disagree on the input */
+  if (st == WB_OK && ref != NULL && !types_ok(ref))
+    abort(); /* the builder took a registered claim of the wrong type */
   if (st != WB_OK) {
     json_decref(ref);
     return 0;

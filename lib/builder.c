@@ -136,11 +136,48 @@ static size_t escape_name(scratch *s, const char *name, size_t len, wb_error *er
 }
 
 /*
+ * RFC 7519 4.1: the type a registered claim must have, so that no builder holds a claim every
+ * verifier refuses (exp "soon", iss 7, aud [1]). ename is the escaped name with its quotes (names
+ * are escaped one way, so "\u0065xp" arrives here as "exp"); value is valid minified JSON.
+ */
+static wb_status registered_type(const char *ename, size_t elen, const char *value, size_t len,
+                                 wb_error *err) {
+  if (elen != 5)
+    return WB_OK;
+  const char *what = NULL;
+  if (memcmp(ename, "\"exp\"", 5) == 0 || memcmp(ename, "\"nbf\"", 5) == 0 ||
+      memcmp(ename, "\"iat\"", 5) == 0) {
+    if (value[0] != '-' && !(value[0] >= '0' && value[0] <= '9'))
+      what = "a number (NumericDate)";
+  } else if (memcmp(ename, "\"iss\"", 5) == 0 || memcmp(ename, "\"sub\"", 5) == 0 ||
+             memcmp(ename, "\"jti\"", 5) == 0) {
+    if (value[0] != '"')
+      what = "a string";
+  } else if (memcmp(ename, "\"aud\"", 5) == 0 && value[0] != '"') {
+    int r = value[0] == '[' ? 1 : -1;
+    size_t pos = 0;
+    const char *raw;
+    size_t rlen;
+    bool esc;
+    while (r == 1)
+      r = wb__jarray_next_string(value, len, &pos, &raw, &rlen, &esc);
+    if (r < 0)
+      what = "a string or an array of strings";
+  }
+  if (what == NULL)
+    return WB_OK;
+  return wb__fail(err, WB_ERR_INVALID_ARG, "claim %.*s must be %s (RFC 7519 4.1)", (int)elen, ename, what);
+}
+
+/*
  * Sets the member whose escaped name is ename[0..elen) to the JSON value[0..len), replacing any
  * previous value (the member moves to the end). A failed call changes nothing.
  */
 static wb_status set_escaped(wb_builder *b, const char *ename, size_t elen, const char *value, size_t len,
                              wb_error *err) {
+  wb_status st = registered_type(ename, elen, value, len, err);
+  if (st != WB_OK)
+    return st;
   if (b->nmembers == b->members_cap) {
     size_t cap = b->members_cap ? b->members_cap * 2 : 16;
     wb_member *m = realloc(b->members, cap * sizeof(*m));

@@ -90,8 +90,12 @@ void ep_sessions(srv *s, const http_req *rq, http_reply *rp) {
   session_auth_clear(&a);
 }
 
+/* The characters of a session id (base64url, tok_random_id): anything else names no session,
+ * and never reaches the store (PostgreSQL refuses bytes that are not UTF-8 in a text column). */
+#define SID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 void ep_session_end(srv *s, const http_req *rq, http_reply *rp) {
-  if (strlen(rq->subpath) >= STORE_ID_MAX || strchr(rq->subpath, '/') != NULL) {
+  if (strlen(rq->subpath) >= STORE_ID_MAX || rq->subpath[strspn(rq->subpath, SID_CHARS)] != '\0') {
     reply_error(rp, 404, "not_found", "no such session");
     return;
   }

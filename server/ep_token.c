@@ -68,6 +68,10 @@ static void refresh_grant(srv *s, const http_req *rq, const session_meta *m, int
   session_tokens t;
   srv_error err;
   if (session_refresh(s, rt, len, params_get(&rq->params, "scope", NULL), m, &t, &err) != SRV_OK) {
+    if (cookie_mode && err.code == SRV_ERR_INVALID_GRANT) { /* dead for good: the browser drops it */
+      ep_clear_cookie(rp, COOKIE_REFRESH);
+      ep_clear_cookie(rp, COOKIE_ACCESS);
+    }
     reply_fail(rp, &err);
     return;
   }

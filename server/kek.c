@@ -65,6 +65,23 @@ static srv_status parse_kek(const unsigned char *data, size_t n, srv_kek *out, c
                   path);
 }
 
+/* Reads fd to its end or until cap bytes: a pipe (WRISTBAND_KEK_FILE=<(vault ...)) may deliver the
+ * key in pieces, and one read() would take the first piece for the whole key. -1 on error. */
+static ssize_t read_all(int fd, unsigned char *buf, size_t cap) {
+  size_t got = 0;
+  while (got < cap) {
+    ssize_t n = read(fd, buf + got, cap - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -1;
+    if (n == 0)
+      break;
+    got += (size_t)n;
+  }
+  return (ssize_t)got;
+}
+
 static srv_status read_kek(const char *path, srv_kek *out, srv_error *err) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -79,7 +96,7 @@ static srv_status read_kek(const char *path, srv_kek *out, srv_error *err) {
   else if ((sb.st_mode & 077) != 0)
     st = srv_fail(err, SRV_ERR_CONFIG,
                   "the key-encryption key %s is accessible by group or others (chmod 600 it)", path);
-  else if ((n = read(fd, buf, sizeof(buf))) < 0)
+  else if ((n = read_all(fd, buf, sizeof(buf))) < 0)
     st = srv_fail(err, SRV_ERR_IO, "cannot read %s: %s", path, strerror(errno));
   else if ((size_t)n == sizeof(buf))
     st = srv_fail(err, SRV_ERR_CONFIG, "%s: too long for a key-encryption key", path);

@@ -191,14 +191,17 @@ out:
   return SRV_OK;
 }
 
-/* Builds a keyring for the store's current version and makes it current. Caller holds k->lock. */
+/* Builds a keyring for the store's current version (reading the store with k->lock free) and
+ * makes it current. Caller holds k->update. */
 static srv_status rebuild_locked(keys *k, int64_t version, srv_error *err) {
   keyring *r = NULL;
   srv_status st = build_ring(k, version, &r, err);
   if (st != SRV_OK)
     return st;
+  pthread_mutex_lock(&k->lock);
   keyring *old = k->current;
   k->current = r;
+  pthread_mutex_unlock(&k->lock);
   keyring_release(old);
   return SRV_OK;
 }
@@ -220,6 +223,9 @@ static srv_status open_private(const srv_kek *kek, const store_key *row, wb_key 
   return st;
 }
 
+static srv_status new_key(store *st, const srv_kek *kek, wb_alg alg, int first, char kid[STORE_ID_MAX],
+                          srv_error *err);
+
 /* The newest key that can still sign, or NULL. */
 static const store_key *newest_signable(const key_rows *rows) {
   for (size_t i = rows->n; i-- > 0;) {
@@ -234,15 +240,16 @@ static int64_t sign_until(const keys *k) {
   return clock_now_s() + k->access_ttl_s + 2 * KEYS_HEARTBEAT_S;
 }
 
-/* Picks the newest key (generating a first one of first_alg if there is none), opens it and
- * marks it active in the store. */
+/* Picks the newest key (generating a first one of first_alg if there is none: servers starting at
+ * once on an empty store add one between them and all pick it), opens it and marks it active in
+ * the store. */
 static srv_status choose_signer(keys *k, wb_alg first_alg, srv_error *err) {
   key_rows rows;
   srv_status st = rows_load(k->st, &rows, err);
   if (st == SRV_OK && newest_signable(&rows) == NULL) {
     rows_free(&rows);
     char kid[STORE_ID_MAX];
-    st = keys_rotate(k->st, k->kek, first_alg, kid, err);
+    st = new_key(k->st, k->kek, first_alg, 1, kid, err);
     if (st == SRV_OK)
       st = rows_load(k->st, &rows, err);
   }
@@ -271,6 +278,7 @@ static srv_status choose_signer(keys *k, wb_alg first_alg, srv_error *err) {
 srv_status keys_init(keys *k, store *st, const srv_kek *kek, const char *issuer, const char *audience,
                      int64_t access_ttl_s, wb_alg first_alg, int sign, srv_error *err) {
   memset(k, 0, sizeof(*k));
+  pthread_mutex_init(&k->update, NULL);
   pthread_mutex_init(&k->lock, NULL);
   k->st = st;
   k->kek = kek;
@@ -295,10 +303,11 @@ void keys_free(keys *k) {
   wb_key_free(k->signing_key);
   k->signing_key = NULL;
   pthread_mutex_destroy(&k->lock);
+  pthread_mutex_destroy(&k->update);
 }
 
 srv_status keys_reload_signer(keys *k, srv_error *err) {
-  pthread_mutex_lock(&k->lock);
+  pthread_mutex_lock(&k->update);
   wb_alg alg = k->signing_key != NULL ? wb_key_alg(k->signing_key) : WB_ALG_ES256;
   srv_status st = choose_signer(k, alg, err);
   int64_t version = 0;
@@ -306,7 +315,7 @@ srv_status keys_reload_signer(keys *k, srv_error *err) {
     st = k->st->ops->keys_version(k->st, &version, err);
   if (st == SRV_OK)
     st = rebuild_locked(k, version, err);
-  pthread_mutex_unlock(&k->lock);
+  pthread_mutex_unlock(&k->update);
   return st;
 }
 
@@ -318,30 +327,83 @@ srv_status keys_refresh(keys *k, int force, srv_error *err) {
   srv_status st = k->st->ops->keys_version(k->st, &version, err);
   if (st != SRV_OK)
     return st;
-  pthread_mutex_lock(&k->lock);
+  pthread_mutex_lock(&k->update); /* current changes only under update: reading it here is safe */
   if (k->current == NULL || k->current->version != version || now >= k->current->rebuild_at_s)
     st = rebuild_locked(k, version, err);
-  pthread_mutex_unlock(&k->lock);
+  pthread_mutex_unlock(&k->update);
   return st;
 }
 
-srv_status keys_heartbeat(keys *k, srv_error *err) {
-  if (k->signing_key == NULL)
+/* The UPDATE may wait for a row lock another transaction holds (a slow `keys` command, an
+ * operator's psql): it runs holding no lock, so that JWKS, logins and verification, and rebuilds
+ * after a rotation, go on meanwhile. Extending a key a SIGHUP just retired is harmless: it stays
+ * published a little longer. */
+srv_status keys_heartbeat(keys *k, int *switched, srv_error *err) {
+  *switched = 0;
+  char kid[STORE_ID_MAX] = "";
+  pthread_mutex_lock(&k->update);
+  if (k->signing_key != NULL)
+    snprintf(kid, sizeof(kid), "%s", wb_key_kid(k->signing_key));
+  pthread_mutex_unlock(&k->update);
+  if (kid[0] == '\0')
     return SRV_OK;
-  pthread_mutex_lock(&k->lock);
-  srv_status st = k->st->ops->key_heartbeat(k->st, wb_key_kid(k->signing_key), sign_until(k), err);
-  pthread_mutex_unlock(&k->lock);
+  srv_status st = k->st->ops->key_heartbeat(k->st, kid, sign_until(k), err);
+  if (st == SRV_ERR_NOT_FOUND) {
+    st = keys_reload_signer(k, err);
+    *switched = st == SRV_OK;
+  }
   return st;
 }
 
-srv_status keys_rotate(store *st, const srv_kek *kek, wb_alg alg, char kid[STORE_ID_MAX], srv_error *err) {
+/* SRV_OK when kek opens what the store already holds sealed: the refresh-token secret, or (before
+ * any server ran) the newest private key. A key sealed under another KEK would be published and
+ * then open on no server: every server would refuse to start again. */
+static srv_status check_kek(store *st, const srv_kek *kek, srv_error *err) {
+  unsigned char *sealed = NULL, *plain = NULL;
+  size_t sealed_len = 0, plain_len = 0;
+  srv_error e;
+  srv_status s = st->ops->secret_get(st, REFRESH_SECRET_ID, &sealed, &sealed_len, &e);
+  if (s == SRV_OK) {
+    s = kek_open(kek, SECRET_AAD, sealed, sealed_len, &plain, &plain_len, &e);
+  } else if (s == SRV_ERR_NOT_FOUND) {
+    key_rows rows;
+    s = rows_load(st, &rows, &e);
+    if (s == SRV_OK) {
+      const store_key *newest = NULL;
+      for (size_t i = 0; i < rows.n; i++)
+        if (rows.v[i].private_enc_len > 0)
+          newest = &rows.v[i];
+      wb_key *key = NULL;
+      if (newest != NULL)
+        s = open_private(kek, newest, &key, &e);
+      wb_key_free(key);
+      rows_free(&rows);
+    }
+  }
+  kek_free_plain(plain, plain_len);
+  free(sealed);
+  if (s == SRV_ERR_CRYPTO)
+    return srv_fail(err, s,
+                    "not the store's key-encryption key (WRISTBAND_KEK_FILE): a key sealed under it would "
+                    "open on no server");
+  if (s != SRV_OK && err != NULL)
+    *err = e;
+  return s;
+}
+
+/* Generates a key for alg, seals it and adds it to the store (first: only if the store holds no key
+ * that can sign, store_ops.key_add_first); kid copied out. */
+static srv_status new_key(store *st, const srv_kek *kek, wb_alg alg, int first, char kid[STORE_ID_MAX],
+                          srv_error *err) {
   kid[0] = '\0';
   wb_key *key = NULL;
   wb_error e = {0};
   char *priv = NULL;
   store_key row;
   memset(&row, 0, sizeof(row));
-  srv_status s = SRV_ERR_CRYPTO;
+  srv_status s = check_kek(st, kek, err);
+  if (s != SRV_OK)
+    return s;
   if (wb_key_generate_for_alg(&key, alg, WB_CRV_NONE, 0, &e) != WB_OK) {
     s = srv_fail(err, SRV_ERR_CRYPTO, "generate key: %s", e.message);
     goto out;
@@ -358,7 +420,7 @@ srv_status keys_rotate(store *st, const srv_kek *kek, wb_alg alg, char kid[STORE
     s = kek_seal(kek, aad, (const unsigned char *)priv, strlen(priv), &row.private_enc, &row.private_enc_len,
                  err);
   if (s == SRV_OK)
-    s = st->ops->key_add(st, &row, err);
+    s = first ? st->ops->key_add_first(st, &row, err) : st->ops->key_add(st, &row, err);
   if (s == SRV_OK)
     snprintf(kid, STORE_ID_MAX, "%s", row.kid);
 out:
@@ -367,6 +429,10 @@ out:
   free(row.private_enc);
   wb_key_free(key);
   return s;
+}
+
+srv_status keys_rotate(store *st, const srv_kek *kek, wb_alg alg, char kid[STORE_ID_MAX], srv_error *err) {
+  return new_key(st, kek, alg, 0, kid, err);
 }
 
 const char *keys_state(const store_key *k, int64_t now_s, const char *newest_active_kid) {

@@ -43,7 +43,11 @@ typedef struct keyring {
 } keyring;
 
 typedef struct keys {
-  pthread_mutex_t lock; /* guards current and the rebuild */
+  /* Serialises whatever reads the store to change the keys: rebuilds, the signer's choice. Never
+   * held while waiting for a store write that a row lock may hold up (the heartbeat). */
+  pthread_mutex_t update;
+  pthread_mutex_t
+      lock; /* guards current only, never held across a store call: keys_acquire waits for no database */
   keyring *current;
   store *st;
   const srv_kek *kek;
@@ -71,8 +75,13 @@ srv_status keys_reload_signer(keys *k, srv_error *err);
  */
 srv_status keys_refresh(keys *k, int force, srv_error *err);
 
-/** Extends the signing key's sign_until (the server's periodic upkeep). */
-srv_status keys_heartbeat(keys *k, srv_error *err);
+/**
+ * Extends the signing key's sign_until (the server's periodic upkeep). When the store no longer
+ * holds that key (removed, or a backup older than it restored), signing it would make tokens no
+ * JWKS publishes: the signer is chosen again as at SIGHUP (the newest key, or a first one made),
+ * and *switched is set.
+ */
+srv_status keys_heartbeat(keys *k, int *switched, srv_error *err);
 
 keyring *keys_acquire(keys *k);
 void keyring_release(keyring *r);

@@ -91,8 +91,11 @@ static void upkeep(srv *s, int64_t *last_beat, int64_t *last_purge) {
   srv_error err;
   int64_t now = clock_now_s();
   if (now - *last_beat >= KEYS_HEARTBEAT_S || now < *last_beat) {
-    if (keys_heartbeat(&s->keys, &err) != SRV_OK)
+    int switched = 0;
+    if (keys_heartbeat(&s->keys, &switched, &err) != SRV_OK)
       fprintf(stderr, "wristband: error: key heartbeat: %s\n", err.message);
+    else if (switched)
+      log_signing_key(s, "the signing key is no longer in the store");
     *last_beat = now;
   }
   if (keys_refresh(&s->keys, 0, &err) != SRV_OK)

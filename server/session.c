@@ -189,6 +189,13 @@ static srv_status verify_user(srv *s, const char *username, const char *password
   return SRV_OK;
 }
 
+/* The request's User-Agent as a session row keeps it: at most USER_AGENT_MAX bytes (a login
+ * and every refresh alike: /sessions lists them within one reply). */
+static const char *user_agent_cut(const session_meta *m, char *buf, size_t cap) {
+  snprintf(buf, cap, "%s", m != NULL && m->user_agent != NULL ? m->user_agent : "");
+  return buf;
+}
+
 /* A login's session row; *sess borrows strings from m and scope. */
 static srv_status new_session(srv *s, const store_user *u, const char *scope, const session_meta *m,
                               int64_t now_us, store_session *sess, char *ua_buf, size_t ua_cap,
@@ -198,7 +205,7 @@ static srv_status new_session(srv *s, const store_user *u, const char *scope, co
   if (st != SRV_OK)
     return st;
   snprintf(sess->user_id, sizeof(sess->user_id), "%s", u->id);
-  snprintf(ua_buf, ua_cap, "%s", m != NULL && m->user_agent != NULL ? m->user_agent : "");
+  user_agent_cut(m, ua_buf, ua_cap);
   sess->counter = 0;
   sess->rotated_us = sess->created_us = sess->last_used_us = now_us;
   sess->revoked_us = STORE_UNSET;
@@ -290,8 +297,10 @@ static srv_status rotate(srv *s, store_session *sess, int64_t presented, const s
                          int64_t now_us, int64_t *next, srv_error *err) {
   if (presented == sess->counter) {
     int rotated = 0;
-    srv_status st = s->st->ops->session_rotate(s->st, sess->id, presented, now_us, m ? m->user_agent : NULL,
-                                               m ? m->address : NULL, &rotated, err);
+    char ua[USER_AGENT_MAX + 1];
+    srv_status st =
+        s->st->ops->session_rotate(s->st, sess->id, presented, now_us, user_agent_cut(m, ua, sizeof(ua)),
+                                   m ? m->address : NULL, &rotated, err);
     if (st != SRV_OK)
       return st;
     if (rotated) {

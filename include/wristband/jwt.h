@@ -46,7 +46,9 @@ typedef enum {
  * Values keep the text they were given: strings are escaped once, reals are written in the
  * shortest form that reads back as the same double (0.1 stays 0.1), JSON given as text is
  * validated strictly and kept as written with its whitespace removed (numbers are never
- * rewritten). A failed setter changes nothing.
+ * rewritten). A failed setter changes nothing. Registered claims keep their RFC 7519 types
+ * (exp, nbf, iat numbers; iss, sub, jti strings; aud a string or an array of strings): any
+ * other type is WB_ERR_INVALID_ARG, whichever setter or JSON text brings it.
  */
 
 /** An empty claims set. On failure *out is NULL. */

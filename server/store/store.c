@@ -32,6 +32,51 @@ static void put(char *buf, size_t cap, size_t *o, const char *text, size_t n) {
   buf[*o] = '\0';
 }
 
+static int hex_value(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* 1 when the query parameter name key[0..n) is "password" or "sslpassword" (the client key's)
+ * once percent-decoded (libpq decodes names too: pass%77ord is password). */
+static int is_password_key(const char *key, size_t n) {
+  char name[16];
+  size_t got = 0;
+  for (size_t i = 0; i < n; i++) {
+    int c = (unsigned char)key[i];
+    if (c == '%') {
+      int hi = i + 2 < n ? hex_value(key[i + 1]) : -1, lo = i + 2 < n ? hex_value(key[i + 2]) : -1;
+      if (hi < 0 || lo < 0)
+        return 0;
+      c = hi * 16 + lo;
+      i += 2;
+    }
+    if (got + 1 == sizeof(name))
+      return 0;
+    name[got++] = (char)c;
+  }
+  name[got] = '\0';
+  return strcmp(name, "password") == 0 || strcmp(name, "sslpassword") == 0;
+}
+
+/* The "not a store URL" failure. The value is shown only when it cannot hold a password (a path
+ * without the sqlite: prefix); a URL of another scheme (postgress://user:PASSWORD@...) or libpq's
+ * keyword=value form is named by its scheme at most. */
+static srv_status not_a_store_url(const char *what, const char *url, srv_error *err) {
+  if (url == NULL)
+    url = "";
+  const char *scheme = strstr(url, "://");
+  int shown = strchr(url, '@') == NULL && strchr(url, '=') == NULL && scheme == NULL;
+  int n = scheme != NULL && scheme - url <= 16 ? (int)(scheme + 3 - url) : 0;
+  return srv_fail(err, SRV_ERR_CONFIG, "%s%s%.*s%s: not a store URL (use sqlite:PATH or postgres://...)",
+                  what, shown || n > 0 ? " " : "", shown ? (int)strlen(url) : n, url, n > 0 ? "..." : "");
+}
+
 void store_url_redacted(const char *url, char *buf, size_t cap) {
   size_t o = 0;
   buf[0] = '\0';
@@ -39,26 +84,40 @@ void store_url_redacted(const char *url, char *buf, size_t cap) {
     snprintf(buf, cap, "%s", url != NULL ? url : "");
     return;
   }
-  const char *host = strstr(url, "://") + 3;
-  size_t auth = strcspn(host, "/?"); /* user[:password]@host:port */
-  const char *at = memchr(host, '@', auth);
-  const char *colon = at != NULL ? memchr(host, ':', (size_t)(at - host)) : NULL;
+  /* As libpq reads the URI: the user part runs to the first '@' before any '/' (so a password
+   * may hold '?' or '#'), its password after the first ':'; parameters follow the first '?' after
+   * it, separated by '&'. */
+  const char *start = strstr(url, "://") + 3;
+  size_t span = strcspn(start, "@/");
   const char *p = url;
-  if (colon != NULL) {
-    put(buf, cap, &o, url, (size_t)(colon + 1 - url));
-    put(buf, cap, &o, "***", 3);
-    p = at;
-  }
-  while (*p != '\0') {
-    const char *pw = strstr(p, "password=");
-    if (pw == NULL || pw < host + auth) {
-      put(buf, cap, &o, p, strlen(p));
-      break;
+  const char *rest = start;
+  if (start[span] == '@') {
+    const char *colon = memchr(start, ':', span);
+    if (colon != NULL) {
+      put(buf, cap, &o, url, (size_t)(colon + 1 - url));
+      put(buf, cap, &o, "***", 3);
+      p = start + span;
     }
-    pw += strlen("password=");
-    put(buf, cap, &o, p, (size_t)(pw - p));
-    put(buf, cap, &o, "***", 3);
-    p = pw + strcspn(pw, "&");
+    rest = start + span;
+  }
+  const char *query = strchr(rest, '?');
+  if (query == NULL) {
+    put(buf, cap, &o, p, strlen(p));
+    return;
+  }
+  put(buf, cap, &o, p, (size_t)(query + 1 - p));
+  for (const char *q = query + 1; *q != '\0';) {
+    size_t n = strcspn(q, "&");
+    const char *eq = memchr(q, '=', n);
+    if (eq != NULL && is_password_key(q, (size_t)(eq - q))) {
+      put(buf, cap, &o, q, (size_t)(eq + 1 - q));
+      put(buf, cap, &o, "***", 3);
+    } else {
+      put(buf, cap, &o, q, n);
+    }
+    q += n;
+    if (*q == '&')
+      put(buf, cap, &o, q++, 1);
   }
 }
 
@@ -69,8 +128,17 @@ srv_status store_open(store **out, const char *url, srv_error *err) {
     return store_sqlite_open(out, path, err);
   if (store_is_pg(url))
     return store_pg_open(out, url, err);
-  return srv_fail(err, SRV_ERR_CONFIG, "--store %s: not a store URL (use sqlite:PATH or postgres://...)",
-                  url != NULL ? url : "");
+  return not_a_store_url("--store", url, err);
+}
+
+srv_status store_probe(const char *url, int *version, srv_error *err) {
+  *version = 0;
+  const char *path = store_sqlite_path(url);
+  if (path != NULL)
+    return store_sqlite_probe(path, version, err);
+  if (store_is_pg(url))
+    return store_pg_probe(url, version, err);
+  return not_a_store_url("--from", url, err);
 }
 
 void store_close(store *s) {

@@ -168,6 +168,12 @@ struct store_ops {
   /* ---- signing keys ---- */
   /** Adds a key (new kid) and bumps the keys version. */
   srv_status (*key_add)(store *s, const store_key *k, srv_error *err);
+  /**
+   * Adds k as key_add does, unless the store already holds a key that can sign (a private part,
+   * sign_until_s not 0): then nothing changes, SRV_OK. Decided by the database, so that servers
+   * starting at once on an empty store add one first key between them.
+   */
+  srv_status (*key_add_first)(store *s, const store_key *k, srv_error *err);
   /** Every key, oldest first (private_enc filled). */
   srv_status (*key_list)(store *s, store_key_fn fn, void *ctx, srv_error *err);
   /**
@@ -176,7 +182,10 @@ struct store_ops {
    * bumps the keys version when the published set changed.
    */
   srv_status (*key_activate)(store *s, const char *kid, int64_t now_us, int64_t sign_until_s, srv_error *err);
-  /** Extends sign_until_s of the key a server signs with (never shortens it). */
+  /**
+   * Extends sign_until_s of the key a server signs with (never shortens it). SRV_ERR_NOT_FOUND
+   * when the store holds no activated key kid (removed, or a restored backup predates it).
+   */
   srv_status (*key_heartbeat)(store *s, const char *kid, int64_t sign_until_s, srv_error *err);
   /** A counter that changes whenever the set of keys changes (cheap: one row). */
   srv_status (*keys_version)(store *s, int64_t *version, srv_error *err);
@@ -226,6 +235,13 @@ struct store_ops {
  * migrated under an advisory lock, server/store/store_pg.c). *out is NULL on failure.
  */
 srv_status store_open(store **out, const char *url, srv_error *err);
+/**
+ * The schema version of the store at url, read without creating or changing anything: 0 when
+ * the SQLite file or the PostgreSQL database holds no wristband store; SRV_ERR_NOT_FOUND when the
+ * SQLite file does not exist. For reading a store that must already be one (`store copy --from`).
+ */
+srv_status store_probe(const char *url, int *version, srv_error *err);
+
 /** Closes every connection. NULL-safe. Call after every thread using it has stopped. */
 void store_close(store *s);
 

@@ -11,6 +11,7 @@
  * do not wait for a flush, and emptied after a crash of PostgreSQL - store.h allows counters to
  * forget a few failed attempts.
  */
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,17 +26,21 @@
 #define BACKOFF_MAX_US     5000000      /* longest wait between attempts */
 #define CONNECT_TIMEOUT    "5"          /* seconds, unless the URL says otherwise */
 #define RETRIES            3            /* tries of a statement that lost a deadlock or serialization race */
+#define REPLY_TIMEOUT_US   15000000     /* longest wait for a reply (await_reply) */
 #define MIGRATION_LOCK     "7813950327" /* advisory lock key held while migrating ("wrist") */
+#define FIRST_KEY_LOCK     "7813950328" /* advisory lock key held while adding a first signing key */
 #define SQLSTATE_UNIQUE    "23505"
 #define SQLSTATE_DEADLOCK  "40P01"
 #define SQLSTATE_SERIALIZE "40001"
+#define SQLSTATE_DATA      "22"    /* class of the data exceptions: a value refused */
+#define SQLSTATE_STALE     "0A000" /* cached plan must not change result type: the schema changed */
 
 /* One thread's connection; freed by the thread-exit destructor or store close, whichever is first
  * (the list in pg_store lets close reach connections of threads that still exist). */
 typedef struct pg_conn {
   PGconn *db;
   unsigned char prepared[PG_COUNT_];
-  int in_tx; /* between import_begin and import_end */
+  int in_tx; /* in a transaction: between import_begin and import_end, in key_add_first */
   struct pg_store *owner;
   struct pg_conn *next;
   struct pg_conn *prev;
@@ -281,15 +286,59 @@ static pg_conn *conn_get(store *s, srv_error *err) {
 
 /* ---- running statements ---------------------------------------------------------------------- */
 
+/* The reply to what was just sent on c (PQsend*): its result, or NULL when none came within
+ * REPLY_TIMEOUT_US or the connection broke. A database that stops answering without closing the
+ * connection (its host frozen or cut off) would otherwise hold the thread forever: every request
+ * that reaches the store, the JWKS's keys check included. The caller drops the connection on
+ * NULL (the statement's outcome is unknown, as when a connection breaks). */
+static PGresult *await_reply(pg_conn *c) {
+  int64_t deadline = mono_us() + REPLY_TIMEOUT_US;
+  while (PQisBusy(c->db)) {
+    int64_t left = deadline - mono_us();
+    struct pollfd pfd = {PQsocket(c->db), POLLIN, 0};
+    if (left <= 0 || pfd.fd < 0)
+      return NULL;
+    int rc = poll(&pfd, 1, (int)((left + 999) / 1000));
+    if (rc < 0 && errno != EINTR)
+      return NULL;
+    if (rc > 0 && !PQconsumeInput(c->db))
+      return NULL;
+  }
+  PGresult *first = PQgetResult(c->db), *more;
+  while ((more = PQgetResult(c->db)) != NULL) /* one statement: nothing more, but drain it */
+    PQclear(more);
+  return first;
+}
+
+/* A statement sent on c got no reply in time (or the connection broke): the connection is
+ * dropped, its statement's outcome unknown, and the caller told the store is unavailable. */
+static srv_status no_reply(pg_conn *c, const char *what, srv_error *err) {
+  char msg[200], why[160];
+  snprintf(msg, sizeof(msg), "%s: %s", what,
+           PQstatus(c->db) == CONNECTION_OK ? "no reply from the database in time"
+                                            : conn_message(c->db, why, sizeof(why)));
+  pg_store *q = c->owner;
+  conn_drop_db(c);
+  return unavailable(q, msg, err);
+}
+
 /* Maps a failed result (or a NULL one) to a status; drops the connection when it broke. */
 static srv_status result_error(pg_conn *c, PGresult *r, const char *what, srv_error *err) {
   const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
   char msg[160];
-  const char *text = r != NULL ? PQresultErrorMessage(r) : "";
-  snprintf(msg, sizeof(msg), "%s", text[0] != '\0' ? text : PQerrorMessage(c->db));
+  /* The primary message only: DETAIL may quote a failing row ("Failing row contains (...)", a
+   * password hash for users), and CONTEXT/HINT add nothing an operator needs. */
+  const char *text = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+  if (text != NULL && text[0] != '\0')
+    snprintf(msg, sizeof(msg), "%s (SQLSTATE %s)", text, state != NULL ? state : "?");
+  else
+    snprintf(msg, sizeof(msg), "%s", PQerrorMessage(c->db));
   size_t n = strlen(msg);
   while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
     msg[--n] = '\0';
+  for (char *p = msg; *p != '\0'; p++) /* one log line (libpq adds CONTEXT: ... lines) */
+    if (*p == '\n' || *p == '\t')
+      *p = ' ';
   if (state != NULL && strcmp(state, SQLSTATE_UNIQUE) == 0)
     return srv_fail(err, SRV_ERR_CONFLICT, "%s: already exists", what);
   if (PQstatus(c->db) != CONNECTION_OK) {
@@ -298,6 +347,11 @@ static srv_status result_error(pg_conn *c, PGresult *r, const char *what, srv_er
   }
   if (r == NULL)
     return srv_fail(err, SRV_ERR_NOMEM, "%s: out of memory", what);
+  /* A value the database refuses (class 22: bytes that are not UTF-8, out of range) fails the
+   * same way however often it is retried: a failure of the request (500), not of the store
+   * (503 and Retry-After, which would bring the client back forever). */
+  if (state != NULL && strncmp(state, SQLSTATE_DATA, 2) == 0)
+    return srv_fail(err, SRV_ERR_INTERNAL, "database: %s: %s", what, msg);
   return srv_fail(err, SRV_ERR_STORE, "database: %s: %s", what, msg);
 }
 
@@ -306,12 +360,29 @@ static int retryable(const PGresult *r) {
   return state != NULL && (strcmp(state, SQLSTATE_DEADLOCK) == 0 || strcmp(state, SQLSTATE_SERIALIZE) == 0);
 }
 
+/* 1 for the error of a prepared statement whose tables changed under it (a newer wristband's
+ * migration, run by another server, changed a column's type): preparing it again mends it. */
+static int stale_plan(const PGresult *r) {
+  const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  return state != NULL && strcmp(state, SQLSTATE_STALE) == 0;
+}
+
+/* Drops statement id from the connection, to be prepared again on its next use. */
+static void unprepare(pg_conn *c, pg_id id) {
+  char sql[32];
+  snprintf(sql, sizeof(sql), "DEALLOCATE wb%d", (int)id);
+  PQclear(PQexec(c->db, sql));
+  c->prepared[id] = 0;
+}
+
 static srv_status prepare(pg_conn *c, pg_id id, srv_error *err) {
   if (c->prepared[id])
     return SRV_OK;
   char name[16];
   snprintf(name, sizeof(name), "wb%d", (int)id);
-  PGresult *r = PQprepare(c->db, name, pg_sql[id], 0, NULL);
+  PGresult *r = PQsendPrepare(c->db, name, pg_sql[id], 0, NULL) ? await_reply(c) : NULL;
+  if (r == NULL)
+    return no_reply(c, "prepare", err);
   srv_status st = PQresultStatus(r) == PGRES_COMMAND_OK ? SRV_OK : result_error(c, r, "prepare", err);
   PQclear(r);
   if (st == SRV_OK)
@@ -333,13 +404,18 @@ srv_status pg_exec(store *s, pg_id id, const pg_params *p, PGresult **res, const
       return st;
     char name[16];
     snprintf(name, sizeof(name), "wb%d", (int)id);
-    PGresult *r = PQexecPrepared(c->db, name, p->n, p->values, p->lengths, p->formats, 1);
+    PGresult *r =
+        PQsendQueryPrepared(c->db, name, p->n, p->values, p->lengths, p->formats, 1) ? await_reply(c) : NULL;
+    if (r == NULL)
+      return no_reply(c, what, err);
     ExecStatusType rs = PQresultStatus(r);
     if (r != NULL && (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK)) {
       *res = r;
       return SRV_OK;
     }
-    if (attempt < RETRIES && !c->in_tx && retryable(r)) {
+    if (attempt < RETRIES && !c->in_tx && (retryable(r) || stale_plan(r))) {
+      if (stale_plan(r))
+        unprepare(c, id);
       PQclear(r);
       continue;
     }
@@ -479,6 +555,31 @@ static srv_status pg_import_end(store *s, int commit, srv_error *err) {
   return simple(c, commit ? "COMMIT" : "ROLLBACK", "end the import", err);
 }
 
+/* store_ops.key_add_first. Servers starting at once on an empty database each find no key; the
+ * transaction's advisory lock makes them add theirs one after the other, and the INSERT (a
+ * statement begun after the lock was granted, so it sees what the holder before committed) adds
+ * nothing when a key that can sign is there already. */
+static srv_status pg_key_add_first(store *s, const store_key *k, srv_error *err) {
+  pg_conn *c = conn_get(s, err);
+  if (c == NULL)
+    return err != NULL ? err->code : SRV_ERR_STORE;
+  srv_status st = simple(c, "BEGIN", "add a first key", err);
+  if (st != SRV_OK)
+    return st;
+  c->in_tx = 1;
+  st = simple(c, "SELECT pg_advisory_xact_lock(" FIRST_KEY_LOCK ")", "add a first key", err);
+  if (st == SRV_OK)
+    st = pg_key_insert_first(s, k, err);
+  if (st == SRV_OK && (c->db == NULL || !c->in_tx))
+    st = srv_fail(err, SRV_ERR_STORE, "database: adding a first key: the connection was lost");
+  if (st == SRV_OK)
+    st = simple(c, "COMMIT", "add a first key", err);
+  else if (c->db != NULL && c->in_tx)
+    simple(c, "ROLLBACK", "add a first key", NULL);
+  c->in_tx = 0;
+  return st;
+}
+
 static void pg_close(store *s) {
   if (s == NULL)
     return;
@@ -525,6 +626,7 @@ static const store_ops pg_ops = {
     .lockout_fail = pg_lockout_fail,
     .lockout_clear = pg_lockout_clear,
     .key_add = pg_key_add,
+    .key_add_first = pg_key_add_first,
     .key_list = pg_key_list,
     .key_activate = pg_key_activate,
     .key_heartbeat = pg_key_heartbeat,
@@ -545,8 +647,70 @@ static const store_ops pg_ops = {
     .import_end = pg_import_end,
 };
 
+/* Fails unless libpq can parse url. libpq's message quotes the part it could not read, which may
+ * be the password or the whole URL: the quoted parts are left out. */
+static srv_status check_url(const char *url, srv_error *err) {
+  char *why = NULL;
+  PQconninfoOption *opts = PQconninfoParse(url, &why);
+  if (opts != NULL) {
+    PQconninfoFree(opts);
+    return SRV_OK;
+  }
+  char msg[160];
+  size_t o = 0;
+  int quoted = 0;
+  for (const char *p = why != NULL ? why : "out of memory"; *p != '\0' && o + 4 < sizeof(msg); p++) {
+    if (*p == '"') {
+      quoted = !quoted;
+      if (quoted) {
+        memcpy(msg + o, "...", 3);
+        o += 3;
+      }
+    } else if (!quoted) {
+      msg[o++] = *p == '\n' ? ' ' : *p;
+    }
+  }
+  while (o > 0 && msg[o - 1] == ' ')
+    o--;
+  msg[o] = '\0';
+  PQfreemem(why);
+  return srv_fail(err, SRV_ERR_CONFIG, "--store: not a valid PostgreSQL URL (%s)", msg);
+}
+
+srv_status store_pg_probe(const char *url, int *version, srv_error *err) {
+  *version = 0;
+  srv_status st = check_url(url, err);
+  if (st != SRV_OK)
+    return st;
+  PGconn *db = connect_url(url);
+  char msg[160];
+  if (db == NULL || PQstatus(db) != CONNECTION_OK) {
+    st = srv_fail(err, SRV_ERR_STORE, "database unavailable: %s", conn_message(db, msg, sizeof(msg)));
+    PQfinish(db);
+    return st;
+  }
+  PGresult *r = PQexec(db, "SELECT to_regclass('wristband_migrations') IS NOT NULL");
+  int found = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+  if (PQresultStatus(r) != PGRES_TUPLES_OK)
+    st = srv_fail(err, SRV_ERR_STORE, "database: %s", conn_message(db, msg, sizeof(msg)));
+  PQclear(r);
+  if (st == SRV_OK && found) {
+    r = PQexec(db, "SELECT COALESCE(max(version), 0) FROM wristband_migrations");
+    if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+      *version = atoi(PQgetvalue(r, 0, 0));
+    else
+      st = srv_fail(err, SRV_ERR_STORE, "database: %s", conn_message(db, msg, sizeof(msg)));
+    PQclear(r);
+  }
+  PQfinish(db);
+  return st;
+}
+
 srv_status store_pg_open(store **out, const char *url, srv_error *err) {
   *out = NULL;
+  srv_status bad = check_url(url, err);
+  if (bad != SRV_OK)
+    return bad;
   pg_store *q = calloc(1, sizeof(*q));
   if (q == NULL || (q->url = strdup(url)) == NULL) {
     free(q);

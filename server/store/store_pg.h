@@ -13,7 +13,8 @@
  * Races between servers are decided by PostgreSQL: a refresh rotates with a conditional UPDATE
  * (the row lock makes a concurrent one re-check its WHERE and find the counter moved), counters
  * are INSERT ... ON CONFLICT DO UPDATE ... RETURNING (one atomic increment whichever server
- * counts). A deadlock or serialization failure of a single statement is retried.
+ * counts). A deadlock or serialization failure of a single statement is retried, and so is a
+ * statement whose prepared plan a schema change made stale (prepared again).
  *
  * Reconnection: a broken connection is noticed before use (its socket turned readable while idle:
  * the server said goodbye) or by the failing call, and dropped; the next call reconnects. Failed
@@ -53,6 +54,7 @@ typedef enum {
   PG_LOCKOUT_FAIL,
   PG_LOCKOUT_CLEAR,
   PG_KEY_INSERT,
+  PG_KEY_INSERT_FIRST,
   PG_KEY_IMPORT,
   PG_KEY_LIST,
   PG_KEY_ACTIVATE,
@@ -145,6 +147,8 @@ srv_status pg_lockout_fail(store *s, const char *name, int64_t now_s, int64_t wi
                            int64_t lock_s, int64_t *locked_until_s, srv_error *err);
 srv_status pg_lockout_clear(store *s, const char *name, srv_error *err);
 srv_status pg_key_add(store *s, const store_key *k, srv_error *err);
+/** PG_KEY_INSERT_FIRST for k, in the caller's transaction (store_pg.c's key_add_first). */
+srv_status pg_key_insert_first(store *s, const store_key *k, srv_error *err);
 srv_status pg_key_list(store *s, store_key_fn fn, void *ctx, srv_error *err);
 srv_status pg_key_activate(store *s, const char *kid, int64_t now_us, int64_t sign_until_s, srv_error *err);
 srv_status pg_key_heartbeat(store *s, const char *kid, int64_t sign_until_s, srv_error *err);
@@ -164,5 +168,7 @@ srv_status pg_key_import(store *s, const store_key *k, srv_error *err);
 
 /** Connects to url (a libpq URI), migrates the schema under an advisory lock, returns the store. */
 srv_status store_pg_open(store **out, const char *url, srv_error *err);
+/** store_probe (store.h) for a PostgreSQL database: one connection, two reads, no migration. */
+srv_status store_pg_probe(const char *url, int *version, srv_error *err);
 
 #endif

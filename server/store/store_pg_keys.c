@@ -30,6 +30,13 @@ srv_status pg_key_add(store *s, const store_key *k, srv_error *err) {
   return pg_change(s, PG_KEY_INSERT, &p, &changed, "add key", err);
 }
 
+srv_status pg_key_insert_first(store *s, const store_key *k, srv_error *err) {
+  pg_params p;
+  key_params(&p, k);
+  int64_t changed;
+  return pg_change(s, PG_KEY_INSERT_FIRST, &p, &changed, "add a first key", err);
+}
+
 srv_status pg_key_import(store *s, const store_key *k, srv_error *err) {
   pg_params p;
   key_params(&p, k);
@@ -99,8 +106,11 @@ srv_status pg_key_heartbeat(store *s, const char *kid, int64_t sign_until_s, srv
   pp_init(&p);
   pp_text(&p, kid);
   pp_int(&p, sign_until_s);
-  int64_t changed;
-  return pg_change(s, PG_KEY_HEARTBEAT, &p, &changed, "update key", err);
+  int64_t changed = 0;
+  srv_status st = pg_change(s, PG_KEY_HEARTBEAT, &p, &changed, "update key", err);
+  if (st == SRV_OK && changed == 0)
+    st = srv_fail(err, SRV_ERR_NOT_FOUND, "no active key %s", kid);
+  return st;
 }
 
 srv_status pg_keys_version(store *s, int64_t *version, srv_error *err) {

@@ -96,6 +96,12 @@ const char *const pg_sql[PG_COUNT_] = {
         "WITH k AS (INSERT INTO signing_keys(kid, alg, public_jwk, private_enc, created_us, "
         "activated_us, sign_until_s) VALUES($1::text, $2::text, $3::text, $4::bytea, $5::bigint, "
         "NULL, NULL) RETURNING 1) " BUMP_KEYS_IF("k"),
+    /* Run holding FIRST_KEY_LOCK (store_pg.c), in a statement begun after it was granted. */
+    [PG_KEY_INSERT_FIRST] =
+        "WITH k AS (INSERT INTO signing_keys(kid, alg, public_jwk, private_enc, created_us, "
+        "activated_us, sign_until_s) SELECT $1::text, $2::text, $3::text, $4::bytea, $5::bigint, NULL, NULL "
+        "WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE COALESCE(sign_until_s, 1) <> 0 "
+        "AND octet_length(private_enc) > 0) RETURNING 1) " BUMP_KEYS_IF("k"),
     [PG_KEY_IMPORT] =
         "WITH k AS (INSERT INTO signing_keys(kid, alg, public_jwk, private_enc, created_us, "
         "activated_us, sign_until_s) VALUES($1::text, $2::text, $3::text, $4::bytea, $5::bigint, "

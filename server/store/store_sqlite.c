@@ -99,6 +99,12 @@ static const char *const sql_text[SQ_COUNT_] = {
     [SQ_LOCKOUT_CLEAR] = "DELETE FROM login_failures WHERE name = ?1",
     [SQ_KEY_INSERT] = "INSERT INTO signing_keys(kid, alg, public_jwk, private_enc, created_us, activated_us, "
                       "sign_until_s) VALUES(?1, ?2, ?3, ?4, ?5, NULL, NULL)",
+    /* Inside BEGIN IMMEDIATE: no other writer between the check and the insert. */
+    [SQ_KEY_INSERT_FIRST] =
+        "INSERT INTO signing_keys(kid, alg, public_jwk, private_enc, created_us, "
+        "activated_us, sign_until_s) SELECT ?1, ?2, ?3, ?4, ?5, NULL, NULL WHERE NOT EXISTS "
+        "(SELECT 1 FROM signing_keys WHERE COALESCE(sign_until_s, 1) <> 0 "
+        "AND length(private_enc) > 0)",
     [SQ_KEY_LIST] = "SELECT kid, alg, public_jwk, private_enc, created_us, activated_us, sign_until_s "
                     "FROM signing_keys ORDER BY created_us, kid",
     [SQ_KEY_ACTIVATE] = "UPDATE signing_keys SET activated_us = COALESCE(activated_us, ?2), "
@@ -557,6 +563,7 @@ static const store_ops sqlite_ops = {
     .lockout_fail = sq_lockout_fail,
     .lockout_clear = sq_lockout_clear,
     .key_add = sq_key_add,
+    .key_add_first = sq_key_add_first,
     .key_list = sq_key_list,
     .key_activate = sq_key_activate,
     .key_heartbeat = sq_key_heartbeat,
@@ -576,6 +583,30 @@ static const store_ops sqlite_ops = {
     .import_begin = sq_import_begin,
     .import_end = sq_import_end,
 };
+
+srv_status store_sqlite_probe(const char *path, int *version, srv_error *err) {
+  *version = 0;
+  struct stat sb;
+  if (path == NULL || path[0] == '\0' || stat(path, &sb) != 0)
+    return srv_fail(err, SRV_ERR_NOT_FOUND, "%s: no such file", path != NULL ? path : "");
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+  srv_status st = rc == SQLITE_OK ? schema_version(db, version, err) : db_error(db, rc, "open", err);
+  sqlite3_stmt *q = NULL;
+  /* Another program may number its schema with user_version too: wristband's tables must be there. */
+  if (st == SRV_OK && *version > 0 &&
+      (sqlite3_prepare_v2(db,
+                          "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                          "('users', 'sessions', 'signing_keys', 'secrets', 'meta')",
+                          -1, &q, NULL) != SQLITE_OK ||
+       sqlite3_step(q) != SQLITE_ROW || sqlite3_column_int(q, 0) != 5))
+    *version = 0;
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  if (st != SRV_OK)
+    *version = 0;
+  return st;
+}
 
 srv_status store_sqlite_open(store **out, const char *path, srv_error *err) {
   *out = NULL;

@@ -45,6 +45,7 @@ typedef enum {
   SQ_LOCKOUT_FAIL,
   SQ_LOCKOUT_CLEAR,
   SQ_KEY_INSERT,
+  SQ_KEY_INSERT_FIRST,
   SQ_KEY_LIST,
   SQ_KEY_ACTIVATE,
   SQ_KEY_KILL_OLDER,
@@ -139,6 +140,7 @@ srv_status sq_lockout_fail(store *s, const char *name, int64_t now_s, int64_t wi
 srv_status sq_lockout_clear(store *s, const char *name, srv_error *err);
 
 srv_status sq_key_add(store *s, const store_key *k, srv_error *err);
+srv_status sq_key_add_first(store *s, const store_key *k, srv_error *err);
 srv_status sq_key_list(store *s, store_key_fn fn, void *ctx, srv_error *err);
 srv_status sq_key_activate(store *s, const char *kid, int64_t now_us, int64_t sign_until_s, srv_error *err);
 srv_status sq_key_heartbeat(store *s, const char *kid, int64_t sign_until_s, srv_error *err);
@@ -155,5 +157,7 @@ srv_status sq_import_end(store *s, int commit, srv_error *err);
 
 /** Opens (creating its directory and file, mode 0700 / 0600) and migrates the database at path. */
 srv_status store_sqlite_open(store **out, const char *path, srv_error *err);
+/** store_probe (store.h) for a SQLite file: opened without creating it, read, closed. */
+srv_status store_sqlite_probe(const char *path, int *version, srv_error *err);
 
 #endif

@@ -8,12 +8,14 @@
 
 #include "store_sqlite.h"
 
-srv_status sq_key_add(store *s, const store_key *k, srv_error *err) {
+/* Runs SQ_KEY_INSERT or SQ_KEY_INSERT_FIRST for k and bumps the keys version if a row went in. */
+static srv_status key_insert(store *s, sq_id id, const store_key *k, srv_error *err) {
   srv_status result = sq_begin(s, err);
   if (result != SRV_OK)
     return result;
   sqlite3_stmt *st;
-  result = sq_stmt(s, SQ_KEY_INSERT, &st, err);
+  int added = 0;
+  result = sq_stmt(s, id, &st, err);
   if (result == SRV_OK) {
     sq_bind_text(st, 1, k->kid);
     sq_bind_text(st, 2, k->alg);
@@ -21,13 +23,22 @@ srv_status sq_key_add(store *s, const store_key *k, srv_error *err) {
     sq_bind_blob(st, 4, k->private_enc, k->private_enc_len);
     sqlite3_bind_int64(st, 5, k->created_us);
     result = sq_run(s, st, "add key", err);
+    added = result == SRV_OK && sqlite3_changes(sqlite3_db_handle(st)) > 0;
   }
-  if (result == SRV_OK)
+  if (result == SRV_OK && added)
     result = sq_simple(s, SQ_KEYS_BUMP, "add key", err);
   if (result == SRV_OK)
     return sq_commit(s, err);
   sq_rollback(s);
   return result;
+}
+
+srv_status sq_key_add(store *s, const store_key *k, srv_error *err) {
+  return key_insert(s, SQ_KEY_INSERT, k, err);
+}
+
+srv_status sq_key_add_first(store *s, const store_key *k, srv_error *err) {
+  return key_insert(s, SQ_KEY_INSERT_FIRST, k, err);
 }
 
 /* Columns of SQ_KEY_LIST, in order. */
@@ -115,7 +126,11 @@ srv_status sq_key_activate(store *s, const char *kid, int64_t now_us, int64_t si
 }
 
 srv_status sq_key_heartbeat(store *s, const char *kid, int64_t sign_until_s, srv_error *err) {
-  return key_update(s, SQ_KEY_HEARTBEAT, kid, sign_until_s, 0, 1, NULL, err);
+  int changed = 0;
+  srv_status result = key_update(s, SQ_KEY_HEARTBEAT, kid, sign_until_s, 0, 1, &changed, err);
+  if (result == SRV_OK && changed == 0)
+    result = srv_fail(err, SRV_ERR_NOT_FOUND, "no active key %s", kid);
+  return result;
 }
 
 srv_status sq_keys_version(store *s, int64_t *version, srv_error *err) {

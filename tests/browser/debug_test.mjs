@@ -195,7 +195,11 @@ async function testWarnings(c) {
 }
 
 async function testKeyboardAndExample(c) {
+  await page.click('#example');
+  await page.locator('#key').waitFor({ state: 'visible' }); /* the example picks a pasted key */
+  await page.fill('#key', '{"kty":"oct","k":"c2VjcmV0"}');
   await page.click('#clear');
+  c.eq(await page.inputValue('#key'), '', 'Clear empties the key field too (a pasted key is a secret)');
   c.eq(await page.evaluate(() => document.activeElement.id), 'token', 'Clear puts the focus in the token field');
   await page.click('#example');
   await page.locator('#result').waitFor({ state: 'visible' });

@@ -6,7 +6,10 @@
 // header, without the old token) and a reload continues from the cookie alone; two contexts of
 // one user: "log out everywhere else" ends the other at its next renewal and the session list
 // goes from two to one; "End" on a listed session, and "Log out everywhere", which clears the
-// cookies; the page on a phone; screenshots under WB_SCREENSHOTS.
+// cookies; a refresh cookie replaced by another session's (cookie tossing) is refused; the page on
+// a phone; screenshots under WB_SCREENSHOTS.
+import http from 'node:http';
+
 import { ACCESS_TTL, PASSWORD, Server, claimsOf, context, expectedClaims, launch, logIn, main, screenshot, shownClaims,
   together, usability } from './lib.mjs';
 
@@ -178,6 +181,39 @@ async function testEndAndLogoutAll(c) {
   for (const x of [a, b, d]) await x.ctx.close();
 }
 
+// Cookie tossing: something on this host name (another port) overwrites the refresh cookie with
+// one of the attacker's session. The page must not show the attacker's account as the user's:
+// at its next renewal it logs the planted session out (clearing the cookies) and asks for a login.
+async function testTossedCookie(c) {
+  server.addUser('gina');
+  server.addUser('mallory');
+  const { ctx, page } = await loginPage();
+  await logIn(page, 'gina');
+  const planted = await server.login('mallory');
+  // The tossing page: another port of the same host, which the browser's cookies do not tell apart.
+  const sibling = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Set-Cookie':
+      `__Host-wristband-refresh=${planted.refresh_token}; Path=/; Secure; HttpOnly; SameSite=Strict` });
+    res.end('hello');
+  });
+  await new Promise((resolve) => sibling.listen(0, '127.0.0.1', resolve));
+  const other = await ctx.newPage();
+  await other.goto(`http://127.0.0.1:${sibling.address().port}/`);
+  await other.close();
+  sibling.close();
+  c.check((await ctx.cookies(server.base)).some((k) => k.value === planted.refresh_token), 'the cookie was tossed');
+  await page.locator('#login').waitFor({ state: 'visible', timeout: WAIT_MS });
+  c.check((await page.locator('#login-error').textContent()).includes('replaced by one of another session'),
+    'the page says the cookie was replaced');
+  c.eq(await page.locator('#who-name').textContent(), 'gina', 'mallory was never shown as the user');
+  c.eq((await ctx.cookies(server.base)).map((k) => k.name), [], 'the planted cookies are cleared');
+  const r = await fetch(server.url('/oauth/token'), { method: 'POST',
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: planted.refresh_token }) });
+  c.eq(r.status, 400, 'the planted session was ended');
+  c.eq(ctx.problems, [], 'no CSP report, no script error');
+  await ctx.close();
+}
+
 async function testWrongPasswordAndPhone(c) {
   server.addUser('frank');
   const { ctx, page } = await loginPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
@@ -208,7 +244,7 @@ async function testWrongPasswordAndPhone(c) {
 await main([async function setup() {
   server = await new Server().start();
   browser = await launch();
-}, testLogin, together(testRenewAndReload, testLogoutOthers, testEndAndLogoutAll), testWrongPasswordAndPhone,
+}, testLogin, together(testRenewAndReload, testLogoutOthers, testEndAndLogoutAll, testTossedCookie), testWrongPasswordAndPhone,
 async function teardown() {
   if (browser) await browser.close();
   if (server) await server.stop();

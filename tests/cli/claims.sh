@@ -50,4 +50,13 @@ tok=$("$W" sign --key "$T/h.jwk" --claim a=1 --claim-string a=2)
 check "the later of --claim and --claim-string wins" test "$(pl "$tok" '["a"]')" = 2
 expect_fail "--claim-string without =" 2 usage sign --key "$T/h.jwk" --claim-string novalue
 
+# registered claims of a type no verifier accepts are refused, from every source (RFC 7519 4.1)
+expect_fail "--claim exp=soon" 2 invalid_arg sign --key "$T/h.jwk" --claim exp=soon
+check "... the message names exp and NumericDate" grep -q '"exp" must be a number (NumericDate)' "$T/err"
+expect_fail "--claim iss=7" 2 invalid_arg sign --key "$T/h.jwk" --claim iss=7
+expect_fail "--claim 'aud=[1]'" 2 invalid_arg sign --key "$T/h.jwk" --claim 'aud=[1]'
+expect_fail "--claim-string iat=5" 2 invalid_arg sign --key "$T/h.jwk" --claim-string iat=5
+printf '{"nbf":"later"}' >"$T/badtype.json"
+expect_fail "CLAIMS_FILE with nbf a string" 2 invalid_arg sign --key "$T/h.jwk" "$T/badtype.json"
+
 summary

@@ -126,7 +126,7 @@ FIXTURES = {
         'header_json': 'CFX_HEADER',
         'in': 'CFX_B64',
         'wb_alg_from_name:name': '"ES256"',
-        'name': '"sub"',
+        'name': '"role"',
         'wb_builder_append_string:name': '"roles"',
         'value': '"alice"',
         'wb_claims_has_string:value': '"a"',

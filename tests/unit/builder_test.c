@@ -378,6 +378,51 @@ static void member_ceiling(void) {
   wb_builder_free(b);
 }
 
+/* RFC 7519 4.1: a builder never holds a registered claim of a type no verifier accepts (exp
+ * "soon", iss 7, aud [1]): whatever the setter, the call fails with invalid_arg and changes nothing. */
+#define L(s) s, sizeof(s) - 1 /* a literal and its length */
+
+static void registered_claim_types(void) {
+  wb_builder *b = NULL;
+  wb_error err = {0};
+  CHECK_ST(wb_builder_new(&b, NULL), WB_OK);
+  CHECK_ST(wb_builder_set_int(b, "keep", 1, NULL), WB_OK);
+  CHECK_ST(wb_builder_set_string(b, "exp", "soon", &err), WB_ERR_INVALID_ARG);
+  CHECK(strstr(err.message, "\"exp\" must be a number (NumericDate)") != NULL);
+  CHECK_ST(wb_builder_set_bool(b, "nbf", true, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_builder_set_null(b, "iat", NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_builder_set_json(b, "exp", L("\"1\""), NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_builder_set_json(b, "exp", L("[1]"), NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_builder_set_int(b, "iss", 7, &err), WB_ERR_INVALID_ARG);
+  CHECK(strstr(err.message, "\"iss\" must be a string") != NULL);
+  CHECK_ST(wb_builder_set_json(b, "sub", L("{}"), NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_builder_set_real(b, "jti", 1.5, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_builder_set_json(b, "aud", L("[\"a\",1]"), &err), WB_ERR_INVALID_ARG);
+  CHECK(strstr(err.message, "\"aud\" must be a string or an array of strings") != NULL);
+  CHECK_ST(wb_builder_set_json(b, "aud", L("7"), NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_builder_set_json(b, "aud", L("[[\"a\"]]"), NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_builder_merge_json(b, L("{\"x\":1,\"exp\":\"soon\"}"), NULL), WB_ERR_INVALID_ARG);
+  /* an escaped name is the same name */
+  CHECK_ST(wb_builder_merge_json(b, L("{\"\\u0065xp\":true}"), NULL), WB_ERR_INVALID_ARG);
+  wb_builder *none = NULL;
+  CHECK_ST(wb_builder_from_json(&none, L("{\"iat\":\"now\"}"), NULL), WB_ERR_INVALID_ARG);
+  CHECK(none == NULL);
+  CHECK(text_is(b, "{\"keep\":1}"));
+  /* the right types, negative and fractional dates included (the verifier takes them) */
+  CHECK_ST(wb_builder_set_json(b, "exp", L("1.5e9"), NULL), WB_OK);
+  CHECK_ST(wb_builder_set_int(b, "iat", -5, NULL), WB_OK);
+  CHECK_ST(wb_builder_set_json(b, "aud", L("[\"a\",\"b\\\"c\"]"), NULL), WB_OK);
+  CHECK_ST(wb_builder_set_json(b, "aud", L("[]"), NULL), WB_OK);
+  CHECK_ST(wb_builder_set_string(b, "aud", "x", NULL), WB_OK);
+  CHECK_ST(wb_builder_append_string(b, "aud", "y", NULL), WB_ERR_CLAIM_MISMATCH);
+  CHECK_ST(wb_builder_merge_json(b, L("{\"iss\":\"i\",\"sub\":\"s\",\"jti\":\"j\",\"nbf\":0}"), NULL), WB_OK);
+  CHECK(text_is(b, "{\"keep\":1,\"exp\":1.5e9,\"iat\":-5,\"aud\":\"x\",\"iss\":\"i\",\"sub\":\"s\",\"jti\":"
+                   "\"j\",\"nbf\":0}"));
+  /* other names are free */
+  CHECK_ST(wb_builder_set_string(b, "Exp", "soon", NULL), WB_OK);
+  wb_builder_free(b);
+}
+
 int main(void) {
   setters();
   failures_change_nothing();
@@ -388,5 +433,6 @@ int main(void) {
   replace_remove_ceiling();
   sign_is_read_only();
   member_ceiling();
+  registered_claim_types();
   return CHECK_DONE();
 }

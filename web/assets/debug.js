@@ -183,6 +183,7 @@ async function example() {
 $('token').addEventListener('input', render);
 $('clear').addEventListener('click', () => {
   $('token').value = '';
+  $('key').value = ''; // a pasted key may be a secret: it goes with the token
   render();
   $('token').focus();
 });

@@ -80,6 +80,16 @@ function adopt(body, renewed) {
   loadSessions();
 }
 
+// true when a renewed access token belongs to another user or session than the one shown.
+function swapped(token) {
+  try {
+    const { claims } = claimsOf(token);
+    return claims.sub !== state.claims.sub || claims.sid !== state.claims.sid;
+  } catch {
+    return true;
+  }
+}
+
 // Renews the access token with the refresh cookie; one renewal at a time. true when renewed.
 function renew() {
   if (!state.inflight) state.inflight = doRenew().finally(() => (state.inflight = null));
@@ -88,6 +98,18 @@ function renew() {
 
 async function doRenew() {
   const r = await call('POST', '/oauth/token', { form: { grant_type: 'refresh_token', cookie: '1' }, bearer: false });
+  if (r.status === 200 && state.claims && swapped(r.body.access_token)) {
+    // Someone replaced the refresh cookie with one of another session (a page on this host name,
+    // another port included, can set it): never show that account as this one. End the planted
+    // session with its own token, which also clears the cookies, and ask for a new login.
+    forget();
+    state.access = r.body.access_token;
+    await call('POST', '/oauth/logout', { form: { scope: 'local' } });
+    state.access = null;
+    showLogin('The session cookie was replaced by one of another session (something on this host name set it). ' +
+      'You have been logged out: log in again.');
+    return false;
+  }
   if (r.status === 200) {
     adopt(r.body, true);
     return true;

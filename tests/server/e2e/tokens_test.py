@@ -151,6 +151,21 @@ def test_cookie_mode(c):
         lo = requests.post(s.url("/oauth/logout"), cookies=cookies, headers={"X-Wristband-CSRF": "1"}, timeout=60)
         c.eq(lo.status_code, 204, "cookie logout")
         c.check(any("Max-Age=0" in h for h in lo.raw.headers.getlist("Set-Cookie")), "logout clears the cookies")
+        # A refresh cookie the server refuses (its session ended) is cleared with the refusal, so a
+        # browser stops sending a dead token; a refused refresh_token parameter sets no cookie.
+        dead = {"__Host-wristband-refresh": new_rt[0].split(";")[0].split("=", 1)[1],
+                "__Host-wristband-access": at}
+        r = requests.post(url, data={"grant_type": "refresh_token"}, cookies=dead,
+                          headers={"X-Wristband-CSRF": "1"}, timeout=60)
+        c.eq((r.status_code, r.json().get("error")), (400, "invalid_grant"), "refresh with a dead cookie")
+        cleared = r.raw.headers.getlist("Set-Cookie")
+        for name in dead:
+            c.check(any(h.startswith(name + "=;") and "Max-Age=0" in h for h in cleared),
+                    "a refused refresh cookie clears " + name)
+        r = requests.post(url, data={"grant_type": "refresh_token", "refresh_token": dead["__Host-wristband-refresh"]},
+                          timeout=60)
+        c.eq(r.status_code, 400, "refresh with a dead refresh_token parameter")
+        c.eq(r.raw.headers.getlist("Set-Cookie"), [], "a refused parameter sets no cookie")
     finally:
         s.cleanup()
 

@@ -4,18 +4,20 @@
 behind nginx (round-robin), as issue 11 deploys them: a session made on one is refreshed on the
 other and a logout on one is refused by the other at once; twenty concurrent refreshes of one
 token spread over both rotate it exactly once and all succeed; failed passwords on both count
-towards one lockout; `keys rotate` shows in both JWKS without a reload and SIGHUP switches each
-one's signing key; several processes migrating a new database at once migrate it once.
+towards one lockout; two instances started at once on a new database agree on one signing key;
+`keys rotate` shows in both JWKS without a reload and SIGHUP switches each one's signing key; several processes migrating a new database at once migrate it once.
 Runs under pgcluster.py with WRISTBAND_TEST_STORE=postgres (tests/server/CMakeLists.txt)."""
 import concurrent.futures
+import re
 import signal
 import subprocess
+import threading
 
 import requests
 
-from pgmulti import Balancer, cleanup, cluster_of
+from pgmulti import Balancer, Locker, cleanup, cluster_of, waiting_for_locks
 from pgcluster import free_port
-from wbtest import BIN, PASSWORD, jwt_parts, main, pg_cluster, sql
+from wbtest import BIN, PASSWORD, Server, jwt_parts, main, pg_cluster, sql
 
 
 def two_behind_nginx(*args):
@@ -147,6 +149,77 @@ def test_rotation_everywhere(c):
         cleanup(servers)
 
 
+def signing_kid(s):
+    """The key s names when it has started (it logs it just after its ready line)."""
+    for _ in range(1200):  # bounded: a guard against a hang
+        m = re.search(r"started: signing with key (\S+)", s.stderr())
+        if m:
+            return m.group(1)
+        subprocess.run(["sleep", "0.05"])
+    return None
+
+
+def until_waiting(c, cluster, db, n, what):
+    for _ in range(1200):  # bounded: a guard against a hang, not a timing assertion
+        if waiting_for_locks(cluster, db) == n:
+            break
+        subprocess.run(["sleep", "0.05"])
+    c.eq(waiting_for_locks(cluster, db), n, what)
+
+
+# The test's gate on new key rows: the n-th row inserted waits, inside its INSERT, for advisory
+# lock 40 + n, which the test holds until it lets that server through.
+KEY_GATE = """
+CREATE SEQUENCE key_gate;
+CREATE FUNCTION key_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_advisory_xact_lock(40 + nextval('key_gate')); RETURN NEW; END $$;
+CREATE TRIGGER key_gate BEFORE INSERT ON signing_keys FOR EACH ROW EXECUTE FUNCTION key_gate();
+"""
+
+
+def test_first_start_together(c):
+    """Two instances started at once on a new database: each finds no key and makes one. The
+    gate forces the order a real race may take: B makes its key after A made its own, but writes
+    it after A has written, listed and activated A's; B then lists both. They must still sign
+    with one key."""
+    cluster = pg_cluster()
+    a = Server()
+    b = Server(share=a)
+    gates = []
+    threads = []
+    try:
+        rc = a.admin("store", "migrate")
+        c.eq(rc.returncode, 0, "migrate: " + rc.stderr)
+        db = a.db.name
+        cluster.psql(db, KEY_GATE)
+        gates = [Locker(cluster, db, "SELECT pg_advisory_xact_lock(%d)" % n) for n in (41, 42)]
+        threads = [threading.Thread(target=s.start) for s in (a, b)]
+        threads[0].start()
+        until_waiting(c, cluster, db, 1, "A found no key, made one and waits to write it")
+        threads[1].start()
+        until_waiting(c, cluster, db, 2, "B found no key either, made one and waits")
+        gates[0].release()
+        threads[0].join(timeout=120)
+        c.check(a.base is not None, "A started")
+        gates[1].release()
+        threads[1].join(timeout=120)
+        c.check(b.base is not None, "B started")
+        ka, kb = signing_kid(a), signing_kid(b)
+        c.check(ka is not None, "A names its signing key: " + a.stderr())
+        c.eq(kb, ka, "both sign with one key")
+        rows = cluster.psql(db, "SELECT count(*) FROM signing_keys WHERE sign_until_s <> 0")
+        c.eq(rows, [["1"]], "one key that signs is in the store")
+        a.add_user("erin")
+        ta, tb = a.login("erin").json()["access_token"], b.login("erin").json()["access_token"]
+        c.eq(jwt_parts(ta)[0]["kid"], jwt_parts(tb)[0]["kid"], "the tokens of both carry one kid")
+    finally:
+        for g in gates:
+            g.release()
+        for t in threads:
+            t.join(timeout=120)
+        cleanup([a, b])
+
+
 def test_concurrent_migrations(c):
     cluster = pg_cluster()
     name = cluster.new_database()
@@ -169,4 +242,4 @@ def test_concurrent_migrations(c):
 
 if __name__ == "__main__":
     main([test_login_refresh_logout_across, test_concurrent_refreshes, test_lockout_across, test_rotation_everywhere,
-          test_concurrent_migrations])
+          test_first_start_together, test_concurrent_migrations])

@@ -14,7 +14,7 @@ import threading
 import requests
 
 from pgmulti import cleanup, cluster_of
-from wbtest import PASSWORD, jwt_parts, main, pg_cluster
+from wbtest import PASSWORD, Server, jwt_parts, main, pg_cluster
 
 # The grace window covers a rotation that committed while its answer was lost with the instance.
 ARGS = ("--refresh-grace", "120s", "--token-rate", "1000000")
@@ -169,5 +169,64 @@ def test_postgres_restart(c):
         cleanup(servers)
 
 
+def cluster_pids(cluster):
+    """The postmaster and its children, the postmaster first."""
+    import os
+    with open(os.path.join(cluster.data, "postmaster.pid")) as f:
+        top = int(f.readline())
+    kids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == top:
+                kids.append(int(d))
+    return [top] + kids
+
+
+def signal_all(pids, sig):
+    import os
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def test_postgres_unresponsive(c):
+    """PostgreSQL stops answering without closing anything (its host frozen or cut off: no RST,
+    no FIN). Statements already sent wait for a reply that does not come. What does not need the
+    database must keep answering; what needs it must fail (503), not hang the server."""
+    cluster = pg_cluster()
+    s = Server().start()
+    frozen = []
+    try:
+        s.add_user("alice")
+        t = s.login("alice").json()
+        frozen = cluster_pids(cluster)
+        signal_all(frozen, signal.SIGSTOP)
+        # 120 s: a guard against a hang, not a measurement.
+        jwks = requests.get(s.url("/.well-known/jwks.json"), timeout=120)
+        c.eq(jwks.status_code, 200, "the JWKS answers")
+        disc = requests.get(s.url("/.well-known/openid-configuration"), timeout=120)
+        c.eq(disc.status_code, 200, "discovery answers")
+        r = requests.post(s.url("/oauth/token"), data={"grant_type": "refresh_token",
+                                                      "refresh_token": t["refresh_token"]}, timeout=120)
+        c.eq(r.status_code, 503, "a refresh fails: 503")
+        c.check(int(r.headers.get("Retry-After", "0")) >= 1, "with Retry-After")
+        c.eq(requests.get(s.url("/healthz"), timeout=120).status_code, 503, "the health check says so")
+        c.eq(requests.get(s.url("/.well-known/jwks.json"), timeout=120).status_code, 200, "the JWKS still answers")
+    finally:
+        signal_all(reversed(frozen), signal.SIGCONT)
+    try:
+        c.check(wait_healthy(s), "the server recovers once PostgreSQL answers again")
+        c.eq(s.refresh(t["refresh_token"]).status_code, 200, "and refreshes")
+    finally:
+        s.cleanup()
+
+
 if __name__ == "__main__":
-    main([test_kill9_one_instance, test_postgres_restart])
+    main([test_kill9_one_instance, test_postgres_restart, test_postgres_unresponsive])

@@ -88,6 +88,35 @@ class Balancer:
         self.proc.wait(timeout=60)
 
 
+class Locker:
+    """A psql session that runs statement in a transaction (taking its locks) and holds them until
+    release()."""
+
+    def __init__(self, cluster, db, statement):
+        self.p = subprocess.Popen([os.path.join(cluster.bindir, "psql"), "-X", "-q", "-h", "127.0.0.1", "-p",
+                                   str(cluster.port), "-U", "wristband", "-d", db], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.p.stdin.write("BEGIN;\n%s;\n\\echo locked\n" % statement)
+        self.p.stdin.flush()
+        for line in self.p.stdout:
+            if line.strip() == "locked":
+                break
+
+    def release(self):
+        if self.p.poll() is None:
+            self.p.stdin.write("COMMIT;\n")
+            self.p.stdin.close()
+            self.p.wait(timeout=60)
+            self.p.stdout.close()
+
+
+def waiting_for_locks(cluster, db):
+    """How many sessions on db wait for a lock (a row, a table or an advisory lock)."""
+    rows = cluster.psql("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = :'p1' "
+                        "AND wait_event_type = 'Lock'", db)
+    return int(rows[0][0])
+
+
 def cluster_of(n, *args, issuer=None):
     """n servers on one new database, all with --issuer issuer; started. The first owns the database."""
     first = Server(*(list(args) + (["--issuer", issuer] if issuer else []))).start()

@@ -62,6 +62,7 @@ FWD(session_list, (store * s, const char *u, store_session_fn fn, void *ctx, srv
 FWD(deny_add, (store * s, const char *jti, int64_t exp, srv_error *err), ARGS(jti, exp, err))
 FWD(lockout_clear, (store * s, const char *name, srv_error *err), ARGS(name, err))
 FWD(key_add, (store * s, const store_key *k, srv_error *err), ARGS(k, err))
+FWD(key_add_first, (store * s, const store_key *k, srv_error *err), ARGS(k, err))
 FWD(key_list, (store * s, store_key_fn fn, void *ctx, srv_error *err), ARGS(fn, ctx, err))
 FWD(key_activate, (store * s, const char *kid, int64_t now, int64_t until, srv_error *err),
     ARGS(kid, now, until, err))
@@ -190,6 +191,7 @@ static const store_ops fault_ops = {
     f_lockout_fail,
     f_lockout_clear,
     f_key_add,
+    f_key_add_first,
     f_key_list,
     f_key_activate,
     f_key_heartbeat,
@@ -303,7 +305,8 @@ static void admin_story(fault_store *fault, srv *s) {
   STEP(fault, keys_rotate(s->st, &s->kek, WB_ALG_EDDSA, kid, NULL));
   STEP(fault, keys_refresh(&s->keys, 1, NULL));
   STEP(fault, keys_reload_signer(&s->keys, NULL));
-  STEP(fault, keys_heartbeat(&s->keys, NULL));
+  int switched = 0;
+  STEP(fault, keys_heartbeat(&s->keys, &switched, NULL));
   STEP(fault, login(s, PW2, &t));
   as_caller(fault, s, &t, LOGOUT_GLOBAL);
   session_tokens_clear(&t);

@@ -133,12 +133,14 @@ static void test_rotation(void) {
   CHECK_SRV(session_authenticate(&f.s, fresh.access_token, fresh.access_len, 0, &a, NULL), SRV_OK);
   session_auth_clear(&a);
   /* Past the old key's last token (15 min + margin) it leaves the JWKS. */
-  CHECK_SRV(keys_heartbeat(&f.s.keys, NULL), SRV_OK);
+  int switched = -1;
+  CHECK_SRV(keys_heartbeat(&f.s.keys, &switched, NULL), SRV_OK);
+  CHECK(switched == 0); /* the key is in the store: nothing to switch */
   fx_clock(&f, 14 * 60);
   CHECK_SRV(keys_refresh(&f.s.keys, 1, NULL), SRV_OK);
   CHECK(jwks_count(&f.s.keys) == 2);
   fx_clock(&f, 15 * 60 + 2 * KEYS_HEARTBEAT_S + 1);
-  CHECK_SRV(keys_heartbeat(&f.s.keys, NULL), SRV_OK);
+  CHECK_SRV(keys_heartbeat(&f.s.keys, &switched, NULL), SRV_OK);
   CHECK_SRV(keys_refresh(&f.s.keys, 1, NULL), SRV_OK);
   CHECK(jwks_count(&f.s.keys) == 1);
   CHECK_SRV(session_authenticate(&f.s, old.access_token, old.access_len, 0, &a, NULL), SRV_ERR_INVALID_TOKEN);

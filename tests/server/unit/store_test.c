@@ -91,6 +91,28 @@ static void test_open_and_migrate(void) {
   CHECK(strcmp(shown, "postgresql://wb@db/wb") == 0);
   store_url_redacted("sqlite:./a:b@c", shown, sizeof(shown));
   CHECK(strcmp(shown, "sqlite:./a:b@c") == 0);
+  /* libpq reads the user part up to the first '@' before a '/': a password may hold '?' or '#'. */
+  store_url_redacted("postgres://wb:s3?cr#et@db/wb?sslmode=require", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb:***@db/wb?sslmode=require") == 0);
+  /* ... and it percent-decodes parameter names: pass%77ord is password. */
+  store_url_redacted("postgres://wb@db/wb?pass%77ord=s3cret&sslmode=require", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?pass%77ord=***&sslmode=require") == 0);
+  store_url_redacted("postgres://db?password=s3cret", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://db?password=***") == 0);
+  store_url_redacted("postgres://wb@db/wb?application_name=password=x", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?application_name=password=x") == 0);
+  /* sslpassword is the client key's password: as secret. */
+  store_url_redacted("postgres://wb@db/wb?sslpassword=s3cret&sslmode=require", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?sslpassword=***&sslmode=require") == 0);
+  store_url_redacted("postgres://wb@db/wb?xpassword=s3cret", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?xpassword=s3cret") == 0);
+  /* A value that is no store URL is named by its scheme at most. */
+  store *none = NULL;
+  srv_error e;
+  CHECK_SRV(store_open(&none, "postgress://wb:s3cret@db/wb", &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "s3cret") == NULL && strstr(e.message, "postgress://") != NULL);
+  CHECK_SRV(store_open(&none, "host=db password=s3cret", &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "s3cret") == NULL);
   fx_done(&f);
 }
 
@@ -318,8 +340,9 @@ static void test_keys_secrets_clients(void) {
   CHECK(v1 == v0 + 3);
   /* Activating k2 drops k1 (older, never signed), keeps k3 (newer, pending). */
   CHECK_SRV(s->ops->key_activate(s, "k2", 10, 500, NULL), SRV_OK);
-  CHECK_SRV(s->ops->key_heartbeat(s, "k2", 400, NULL), SRV_OK); /* never shortens */
-  CHECK_SRV(s->ops->key_heartbeat(s, "k3", 900, NULL), SRV_OK); /* not active: no effect */
+  CHECK_SRV(s->ops->key_heartbeat(s, "k2", 400, NULL), SRV_OK);            /* never shortens */
+  CHECK_SRV(s->ops->key_heartbeat(s, "k3", 900, NULL), SRV_ERR_NOT_FOUND); /* not active: no effect */
+  CHECK_SRV(s->ops->key_heartbeat(s, "gone", 900, NULL), SRV_ERR_NOT_FOUND);
   char kids[200] = "";
   CHECK_SRV(s->ops->key_list(s, collect_kids, kids, NULL), SRV_OK);
   CHECK(strcmp(kids, "k1:0,k2:500,k3:-1,") == 0);
@@ -350,6 +373,67 @@ static void test_keys_secrets_clients(void) {
   fx_done(&f);
 }
 
+/* key_add_first adds only to a store with no key that can sign: a key without a private part,
+ * or one that can no longer sign (sign_until 0), does not count. */
+static void test_first_key(void) {
+  fixture f;
+  fx_init(&f);
+  store *s = open_store(&f);
+  int64_t v0 = -1, v1 = -1;
+  CHECK_SRV(s->ops->keys_version(s, &v0, NULL), SRV_OK);
+  store_key k = {.kid = "public-only",
+                 .alg = "ES256",
+                 .public_jwk = (char *)"{}",
+                 .created_us = 1,
+                 .activated_us = STORE_UNSET,
+                 .sign_until_s = STORE_UNSET};
+  CHECK_SRV(s->ops->key_import(s, &k, NULL), SRV_OK);
+  unsigned char blob[3] = {1, 2, 3};
+  k.private_enc = blob;
+  k.private_enc_len = sizeof(blob);
+  snprintf(k.kid, sizeof(k.kid), "dead");
+  k.created_us = 2;
+  k.sign_until_s = 0;
+  CHECK_SRV(s->ops->key_import(s, &k, NULL), SRV_OK);
+  snprintf(k.kid, sizeof(k.kid), "first");
+  k.created_us = 3;
+  CHECK_SRV(s->ops->key_add_first(s, &k, NULL), SRV_OK);
+  snprintf(k.kid, sizeof(k.kid), "second");
+  k.created_us = 4;
+  CHECK_SRV(s->ops->key_add_first(s, &k, NULL), SRV_OK); /* "first" can sign: nothing added */
+  char kids[200] = "";
+  CHECK_SRV(s->ops->key_list(s, collect_kids, kids, NULL), SRV_OK);
+  CHECK(strstr(kids, "first:-1,") != NULL && strstr(kids, "second") == NULL);
+  CHECK_SRV(s->ops->keys_version(s, &v1, NULL), SRV_OK);
+  CHECK(v1 == v0 + 3); /* two imports and one key added */
+  store_close(s);
+  fx_done(&f);
+}
+
+/* A PostgreSQL error's DETAIL never reaches a message: it may quote the failing row ("Failing row
+ * contains (...)": for users, a password hash). A trigger stands in for any such violation. */
+static void test_pg_error_detail(void) {
+  fixture f;
+  fx_init(&f);
+  if (!fx_pg(&f)) {
+    fx_done(&f);
+    return;
+  }
+  store *s = open_store(&f);
+  fx_pg_admin(f.pg_db,
+              "CREATE FUNCTION wb_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE "
+              "EXCEPTION 'row refused' USING DETAIL = 'Failing row contains ($argon2id$secret-hash)'; "
+              "END $$; CREATE TRIGGER wb_refuse BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION "
+              "wb_refuse()");
+  store_user a = user("u1", "alice");
+  srv_error err = {0};
+  CHECK_SRV(s->ops->user_create(s, &a, &err), SRV_ERR_STORE);
+  CHECK(strstr(err.message, "row refused") != NULL && strstr(err.message, "SQLSTATE P0001") != NULL);
+  CHECK(strstr(err.message, "secret-hash") == NULL && strstr(err.message, "Failing row") == NULL);
+  store_close(s);
+  fx_done(&f);
+}
+
 int main(void) {
   test_open_and_migrate();
   test_users();
@@ -357,5 +441,7 @@ int main(void) {
   test_session_list();
   test_counters();
   test_keys_secrets_clients();
+  test_first_key();
+  test_pg_error_detail();
   return CHECK_DONE();
 }
