@@ -300,6 +300,7 @@ int cli_emit_set(const wb_keyset *set, cli_format format, wb_key_part part, cons
 int cmd_keygen(int argc, char **argv);
 int cmd_pubkey(int argc, char **argv);
 int cmd_thumbprint(int argc, char **argv);
+int cmd_dpop(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
@@ -317,6 +318,7 @@ int cmd_store(int argc, char **argv);
 extern const char cli_usage_keygen[];
 extern const char cli_usage_pubkey[];
 extern const char cli_usage_thumbprint[];
+extern const char cli_usage_dpop[];
 extern const char cli_usage_sign[];
 extern const char cli_usage_verify[];
 extern const char cli_usage_decode[];

@@ -2,7 +2,8 @@
 /*
  * cli/decrypt.c - `wristband decrypt --key KEY [...] [TOKEN|-]`: decrypts a JWE (compact, or the
  * general or flattened JSON serialization) and writes its plaintext to stdout exactly as it is (no
- * newline added). RSA1_5, PBES2 and compression are refused unless their --allow-* flag is given;
+ * newline added; on a terminal, what a terminal would act on is shown escaped). RSA1_5, PBES2 and compression
+ * are refused unless their --allow-* flag is given;
  * --alg and --enc narrow what is accepted. A refused JWE exits 1 (decrypt_failed for every cause
  * that depends on the key: wrong key, changed ciphertext, tag or encrypted key), a bad KEY or
  * option 2. Contract: issue 13; cli/jose_cli.h.
@@ -15,7 +16,8 @@
 const char cli_usage_decrypt[] =
     "wristband decrypt (--key KEY [--password-file FILE] | --allow-pbes2 --password-file FILE)\n"
     "                  [--alg ALG]... [--enc ENC]... [--allow-rsa1_5] [--allow-zip] [TOKEN|-]\n"
-    "  Decrypts a JWE (compact or JSON) and writes the plaintext to stdout as it is.\n"
+    "  Decrypts a JWE (compact or JSON) and writes the plaintext to stdout as it is (on a\n"
+    "  terminal, control and bidi characters are shown escaped: \\uXXXX, \\xNN).\n"
     "  --key KEY           private JWK, PEM or JWKS (an oct JWK for dir, AES key wrap or PBES2)\n"
     "  --alg ALG, --enc ENC  accept only these algorithms (repeat to allow several)\n"
     "  --allow-rsa1_5      accept RSA1_5 (RSAES-PKCS1-v1_5: padding oracles; prefer RSA-OAEP-256)\n"
@@ -70,10 +72,36 @@ static int store(void *ctx, int id, const char *v) {
   }
 }
 
-/* Writes the plaintext as it is; a write error is an io failure (exit 2), never silent. */
+/*
+ * Writes the plaintext; a write error is an io failure (exit 2), never silent. In a pipe or a
+ * file its bytes go as they are. On a terminal, what a terminal would act on (cli_tty_unsafe: an
+ * escape sequence, a bidi override, ...) is written \uXXXX, a byte that is not UTF-8 \xNN, with a
+ * warning: a JWE does not say who wrote it, anyone with the public key chose these bytes.
+ */
 static int write_plaintext(const unsigned char *pt, size_t n) {
-  if (n > 0 && fwrite(pt, 1, n, stdout) != n)
+  const char *text = (const char *)pt;
+  size_t escaped = 0, w = 0;
+  int ok = 1;
+  if (!cli_isatty(1)) {
+    ok = n == 0 || fwrite(pt, 1, n, stdout) == n;
+  } else {
+    for (size_t i = 0; ok && i < n; i += w) {
+      uint32_t cp = 0;
+      w = cli_utf8_next(text + i, n - i, &cp);
+      if (cp == '\n' || cp == '\t' || !cli_tty_unsafe(cp)) {
+        ok = fwrite(text + i, 1, w, stdout) == w;
+        continue;
+      }
+      escaped++;
+      ok = (cp == CLI_NOT_UTF8 ? printf("\\x%02x", pt[i]) : printf("\\u%04x", (unsigned)cp)) > 0;
+    }
+  }
+  if (!ok || fflush(stdout) != 0)
     return cli_fail(CLI_EXIT_USAGE, "io", "cannot write to stdout");
+  if (escaped > 0)
+    cli_warn("the plaintext holds %zu characters a terminal would act on: shown escaped (\\uXXXX, "
+             "\\xNN); redirect stdout for its bytes",
+             escaped);
   return 0;
 }
 

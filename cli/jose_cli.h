@@ -38,10 +38,14 @@ int cli_load_one_key_pw(const char *cmd, const char *path, const char *password_
 int cli_parse_jwe_alg(const char *cmd, const char *text, wb_jwe_alg *alg);
 int cli_parse_enc(const char *cmd, const char *text, wb_enc *enc);
 
+/** The JWE of the largest FILE encrypt takes (base64url: 4/3), with room for 16 recipients'
+ *  headers and encrypted keys: what decrypt reads. */
+#define CLI_MAX_READ_JWE (CLI_MAX_FILE / 3 * 4 + 65536)
+
 /**
  * A decrypter for KEY with its password file and the opt-ins; algs/encs narrow it; without KEY a
  * PBES2 decrypter for the password of password_file. limits: the CLI reads up to
- * CLI_MAX_READ_TOKEN, so the token ceiling is that. Returns 0 or the exit code.
+ * CLI_MAX_READ_JWE, so the token ceiling is that. Returns 0 or the exit code.
  */
 typedef struct cli_decrypt_opts {
   const char *key, *password_file;

@@ -125,7 +125,7 @@ static wb_status policy(const char *cmd, const cli_decrypt_opts *o, wb_decrypter
     st = wb_decrypter_allow_zip(d, 0, err);
   wb_limits lim;
   wb_limits_default(&lim);
-  lim.max_token_len = CLI_MAX_READ_TOKEN;
+  lim.max_token_len = CLI_MAX_READ_JWE;
   if (st == WB_OK)
     st = wb_decrypter_set_limits(d, &lim, err);
   if (st != WB_OK)
@@ -181,7 +181,7 @@ int cli_read_jose(const char *arg, cli_buf *buf, const char **text, size_t *len,
   size_t n = arg != NULL ? strlen(arg) : 0;
   memset(buf, 0, sizeof(*buf));
   if (cli_is_stdin(arg)) {
-    int rc = cli_read(arg, CLI_MAX_READ_TOKEN, "TOKEN", CLI_EXIT_REJECTED, buf);
+    int rc = cli_read(arg, CLI_MAX_READ_JWE, "TOKEN", CLI_EXIT_REJECTED, buf);
     if (rc != 0)
       return rc;
     s = buf->data;

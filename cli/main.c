@@ -23,6 +23,7 @@ static const command commands[] = {
     {"completion", cmd_completion, cli_usage_completion},
     {"encrypt", cmd_encrypt, cli_usage_encrypt},
     {"decrypt", cmd_decrypt, cli_usage_decrypt},
+    {"dpop", cmd_dpop, cli_usage_dpop},
     {"serve", cmd_serve, cli_usage_serve},
     {"user", cmd_user, cli_usage_user},
     {"client", cmd_client, cli_usage_client},

@@ -33,10 +33,15 @@ static const char *const status_names[WB_STATUS_COUNT_] = {
     [WB_ERR_UNSUPPORTED] = "unsupported",
     [WB_ERR_OUT_OF_RANGE] = "out_of_range",
     [WB_ERR_DECRYPT_FAILED] = "decrypt_failed",
+    [WB_ERR_REPLAYED] = "replayed",
+    [WB_ERR_REQUEST_MISMATCH] = "request_mismatch",
+    [WB_ERR_TOKEN_MISMATCH] = "token_mismatch",
+    [WB_ERR_KEY_MISMATCH] = "key_mismatch",
+    [WB_ERR_USE_DPOP_NONCE] = "use_dpop_nonce",
 };
 
 const char *wb_status_name(wb_status s) {
-  if ((unsigned)s >= WB_STATUS_COUNT_)
+  if ((unsigned)s >= WB_STATUS_COUNT_ || status_names[s] == NULL) /* a value not (yet) assigned */
     return "unknown";
   return status_names[s];
 }

@@ -339,6 +339,10 @@ wb_status wb_jwe_decrypt(const wb_decrypter *d, const char *token, size_t len, u
 
 /* ---- JSON serializations ------------------------------------------------------------------------ */
 
+/* Recipients read in a general JSON JWE (as a JSON JWS reads at most 64 signatures): each one's
+ * header is joined with the shared ones, so the work grows with their number. */
+#define MAX_READ_RECIPIENTS 64
+
 enum { J_PROTECTED, J_UNPROTECTED, J_HEADER, J_EK, J_RECIPIENTS, J_AAD, J_IV, J_CT, J_TAG, J_COUNT };
 
 static const struct {
@@ -396,6 +400,8 @@ static wb_status parse_json(const wb_decrypter *d, const char *json, size_t len,
     return wb__fail(err, WB_ERR_MALFORMED, "\"recipients\" and a flattened \"header\" or \"encrypted_key\"");
   if (j->m[J_RECIPIENTS] != 0 && j->t->nodes[j->m[J_RECIPIENTS]].count == 0)
     return wb__fail(err, WB_ERR_MALFORMED, "\"recipients\" is empty");
+  if (j->m[J_RECIPIENTS] != 0 && j->t->nodes[j->m[J_RECIPIENTS]].count > MAX_READ_RECIPIENTS)
+    return wb__fail(err, WB_ERR_TOO_LARGE, "more than %d recipients", MAX_READ_RECIPIENTS);
   if (j->m[J_PROTECTED] == 0)
     return WB_OK;
   size_t n = 0;
@@ -429,14 +435,24 @@ static wb_status recipient_view(const jwe_json *j, uint32_t r, wb_jose_view *h, 
   return wb__jose_view_build(h, parts, n, err);
 }
 
-/* The first recipient the decrypter has a key for; every recipient's header must be well formed. */
+/* true when h names the kid of one of d's keys (a password has no kid). */
+static bool names_our_kid(const wb_decrypter *d, const wb_jose_view *h) {
+  const char *kid = wb__jose_str(h, WB_JH_KID, NULL);
+  for (size_t i = 0; kid != NULL && !d->password && i < d->nkeys; i++)
+    if (d->keys[i]->kid != NULL && strcmp(d->keys[i]->kid, kid) == 0)
+      return true;
+  return false;
+}
+
+/* The recipient to open: the first that names the kid of one of the decrypter's keys and fits,
+ * else the first the decrypter has a key for; every recipient's header must be well formed. */
 static wb_status pick_recipient(const wb_decrypter *d, const jwe_json *j, wb_jose_view *h, uint32_t *ek,
                                 const wb_jwe_alg_info **ai, const wb_enc_info **ei, const wb_key **key,
                                 wb_error *err) {
   uint32_t arr = j->m[J_RECIPIENTS];
   size_t count = arr ? j->t->nodes[arr].count : 1;
   wb_error first = {WB_OK, ""};
-  bool found = false;
+  bool found = false, by_kid = false;
   for (size_t i = 0, r = arr ? arr + 1 : 0; i < count; i++, r = arr ? j->t->nodes[r].next : 0) {
     if (arr && j->t->nodes[r].type != WB_JSON_OBJECT)
       return wb__fail(err, WB_ERR_MALFORMED, "each recipient must be a JSON object");
@@ -445,13 +461,21 @@ static wb_status pick_recipient(const wb_decrypter *d, const jwe_json *j, wb_jos
     wb_status st = recipient_view(j, (uint32_t)r, &v, &v_ek, err);
     if (st != WB_OK)
       return st;
-    if (found)
+    bool ours = names_our_kid(d, &v);
+    if (by_kid || (found && !ours))
       continue;
     wb_error e;
-    if (judge(d, &v, ai, ei, key, &e) == WB_OK) {
+    const wb_jwe_alg_info *v_ai = NULL;
+    const wb_enc_info *v_ei = NULL;
+    const wb_key *v_key = NULL;
+    if (judge(d, &v, &v_ai, &v_ei, &v_key, &e) == WB_OK) {
       *h = v;
       *ek = v_ek;
+      *ai = v_ai;
+      *ei = v_ei;
+      *key = v_key;
       found = true;
+      by_kid = ours;
     } else if (first.code == WB_OK) {
       first = e;
     }

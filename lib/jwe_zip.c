@@ -3,7 +3,8 @@
  * lib/jwe_zip.c - the JWE "zip": "DEF" compression (RFC 7516 4.1.3): raw DEFLATE (RFC 1951)
  * through zlib. Inflating is bounded while it runs: the output buffer never grows past the
  * caller's ceiling plus one byte, so a "zip bomb" costs at most the ceiling, whatever it would
- * inflate to. Every buffer that held plaintext is wiped. Contract: lib/jwe_int.h.
+ * inflate to. Every buffer that held plaintext is wiped, zlib's own (window, state) included: it
+ * allocates through wiping_alloc / wiping_free. Contract: lib/jwe_int.h.
  */
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -13,6 +14,38 @@
 #include "jwe_int.h"
 
 #define ZIP_CHUNK 16384
+#define ZIP_HEAD  16 /* bytes before each zlib allocation: its size, and malloc's alignment kept */
+
+/* zlib's allocator: its window and state hold plaintext, so each block is wiped before free. */
+static voidpf wiping_alloc(voidpf opaque, uInt items, uInt size) {
+  (void)opaque;
+  if (size != 0 && items > (SIZE_MAX - ZIP_HEAD) / size)
+    return Z_NULL;
+  size_t n = (size_t)items * size;
+  unsigned char *p = malloc(ZIP_HEAD + n);
+  if (p == NULL)
+    return Z_NULL;
+  memcpy(p, &n, sizeof(n));
+  return p + ZIP_HEAD;
+}
+
+static void wiping_free(voidpf opaque, voidpf address) {
+  (void)opaque;
+  if (address == NULL)
+    return;
+  unsigned char *p = (unsigned char *)address - ZIP_HEAD;
+  size_t n = 0;
+  memcpy(&n, p, sizeof(n));
+  OPENSSL_cleanse(address, n);
+  free(p);
+}
+
+/* A zeroed stream that allocates through the wiping allocator. */
+static void stream_init(z_stream *zs) {
+  memset(zs, 0, sizeof(*zs));
+  zs->zalloc = wiping_alloc;
+  zs->zfree = wiping_free;
+}
 
 /* Grows *buf (capacity *cap, used bytes kept) to at least want bytes, wiping the old buffer. */
 static bool grow(unsigned char **buf, size_t *cap, size_t used, size_t want) {
@@ -39,7 +72,7 @@ wb_status wb__deflate(const unsigned char *in, size_t len, unsigned char **out, 
   if (len > UINT32_MAX / 2)
     return wb__fail(err, WB_ERR_TOO_LARGE, "plaintext too large to compress");
   z_stream zs;
-  memset(&zs, 0, sizeof(zs));
+  stream_init(&zs);
   if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     return wb__fail(err, WB_ERR_NOMEM, "zlib: deflateInit2 failed");
   size_t cap = deflateBound(&zs, (uLong)len);
@@ -72,7 +105,7 @@ wb_status wb__inflate(const unsigned char *in, size_t len, size_t max, unsigned 
   if (len > UINT32_MAX / 2)
     return wb__fail(err, WB_ERR_TOO_LARGE, "compressed plaintext too large");
   z_stream zs;
-  memset(&zs, 0, sizeof(zs));
+  stream_init(&zs);
   if (inflateInit2(&zs, -15) != Z_OK)
     return wb__fail(err, WB_ERR_NOMEM, "zlib: inflateInit2 failed");
   zs.next_in = (Bytef *)in;

@@ -283,7 +283,8 @@ static wb_status signature_header(jws_json *j, const uint32_t *m, wb_jtape **pt,
   if ((hdr->alg = wb_alg_from_name(alg, alg_len)) == WB_ALG_INVALID)
     return wb__fail(err, WB_ERR_ALG_NOT_ALLOWED, "algorithm \"%.20s\" is not allowed", alg);
   hdr->kid = wb__jose_str(h, WB_JH_KID, &hdr->kid_len);
-  hdr->typ = wb__jose_str(h, WB_JH_TYP, NULL);
+  /* typ decides what kind of token this is (the verifier's expected typ): only a signed one counts */
+  hdr->typ = h->m[WB_JH_TYP].src == WB_JH_PROTECTED ? wb__jose_str(h, WB_JH_TYP, NULL) : NULL;
   const wb_jnode *b64 = wb__jose_node(h, WB_JH_B64);
   hdr->crit = wb__jose_node(h, WB_JH_CRIT) != NULL;
   hdr->b64 = b64 == NULL || h->m[WB_JH_B64].tape->text[b64->off] == 't';

@@ -12,7 +12,7 @@ set -euo pipefail
 BUILD=(build-essential cmake pkg-config gcc clang libclang-rt-14-dev clang-format
        libssl-dev libjansson-dev zlib1g-dev libmicrohttpd-dev libsqlite3-dev libsodium-dev libpq-dev)
 TEST=(python3 python3-jwcrypto python3-jwt python3-cryptography valgrind curl nginx openssl python3-requests locales strace chromium chromium-driver
-      postgresql postgresql-contrib nodejs $(command -v npm >/dev/null || echo npm))  # node: jose (JWE interop), playwright-core
+      postgresql postgresql-contrib nodejs $(command -v npm >/dev/null || echo npm))  # node: jose (JWE and DPoP interop), dpop (DPoP interop), playwright-core
 COVERAGE=(lcov)
 BENCH=(libjwt-dev libcjose-dev librhonabwy-dev rnbyc nodejs util-linux time wrk $(command -v npm >/dev/null || echo npm))  # nodesource nodejs bundles npm and Conflicts: npm
 

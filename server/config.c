@@ -49,6 +49,8 @@ static const setting settings[] = {
      "the previous refresh token still gets the current one this long after a rotation", 0, 300},
     {"allow-signup", "WRISTBAND_ALLOW_SIGNUP", K_BOOL, OFF(allow_signup), "false", NULL,
      "open POST /users for self-registration", 0, 1},
+    {"dpop-nonce", "WRISTBAND_DPOP_NONCE", K_BOOL, OFF(dpop_nonce), "false", NULL,
+     "DPoP proofs must carry a nonce the server gave (DPoP-Nonce header, RFC 9449 section 8)", 0, 1},
     {"signing-alg", "WRISTBAND_SIGNING_ALG", K_STR, OFF(signing_alg), "ES256", "ALG",
      "algorithm of the first signing key: ES256, EdDSA or RS256 (also ES384, ES512, PS256)", 0, 0},
     {"kek-file", "WRISTBAND_KEK_FILE", K_STR, OFF(kek_file), NULL, "FILE",

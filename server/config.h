@@ -30,6 +30,7 @@ typedef struct srv_config {
   char *tls_key;
   int allow_signup;
   int insecure_http;
+  int dpop_nonce; /* DPoP proofs must carry a server nonce (RFC 9449 8) */
   int64_t access_ttl_s;
   int64_t refresh_idle_s;
   int64_t refresh_max_s;

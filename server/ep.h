@@ -31,12 +31,36 @@ int ep_is_true(const char *value);
 /** 1 when the anti-CSRF header is present. */
 int ep_has_csrf(const http_req *rq);
 /**
- * Authenticates the request's access token (Authorization: Bearer, else the access cookie). On
- * failure fills rp (401 with WWW-Authenticate, 403 for a cookie without the CSRF header when
- * changes_state) and returns 0. *from_cookie (may be NULL) tells where the token was.
+ * Authenticates the request's access token (Authorization: Bearer or DPoP with its proof, else
+ * the access cookie). On failure fills rp (401 with WWW-Authenticate Bearer and DPoP, 403 for a
+ * cookie without the CSRF header when changes_state) and returns 0. *from_cookie (may be NULL)
+ * tells where the token was.
  */
 int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state, session_auth *a,
                     int *from_cookie, http_reply *rp);
+/** 403 insufficient_scope for the authenticated a, the challenge in the scheme its token came
+ *  with (DPoP for a bound token, RFC 9449 7.1; else Bearer). */
+void ep_forbidden(srv *s, const session_auth *a, const char *message, http_reply *rp);
+/* ---- DPoP, RFC 9449 (ep_dpop.c) ---- */
+
+/**
+ * The DPoP proof of a /oauth/token request: 1 with *present = 0 when there is none, 1 with
+ * *present = 1 and the key's thumbprint in jkt when it verifies; 0 with rp filled (400
+ * invalid_dpop_proof or use_dpop_nonce, 503 when the replay cache is down) when refused.
+ */
+int ep_dpop_token_proof(srv *s, const http_req *rq, char jkt[WB_THUMBPRINT_LEN], int *present,
+                        http_reply *rp);
+/** Adds DPoP-Nonce to a token response when nonces are on. */
+void ep_dpop_token_issued(srv *s, http_reply *rp);
+/**
+ * After the access token was accepted: its binding against the scheme it came with and, for a
+ * bound token, the proof. 1 when it may pass; 0 with rp filled (401 with a DPoP challenge).
+ */
+int ep_dpop_check(srv *s, const http_req *rq, int dpop_scheme, const char *token, size_t len,
+                  const tok_access *t, http_reply *rp);
+/** WWW-Authenticate: DPoP algs="..." [, error="...", error_description="..."] (and DPoP-Nonce when on). */
+void ep_dpop_challenge(srv *s, http_reply *rp, const char *error, const char *description);
+
 /** Set-Cookie for a __Host- cookie (Secure, HttpOnly, SameSite=Strict, Path=/). */
 void ep_set_cookie(http_reply *rp, const char *name, const char *value, int64_t max_age);
 void ep_clear_cookie(http_reply *rp, const char *name);

@@ -6,6 +6,8 @@
  * (comma-separated) and X-Auth-Scope, or 401 (WWW-Authenticate). ?role=NAME demands a role: 403
  * when the token lacks it.
  */
+#include <stdio.h>
+
 #include "ep.h"
 
 void ep_auth_check(srv *s, const http_req *rq, http_reply *rp) {
@@ -19,9 +21,9 @@ void ep_auth_check(srv *s, const http_req *rq, http_reply *rp) {
   if (!ep_authenticate(s, rq, 0, 0, &a, NULL, rp))
     return;
   if (role != NULL && !tok_has_role(&a.tok, role)) {
-    srv_error err;
-    srv_fail(&err, SRV_ERR_FORBIDDEN, "the token lacks the role %.64s", role);
-    reply_fail(rp, &err);
+    char msg[96];
+    snprintf(msg, sizeof(msg), "the token lacks the role %.64s", role);
+    ep_forbidden(s, &a, msg, rp);
     session_auth_clear(&a);
     return;
   }

@@ -26,8 +26,13 @@ int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state
   const char *token = NULL;
   size_t len = 0;
   srv_error err;
-  int cookie = 0;
-  srv_status st = params_bearer(http_header(rq, "Authorization"), &token, &len, &err);
+  int cookie = 0, dpop = 0;
+  const char *authz = http_header(rq, "Authorization");
+  srv_status st = params_bearer(authz, &token, &len, &err);
+  if (st == SRV_ERR_NOT_FOUND) {
+    st = params_token(authz, "DPoP", &token, &len, &err);
+    dpop = st != SRV_ERR_NOT_FOUND;
+  }
   if (st == SRV_ERR_NOT_FOUND) {
     token = http_cookie(rq, COOKIE_ACCESS);
     len = token != NULL ? strlen(token) : 0;
@@ -38,6 +43,7 @@ int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state
     *from_cookie = cookie;
   if (st == SRV_ERR_NOT_FOUND) {
     reply_no_bearer(rp);
+    ep_dpop_challenge(s, rp, NULL, NULL);
     return 0;
   }
   if (st == SRV_OK && cookie && changes_state && !ep_has_csrf(rq)) {
@@ -46,11 +52,33 @@ int ep_authenticate(srv *s, const http_req *rq, int want_user, int changes_state
   }
   if (st == SRV_OK)
     st = session_authenticate(s, token, len, want_user, a, &err);
+  if (st != SRV_OK && dpop && err.code == SRV_ERR_INVALID_TOKEN) { /* RFC 9449 7.1: in the DPoP challenge */
+    reply_error(rp, 401, "invalid_token", err.message);
+    ep_dpop_challenge(s, rp, "invalid_token", err.message);
+    return 0;
+  }
   if (st != SRV_OK) {
     reply_fail(rp, &err);
+    if (rp->status == 401)
+      ep_dpop_challenge(s, rp, NULL, NULL);
+    return 0;
+  }
+  if (!ep_dpop_check(s, rq, dpop, token, len, &a->tok, rp)) {
+    session_auth_clear(a);
     return 0;
   }
   return 1;
+}
+
+void ep_forbidden(srv *s, const session_auth *a, const char *message, http_reply *rp) {
+  if (a->tok.jkt != NULL && a->tok.jkt[0] != '\0') { /* a bound token came with the DPoP scheme */
+    reply_error(rp, 403, "insufficient_scope", message);
+    ep_dpop_challenge(s, rp, "insufficient_scope", message);
+    return;
+  }
+  srv_error err;
+  srv_fail(&err, SRV_ERR_FORBIDDEN, "%s", message);
+  reply_fail(rp, &err);
 }
 
 void ep_set_cookie(http_reply *rp, const char *name, const char *value, int64_t max_age) {

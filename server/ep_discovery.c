@@ -44,6 +44,7 @@ void ep_discovery(srv *s, const http_req *rq, http_reply *rp) {
   jbuf_kraw(&j, "introspection_endpoint_auth_methods_supported", "[\"client_secret_basic\"]");
   jbuf_kraw(&j, "id_token_signing_alg_values_supported", r != NULL ? r->algs_json : "[]");
   jbuf_kraw(&j, "scopes_supported", "[\"openid\"]");
+  jbuf_kraw(&j, "dpop_signing_alg_values_supported", s->dpop.algs_json);
   jbuf_kraw(&j, "claims_supported",
             "[\"sub\",\"iss\",\"aud\",\"exp\",\"iat\",\"jti\",\"sid\",\"scope\","
             "\"roles\",\"preferred_username\"]");

@@ -40,16 +40,16 @@ static int introspector(srv *s, const http_req *rq, http_reply *rp) {
   params_free_basic(id, secret, secret_len);
   if (st == SRV_OK)
     return 1;
-  if (st == SRV_ERR_NOT_FOUND && auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+  if (st == SRV_ERR_NOT_FOUND && auth != NULL &&
+      (strncasecmp(auth, "Bearer ", 7) == 0 || strncasecmp(auth, "DPoP ", 5) == 0)) {
     session_auth a;
     if (!ep_authenticate(s, rq, 0, 0, &a, NULL, rp))
       return 0;
     int admin = tok_has_role(&a.tok, "admin");
+    if (!admin)
+      ep_forbidden(s, &a, "introspection needs a client secret or the admin role", rp);
     session_auth_clear(&a);
-    if (admin)
-      return 1;
-    reply_error(rp, 403, "insufficient_scope", "introspection needs a client secret or the admin role");
-    return 0;
+    return admin;
   }
   if (st == SRV_ERR_NOT_FOUND)
     srv_fail(&err, SRV_ERR_INVALID_CLIENT, "client authentication is required");
@@ -60,7 +60,8 @@ static int introspector(srv *s, const http_req *rq, http_reply *rp) {
 static void access_active(jbuf *j, const session_auth *a) {
   char *roles = tok_roles_json(&a->tok), *aud = tok_aud_json(&a->tok);
   jbuf_kbool(j, "active", 1);
-  jbuf_kstr(j, "token_type", "Bearer");
+  int bound = a->tok.jkt != NULL && a->tok.jkt[0] != '\0';
+  jbuf_kstr(j, "token_type", bound ? "DPoP" : "Bearer");
   jbuf_kstr(j, "sub", a->tok.sub);
   jbuf_kstr(j, "username", a->tok.username);
   jbuf_kstr(j, "scope", a->tok.scope);
@@ -71,6 +72,12 @@ static void access_active(jbuf *j, const session_auth *a) {
   jbuf_kstr(j, "jti", a->tok.jti);
   jbuf_kstr(j, "sid", a->tok.sid);
   jbuf_kraw(j, "roles", roles != NULL ? roles : "[]");
+  if (bound) { /* RFC 9449 6.2 */
+    jbuf_key(j, "cnf");
+    jbuf_open(j, '{');
+    jbuf_kstr(j, "jkt", a->tok.jkt);
+    jbuf_close(j, '{');
+  }
   free(roles);
   free(aud);
 }

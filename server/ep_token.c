@@ -9,6 +9,12 @@
  * token); cookie (1: cookie mode, which needs X-Wristband-CSRF like every cookie-authenticated
  * POST: otherwise a cross-site form could log the browser into another account, replacing its
  * cookies). Unknown parameters are ignored (RFC 6749 3.2).
+ *
+ * DPoP (RFC 9449 5): a request with a DPoP header gets an access token bound to the proof's key
+ * (cnf.jkt) and token_type "DPoP"; a password login with a proof binds the session, whose refresh
+ * token then refreshes only with a proof by the same key (session.h). A proof is checked before
+ * the grant (a refused proof changes nothing); DPoP and cookie mode exclude each other, since a
+ * cookie cannot carry the proof its bound token needs.
  */
 #include <string.h>
 
@@ -28,18 +34,20 @@ static int client_id_ok(const char *id) {
   return n > 0 && n <= CLIENT_ID_MAX;
 }
 
-static void token_response(http_reply *rp, const session_tokens *t, int cookie_mode) {
+static void token_response(srv *s, http_reply *rp, const session_tokens *t, int cookie_mode, int dpop) {
   jbuf j;
   jbuf_init(&j, REPLY_JSON_MAX);
   jbuf_open(&j, '{');
   jbuf_kstr(&j, "access_token", t->access_token);
-  jbuf_kstr(&j, "token_type", "Bearer");
+  jbuf_kstr(&j, "token_type", dpop ? "DPoP" : "Bearer");
   jbuf_kint(&j, "expires_in", t->expires_in);
   if (!cookie_mode)
     jbuf_kstr(&j, "refresh_token", t->refresh_token);
   jbuf_kstr(&j, "scope", t->scope);
   jbuf_close(&j, '{');
   reply_json(rp, 200, &j);
+  if (dpop)
+    ep_dpop_token_issued(s, rp);
   if (cookie_mode) {
     ep_set_cookie(rp, COOKIE_REFRESH, t->refresh_token, t->refresh_expires_in);
     ep_set_cookie(rp, COOKIE_ACCESS, t->access_token, t->expires_in);
@@ -61,6 +69,10 @@ static void refresh_grant(srv *s, const http_req *rq, const session_meta *m, int
     len = strlen(rt);
     cookie_mode = 1;
   }
+  if (cookie_mode && m->dpop_jkt != NULL) {
+    reply_error(rp, 400, "invalid_request", "DPoP and cookie mode do not mix");
+    return;
+  }
   if (rt == NULL || len == 0) {
     reply_error(rp, 400, "invalid_request", "refresh_token is required");
     return;
@@ -75,7 +87,7 @@ static void refresh_grant(srv *s, const http_req *rq, const session_meta *m, int
     reply_fail(rp, &err);
     return;
   }
-  token_response(rp, &t, cookie_mode);
+  token_response(s, rp, &t, cookie_mode, m->dpop_jkt != NULL);
   session_tokens_clear(&t);
 }
 
@@ -90,7 +102,7 @@ static void password_grant(srv *s, const http_req *rq, const session_meta *m, in
     reply_fail(rp, &err);
     return;
   }
-  token_response(rp, &t, cookie_mode);
+  token_response(s, rp, &t, cookie_mode, m->dpop_jkt != NULL);
   session_tokens_clear(&t);
 }
 
@@ -110,12 +122,21 @@ void ep_token(srv *s, const http_req *rq, http_reply *rp) {
     reply_error(rp, 400, "invalid_request", "client_id must be 1-128 printable characters");
     return;
   }
-  session_meta m = {http_header(rq, "User-Agent"), rq->address, client_id};
   int cookie_mode = ep_is_true(params_get(&rq->params, "cookie", NULL));
   if (cookie_mode && !ep_has_csrf(rq)) { /* login CSRF: a cross-site form planting its session */
     reply_error(rp, 403, "access_denied", "cookie=1 needs the " CSRF_HEADER " header");
     return;
   }
+  char jkt[WB_THUMBPRINT_LEN];
+  int dpop = 0;
+  if (!ep_dpop_token_proof(s, rq, jkt, &dpop, rp))
+    return;
+  if (dpop && cookie_mode) {
+    /* a cookie cannot carry a proof: a bound access token in a cookie would be refused */
+    reply_error(rp, 400, "invalid_request", "DPoP and cookie mode do not mix");
+    return;
+  }
+  session_meta m = {http_header(rq, "User-Agent"), rq->address, client_id, dpop ? jkt : NULL};
   if (strcmp(grant, "password") == 0)
     password_grant(s, rq, &m, cookie_mode, rp);
   else if (strcmp(grant, "refresh_token") == 0)

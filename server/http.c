@@ -90,6 +90,12 @@ const char *http_query(const http_req *r, const char *name, int *count) {
   return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int http_header_count(const http_req *r, const char *name) {
+  query_count q = {name, 0};
+  MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_arg, &q);
+  return q.count;
+}
+
 static http_method parse_method(const char *m) {
   static const struct {
     const char *name;
@@ -103,7 +109,7 @@ static http_method parse_method(const char *m) {
   return HTTP_OTHER;
 }
 
-static const char *method_name(http_method m) {
+const char *http_method_name(http_method m) {
   static const char *const names[] = {"", "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", ""};
   return names[m];
 }
@@ -219,7 +225,7 @@ static const http_route *route_find(const char *path, http_method m, int *known,
       return r;
     *known = 1;
     size_t used = strlen(allow);
-    snprintf(allow + used, cap - used, "%s%s%s", used > 0 ? ", " : "", method_name(r->method),
+    snprintf(allow + used, cap - used, "%s%s%s", used > 0 ? ", " : "", http_method_name(r->method),
              r->method == HTTP_GET ? ", HEAD" : "");
   }
   return NULL;

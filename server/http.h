@@ -45,6 +45,10 @@ typedef struct http_req {
 
 /** A request header (case-insensitive name), or NULL. */
 const char *http_header(const http_req *r, const char *name);
+/** How many times a request header (case-insensitive name) appears. */
+int http_header_count(const http_req *r, const char *name);
+/** "GET", "POST", ...; "" for HTTP_OTHER. */
+const char *http_method_name(http_method m);
 /** A cookie's value, or NULL. */
 const char *http_cookie(const http_req *r, const char *name);
 /** A query parameter (its name in any case) and how often it appears (*count may be NULL), or NULL. */

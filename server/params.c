@@ -212,11 +212,16 @@ static int scheme_is(const char *header, const char *scheme, const char **rest) 
 }
 
 srv_status params_bearer(const char *header, const char **token, size_t *len, srv_error *err) {
+  return params_token(header, "Bearer", token, len, err);
+}
+
+srv_status params_token(const char *header, const char *scheme, const char **token, size_t *len,
+                        srv_error *err) {
   *token = NULL;
   *len = 0;
   const char *p;
-  if (!scheme_is(header, "Bearer", &p))
-    return srv_fail(err, SRV_ERR_NOT_FOUND, "no bearer token");
+  if (!scheme_is(header, scheme, &p))
+    return srv_fail(err, SRV_ERR_NOT_FOUND, "no %s token", scheme);
   size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/");
   while (p[n] == '=')
     n++;

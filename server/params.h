@@ -48,6 +48,9 @@ const char *params_get(const params *p, const char *name, size_t *len);
  * SRV_ERR_INVALID_TOKEN when malformed. *token points into header.
  */
 srv_status params_bearer(const char *header, const char **token, size_t *len, srv_error *err);
+/** The same for another scheme of the token68 form ("DPoP", RFC 9449 7.1). */
+srv_status params_token(const char *header, const char *scheme, const char **token, size_t *len,
+                        srv_error *err);
 
 /**
  * "Authorization: Basic base64(id:secret)" with id and secret form-urlencoded (RFC 6749

@@ -105,7 +105,8 @@ static int64_t session_end_us(const srv *s, const store_session *sess) {
 
 /* Mints the access token for user and session, and the refresh token for counter. */
 static srv_status issue(srv *s, const store_user *u, const store_session *sess, int64_t counter,
-                        const char *scope, int64_t now_us, session_tokens *out, srv_error *err) {
+                        const char *scope, const char *jkt, int64_t now_us, session_tokens *out,
+                        srv_error *err) {
   keyring *ring = keys_acquire(&s->keys);
   if (ring == NULL || ring->signer == NULL) {
     keyring_release(ring);
@@ -121,6 +122,7 @@ static srv_status issue(srv *s, const store_user *u, const store_session *sess, 
                 .username = u->name,
                 .roles = u->roles,
                 .claims = u->claims,
+                .jkt = jkt,
                 .iat = now_s,
                 .exp = now_s + s->cfg->access_ttl_s};
   char jti[TOK_JTI_MAX];
@@ -213,6 +215,8 @@ static srv_status new_session(srv *s, const store_user *u, const char *scope, co
   sess->client_id = (char *)(m != NULL && m->client_id != NULL ? m->client_id : "");
   sess->user_agent = ua_buf;
   sess->address = (char *)(m != NULL && m->address != NULL ? m->address : "");
+  if (m != NULL && m->dpop_jkt != NULL)
+    snprintf(sess->dpop_jkt, sizeof(sess->dpop_jkt), "%s", m->dpop_jkt);
   return s->st->ops->session_create(s->st, sess, err);
 }
 
@@ -253,7 +257,7 @@ srv_status session_login(srv *s, const char *username, const char *password, siz
   char ua[USER_AGENT_MAX + 1];
   st = new_session(s, &u, scope, m, now, &sess, ua, sizeof(ua), err);
   if (st == SRV_OK)
-    st = issue(s, &u, &sess, 0, scope, now, out, err);
+    st = issue(s, &u, &sess, 0, scope, m != NULL ? m->dpop_jkt : NULL, now, out, err);
 out:
   store_user_clear(&u);
   return st;
@@ -347,13 +351,18 @@ srv_status session_refresh(srv *s, const char *refresh, size_t len, const char *
     st = session_alive(s, &sess, &u, now, err);
   if (st == SRV_OK && scope != NULL && (!scope_valid(scope) || !scope_subset(scope, sess.scope)))
     st = srv_fail(err, SRV_ERR_INVALID_SCOPE, "scope is not within the session's scope");
+  const char *jkt = m != NULL ? m->dpop_jkt : NULL;
+  if (st == SRV_OK && sess.dpop_jkt[0] != '\0' && (jkt == NULL || strcmp(jkt, sess.dpop_jkt) != 0))
+    st = srv_fail(err, SRV_ERR_INVALID_GRANT,
+                  jkt == NULL ? "the refresh token is DPoP-bound: send a DPoP proof by its key"
+                              : "the DPoP proof is signed by another key than the refresh token's");
   int64_t next = 0;
   if (st == SRV_OK)
     st = rotate(s, &sess, presented, m, now, &next, err);
   if (st == SRV_OK) {
     metrics_add(&s->metrics.refreshes);
     sess.last_used_us = now;
-    st = issue(s, &u, &sess, next, scope != NULL ? scope : sess.scope, now, out, err);
+    st = issue(s, &u, &sess, next, scope != NULL ? scope : sess.scope, jkt, now, out, err);
   }
   store_session_clear(&sess);
   store_user_clear(&u);

@@ -16,6 +16,10 @@
  *   token again and a new access token; any other valid-but-old token revokes the session
  *   (reuse detected). A session is dead when revoked, idle longer than refresh_idle, older than
  *   refresh_max, created before the user's tokens-valid-after, or its user is disabled.
+ * - DPoP (RFC 9449): a login with a proof (m->dpop_jkt) binds the session to the proof's key;
+ *   its refresh tokens then refresh only with a proof by that key (SRV_ERR_INVALID_GRANT before
+ *   anything rotates). Every token issued with a proof carries cnf.jkt; an unbound session
+ *   refreshed with a proof gets a bound access token and stays unbound.
  * - An access token is accepted by the server's own endpoints when it verifies, its session is
  *   alive, its jti is not denylisted, its iat is not before the user's tokens-valid-after
  *   (whole seconds) and its session was created at or after it (microseconds: a login right
@@ -34,6 +38,7 @@ typedef struct session_meta {
   const char *user_agent; /* may be NULL */
   const char *address;    /* the client address, may be NULL */
   const char *client_id;  /* the request's client_id, may be NULL */
+  const char *dpop_jkt;   /* the thumbprint of the key of a verified DPoP proof (RFC 9449), or NULL */
 } session_meta;
 
 /** A token response. */

@@ -37,6 +37,9 @@ srv_status srv_open(srv *s, const srv_config *cfg, srv_mode mode, const char *is
   if (st == SRV_OK)
     st = keys_init(&s->keys, s->st, &s->kek, s->issuer, s->audience, cfg->access_ttl_s, alg, 1, err);
   s->have_keys = st == SRV_OK;
+  if (st == SRV_OK)
+    st = dpop_init(&s->dpop, s->st, cfg->dpop_nonce, s->refresh_secret, err);
+  s->have_dpop = st == SRV_OK;
 out:
   if (st != SRV_OK)
     srv_close(s);
@@ -44,6 +47,9 @@ out:
 }
 
 void srv_close(srv *s) {
+  if (s->have_dpop)
+    dpop_free(&s->dpop);
+  s->have_dpop = 0;
   if (s->have_keys)
     keys_free(&s->keys);
   s->have_keys = 0;

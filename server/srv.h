@@ -11,6 +11,7 @@
 #define WB_SERVER_SRV_H
 
 #include "config.h"
+#include "dpop.h"
 #include "kek.h"
 #include "keys.h"
 #include "metrics.h"
@@ -33,6 +34,8 @@ typedef struct srv {
   keys keys;
   pw_ctx pw;
   unsigned char refresh_secret[TOK_SECRET_LEN];
+  int have_dpop; /* dpop is initialised (serve mode) */
+  srv_dpop dpop;
   metrics metrics;
 } srv;
 

@@ -19,6 +19,7 @@
 #define REFRESH_KEY_INFO "wristband refresh-token key v1"
 #define VERIFY_CACHE     16384 /* verification results kept (wb_verifier_enable_cache) */
 #define VERIFY_LEEWAY    5     /* seconds of clock difference between instances */
+#define B64URL_CHARS     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 _Static_assert(WB_B64URL_ENCODED_LEN(REFRESH_RAW) == TOK_REFRESH_LEN, "refresh token length");
 
@@ -51,6 +52,14 @@ static wb_status set_claims(wb_builder *c, const tok_mint *in, const char *jti, 
     ws = wb_builder_set_string(c, "client_id", in->client_id, e);
   if (ws == WB_OK)
     ws = wb_builder_set_json(c, "roles", in->roles, strlen(in->roles), e);
+  if (ws == WB_OK && in->jkt != NULL && in->jkt[0] != '\0') {
+    char cnf[64 + WB_THUMBPRINT_LEN];
+    int n = snprintf(cnf, sizeof(cnf), "{\"jkt\":\"%s\"}", in->jkt);
+    ws = n > 0 && (size_t)n < sizeof(cnf) && strlen(in->jkt) + 1 == WB_THUMBPRINT_LEN &&
+                 strspn(in->jkt, B64URL_CHARS) == WB_THUMBPRINT_LEN - 1
+             ? wb_builder_set_json(c, "cnf", cnf, (size_t)n, e)
+             : WB_ERR_INVALID_ARG;
+  }
   return ws;
 }
 
@@ -97,6 +106,8 @@ srv_status tok_verify_access(const wb_verifier *v, const char *token, size_t len
     ws = optional_string(out->claims, "scope", &out->scope, &e);
   if (ws == WB_OK)
     ws = optional_string(out->claims, "preferred_username", &out->username, &e);
+  if (ws == WB_OK)
+    ws = optional_string(out->claims, "/cnf/jkt", &out->jkt, &e);
   if (ws == WB_OK)
     ws = wb_claims_iat(out->claims, &out->iat, &e);
   if (ws == WB_OK)

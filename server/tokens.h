@@ -38,6 +38,7 @@ typedef struct tok_mint {
   const char *username;  /* preferred_username */
   const char *roles;     /* JSON array of strings */
   const char *claims;    /* JSON object of the user's custom claims, or NULL */
+  const char *jkt;       /* DPoP key thumbprint: the token gets cnf.jkt (RFC 9449 6.1); NULL or "" = none */
   int64_t iat;
   int64_t exp;
 } tok_mint;
@@ -54,6 +55,7 @@ typedef struct tok_access {
   const char *jti;
   const char *scope;    /* "" when absent */
   const char *username; /* "" when absent */
+  const char *jkt;      /* cnf.jkt: the DPoP key the token is bound to, "" when it is a bearer token */
   int64_t iat;
   int64_t exp;
 } tok_access;

@@ -35,26 +35,31 @@ extern "C" {
 /** Status codes. Stable: append only, never renumber or reuse. @since 0.1 */
 typedef enum {
   WB_OK = 0,
-  WB_ERR_MALFORMED = 1,        /* "malformed": bad base64url, JSON, segments, nesting, dates */
-  WB_ERR_BAD_SIGNATURE = 2,    /* "bad_signature" */
-  WB_ERR_ALG_NOT_ALLOWED = 3,  /* "alg_not_allowed": alg not permitted by key or policy */
-  WB_ERR_EXPIRED = 4,          /* "expired": exp passed */
-  WB_ERR_NOT_YET_VALID = 5,    /* "not_yet_valid": nbf in the future */
-  WB_ERR_IAT_IN_FUTURE = 6,    /* "iat_in_future" */
-  WB_ERR_MISSING_CLAIM = 7,    /* "missing_claim": a required claim is absent */
-  WB_ERR_CLAIM_MISMATCH = 8,   /* "claim_mismatch": iss, aud, sub, typ, max-age, claim type */
-  WB_ERR_UNSUPPORTED_CRIT = 9, /* "unsupported_crit" */
-  WB_ERR_KEY_NOT_FOUND = 10,   /* "key_not_found": no key for kid, or no single key fits */
-  WB_ERR_TOO_LARGE = 11,       /* "too_large": over a resource limit */
-  WB_ERR_BAD_KEY = 12,         /* "bad_key": unusable, weak, off-curve or inconsistent key */
-  WB_ERR_NOMEM = 13,           /* "nomem" */
-  WB_ERR_INVALID_ARG = 14,     /* "invalid_arg": API misuse (NULL, wrong alg for key, ...) */
-  WB_ERR_IO = 15,              /* "io": file or system call failed */
-  WB_ERR_CRYPTO = 16,          /* "crypto": the crypto backend failed unexpectedly */
-  WB_ERR_UNSUPPORTED = 17,     /* "unsupported": valid input this version does not handle */
-  WB_ERR_OUT_OF_RANGE = 18,    /* "out_of_range": a valid value that does not fit the C type asked for */
-  WB_ERR_DECRYPT_FAILED = 19,  /* "decrypt_failed": a JWE does not decrypt (one answer for every cause) */
-  WB_STATUS_COUNT_             /* not a status: one past the last */
+  WB_ERR_MALFORMED = 1,         /* "malformed": bad base64url, JSON, segments, nesting, dates */
+  WB_ERR_BAD_SIGNATURE = 2,     /* "bad_signature" */
+  WB_ERR_ALG_NOT_ALLOWED = 3,   /* "alg_not_allowed": alg not permitted by key or policy */
+  WB_ERR_EXPIRED = 4,           /* "expired": exp passed */
+  WB_ERR_NOT_YET_VALID = 5,     /* "not_yet_valid": nbf in the future */
+  WB_ERR_IAT_IN_FUTURE = 6,     /* "iat_in_future" */
+  WB_ERR_MISSING_CLAIM = 7,     /* "missing_claim": a required claim is absent */
+  WB_ERR_CLAIM_MISMATCH = 8,    /* "claim_mismatch": iss, aud, sub, typ, max-age, claim type */
+  WB_ERR_UNSUPPORTED_CRIT = 9,  /* "unsupported_crit" */
+  WB_ERR_KEY_NOT_FOUND = 10,    /* "key_not_found": no key for kid, or no single key fits */
+  WB_ERR_TOO_LARGE = 11,        /* "too_large": over a resource limit */
+  WB_ERR_BAD_KEY = 12,          /* "bad_key": unusable, weak, off-curve or inconsistent key */
+  WB_ERR_NOMEM = 13,            /* "nomem" */
+  WB_ERR_INVALID_ARG = 14,      /* "invalid_arg": API misuse (NULL, wrong alg for key, ...) */
+  WB_ERR_IO = 15,               /* "io": file or system call failed */
+  WB_ERR_CRYPTO = 16,           /* "crypto": the crypto backend failed unexpectedly */
+  WB_ERR_UNSUPPORTED = 17,      /* "unsupported": valid input this version does not handle */
+  WB_ERR_OUT_OF_RANGE = 18,     /* "out_of_range": a valid value that does not fit the C type asked for */
+  WB_ERR_DECRYPT_FAILED = 19,   /* "decrypt_failed": a JWE does not decrypt (one answer for every cause) */
+  WB_ERR_REPLAYED = 20,         /* "replayed": a DPoP proof whose jti was seen before (dpop.h) */
+  WB_ERR_REQUEST_MISMATCH = 21, /* "request_mismatch": a DPoP proof made for another method or URL */
+  WB_ERR_TOKEN_MISMATCH = 22,   /* "token_mismatch": a DPoP proof's ath is not the access token's hash */
+  WB_ERR_KEY_MISMATCH = 23,     /* "key_mismatch": the proof's key is not the one the token is bound to */
+  WB_ERR_USE_DPOP_NONCE = 24,   /* "use_dpop_nonce": the proof lacks the nonce the server requires */
+  WB_STATUS_COUNT_              /* not a status: one past the last */
 } wb_status;
 
 /** Per-call error details. Messages never contain key material or whole tokens. */

@@ -216,7 +216,8 @@ WB_EXPORT wb_status wb_jwe_decrypt(const wb_decrypter *d, const char *token, siz
 /**
  * Decrypts a JWE in the general or flattened JSON serialization. With several recipients the
  * first one that names the kid of one of the decrypter's keys is used (or, when none names a
- * known kid, the first whose alg and enc one key fits). *aad (may be NULL) receives a new copy of
+ * known kid, the first whose alg and enc one key fits); more than 64 recipients is
+ * WB_ERR_TOO_LARGE. *aad (may be NULL) receives a new copy of
  * the "aad" member's bytes (wb_plaintext_free), or NULL when there is none. On failure every
  * output is NULL / 0.
  */

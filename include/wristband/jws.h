@@ -108,10 +108,11 @@ WB_EXPORT wb_status wb_jws_verify_detached(const wb_verifier *v, const char *tok
  * Verifies a JWS in the general or flattened JSON serialization (RFC 7515 7.2) with v's header
  * policy and keys: each signature's header is its protected header joined with its unprotected
  * one ("header"), whose member names must be disjoint; "crit" must be protected and only "b64"
- * is understood. policy decides: WB_JWS_ANY (one verifying signature suffices) or WB_JWS_ALL.
- * results (may be NULL) receives up to results_cap statuses, one per signature in order (WB_OK
- * for each that verified), and *nsig (may be NULL) the number of signatures. *payload (may be
- * NULL) is a new copy of the payload (wb_string_free) with *payload_len bytes (may be NULL).
+ * is understood; the verifier's expected typ must be in the protected header. policy decides:
+ * WB_JWS_ANY (one verifying signature suffices) or WB_JWS_ALL. results (may be NULL) receives up
+ * to results_cap statuses, one per signature in order (WB_OK for each that verified), and *nsig
+ * (may be NULL) the number of signatures. *payload (may be NULL) is a new copy of the payload
+ * (wb_string_free) with *payload_len bytes (may be NULL).
  */
 WB_EXPORT wb_status wb_jws_verify_json(const wb_verifier *v, wb_jws_policy policy, const char *json,
                                        size_t len, char **payload, size_t *payload_len, wb_status *results,

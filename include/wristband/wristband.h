@@ -8,6 +8,7 @@
 
 #include "b64url.h"
 #include "common.h"
+#include "dpop.h"
 #include "jwe.h"
 #include "jws.h"
 #include "jwt.h"

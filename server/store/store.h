@@ -20,8 +20,9 @@
  * Thread-safety: one store handle is shared by every thread; implementations keep per-thread
  * connections (and prepared statements) internally. Calls may block while the database is busy.
  * Durability: writes that hand out or take away credentials (sessions, rotations, revocations,
- * users, keys) are durable when the call returns; counters (lockout, address budget) may be
- * lost on power failure, which only forgets a few failed attempts.
+ * users, keys) are durable when the call returns; counters (lockout, address budget, the DPoP
+ * replay cache) may be lost on power failure, which only forgets a few failed attempts (or lets a
+ * DPoP proof of the last minute be used once more).
  */
 #ifndef WB_SERVER_STORE_H
 #define WB_SERVER_STORE_H
@@ -31,8 +32,10 @@
 
 #include "../status.h"
 
-#define STORE_ID_MAX  48 /* buffer size of ids and kids, NUL included */
-#define STORE_ALG_MAX 16 /* buffer size of an algorithm name */
+#define STORE_ID_MAX      48 /* buffer size of ids and kids, NUL included */
+#define STORE_ALG_MAX     16 /* buffer size of an algorithm name */
+#define STORE_JKT_MAX     48 /* buffer size of a DPoP key thumbprint (43 characters), NUL included */
+#define STORE_DPOP_ID_LEN 32 /* bytes of a DPoP proof's replay id */
 
 /** "not set" for optional times (a NULL column). */
 #define STORE_UNSET INT64_C(-1)
@@ -65,9 +68,10 @@ typedef struct store_session {
   int64_t last_used_us; /* last login or refresh */
   int64_t revoked_us;   /* STORE_UNSET while alive */
   char *scope;
-  char *client_id;  /* may be empty */
-  char *user_agent; /* may be empty */
-  char *address;    /* may be empty */
+  char *client_id;              /* may be empty */
+  char *user_agent;             /* may be empty */
+  char *address;                /* may be empty */
+  char dpop_jkt[STORE_JKT_MAX]; /* the DPoP key the session is bound to (RFC 7638 thumbprint), or "" */
 } store_session;
 
 /** What an endpoint taking an access token needs, in one read (store_ops.access_check). */
@@ -227,6 +231,16 @@ struct store_ops {
    */
   srv_status (*import_begin)(store *s, srv_error *err);
   srv_status (*import_end)(store *s, int commit, srv_error *err);
+
+  /* ---- DPoP (RFC 9449) ---- */
+  /**
+   * The proofs' replay cache: records id (STORE_DPOP_ID_LEN bytes) until exp_s; *fresh = 1 when
+   * it was not there (or only past its exp_s at now_s), 0 when it was: a replayed proof. Decided
+   * by one statement, so two servers given the same proof at once tell one of them it is fresh.
+   * Not durable (a counter): a crash may forget the last proofs, which are stale a minute later.
+   */
+  srv_status (*dpop_jti_use)(store *s, const unsigned char *id, int64_t exp_s, int64_t now_s, int *fresh,
+                             srv_error *err);
 };
 
 /**

@@ -7,9 +7,9 @@
  *
  * Durability: commits wait for the WAL flush (synchronous_commit as the database has it, on by
  * default), so an answered rotation, revocation or login survives a crash of PostgreSQL. The
- * lockout and address counters live in UNLOGGED tables: not written to the WAL, so their commits
- * do not wait for a flush, and emptied after a crash of PostgreSQL - store.h allows counters to
- * forget a few failed attempts.
+ * lockout and address counters and the DPoP replay cache live in UNLOGGED tables: not written to
+ * the WAL, so their commits do not wait for a flush, and emptied after a crash of PostgreSQL -
+ * store.h allows counters to forget a few failed attempts (and the last minute's DPoP proofs).
  */
 #include <errno.h>
 #include <poll.h>
@@ -645,6 +645,7 @@ static const store_ops pg_ops = {
     .key_import = pg_key_import,
     .import_begin = pg_import_begin,
     .import_end = pg_import_end,
+    .dpop_jti_use = pg_dpop_jti_use,
 };
 
 /* Fails unless libpq can parse url. libpq's message quotes the part it could not read, which may

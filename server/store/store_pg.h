@@ -69,6 +69,7 @@ typedef enum {
   PG_PURGE,
   PG_PING,
   PG_SCHEMA_VERSION,
+  PG_DPOP_JTI_USE,
   PG_COUNT_
 } pg_id;
 
@@ -146,6 +147,8 @@ srv_status pg_lockout_get(store *s, const char *name, int64_t now_s, int64_t *lo
 srv_status pg_lockout_fail(store *s, const char *name, int64_t now_s, int64_t window_s, int64_t max_failures,
                            int64_t lock_s, int64_t *locked_until_s, srv_error *err);
 srv_status pg_lockout_clear(store *s, const char *name, srv_error *err);
+srv_status pg_dpop_jti_use(store *s, const unsigned char *id, int64_t exp_s, int64_t now_s, int *fresh,
+                           srv_error *err);
 srv_status pg_key_add(store *s, const store_key *k, srv_error *err);
 /** PG_KEY_INSERT_FIRST for k, in the caller's transaction (store_pg.c's key_add_first). */
 srv_status pg_key_insert_first(store *s, const store_key *k, srv_error *err);

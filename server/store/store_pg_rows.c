@@ -167,7 +167,20 @@ srv_status pg_user_set_roles(store *s, const char *id, const char *roles_json, s
 /* ---- sessions -------------------------------------------------------------------------------- */
 
 /* Columns of SESSION_COLS, in order. */
-enum { S_ID, S_USER, S_COUNTER, S_ROTATED, S_CREATED, S_USED, S_REVOKED, S_SCOPE, S_CLIENT, S_UA, S_ADDR };
+enum {
+  S_ID,
+  S_USER,
+  S_COUNTER,
+  S_ROTATED,
+  S_CREATED,
+  S_USED,
+  S_REVOKED,
+  S_SCOPE,
+  S_CLIENT,
+  S_UA,
+  S_ADDR,
+  S_JKT
+};
 
 static srv_status read_session(const PGresult *r, int row, store_session *out, srv_error *err) {
   memset(out, 0, sizeof(*out));
@@ -182,6 +195,7 @@ static srv_status read_session(const PGresult *r, int row, store_session *out, s
   out->client_id = pg_dup(r, row, S_CLIENT);
   out->user_agent = pg_dup(r, row, S_UA);
   out->address = pg_dup(r, row, S_ADDR);
+  pg_copy(r, row, S_JKT, out->dpop_jkt, sizeof(out->dpop_jkt));
   if (out->scope == NULL || out->client_id == NULL || out->user_agent == NULL || out->address == NULL) {
     store_session_clear(out);
     return srv_fail(err, SRV_ERR_NOMEM, "out of memory");
@@ -216,6 +230,7 @@ srv_status pg_session_create(store *s, const store_session *sess, srv_error *err
   pp_bytes(&p, sess->client_id != NULL ? sess->client_id : "", (size_t)-1);
   pp_bytes(&p, sess->user_agent != NULL ? sess->user_agent : "", (size_t)-1);
   pp_bytes(&p, sess->address != NULL ? sess->address : "", (size_t)-1);
+  pp_text(&p, sess->dpop_jkt);
   int64_t changed;
   return pg_change(s, PG_SESSION_INSERT, &p, &changed, "create session", err);
 }
@@ -399,4 +414,20 @@ srv_status pg_lockout_clear(store *s, const char *name, srv_error *err) {
   pp_bytes(&p, name, (size_t)-1);
   int64_t changed;
   return pg_change(s, PG_LOCKOUT_CLEAR, &p, &changed, "clear lockout", err);
+}
+
+srv_status pg_dpop_jti_use(store *s, const unsigned char *id, int64_t exp_s, int64_t now_s, int *fresh,
+                           srv_error *err) {
+  *fresh = 0;
+  pg_params p;
+  pp_init(&p);
+  pp_bytes(&p, id, STORE_DPOP_ID_LEN);
+  pp_int(&p, exp_s);
+  pp_int(&p, now_s);
+  PGresult *r;
+  srv_status st = pg_exec(s, PG_DPOP_JTI_USE, &p, &r, "DPoP replay cache", err);
+  if (st == SRV_OK)
+    *fresh = PQntuples(r) == 1;
+  PQclear(r);
+  return st;
 }

@@ -12,7 +12,7 @@
 #define USER_COLS "id, name, password_hash, roles, claims, disabled, tokens_valid_after_us, created_us"
 #define SESSION_COLS                                                                                         \
   "s.id, s.user_id, s.counter, s.rotated_us, s.created_us, s.last_used_us, s.revoked_us, s.scope, "          \
-  "s.client_id, s.user_agent, s.address"
+  "s.client_id, s.user_agent, s.address, s.dpop_jkt"
 #define BUMP_KEYS_IF(cte)                                                                                    \
   "UPDATE meta SET value = value + 1 WHERE name = 'keys_version' AND EXISTS(SELECT 1 FROM " cte ")"
 /* The lockout's restart condition: the window has passed or the lock has ended. */
@@ -47,9 +47,9 @@ const char *const pg_sql[PG_COUNT_] = {
     [PG_USER_SET_ROLES] = "UPDATE users SET roles = $2::text WHERE id = $1::text",
     [PG_SESSION_INSERT] =
         "INSERT INTO sessions(id, user_id, counter, rotated_us, created_us, last_used_us, "
-        "revoked_us, scope, client_id, user_agent, address) VALUES($1::text, $2::text, "
+        "revoked_us, scope, client_id, user_agent, address, dpop_jkt) VALUES($1::text, $2::text, "
         "$3::bigint, $4::bigint, $5::bigint, $6::bigint, NULL, $7::text, $8::bytea, $9::bytea, "
-        "$10::bytea)",
+        "$10::bytea, $11::text)",
     [PG_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions s WHERE s.id = $1::text",
     [PG_SESSION_ROTATE] = "UPDATE sessions SET counter = counter + 1, rotated_us = $3::bigint, "
                           "last_used_us = $3::bigint, user_agent = $4::bytea, address = $5::bytea "
@@ -133,8 +133,15 @@ const char *const pg_sql[PG_COUNT_] = {
         "AND locked_until_s < $1::bigint), "
         "d AS (DELETE FROM sessions WHERE (revoked_us IS NOT NULL AND revoked_us < $2::bigint - 86400000000) "
         "OR created_us < $2::bigint - $3::bigint - 86400000000), "
+        "j AS (DELETE FROM dpop_jtis WHERE exp_s <= $1::bigint), "
         "k AS (DELETE FROM signing_keys WHERE sign_until_s IS NOT NULL AND sign_until_s < $1::bigint - 86400 "
         "RETURNING 1) " BUMP_KEYS_IF("k"),
     [PG_PING] = "SELECT 1",
     [PG_SCHEMA_VERSION] = "SELECT COALESCE(max(version), 0) FROM wristband_migrations",
+    /* $1 id, $2 expiry, $3 now: a row comes back when the id was new (or its row had expired). The
+     * unique index decides between servers: the second insert waits for the first and updates
+     * nothing. */
+    [PG_DPOP_JTI_USE] =
+        "INSERT INTO dpop_jtis AS d (id, exp_s) VALUES($1::bytea, $2::bigint) ON CONFLICT(id) "
+        "DO UPDATE SET exp_s = excluded.exp_s WHERE d.exp_s <= $3::bigint RETURNING 1",
 };

@@ -10,7 +10,8 @@
  * the database consistent but could roll back the last commits, handing a rotated-away refresh
  * token its validity back. The lockout and address counters are the exception: they switch
  * the connection to synchronous=NORMAL for their one statement (losing a few counts on power
- * failure is harmless, and the next durable commit syncs them anyway).
+ * failure is harmless, and the next durable commit syncs them anyway), and so does the DPoP
+ * replay cache (a proof the crash forgot is stale a minute later).
  *
  * Writers of this process queue on one mutex (write_lock) before they ask SQLite for its write
  * lock: SQLite admits one writer at a time anyway, and its busy handler waits by sleeping and
@@ -36,7 +37,7 @@
 #define USER_COLS "id, name, password_hash, roles, claims, disabled, tokens_valid_after_us, created_us"
 #define SESSION_COLS                                                                                         \
   "s.id, s.user_id, s.counter, s.rotated_us, s.created_us, s.last_used_us, s.revoked_us, s.scope, "          \
-  "s.client_id, s.user_agent, s.address"
+  "s.client_id, s.user_agent, s.address, s.dpop_jkt"
 static const char *const sql_text[SQ_COUNT_] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
     [SQ_COMMIT] = "COMMIT",
@@ -58,8 +59,8 @@ static const char *const sql_text[SQ_COUNT_] = {
     [SQ_USER_MOVE_TVA] =
         "UPDATE users SET tokens_valid_after_us = MAX(tokens_valid_after_us, ?2) WHERE id = ?1",
     [SQ_SESSION_INSERT] = "INSERT INTO sessions(id, user_id, counter, rotated_us, created_us, last_used_us, "
-                          "revoked_us, scope, client_id, user_agent, address) "
-                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10)",
+                          "revoked_us, scope, client_id, user_agent, address, dpop_jkt) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?9, ?10, ?11)",
     [SQ_SESSION_GET] = "SELECT " SESSION_COLS " FROM sessions s WHERE s.id = ?1",
     [SQ_SESSION_ROTATE] =
         "UPDATE sessions SET counter = counter + 1, rotated_us = ?3, last_used_us = ?3, "
@@ -130,6 +131,10 @@ static const char *const sql_text[SQ_COUNT_] = {
         "OR created_us < ?1 - ?2 - 86400000000",
     [SQ_PURGE_KEYS] = "DELETE FROM signing_keys WHERE sign_until_s IS NOT NULL AND sign_until_s < ?1 - 86400",
     [SQ_PING] = "SELECT 1",
+    /* ?1 id, ?2 expiry, ?3 now: a row comes back when the id was new (or its row had expired). */
+    [SQ_DPOP_JTI_USE] = "INSERT INTO dpop_jtis(id, exp_s) VALUES(?1, ?2) ON CONFLICT(id) DO UPDATE SET "
+                        "exp_s = excluded.exp_s WHERE dpop_jtis.exp_s <= ?3 RETURNING 1",
+    [SQ_PURGE_DPOP] = "DELETE FROM dpop_jtis WHERE exp_s <= ?1",
 };
 
 /* One thread's connection. Invariant: linked in its store's list while open. */
@@ -511,7 +516,8 @@ static srv_status sq_purge(store *s, int64_t now_us, int64_t session_max_us, srv
   srv_status st = sq_begin(s, err);
   if (st != SRV_OK)
     return st;
-  const sq_id ids[] = {SQ_PURGE_DENYLIST, SQ_PURGE_RATE, SQ_PURGE_LOCKOUT, SQ_PURGE_SESSIONS, SQ_PURGE_KEYS};
+  const sq_id ids[] = {SQ_PURGE_DENYLIST, SQ_PURGE_RATE, SQ_PURGE_LOCKOUT,
+                       SQ_PURGE_SESSIONS, SQ_PURGE_KEYS, SQ_PURGE_DPOP};
   int keys_gone = 0;
   for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]) && st == SRV_OK; i++) {
     sqlite3_stmt *q;
@@ -582,6 +588,7 @@ static const store_ops sqlite_ops = {
     .key_import = sq_key_import,
     .import_begin = sq_import_begin,
     .import_end = sq_import_end,
+    .dpop_jti_use = sq_dpop_jti_use,
 };
 
 srv_status store_sqlite_probe(const char *path, int *version, srv_error *err) {

@@ -81,6 +81,7 @@ static int session_row(void *ctx, sqlite3_stmt *st) {
   sess.client_id = sq_col_dup(st, 8);
   sess.user_agent = sq_col_dup(st, 9);
   sess.address = sq_col_dup(st, 10);
+  sq_col_copy(st, 11, sess.dpop_jkt, sizeof(sess.dpop_jkt)); /* a bound session stays bound */
   if (sess.scope == NULL || sess.client_id == NULL || sess.user_agent == NULL || sess.address == NULL) {
     store_session_clear(&sess);
     w->st = srv_fail(w->err, SRV_ERR_NOMEM, "out of memory");
@@ -96,7 +97,7 @@ srv_status sq_session_list_all(store *s, store_session_fn fn, void *ctx, srv_err
   srv_status result =
       prepare(s,
               "SELECT id, user_id, counter, rotated_us, created_us, last_used_us, revoked_us, "
-              "scope, client_id, user_agent, address FROM sessions ORDER BY created_us, id",
+              "scope, client_id, user_agent, address, dpop_jkt FROM sessions ORDER BY created_us, id",
               &st, err);
   if (result != SRV_OK)
     return result;

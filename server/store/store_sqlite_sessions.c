@@ -12,7 +12,20 @@
 #include "store_sqlite.h"
 
 /* Columns of SESSION_COLS, in order. */
-enum { S_ID, S_USER, S_COUNTER, S_ROTATED, S_CREATED, S_USED, S_REVOKED, S_SCOPE, S_CLIENT, S_UA, S_ADDR };
+enum {
+  S_ID,
+  S_USER,
+  S_COUNTER,
+  S_ROTATED,
+  S_CREATED,
+  S_USED,
+  S_REVOKED,
+  S_SCOPE,
+  S_CLIENT,
+  S_UA,
+  S_ADDR,
+  S_JKT
+};
 
 static srv_status read_session(sqlite3_stmt *st, store_session *out, srv_error *err) {
   memset(out, 0, sizeof(*out));
@@ -27,6 +40,7 @@ static srv_status read_session(sqlite3_stmt *st, store_session *out, srv_error *
   out->client_id = sq_col_dup(st, S_CLIENT);
   out->user_agent = sq_col_dup(st, S_UA);
   out->address = sq_col_dup(st, S_ADDR);
+  sq_col_copy(st, S_JKT, out->dpop_jkt, sizeof(out->dpop_jkt));
   if (out->scope == NULL || out->client_id == NULL || out->user_agent == NULL || out->address == NULL) {
     store_session_clear(out);
     return srv_fail(err, SRV_ERR_NOMEM, "out of memory");
@@ -49,6 +63,7 @@ srv_status sq_session_create(store *s, const store_session *sess, srv_error *err
   sq_bind_text(st, 8, sess->client_id != NULL ? sess->client_id : "");
   sq_bind_text(st, 9, sess->user_agent != NULL ? sess->user_agent : "");
   sq_bind_text(st, 10, sess->address != NULL ? sess->address : "");
+  sq_bind_text(st, 11, sess->dpop_jkt);
   return sq_run(s, st, "create session", err);
 }
 
@@ -306,4 +321,21 @@ srv_status sq_lockout_clear(store *s, const char *name, srv_error *err) {
     return result;
   sq_bind_text(st, 1, name);
   return counter_step(s, st, NULL, 0, "clear lockout", err);
+}
+
+srv_status sq_dpop_jti_use(store *s, const unsigned char *id, int64_t exp_s, int64_t now_s, int *fresh,
+                           srv_error *err) {
+  *fresh = 0;
+  sqlite3_stmt *st;
+  srv_status result = sq_stmt(s, SQ_DPOP_JTI_USE, &st, err);
+  if (result != SRV_OK)
+    return result;
+  sq_bind_blob(st, 1, id, STORE_DPOP_ID_LEN);
+  sqlite3_bind_int64(st, 2, exp_s);
+  sqlite3_bind_int64(st, 3, now_s);
+  int64_t v[1] = {0};
+  result = counter_step(s, st, v, 1, "DPoP replay cache", err);
+  if (result == SRV_OK)
+    *fresh = v[0] == 1;
+  return result;
 }

@@ -18,7 +18,7 @@ comp() {
     "$T/wristband.bash" x "$@" 2>/dev/null
 }
 check "commands: s -> serve sign store" bash -c '[ "$(printf "%s\n" "$@" | sort | tr "\n" " ")" = "serve sign store " ]' x $(comp wristband s)
-check "commands: every command of --help" bash -c 'for c in keygen pubkey thumbprint sign verify decode jwks convert completion serve user client keys store; do grep -qx "$c" <<<"$0" || exit 1; done' "$(comp wristband '')"
+check "commands: every command of --help" bash -c 'for c in keygen pubkey thumbprint sign verify decode jwks convert completion dpop serve user client keys store; do grep -qx "$c" <<<"$0" || exit 1; done' "$(comp wristband '')"
 for c in keygen pubkey thumbprint sign verify decode jwks convert completion; do
   want=$("$W" $c --help | grep -o -- '--[a-z][a-z0-9-]*' | grep -v -- '--help' | sort -u)
   got=$(comp wristband $c --)

@@ -70,6 +70,16 @@ expect_fail "encrypt with a key that does not fit --alg" 2 alg_not_allowed encry
 expect_fail "encrypt RSA1_5" 2 alg_not_allowed encrypt --key "$T/rsa.pub" --alg RSA1_5 "$T/pt.bin"
 expect_fail "encrypt without a key" 2 usage encrypt "$T/pt.bin"
 expect_fail "encrypt to a signing key" 2 alg_not_allowed encrypt --key <("$W" keygen ES256) "$T/pt.bin"
+# the largest FILE encrypt takes (1 MiB) comes back from decrypt, compact and JSON: the JWE is
+# a third larger than its plaintext, and decrypt must read that much
+head -c 1048576 /dev/urandom | tr "\\0" x >"$T/max.bin" # no NUL: run keeps stdout in a variable
+for form in "" --json; do
+  "$W" encrypt --key "$T/kw.jwk" $form "$T/max.bin" >"$T/max.jwe"
+  IN="$T/max.jwe" expect_ok "decrypt the JWE of a 1 MiB plaintext ${form:-compact}" decrypt --key "$T/kw.jwk" -
+  check "... the same bytes" cmp -s "$T/out" "$T/max.bin"
+done
+head -c 1048577 /dev/urandom >"$T/over.bin"
+expect_fail "encrypt a FILE over 1 MiB" 2 too_large encrypt --key "$T/kw.jwk" "$T/over.bin"
 
 # ---- decrypt: one answer for every tampering, and the policy
 tok=$(cat "$T/kw.jwe")

@@ -97,6 +97,21 @@ err_case "iss cut inside a character" claim_mismatch verify --key "$T/h.jwk" --n
 tty verify --key "$T/h.jwk" --now $NOW --iss good "$tok"
 no_raw "tty: the iss mismatch line" "$T/tty"
 
+# ---- decrypt: a JWE's plaintext is anyone's (whoever has the public key wrote it), so on a
+# terminal what it would act on is shown escaped, with a warning; in a pipe, its bytes unchanged
+"$W" keygen A256KW >"$T/enc.jwk"
+printf 'x\033]52;c;cHduZWQ=\007y%s\rz\377\n' "$EVIL" >"$T/evil.txt"
+jwe=$("$W" encrypt --key "$T/enc.jwk" "$T/evil.txt")
+tty decrypt --key "$T/enc.jwk" "$jwe"
+no_raw "tty decrypt: nothing raw" "$T/tty"
+check "tty decrypt: no raw ESC ] (OSC)" bash -c '! grep -q $'"'"'\033]'"'"' "$1"' _ "$T/tty"
+check "tty decrypt: ESC, BEL and CR as \\u escapes" grep -qF 'x\u001b]52;c;cHduZWQ=\u0007y' "$T/tty"
+check "tty decrypt: U+009B, U+202E escaped" grep -qF 'a\u009b2Jb\u009d8;;http://x\u202ec' "$T/tty"
+check "tty decrypt: a byte that is not UTF-8 as \\xff" grep -qF 'z\xff' "$T/tty"
+check "tty decrypt: a warning says so" grep -q 'shown escaped' "$T/tty"
+expect_ok "pipe decrypt" decrypt --key "$T/enc.jwk" "$jwe"
+check "pipe decrypt: the plaintext's bytes unchanged" cmp -s "$T/out" "$T/evil.txt"
+
 # a file name with such characters, quoted by an error
 expect_fail "a KEY file name with C1 and bidi characters" 2 io verify --key "$T/k${CSI}${RLO}" "$tok"
 no_raw "file name: nothing raw on stderr" "$T/err"

@@ -53,4 +53,15 @@ scanned "--secret-b64 with a bad character at the end" 2 sign --secret-b64 "$T/b
 $PY -c 'import base64,sys; t=base64.b64encode(open(sys.argv[1],"rb").read()[:-1]).decode(); print(t[:-3] + ("B" if t[-3] != "B" else "C") + "==")' "$T/secret" >"$T/noncanonical.b64"
 scanned "--secret-b64 with non-canonical trailing bits" 2 sign --secret-b64 "$T/noncanonical.b64"
 
+# a JWE plaintext is a secret too, compressed (--zip) or not: zlib's own buffers (its window
+# holds the last 32 KiB of plaintext) are wiped when the stream ends, the file read is wiped
+for i in $(seq 40); do printf '%s ' $MARKER; done >"$T/plain"
+"$W" keygen A256KW >"$T/enc.jwk"
+jwe=$("$W" encrypt --key "$T/enc.jwk" "$T/plain")
+jwez=$("$W" encrypt --key "$T/enc.jwk" --zip "$T/plain")
+scanned "encrypt" 0 encrypt --key "$T/enc.jwk" "$T/plain"
+scanned "decrypt" 0 decrypt --key "$T/enc.jwk" "$jwe"
+scanned "encrypt --zip" 0 encrypt --key "$T/enc.jwk" --zip "$T/plain"
+scanned "decrypt --allow-zip" 0 decrypt --key "$T/enc.jwk" --allow-zip "$jwez"
+
 summary

@@ -33,6 +33,22 @@ int64_t cfx_clock(void *ctx) {
   return CFX_NOW;
 }
 
+wb_status cfx_replay(void *ctx, const unsigned char id[WB_DPOP_REPLAY_ID_LEN], int64_t expires,
+                     wb_error *err) {
+  (void)ctx;
+  (void)id;
+  (void)expires;
+  (void)err;
+  return WB_OK;
+}
+
+bool cfx_nonce(void *ctx, const char *nonce, size_t len) {
+  (void)ctx;
+  (void)nonce;
+  (void)len;
+  return true;
+}
+
 /* Prints the step that failed; returns false so that callers can chain. */
 static bool setup_failed(const char *step, const wb_error *err) {
   fprintf(stderr, "FAIL fixtures: %s: %s: %s\n", step, wb_status_name(err->code), err->message);
@@ -94,10 +110,26 @@ bool cfx_init(contract_fx *f) {
     return setup_failed("token", &err);
   if (wb_verify(f->verifier, f->token, strlen(f->token), &f->claims, &err) != WB_OK)
     return setup_failed("claims", &err);
+  if (wb_dpop_signer_new(&f->dpop_signer, f->key, WB_ALG_ES256, &err) != WB_OK ||
+      wb_dpop_signer_set_clock(f->dpop_signer, cfx_clock, NULL, &err) != WB_OK)
+    return setup_failed("DPoP signer", &err);
+  if (wb_dpop_verifier_new(&f->dpop_verifier, &err) != WB_OK ||
+      wb_dpop_verifier_set_now(f->dpop_verifier, CFX_NOW, &err) != WB_OK)
+    return setup_failed("DPoP verifier", &err);
+  if (wb_dpop_sign(f->dpop_signer, "GET", CFX_DPOP_URL, NULL, 0, NULL, &f->dpop_proof, NULL, &err) != WB_OK ||
+      wb_dpop_sign(f->dpop_signer, "GET", CFX_DPOP_URL, f->token, strlen(f->token), NULL,
+                   &f->dpop_bound_proof, NULL, &err) != WB_OK)
+    return setup_failed("DPoP proofs", &err);
+  if (wb_key_thumbprint(f->key, f->jkt, &err) != WB_OK)
+    return setup_failed("thumbprint", &err);
   return jose_init(f);
 }
 
 void cfx_done(contract_fx *f) {
+  wb_string_free(f->dpop_bound_proof);
+  wb_string_free(f->dpop_proof);
+  wb_dpop_verifier_free(f->dpop_verifier);
+  wb_dpop_signer_free(f->dpop_signer);
   wb_string_free(f->enc_jwk);
   wb_string_free(f->jws_json_detached);
   wb_string_free(f->jws_json);

@@ -45,6 +45,7 @@
 #define CFX_JWKS_PRIVATE "{\"keys\":[" CFX_JWK "]}"
 #define CFX_PASSWORD     "correct horse battery staple"
 #define CFX_NOW          INT64_C(1700000100)
+#define CFX_DPOP_URL     "https://api.example/r" /* the request the DPoP proofs were made for (GET) */
 
 /* The DER (SPKI) of the CFX_PEM key. */
 extern const unsigned char cfx_der[];
@@ -53,28 +54,33 @@ extern const size_t cfx_der_len;
 extern const unsigned char cfx_bytes[32];
 
 typedef struct contract_fx {
-  wb_key *key;                 /* ES256 private key, kid "k1": the signer's and the verifier's key */
-  wb_key *loose_key;           /* an ES256 key no object holds (not frozen): for the wb_key_set_* calls */
-  wb_keyset *set;              /* CFX_JWKS: the public half of key */
-  wb_keyset *empty_set;        /* for wb_keyset_add */
-  wb_signer *signer;           /* ES256 over key */
-  wb_verifier *verifier;       /* trusts key, clock fixed at CFX_NOW (inside the token's validity) */
-  wb_builder *builder;         /* CFX_CLAIMS */
-  char *token;                 /* builder signed by signer */
-  wb_claims *claims;           /* token verified by verifier */
-  wb_limits limits;            /* the defaults */
-  wb_keyset *priv_set;         /* CFX_JWKS_PRIVATE: for wb_decrypter_new */
-  wb_encrypter *encrypter;     /* ECDH-ES+A256KW, A256GCM to key */
-  wb_decrypter *decrypter;     /* key, default policy */
-  const wb_signer *signers[1]; /* { signer } */
-  char *jwe;                   /* cfx_bytes encrypted by encrypter (compact) */
-  char *jwe_json;              /* cfx_bytes encrypted by encrypter, flattened JSON, aad cfx_bytes */
-  char *nested;                /* builder signed by signer, encrypted by encrypter */
-  char *detached;              /* cfx_bytes signed by signer, compact JWS with a detached payload */
-  char *jws_json;              /* cfx_bytes signed by signer, flattened JSON */
-  char *jws_json_detached;     /* the same without "payload" */
-  char *enc_jwk;               /* key encrypted with CFX_PASSWORD, p2c WB_PBES2_MIN_P2C */
-  char text_buf[256];          /* output buffers */
+  wb_key *key;                     /* ES256 private key, kid "k1": the signer's and the verifier's key */
+  wb_key *loose_key;               /* an ES256 key no object holds (not frozen): for the wb_key_set_* calls */
+  wb_keyset *set;                  /* CFX_JWKS: the public half of key */
+  wb_keyset *empty_set;            /* for wb_keyset_add */
+  wb_signer *signer;               /* ES256 over key */
+  wb_verifier *verifier;           /* trusts key, clock fixed at CFX_NOW (inside the token's validity) */
+  wb_builder *builder;             /* CFX_CLAIMS */
+  char *token;                     /* builder signed by signer */
+  wb_claims *claims;               /* token verified by verifier */
+  wb_limits limits;                /* the defaults */
+  wb_keyset *priv_set;             /* CFX_JWKS_PRIVATE: for wb_decrypter_new */
+  wb_encrypter *encrypter;         /* ECDH-ES+A256KW, A256GCM to key */
+  wb_decrypter *decrypter;         /* key, default policy */
+  const wb_signer *signers[1];     /* { signer } */
+  char *jwe;                       /* cfx_bytes encrypted by encrypter (compact) */
+  char *jwe_json;                  /* cfx_bytes encrypted by encrypter, flattened JSON, aad cfx_bytes */
+  char *nested;                    /* builder signed by signer, encrypted by encrypter */
+  char *detached;                  /* cfx_bytes signed by signer, compact JWS with a detached payload */
+  char *jws_json;                  /* cfx_bytes signed by signer, flattened JSON */
+  char *jws_json_detached;         /* the same without "payload" */
+  char *enc_jwk;                   /* key encrypted with CFX_PASSWORD, p2c WB_PBES2_MIN_P2C */
+  wb_dpop_signer *dpop_signer;     /* over key, iat CFX_NOW */
+  wb_dpop_verifier *dpop_verifier; /* default policy, clock fixed at CFX_NOW */
+  char *dpop_proof;                /* GET CFX_DPOP_URL, no access token */
+  char *dpop_bound_proof;          /* GET CFX_DPOP_URL with token */
+  char jkt[WB_THUMBPRINT_LEN];     /* the thumbprint of key */
+  char text_buf[256];              /* output buffers */
   unsigned char byte_buf[256];
   wb_status status_buf[4];
 } contract_fx;
@@ -87,6 +93,10 @@ void cfx_done(contract_fx *f);
 wb_claims *cfx_new_claims(const contract_fx *f);
 /* A clock for wb_verifier_set_clock: CFX_NOW. */
 int64_t cfx_clock(void *ctx);
+/* A DPoP replay cache that has never seen anything, and a nonce check that accepts every nonce. */
+wb_status cfx_replay(void *ctx, const unsigned char id[WB_DPOP_REPLAY_ID_LEN], int64_t expires,
+                     wb_error *err);
+bool cfx_nonce(void *ctx, const char *nonce, size_t len);
 
 /* An address no library call may return: out-parameters are pre-filled with it. */
 extern char cfx_sentinel[1];

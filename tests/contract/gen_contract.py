@@ -66,6 +66,12 @@ TYPES = {
     'wb_decrypter *': dict(kind='in', expr='f->decrypter'),
     'const wb_decrypter *': dict(kind='in', expr='f->decrypter'),
     'const wb_signer const **': dict(kind='in', expr='f->signers'),
+    'wb_dpop_signer *': dict(kind='in', expr='f->dpop_signer'),
+    'const wb_dpop_signer *': dict(kind='in', expr='f->dpop_signer'),
+    'wb_dpop_verifier *': dict(kind='in', expr='f->dpop_verifier'),
+    'const wb_dpop_verifier *': dict(kind='in', expr='f->dpop_verifier'),
+    'wb_dpop_replay_fn': dict(kind='in', expr='cfx_replay', pointer=True),
+    'wb_dpop_nonce_fn': dict(kind='in', expr='cfx_nonce', pointer=True),
     'const char *': dict(kind='data', text=True),
     'const unsigned char *': dict(kind='data'),
     'void *': dict(kind='named'),
@@ -81,6 +87,8 @@ TYPES = {
     'wb_encrypter **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_encrypter_free'),
     'wb_decrypter **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_decrypter_free'),
     'unsigned char **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='free'),  # plaintexts
+    'wb_dpop_signer **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_dpop_signer_free'),
+    'wb_dpop_verifier **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_dpop_verifier_free'),
     'char **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL', free='wb_string_free'),
     'const char **': dict(kind='out', fill='CFX_SENTINEL', zero='NULL'),  # borrowed
     'size_t *': dict(kind='out', fill='(size_t)0xa5a5a5a5u', zero='0'),
@@ -154,6 +162,13 @@ FIXTURES = {
         'jwe': 'f->enc_jwk',
         'wb_jwe_alg_from_name:name': '"A256KW"',
         'wb_enc_from_name:name': '"A256GCM"',
+        'method': '"GET"',
+        'url': 'CFX_DPOP_URL',
+        'access_token': 'f->token',
+        'nonce': '"n1"',
+        'wb_dpop_verify:proof': 'f->dpop_proof',
+        'wb_dpop_verify_bound:proof': 'f->dpop_bound_proof',
+        'jkt': 'f->jkt',
     },
     'const unsigned char *': {
         'secret': ('cfx_bytes', 'sizeof cfx_bytes'),
@@ -169,7 +184,7 @@ FIXTURES = {
     'void *': {'ctx': 'f'},
     'int64_t': {'value': '42', 'seconds': '30', 'now': 'CFX_NOW'},
     'unsigned': {'bits': '0'},
-    'size_t': {'entries': '8', 'i': '0', 'n': '1', 'max_inflated': '0'},
+    'size_t': {'entries': '8', 'wb_dpop_verifier_set_replay_cache:entries': '16', 'i': '0', 'n': '1', 'max_inflated': '0'},
     'int': {'include_private': '1', 'sign': '1'},
 }
 
@@ -221,6 +236,15 @@ NULL_SAFE = [
     ('wb_jwe_decrypt_json', 'aad_len', '`*aad_len` (may be `NULL`)', None),
     ('wb_sign_encrypt', 'token_len', '`*token_len` (may be `NULL`)', None),
     ('wb_decrypt_verify', 'claims', '`*claims` (pass `NULL` when you need none)', None),
+    ('wb_dpop_signer_set_clock', 'clock', '`NULL` restores the system clock', None),
+    ('wb_dpop_signer_set_clock', 'ctx', '`ctx` may be `NULL`', None),
+    ('wb_dpop_verifier_set_clock', 'clock', '`NULL` restores the system clock', None),
+    ('wb_dpop_verifier_set_clock', 'ctx', '`ctx` may be `NULL`', None),
+    ('wb_dpop_verifier_set_replay_fn', 'ctx', '`ctx` may be `NULL`', None),
+    ('wb_dpop_verifier_require_nonce', 'ctx', '`ctx` may be `NULL`', None),
+    ('wb_dpop_sign', 'access_token', '`access_token` `NULL` = no access token', None),
+    ('wb_dpop_sign', 'nonce', '`nonce` `NULL` = no nonce', None),
+    ('wb_dpop_sign', 'proof_len', '`*proof_len` (may be `NULL`)', None),
 ]
 
 SCALAR_RETURNS = {'bool', 'int', 'unsigned', 'size_t', 'int64_t', 'uint64_t', 'double'}

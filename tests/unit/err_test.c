@@ -31,7 +31,12 @@ static void status_names(void) {
                                                       "crypto",
                                                       "unsupported",
                                                       "out_of_range",
-                                                      "decrypt_failed"};
+                                                      "decrypt_failed",
+                                                      "replayed",
+                                                      "request_mismatch",
+                                                      "token_mismatch",
+                                                      "key_mismatch",
+                                                      "use_dpop_nonce"};
   _Static_assert(sizeof(words) / sizeof(words[0]) == WB_STATUS_COUNT_,
                  "a status was added: name its reason word here");
   for (int s = 0; s < WB_STATUS_COUNT_; s++)

@@ -16,7 +16,8 @@ import threading
 
 import requests
 
-from wbtest import Server, jwt_parts, main
+from wbtest import PASSWORD, Server, jwt_parts, main
+from dpop_test import new_key, proof
 
 NGINX_CONF = """
 {user}
@@ -39,12 +40,16 @@ http {{
       proxy_pass {auth}/auth/check;
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
+      proxy_set_header X-Original-Method $request_method;
+      proxy_set_header X-Original-URL http://127.0.0.1:{port}$request_uri;
     }}
     location = /_auth_admin {{
       internal;
       proxy_pass {auth}/auth/check?role=admin;
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
+      proxy_set_header X-Original-Method $request_method;
+      proxy_set_header X-Original-URL http://127.0.0.1:{port}$request_uri;
     }}
     location /app/ {{
       auth_request /_auth;
@@ -92,6 +97,32 @@ def nginx_binary():
     raise SystemExit("nginx is not installed (scripts/install-deps.sh)")
 
 
+def dpop_through_nginx(c, s, base):
+    """A DPoP-bound token through nginx: the proof names the URL the client called (nginx tells
+    /auth/check with X-Original-Method and X-Original-URL), and a client cannot name another
+    request for the proof by sending those headers itself (a proof captured at another site, for
+    that site's URL, must not open this one)."""
+    key = new_key()
+    r = s.post("/oauth/token", data={"grant_type": "password", "username": "alice", "password": PASSWORD},
+               headers={"DPoP": proof(key, "POST", s.url("/oauth/token"))})
+    at = r.json()["access_token"]
+
+    def call(url, headers=None, method="GET"):
+        h = {"Authorization": "DPoP " + at, "DPoP": proof(key, method, url, token=at)}
+        h.update(headers or {})
+        return requests.request(method, base + "/app/orders", headers=h, data="x" if method == "POST" else None,
+                                timeout=60).status_code
+
+    c.eq(call(base + "/app/orders"), 200, "DPoP through nginx: a proof for the URL called")
+    c.eq(call(base + "/app/orders", method="POST"), 501, "DPoP through nginx: POST (the upstream has no do_POST)")
+    c.eq(call(s.url("/auth/check")), 401, "DPoP through nginx: a proof for /auth/check is not one for the app")
+    other = "https://other.example/api/orders"
+    c.eq(call(other, {"X-Original-Method": "GET", "X-Original-URL": other}), 401,
+         "DPoP through nginx: a proof for another site with X-Original-URL set by the client")
+    c.eq(call(base.replace("127.0.0.1", "other.example") + "/app/orders", {"Host": "other.example"}), 401,
+         "DPoP through nginx: a proof for another host named by the client's Host header")
+
+
 def test_forward_auth(c):
     s = Server().start()
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
@@ -130,6 +161,7 @@ def test_forward_auth(c):
              200, "role admin present")
         c.eq(requests.post(base + "/app/x", headers={"Authorization": "Bearer " + alice}, data="x",
                            timeout=60).status_code, 501, "POST reaches the upstream (which has no do_POST)")
+        dpop_through_nginx(c, s, base)
         s.post("/oauth/revoke", data={"token": alice})
         c.eq(requests.get(base + "/app/x", headers={"Authorization": "Bearer " + alice}, timeout=60).status_code,
              401, "a revoked token is refused at once")

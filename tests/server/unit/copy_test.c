@@ -18,7 +18,7 @@
 
 #define PASSWORD "correct horse battery"
 
-static const session_meta meta = {"test-agent", "192.0.2.1", NULL};
+static const session_meta meta = {"test-agent", "192.0.2.1", NULL, NULL};
 
 static srv_status login(fixture *f, const char *name, session_tokens *t) {
   return session_login(&f->s, name, PASSWORD, strlen(PASSWORD), NULL, &meta, t, NULL);

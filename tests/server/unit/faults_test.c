@@ -162,6 +162,12 @@ static srv_status f_schema_version(store *s, int *v, srv_error *err) {
   return inject(s) ? FAIL(err) : in_ops(s)->schema_version(fs(s)->inner, v, err);
 }
 
+static srv_status f_dpop_jti_use(store *s, const unsigned char *id, int64_t exp, int64_t now, int *fresh,
+                                 srv_error *err) {
+  *fresh = 0;
+  return inject(s) ? FAIL(err) : in_ops(s)->dpop_jti_use(fs(s)->inner, id, exp, now, fresh, err);
+}
+
 static void f_close(store *s) {
   store_close(fs(s)->inner);
 }
@@ -210,6 +216,7 @@ static const store_ops fault_ops = {
     f_key_import,
     f_import_begin,
     f_import_end,
+    f_dpop_jti_use,
 };
 
 /* ---- the story ------------------------------------------------------------------------------ */
@@ -238,12 +245,12 @@ static srv_status checked(srv_status st, const session_tokens *t) {
 }
 
 static srv_status login(srv *s, const char *pw, session_tokens *t) {
-  session_meta m = {"ua", "192.0.2.9", "app"};
+  session_meta m = {"ua", "192.0.2.9", "app", NULL};
   return checked(session_login(s, "alice", pw, strlen(pw), NULL, &m, t, NULL), t);
 }
 
 static srv_status refresh(srv *s, const session_tokens *from, session_tokens *t) {
-  session_meta m = {"ua", "192.0.2.9", NULL};
+  session_meta m = {"ua", "192.0.2.9", NULL, NULL};
   return checked(session_refresh(s, from->refresh_token, strlen(from->refresh_token), NULL, &m, t, NULL), t);
 }
 

@@ -14,7 +14,7 @@
 
 #define PASSWORD "correct horse battery"
 
-static const session_meta meta = {"test-agent", "192.0.2.1", NULL};
+static const session_meta meta = {"test-agent", "192.0.2.1", NULL, NULL};
 
 static void add_user(fixture *f, const char *name) {
   char sub[STORE_ID_MAX];

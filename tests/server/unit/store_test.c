@@ -373,6 +373,86 @@ static void test_keys_secrets_clients(void) {
   fx_done(&f);
 }
 
+/* Eight threads present one DPoP proof at once: the store tells exactly one it is fresh. */
+typedef struct {
+  store *s;
+  int fresh;
+  int failed;
+} jti_race;
+
+static void *jti_race_one(void *p) {
+  jti_race *r = p;
+  unsigned char id[STORE_DPOP_ID_LEN];
+  memset(id, 0x77, sizeof(id));
+  if (r->s->ops->dpop_jti_use(r->s, id, 2000, 1000, &r->fresh, NULL) != SRV_OK)
+    r->failed = 1;
+  return NULL;
+}
+
+static void test_dpop(void) {
+  fixture f;
+  fx_init(&f);
+  store *s = open_store(&f);
+  /* A bound session keeps its key's thumbprint; an unbound one has "". */
+  store_user a = user("u1", "alice");
+  CHECK_SRV(s->ops->user_create(s, &a, NULL), SRV_OK);
+  store_session b = session("sb", "u1", 5000), u = session("su", "u1", 5000);
+  snprintf(b.dpop_jkt, sizeof(b.dpop_jkt), "%s", "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I");
+  CHECK_SRV(s->ops->session_create(s, &b, NULL), SRV_OK);
+  CHECK_SRV(s->ops->session_create(s, &u, NULL), SRV_OK);
+  store_session got;
+  CHECK_SRV(s->ops->session_get(s, "sb", &got, NULL), SRV_OK);
+  CHECK(strcmp(got.dpop_jkt, b.dpop_jkt) == 0);
+  store_session_clear(&got);
+  int rotated = 0;
+  CHECK_SRV(s->ops->session_rotate(s, "sb", 0, 6000, "ua", "addr", &rotated, NULL), SRV_OK);
+  CHECK_SRV(s->ops->session_get(s, "sb", &got, NULL), SRV_OK);
+  CHECK(rotated == 1 && strcmp(got.dpop_jkt, b.dpop_jkt) == 0); /* a rotation keeps the binding */
+  store_session_clear(&got);
+  CHECK_SRV(s->ops->session_get(s, "su", &got, NULL), SRV_OK);
+  CHECK(got.dpop_jkt[0] == '\0');
+  store_session_clear(&got);
+  /* The replay cache: new, seen, another id, seen after its expiry. */
+  unsigned char id1[STORE_DPOP_ID_LEN], id2[STORE_DPOP_ID_LEN];
+  memset(id1, 1, sizeof(id1));
+  memset(id2, 1, sizeof(id2));
+  id2[STORE_DPOP_ID_LEN - 1] = 2;
+  int fresh = -1;
+  CHECK_SRV(s->ops->dpop_jti_use(s, id1, 1100, 1000, &fresh, NULL), SRV_OK);
+  CHECK(fresh == 1);
+  CHECK_SRV(s->ops->dpop_jti_use(s, id1, 1101, 1001, &fresh, NULL), SRV_OK);
+  CHECK(fresh == 0);
+  CHECK_SRV(s->ops->dpop_jti_use(s, id1, 1200, 1099, &fresh, NULL), SRV_OK);
+  CHECK(fresh == 0); /* still within its window */
+  CHECK_SRV(s->ops->dpop_jti_use(s, id2, 1100, 1000, &fresh, NULL), SRV_OK);
+  CHECK(fresh == 1);
+  CHECK_SRV(s->ops->dpop_jti_use(s, id1, 1300, 1200, &fresh, NULL), SRV_OK);
+  CHECK(fresh == 1); /* its row (exp 1100) has expired at 1200: the id is taken again */
+  CHECK_SRV(s->ops->dpop_jti_use(s, id1, 1300, 1201, &fresh, NULL), SRV_OK);
+  CHECK(fresh == 0);
+  /* The purge drops expired rows only: id2 (exp 1100) goes, id1 (exp 1300) stays. */
+  CHECK_SRV(s->ops->purge(s, INT64_C(1250) * 1000000, INT64_C(86400) * 1000000, NULL), SRV_OK);
+  CHECK_SRV(s->ops->dpop_jti_use(s, id1, 1400, 1250, &fresh, NULL), SRV_OK);
+  CHECK(fresh == 0);
+  CHECK_SRV(s->ops->dpop_jti_use(s, id2, 1400, 1250, &fresh, NULL), SRV_OK);
+  CHECK(fresh == 1);
+  jti_race r[8];
+  pthread_t t[8];
+  for (int i = 0; i < 8; i++) {
+    r[i] = (jti_race){s, 0, 0};
+    pthread_create(&t[i], NULL, jti_race_one, &r[i]);
+  }
+  int wins = 0, failures = 0;
+  for (int i = 0; i < 8; i++) {
+    pthread_join(t[i], NULL);
+    wins += r[i].fresh;
+    failures += r[i].failed;
+  }
+  CHECK(wins == 1 && failures == 0);
+  store_close(s);
+  fx_done(&f);
+}
+
 /* key_add_first adds only to a store with no key that can sign: a key without a private part,
  * or one that can no longer sign (sign_until 0), does not count. */
 static void test_first_key(void) {
@@ -441,6 +521,7 @@ int main(void) {
   test_session_list();
   test_counters();
   test_keys_secrets_clients();
+  test_dpop();
   test_first_key();
   test_pg_error_detail();
   return CHECK_DONE();
