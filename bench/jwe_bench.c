@@ -7,8 +7,9 @@
  *                wb_jwe_encrypt per operation (the plaintext or token freed each time)
  *   openssl-raw  the limit: only the cryptography of the pair with OpenSSL 3, the token's parts
  *                decoded once at set-up and every context that can be prepared once prepared:
- *                dir: AES-GCM; A256KW: AES key (un)wrap (RFC 3394 over AES-ECB, the fastest
- *                form: OpenSSL's wrap mode runs the software AES) + AES-GCM; ECDH-ES+A256KW: the epk point
+ *                dir: AES-GCM; A256KW: AES key (un)wrap (RFC 3394 over AES-ECB keyed once,
+ *                block by block with EVP_Cipher, the fastest form: OpenSSL's wrap mode runs the
+ *                software AES) + AES-GCM; ECDH-ES+A256KW: the epk point
  *                imported and checked (decrypt) or an ephemeral key made and its point exported
  *                (encrypt), ECDH, one SHA-256 of the Concat KDF, AES key (un)wrap, AES-GCM;
  *                RSA-OAEP-256: RSA-OAEP with a prepared context + AES-GCM. No base64url, no JSON.
@@ -16,6 +17,9 @@
  * decrypts its own encryption and refuses the reference token with a changed tag, and the raw
  * decryption of the reference token succeeds; otherwise both rows print FAIL, never a figure.
  * Output: impl<TAB>pair<TAB>op<TAB>ops_per_sec. Usage: jwe_bench --work DIR [--impl NAME] [--pairs A,B]
+ * With --count N --op decrypt|encrypt (one --impl, one pair): the checks, one operation, then N
+ * operations in count_loop() and nothing timed, for instruction counts (valgrind --tool=callgrind
+ * --collect-atstart=no --toggle-collect=count_loop: Ir / N is the cost of one operation).
  */
 #include "timing.h"
 
@@ -47,7 +51,7 @@ typedef struct jb {
   size_t ek_len, ct_len, aad_len;
   const char *aad;
   EVP_CIPHER *gcm, *ecb;
-  EVP_CIPHER_CTX *gcm_ctx;
+  EVP_CIPHER_CTX *gcm_ctx, *kw_ctx[2]; /* kw_ctx: A256KW's ECB keyed with the key, unwrap / wrap */
   EVP_PKEY_CTX *rsa_dec, *rsa_enc, *eph_gen;
   EVP_MD *sha256;
   int kind; /* 0 dir, 1 kw, 2 ecdh p256, 3 ecdh x25519, 4 rsa */
@@ -112,36 +116,39 @@ static int gcm(jb *s, const unsigned char *cek, int enc, unsigned char *out) {
 }
 
 /* AES key wrap (RFC 3394) over AES-ECB: c is an ECB context keyed with the KEK for enc; the
- * fastest form with OpenSSL (its own wrap mode runs the software AES). */
+ * fastest form with OpenSSL (its own wrap mode runs the software AES; EVP_Cipher calls the
+ * provider's cipher directly, where EVP_CipherUpdate costs several times the AES of a block). */
 static int kw_rounds(EVP_CIPHER_CTX *c, int enc, unsigned char a[8], unsigned char *r, size_t n) {
   unsigned char b[16];
-  for (size_t st = 0; st < 6 * n; st++) {
-    size_t j = enc ? st / n : 5 - st / n, i = enc ? st % n + 1 : n - st % n;
-    uint64_t t = (uint64_t)(n * j + i);
-    int outl = 0;
-    memcpy(b, a, 8);
-    memcpy(b + 8, r + 8 * (i - 1), 8);
-    if (!enc)
-      for (int k = 7; k >= 0; k--, t >>= 8)
-        b[k] ^= (unsigned char)t;
-    if (EVP_CipherUpdate(c, b, &outl, b, 16) != 1)
-      return 1;
-    if (enc)
-      for (int k = 7; k >= 0; k--, t >>= 8)
-        b[k] ^= (unsigned char)t;
-    memcpy(a, b, 8);
-    memcpy(r + 8 * (i - 1), b + 8, 8);
-  }
+  for (size_t step = 0; step < 6; step++) /* nested: no division per block */
+    for (size_t k = 0; k < n; k++) {
+      size_t j = enc ? step : 5 - step, i = enc ? k + 1 : n - k;
+      uint64_t t = (uint64_t)(n * j + i);
+      memcpy(b, a, 8);
+      memcpy(b + 8, r + 8 * (i - 1), 8);
+      if (!enc)
+        for (int x = 7; x >= 0; x--, t >>= 8)
+          b[x] ^= (unsigned char)t;
+      if (EVP_Cipher(c, b, b, 16) <= 0)
+        return 1;
+      if (enc)
+        for (int x = 7; x >= 0; x--, t >>= 8)
+          b[x] ^= (unsigned char)t;
+      memcpy(a, b, 8);
+      memcpy(r + 8 * (i - 1), b + 8, 8);
+    }
   return 0;
 }
 
-/* Wraps 32 bytes (enc) or unwraps 40 with a fresh ECB context keyed with kek. */
+/* Wraps 32 bytes (enc) or unwraps 40: with the ECB context prepared at set-up when kek is the
+ * key's (A256KW), else with a fresh one keyed with kek (ECDH-ES+A256KW: a KEK per message). */
 static int kw(jb *s, const unsigned char *kek, int enc, const unsigned char *in, size_t len,
               unsigned char *out) {
-  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+  EVP_CIPHER_CTX *c = s->kind == 1 ? s->kw_ctx[enc] : EVP_CIPHER_CTX_new();
   unsigned char a[8];
   size_t n = enc ? len / 8 : len / 8 - 1;
-  int bad = EVP_CipherInit_ex2(c, s->ecb, kek, NULL, enc, NULL) != 1 || EVP_CIPHER_CTX_set_padding(c, 0) != 1;
+  int bad = s->kind != 1 && (EVP_CipherInit_ex2(c, s->ecb, kek, NULL, enc, NULL) != 1 ||
+                             EVP_CIPHER_CTX_set_padding(c, 0) != 1);
   if (enc) {
     memset(a, 0xA6, 8);
     memcpy(out + 8, in, len);
@@ -154,7 +161,8 @@ static int kw(jb *s, const unsigned char *kek, int enc, const unsigned char *in,
     for (int k = 0; k < 8; k++)
       bad |= a[k] != 0xA6;
   }
-  EVP_CIPHER_CTX_free(c);
+  if (s->kind != 1)
+    EVP_CIPHER_CTX_free(c);
   return bad;
 }
 
@@ -274,6 +282,11 @@ static int raw_setup(jb *s) {
   s->ct_len = segment(s, 3, s->ct, sizeof(s->ct));
   if (segment(s, 2, s->iv, sizeof(s->iv)) != 12 || segment(s, 4, s->tag, sizeof(s->tag)) != 16)
     return 1;
+  for (int enc = 0; s->kind == 1 && enc < 2; enc++) /* A256KW: the key's ECB contexts, keyed once */
+    if ((s->kw_ctx[enc] = EVP_CIPHER_CTX_new()) == NULL ||
+        EVP_CipherInit_ex2(s->kw_ctx[enc], s->ecb, s->priv->secret, NULL, enc, NULL) != 1 ||
+        EVP_CIPHER_CTX_set_padding(s->kw_ctx[enc], 0) != 1)
+      return 1;
   if (s->kind == 4) {
     s->rsa_dec = EVP_PKEY_CTX_new_from_pkey(NULL, s->priv->pkey, NULL);
     s->rsa_enc = EVP_PKEY_CTX_new_from_pkey(NULL, s->pub->pkey, NULL);
@@ -313,6 +326,8 @@ static void jb_free(jb *s) {
   EVP_CIPHER_free(s->ecb);
   EVP_MD_free(s->sha256);
   EVP_CIPHER_CTX_free(s->gcm_ctx);
+  EVP_CIPHER_CTX_free(s->kw_ctx[0]);
+  EVP_CIPHER_CTX_free(s->kw_ctx[1]);
   EVP_PKEY_CTX_free(s->rsa_dec);
   EVP_PKEY_CTX_free(s->rsa_enc);
   EVP_PKEY_CTX_free(s->eph_gen);
@@ -384,8 +399,17 @@ static int wanted(const char *list, const char *name) {
   return 0;
 }
 
+/* N operations and nothing else: the instruction-count window (see the header). */
+__attribute__((noinline)) static int count_loop(bench_op_fn op, void *ctx, long n) {
+  int bad = 0;
+  for (long i = 0; i < n && !bad; i++)
+    bad = op(ctx);
+  return bad;
+}
+
 int main(int argc, char **argv) {
-  const char *dir = NULL, *impl = NULL, *pl = NULL;
+  const char *dir = NULL, *impl = NULL, *pl = NULL, *op = NULL;
+  long count = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--work") == 0)
       dir = argv[i + 1];
@@ -393,9 +417,14 @@ int main(int argc, char **argv) {
       impl = argv[i + 1];
     else if (strcmp(argv[i], "--pairs") == 0)
       pl = argv[i + 1];
+    else if (strcmp(argv[i], "--op") == 0)
+      op = argv[i + 1];
+    else if (strcmp(argv[i], "--count") == 0)
+      count = atol(argv[i + 1]);
   }
   if (dir == NULL) {
-    fprintf(stderr, "usage: jwe_bench --work DIR [--impl wristband|openssl-raw] [--pairs A,B]\n");
+    fprintf(stderr, "usage: jwe_bench --work DIR [--impl wristband|openssl-raw] [--pairs A,B]\n"
+                    "       jwe_bench --work DIR --impl NAME --pairs PAIR --op decrypt|encrypt --count N\n");
     return 2;
   }
   bench_config cfg = bench_config_from_env();
@@ -404,6 +433,22 @@ int main(int argc, char **argv) {
     bench_op_fn decrypt, encrypt;
   } impls[2] = {{"wristband", wb_decrypt_op, wb_encrypt_op}, {"openssl-raw", raw_decrypt_op, raw_encrypt_op}};
   int rc = 0;
+  if (count > 0) { /* one impl, one pair, one op: no timing */
+    int i = impl != NULL && strcmp(impl, "openssl-raw") == 0, dec = op == NULL || strcmp(op, "decrypt") == 0;
+    for (size_t p = 0; p < NPAIRS; p++) {
+      if (pl == NULL || strcmp(pl, pairs[p]) != 0)
+        continue;
+      jb s;
+      bench_op_fn fn = dec ? impls[i].decrypt : impls[i].encrypt;
+      rc = jb_setup(&s, dir, pairs[p]) || fn(&s) || count_loop(fn, &s, count);
+      jb_free(&s);
+      fprintf(stderr, "%s %s %s x %ld: %s\n", impls[i].name, pairs[p], dec ? "decrypt" : "encrypt", count,
+              rc ? "FAIL" : "ok");
+      return rc;
+    }
+    fprintf(stderr, "jwe_bench: --count needs --pairs with one pair\n");
+    return 2;
+  }
   for (size_t p = 0; p < NPAIRS; p++) {
     if (!wanted(pl, pairs[p]))
       continue;

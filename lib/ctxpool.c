@@ -50,6 +50,7 @@ void wb__ctx_clear(wb_ctx *c) {
   EVP_MAC_CTX_free(c->mac);
   EVP_PKEY_CTX_free(c->pctx);
   EVP_MD_CTX_free(c->mdctx);
+  EVP_CIPHER_CTX_free(c->cipher); /* the AES providers wipe their key schedule as they free it */
   memset(c, 0, sizeof(*c));
 }
 

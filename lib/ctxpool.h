@@ -28,9 +28,10 @@
 
 /** The prepared state of one slot; which members are set depends on the tag. */
 typedef struct wb_ctx {
-  EVP_MAC_CTX *mac;   /* HMAC or SipHash: keyed */
-  EVP_PKEY_CTX *pctx; /* RSA / ECDSA: initialised for sign or verify, padding set */
-  EVP_MD_CTX *mdctx;  /* EdDSA: initialised for the key; RSA / ECDSA: the message digest */
+  EVP_MAC_CTX *mac;       /* HMAC or SipHash: keyed */
+  EVP_PKEY_CTX *pctx;     /* RSA / ECDSA: initialised for sign or verify, padding set */
+  EVP_MD_CTX *mdctx;      /* EdDSA: initialised for the key; RSA / ECDSA: the message digest */
+  EVP_CIPHER_CTX *cipher; /* AES key wrap: AES-ECB keyed with the key-encryption key (lib/jwe_keymgmt.c) */
 } wb_ctx;
 
 typedef struct wb_pool wb_pool;

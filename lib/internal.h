@@ -79,6 +79,18 @@ wb_status wb__sign(const wb_key *key, wb_alg alg, const unsigned char *msg, size
 wb_status wb__verify(const wb_key *key, wb_alg alg, const unsigned char *msg, size_t msg_len,
                      const unsigned char *sig, size_t sig_len, wb_error *err);
 
+/** The most bytes wb__random_msg serves from its buffer (larger draws go to RAND_bytes). */
+#define WB_RANDOM_MSG_MAX 128
+/**
+ * n random bytes for one message (a content key, an IV), from this thread's buffer of RAND_bytes
+ * output (lib/randbuf.c: each byte given once and wiped, the buffer wiped in a forked child and
+ * with its thread); straight from RAND_bytes when n > WB_RANDOM_MSG_MAX or no buffer can be had.
+ * Never for long-term keys (wb_random).
+ */
+wb_status wb__random_msg(unsigned char *out, size_t n, wb_error *err);
+/** true when this thread's wb__random_msg draws come from a buffer (Linux with MADV_WIPEONFORK). */
+bool wb__random_msg_buffered(void);
+
 /**
  * SipHash-2-4 with a 128-bit tag (a keyed cryptographic hash) under key, with a context from
  * pool, which belongs to the owner of key and holds contexts keyed with that key only: they stay

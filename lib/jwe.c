@@ -262,6 +262,7 @@ static wb_status encrypter_alloc(wb_encrypter **out, wb_enc enc, wb_error *err) 
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   e->ei = ei;
   e->p2c = WB_PBES2_DEFAULT_P2C;
+  atomic_init(&e->pool, NULL);
   *out = e;
   return WB_OK;
 }
@@ -423,6 +424,7 @@ void wb_encrypter_free(wb_encrypter *e) {
   free(e->typ_json);
   free(e->cty_json);
   free(e->hdr_b64);
+  wb__pool_free(&e->pool); /* the GCM contexts hold the last content key */
   free(e);
 }
 
@@ -490,9 +492,15 @@ static wb_status decrypter_alloc(wb_decrypter **out, size_t nkeys, wb_error *err
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   }
   wb_limits_default(&d->limits);
+  atomic_init(&d->pool, NULL);
   renew(d);
   *out = d;
-  return WB_OK;
+  wb_status st = wb_random(d->substitute, sizeof(d->substitute), err);
+  if (st != WB_OK) {
+    wb_decrypter_free(d);
+    *out = NULL;
+  }
+  return st;
 }
 
 static wb_status decrypter_finish(wb_decrypter **out, wb_error *err) {
@@ -615,6 +623,8 @@ void wb_decrypter_free(wb_decrypter *d) {
   for (size_t i = 0; i < d->nkeys; i++)
     wb_key_free(d->keys[i]);
   free(d->keys);
+  OPENSSL_cleanse(d->substitute, sizeof(d->substitute));
+  wb__pool_free(&d->pool);
   free(d);
 }
 

@@ -136,14 +136,32 @@ static wb_status cbc_decrypt(const wb_enc_info *ei, const unsigned char *cek, co
 
 /* ---- AES-GCM (RFC 7518 5.3) --------------------------------------------------------------------- */
 
-static wb_status gcm_run(const wb_enc_info *ei, const unsigned char *cek, const unsigned char *iv, int enc,
-                         const unsigned char *aad, size_t aad_len, const unsigned char *in, size_t len,
-                         unsigned char *out, unsigned char *tag, wb_error *err) {
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+/*
+ * AES-GCM over in[0..len). With a pool, the context is the owner's, re-keyed for this call
+ * (EVP_CipherInit_ex2 without a cipher keeps the provider's context: no allocation, no fetch);
+ * it is kept unless OpenSSL itself failed. Pool tags: 1 + the enc.
+ */
+static wb_status gcm_run(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
+                         const unsigned char *iv, int enc, const unsigned char *aad, size_t aad_len,
+                         const unsigned char *in, size_t len, unsigned char *out, unsigned char *tag,
+                         wb_error *err) {
+  wb_lease l = {0};
+  EVP_CIPHER_CTX *ctx = NULL;
+  EVP_CIPHER *cipher = wb__jwe_aes(WB_AES_GCM, ei->cek_len);
+  if (pool != NULL) {
+    wb__pool_take(pool, 1u + (unsigned)ei->enc, &l);
+    if (l.fresh)
+      l.ctx->cipher = EVP_CIPHER_CTX_new();
+    else
+      cipher = NULL; /* prepared: the same cipher, re-keyed */
+    ctx = l.ctx->cipher;
+  } else {
+    ctx = EVP_CIPHER_CTX_new();
+  }
   int n = 0, fin = 0;
   wb_status st = WB_ERR_CRYPTO;
   if (ctx == NULL || len > INT32_MAX || aad_len > INT32_MAX ||
-      EVP_CipherInit_ex2(ctx, wb__jwe_aes(WB_AES_GCM, ei->cek_len), cek, iv, enc, NULL) != 1 ||
+      EVP_CipherInit_ex2(ctx, cipher, cek, iv, enc, NULL) != 1 ||
       (aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1) ||
       EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1) {
     st = wb__fail(err, WB_ERR_CRYPTO, "AES-GCM failed");
@@ -164,7 +182,10 @@ static wb_status gcm_run(const wb_enc_info *ei, const unsigned char *cek, const 
   }
   st = WB_OK;
 out:
-  EVP_CIPHER_CTX_free(ctx);
+  if (pool != NULL)
+    wb__pool_give(&l, st == WB_OK || st == WB_ERR_DECRYPT_FAILED);
+  else
+    EVP_CIPHER_CTX_free(ctx);
   if (st != WB_OK)
     ERR_clear_error(); /* a failed tag leaves an error on this thread's queue */
   return st;
@@ -175,13 +196,20 @@ out:
 wb_status wb__ce_encrypt(const wb_enc_info *ei, const unsigned char *cek, const unsigned char *iv,
                          const unsigned char *aad, size_t aad_len, const unsigned char *pt, size_t len,
                          unsigned char *ct, size_t *ct_len, unsigned char *tag, wb_error *err) {
+  return wb__ce_encrypt_pool(NULL, ei, cek, iv, aad, aad_len, pt, len, ct, ct_len, tag, err);
+}
+
+wb_status wb__ce_encrypt_pool(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
+                              const unsigned char *iv, const unsigned char *aad, size_t aad_len,
+                              const unsigned char *pt, size_t len, unsigned char *ct, size_t *ct_len,
+                              unsigned char *tag, wb_error *err) {
   *ct_len = 0;
   if (wb__jwe_aes(ei->kind == WB_CE_GCM ? WB_AES_GCM : WB_AES_CBC,
                   ei->kind == WB_CE_GCM ? ei->cek_len : ei->cek_len / 2) == NULL)
     return wb__fail(err, WB_ERR_CRYPTO, "the AES cipher of %s is not available in OpenSSL", ei->name);
   if (ei->kind == WB_CE_CBC_HMAC)
     return cbc_encrypt(ei, cek, iv, aad, aad_len, pt, len, ct, ct_len, tag, err);
-  wb_status st = gcm_run(ei, cek, iv, 1, aad, aad_len, pt, len, ct, tag, err);
+  wb_status st = gcm_run(pool, ei, cek, iv, 1, aad, aad_len, pt, len, ct, tag, err);
   if (st == WB_OK)
     *ct_len = len;
   return st;
@@ -191,6 +219,15 @@ wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const 
                          size_t iv_len, const unsigned char *aad, size_t aad_len, const unsigned char *ct,
                          size_t ct_len, const unsigned char *tag, size_t tag_len, unsigned char *pt,
                          size_t *pt_len, wb_error *err) {
+  return wb__ce_decrypt_pool(NULL, ei, cek, iv, iv_len, aad, aad_len, ct, ct_len, tag, tag_len, pt, pt_len,
+                             err);
+}
+
+wb_status wb__ce_decrypt_pool(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
+                              const unsigned char *iv, size_t iv_len, const unsigned char *aad,
+                              size_t aad_len, const unsigned char *ct, size_t ct_len,
+                              const unsigned char *tag, size_t tag_len, unsigned char *pt, size_t *pt_len,
+                              wb_error *err) {
   *pt_len = 0;
   if (wb__jwe_aes(ei->kind == WB_CE_GCM ? WB_AES_GCM : WB_AES_CBC,
                   ei->kind == WB_CE_GCM ? ei->cek_len : ei->cek_len / 2) == NULL)
@@ -199,7 +236,7 @@ wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const 
     return decrypt_failed(err);
   if (ei->kind == WB_CE_CBC_HMAC)
     return cbc_decrypt(ei, cek, iv, aad, aad_len, ct, ct_len, tag, pt, pt_len, err);
-  wb_status st = gcm_run(ei, cek, iv, 0, aad, aad_len, ct, ct_len, pt, (unsigned char *)tag, err);
+  wb_status st = gcm_run(pool, ei, cek, iv, 0, aad, aad_len, ct, ct_len, pt, (unsigned char *)tag, err);
   if (st != WB_OK) {
     OPENSSL_cleanse(pt, ct_len);
     return st;

@@ -160,11 +160,12 @@ static wb_status open_sealed(const wb_decrypter *d, const jwe_in *in, const wb_k
     st = decode(in->ct, in->ct_len, out, cap, &ct_len, WB_ERR_MALFORMED, "ciphertext", err);
   if (st == WB_OK && in->has_aad && (st = aad_of(in, &aad_buf, &aad_len, err)) == WB_OK)
     aad = aad_buf;
-  wb_km_in km = {ek, ek_len, in->hdr, d->max_p2c};
+  wb_km_in km = {ek, ek_len, in->hdr, d->max_p2c, d->substitute};
   if (st == WB_OK)
     st = wb__km_unwrap(key, ai, ei, &km, cek, &good, err);
   if (st == WB_OK) {
-    st = wb__ce_decrypt(ei, cek, iv, iv_len, aad, aad_len, out, ct_len, tag, tag_len, out, &n, err);
+    st = wb__ce_decrypt_pool((wb_pool_ref *)&d->pool, ei, cek, iv, iv_len, aad, aad_len, out, ct_len, tag,
+                             tag_len, out, &n, err); /* the pool is the decrypter's mutable part */
     if (st == WB_OK && good != ~0u) { /* the tag verified under a random key: cannot happen, refuse */
       OPENSSL_cleanse(out, n);
       st = decrypt_failed(err);

@@ -86,6 +86,17 @@ static wb_status build_aad(const sealed *s, const unsigned char *aad, size_t aad
   return wb__sb_done(out, err);
 }
 
+/* The encrypter's AES-GCM context pool when its keys recover the content key anyway (every
+ * recipient symmetric), else NULL: a context kept between calls holds the last content key. */
+static wb_pool_ref *content_pool(const wb_encrypter *e) {
+  for (size_t i = 0; i < e->n; i++) {
+    wb_km_kind k = e->rcpt[i].ai->kind;
+    if (k != WB_KM_DIR && k != WB_KM_AESKW && k != WB_KM_AESGCMKW && k != WB_KM_PBES2)
+      return NULL;
+  }
+  return (wb_pool_ref *)&e->pool; /* the pool is the encrypter's mutable part */
+}
+
 /* Compresses (zip), draws the CEK (unless dir or ECDH-ES makes it) and the IV, wraps, encrypts. */
 static wb_status seal(const wb_encrypter *e, const char *cty_json, const unsigned char *pt, size_t len,
                       const unsigned char *aad, size_t aad_len, bool has_aad, sealed *s, wb_error *err) {
@@ -101,7 +112,7 @@ static wb_status seal(const wb_encrypter *e, const char *cty_json, const unsigne
     len = zlen;
   }
   if (st == WB_OK) /* one draw: the CEK (when it is random) and the IV */
-    st = wb_random(rnd, (direct ? 0 : cek_len) + iv_len, err);
+    st = wb__random_msg(rnd, (direct ? 0 : cek_len) + iv_len, err);
   if (st == WB_OK) {
     memcpy(s->iv, rnd + (direct ? 0 : cek_len), iv_len);
     st = wrap_all(e, rnd, s, err); /* direct algorithms overwrite rnd[0..cek_len) with their CEK */
@@ -116,7 +127,8 @@ static wb_status seal(const wb_encrypter *e, const char *cty_json, const unsigne
   const unsigned char *aad_in = has_aad ? (const unsigned char *)a.p : (const unsigned char *)s->p64;
   size_t aad_in_len = has_aad ? a.len : s->p64_len;
   if (st == WB_OK)
-    st = wb__ce_encrypt(e->ei, rnd, s->iv, aad_in, aad_in_len, pt, len, s->ct, &s->ct_len, s->tag, err);
+    st = wb__ce_encrypt_pool(content_pool(e), e->ei, rnd, s->iv, aad_in, aad_in_len, pt, len, s->ct,
+                             &s->ct_len, s->tag, err);
   OPENSSL_cleanse(rnd, sizeof(rnd));
   wb_plaintext_free(zpt, zlen);
   wb__sb_free(&a);

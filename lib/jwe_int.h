@@ -75,6 +75,16 @@ wb_status wb__ce_encrypt(const wb_enc_info *ei, const unsigned char *cek, const 
                          const unsigned char *aad, size_t aad_len, const unsigned char *pt, size_t len,
                          unsigned char *ct, size_t *ct_len, unsigned char *tag, wb_error *err);
 /**
+ * As wb__ce_encrypt, with AES-GCM's context taken from pool (NULL: one made for the call). The
+ * context keeps the last content key's schedule until the next call or the pool's free: pool
+ * belongs to an owner whose keys recover that content key anyway (a decrypter; an encrypter
+ * whose recipients are all symmetric), never to one holding only public keys.
+ */
+wb_status wb__ce_encrypt_pool(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
+                              const unsigned char *iv, const unsigned char *aad, size_t aad_len,
+                              const unsigned char *pt, size_t len, unsigned char *ct, size_t *ct_len,
+                              unsigned char *tag, wb_error *err);
+/**
  * Decrypts and authenticates. pt has capacity ct_len. Every failure that depends on the key or
  * the data (IV or tag length, tag, padding) is WB_ERR_DECRYPT_FAILED, with pt wiped; the
  * CBC-HMAC tag is compared over its full length (CRYPTO_memcmp) before the decryption pass, which
@@ -84,6 +94,12 @@ wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const 
                          size_t iv_len, const unsigned char *aad, size_t aad_len, const unsigned char *ct,
                          size_t ct_len, const unsigned char *tag, size_t tag_len, unsigned char *pt,
                          size_t *pt_len, wb_error *err);
+/** As wb__ce_decrypt, with AES-GCM's context from pool (as wb__ce_encrypt_pool). */
+wb_status wb__ce_decrypt_pool(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
+                              const unsigned char *iv, size_t iv_len, const unsigned char *aad,
+                              size_t aad_len, const unsigned char *ct, size_t ct_len,
+                              const unsigned char *tag, size_t tag_len, unsigned char *pt, size_t *pt_len,
+                              wb_error *err);
 
 /* ---- key management (lib/jwe_keymgmt.c, lib/jwe_ecdh.c) ----------------------------------- */
 
@@ -104,15 +120,17 @@ typedef struct wb_km_in {
   size_t ek_len;
   const wb_jose_view *hdr; /* epk, apu, apv, iv, tag, p2s, p2c */
   uint32_t max_p2c;        /* PBES2 ceiling */
+  const unsigned char
+      *substitute; /* WB_JWE_MAX_CEK random bytes (the decrypter's), or NULL: drawn per call */
 } wb_km_in;
 
 /**
  * Recovers the content encryption key for ei into cek[ei->cek_len]. Public problems (a header
  * parameter missing or malformed, p2c over max_p2c, an epk off the curve, a non-empty encrypted
  * key for dir or ECDH-ES) are reported at once. Anything that depends on a secret (unwrap
- * integrity, RSA padding, the unwrapped size) is not: cek then holds random bytes, *good is 0 and
- * the call returns WB_OK, so that the content decryption fails as it would for a bad tag
- * (RFC 7516 11.5). The selection is branch-free.
+ * integrity, RSA padding, the unwrapped size) is not: cek then holds random bytes (in->substitute,
+ * or bytes drawn for the call when it is NULL), *good is 0 and the call returns WB_OK, so that the
+ * content decryption fails as it would for a bad tag (RFC 7516 11.5). The selection is branch-free.
  */
 wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_enc_info *ei,
                         const wb_km_in *in, unsigned char *cek, unsigned *good, wb_error *err);
@@ -190,6 +208,7 @@ struct wb_encrypter {
   char *hdr_b64; /* the protected header prepared at set-up when nothing in it varies per message
                     (one recipient; dir, AES key wrap or RSA-OAEP), else NULL */
   size_t hdr_b64_len;
+  wb_pool_ref pool; /* AES-GCM contexts, used only when every recipient is symmetric; freed with it */
 };
 
 struct wb_decrypter {
@@ -203,6 +222,11 @@ struct wb_decrypter {
   uint32_t max_p2c;    /* 0: PBES2 refused */
   size_t max_inflated; /* 0: zip refused */
   wb_limits limits;
+  /* The CEK that replaces one whose recovery failed (RFC 7516 11.5): random, drawn once when the
+   * decrypter is made (not per message: RAND_bytes cost a quarter of an A256KW decryption), never
+   * used for anything but a content decryption that must fail; wiped with the decrypter. */
+  unsigned char substitute[WB_JWE_MAX_CEK];
+  wb_pool_ref pool; /* AES-GCM contexts (wb__ce_decrypt_pool), wiped and freed with the decrypter */
 };
 
 /** The encrypter's protected header for recipient 0's params (n == 1) or none; cty overrides. */

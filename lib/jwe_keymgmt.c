@@ -7,10 +7,10 @@
  *
  * Recovering a CEK never fails on anything that depends on a secret: the unwrap's integrity
  * check, the RSA padding and the size of the recovered key are folded into one mask, and a random
- * CEK is selected without branches when it is not all-ones (RFC 7516 11.5), so the content
- * decryption fails exactly as it does for a bad tag. RSA1_5 is decoded here in constant time from
- * the raw RSA result (RSA_NO_PADDING) with the expected CEK length (the Bleichenbacher / Marvin
- * countermeasure of RFC 3218 2.3.2). Contract: lib/jwe_int.h.
+ * CEK (the decrypter's substitute, drawn when it was made) is selected without branches when it is
+ * not all-ones (RFC 7516 11.5), so the content decryption fails exactly as it does for a bad tag. RSA1_5 is
+ * decoded here in constant time from the raw RSA result (RSA_NO_PADDING) with the expected CEK length (the
+ * Bleichenbacher / Marvin countermeasure of RFC 3218 2.3.2). Contract: lib/jwe_int.h.
  */
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -187,55 +187,107 @@ static wb_status rsa_wrap(const wb_key *key, const wb_jwe_alg_info *ai, EVP_PKEY
  * The AES key wrap of RFC 3394 (2.2.1 and 2.2.2) over a[8] (the integrity register) and r[8 * n]
  * (the key data), written out over AES-ECB with AES-NI where the CPU has it (OpenSSL's own wrap
  * mode runs the software AES), and so that the unwrap's integrity check is left to the caller
- * as a mask rather than an error path. 0 on success, -1 when OpenSSL fails.
+ * as a mask rather than an error path.
+ *
+ * The 6n blocks go through EVP_Cipher, which calls the provider's one-shot cipher function
+ * directly: EVP_CipherUpdate's buffering and checks cost several times the AES of one block. The
+ * ECB context is keyed once: for an A128KW / A192KW / A256KW key it is taken from the key's own
+ * pool (lib/ctxpool.h: kept keyed between calls, wiped and freed with the key); for a key
+ * encryption key derived per message (ECDH-ES+A*KW, PBES2) it is made for the call and freed.
  */
-static int aeskw_rounds(const unsigned char *kek, size_t kek_len, int enc, unsigned char a[8],
-                        unsigned char *r, size_t n) {
+static EVP_CIPHER_CTX *ecb_new(const unsigned char *kek, size_t kek_len, int enc) {
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   EVP_CIPHER *c = wb__jwe_aes(WB_AES_ECB, kek_len);
+  if (c == NULL || ctx == NULL || EVP_CipherInit_ex2(ctx, c, kek, NULL, enc, NULL) != 1 ||
+      EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) {
+    EVP_CIPHER_CTX_free(ctx);
+    ERR_clear_error();
+    return NULL;
+  }
+  return ctx;
+}
+
+/* The pool tag of an ECB context keyed with a key's secret (kek_len bytes) for wrap or unwrap:
+ * above the signature tags of lib/jwa.c (at most 2 * WB_ALG_COUNT_). */
+static unsigned kw_tag(size_t kek_len, int enc) {
+  return 256u + (unsigned)kek_len * 2u + (unsigned)enc;
+}
+
+/* b[0..8) ^= t, big-endian (RFC 3394's A ^ t). */
+static void xor_be64(unsigned char *b, uint64_t t) {
+  for (int k = 7; k >= 0; k--, t >>= 8)
+    b[k] ^= (unsigned char)t;
+}
+
+/* 0 on success, -1 when OpenSSL fails. Two nested loops rather than one over 6n steps: no
+ * 64-bit division per block to split a step into (j, i). */
+static int aeskw_rounds(EVP_CIPHER_CTX *ctx, int enc, unsigned char a[8], unsigned char *r, size_t n) {
   unsigned char b[16];
-  int ok = c != NULL && ctx != NULL && EVP_CipherInit_ex2(ctx, c, kek, NULL, enc, NULL) == 1 &&
-           EVP_CIPHER_CTX_set_padding(ctx, 0) == 1;
-  for (size_t s = 0; ok && s < 6 * n; s++) {
-    size_t j = enc ? s / n : 5 - s / n, i = enc ? s % n + 1 : n - s % n; /* wrap counts up, unwrap down */
-    uint64_t t = (uint64_t)(n * j + i);
-    int outl = 0;
-    memcpy(b, a, 8);
-    memcpy(b + 8, r + 8 * (i - 1), 8);
-    if (!enc) /* unwrap: B = AES-1(K, (A ^ t) | R[i]) */
-      for (int k = 7; k >= 0; k--, t >>= 8)
-        b[k] ^= (unsigned char)t;
-    ok = EVP_CipherUpdate(ctx, b, &outl, b, 16) == 1 && outl == 16;
-    if (enc) /* wrap: A = MSB(64, AES(K, A | R[i])) ^ t */
-      for (int k = 7; k >= 0; k--, t >>= 8)
-        b[k] ^= (unsigned char)t;
-    memcpy(a, b, 8);
-    memcpy(r + 8 * (i - 1), b + 8, 8);
+  int ok = ctx != NULL;
+  for (size_t step = 0; ok && step < 6; step++) {
+    size_t j = enc ? step : 5 - step; /* wrap counts j and i up, unwrap down */
+    for (size_t k = 0; ok && k < n; k++) {
+      size_t i = enc ? k + 1 : n - k;
+      uint64_t t = (uint64_t)(n * j + i);
+      memcpy(b, a, 8);
+      memcpy(b + 8, r + 8 * (i - 1), 8);
+      if (!enc) /* unwrap: B = AES-1(K, (A ^ t) | R[i]) */
+        xor_be64(b, t);
+      ok = EVP_Cipher(ctx, b, b, 16) > 0; /* a provider's cipher: the bytes written, or -1 */
+      if (enc)                            /* wrap: A = MSB(64, AES(K, A | R[i])) ^ t */
+        xor_be64(b, t);
+      memcpy(a, b, 8);
+      memcpy(r + 8 * (i - 1), b + 8, 8);
+    }
   }
   OPENSSL_cleanse(b, sizeof(b));
-  EVP_CIPHER_CTX_free(ctx);
   if (!ok)
     ERR_clear_error();
   return ok ? 0 : -1;
 }
 
-wb_status wb__aeskw_wrap(const unsigned char *kek, size_t kek_len, const unsigned char *in, size_t len,
-                         unsigned char *out, wb_error *err) {
+/* The rounds under kek: with owner's pooled context when owner (whose secret kek is) is given,
+ * else with a context made for this call. */
+static int aeskw_run(const wb_key *owner, const unsigned char *kek, size_t kek_len, int enc,
+                     unsigned char a[8], unsigned char *r, size_t n) {
+  if (owner == NULL) {
+    EVP_CIPHER_CTX *ctx = ecb_new(kek, kek_len, enc);
+    int rc = aeskw_rounds(ctx, enc, a, r, n);
+    EVP_CIPHER_CTX_free(ctx);
+    return rc;
+  }
+  wb_lease l;
+  wb__pool_take(&((wb_key *)owner)->pool, kw_tag(kek_len, enc), &l); /* the pool is a key's mutable part */
+  if (l.fresh)
+    l.ctx->cipher = ecb_new(kek, kek_len, enc);
+  int rc = aeskw_rounds(l.ctx->cipher, enc, a, r, n);
+  wb__pool_give(&l, rc == 0);
+  return rc;
+}
+
+static wb_status aeskw_wrap_with(const wb_key *owner, const unsigned char *kek, size_t kek_len,
+                                 const unsigned char *in, size_t len, unsigned char *out, wb_error *err) {
   if (len % 8 != 0 || len < 16 || len > WB_JWE_MAX_EK - 8)
     return wb__fail(err, WB_ERR_INVALID_ARG,
                     "AES key wrap: the key must be 16 or more bytes, a multiple of 8");
   memset(out, 0xA6, 8); /* the default initial value */
   memcpy(out + 8, in, len);
-  if (aeskw_rounds(kek, kek_len, 1, out, out + 8, len / 8) != 0) {
+  if (aeskw_run(owner, kek, kek_len, 1, out, out + 8, len / 8) != 0) {
     OPENSSL_cleanse(out, len + 8);
     return wb__fail(err, WB_ERR_CRYPTO, "AES key wrap failed");
   }
   return WB_OK;
 }
 
+wb_status wb__aeskw_wrap(const unsigned char *kek, size_t kek_len, const unsigned char *in, size_t len,
+                         unsigned char *out, wb_error *err) {
+  return aeskw_wrap_with(NULL, kek, kek_len, in, len, out, err);
+}
+
 /* The unwrap: *good is all ones when the IV is 0xA6A6A6A6A6A6A6A6 and the key is want bytes. */
-static wb_status aeskw_unwrap(const unsigned char *kek, size_t kek_len, const wb_km_in *in, size_t want,
-                              unsigned char *out, unsigned *good, wb_error *err) {
+static wb_status aeskw_unwrap(const wb_key *owner, const unsigned char *kek, size_t kek_len,
+                              const wb_km_in *in, size_t want, unsigned char *out, unsigned *good,
+                              wb_error *err) {
   size_t n = in->ek_len / 8 - 1; /* 64-bit blocks of key data */
   *good = 0;
   if (in->ek_len % 8 != 0 || in->ek_len < 24 || in->ek_len > WB_JWE_MAX_EK || n * 8 < want)
@@ -244,7 +296,7 @@ static wb_status aeskw_unwrap(const unsigned char *kek, size_t kek_len, const wb
   memcpy(a, in->ek, 8);
   memcpy(r, in->ek + 8, n * 8);
   wb_status st = WB_OK;
-  if (aeskw_rounds(kek, kek_len, 0, a, r, n) != 0) {
+  if (aeskw_run(owner, kek, kek_len, 0, a, r, n) != 0) {
     st = wb__fail(err, WB_ERR_CRYPTO, "AES key unwrap failed");
   } else {
     unsigned char diff = 0;
@@ -287,7 +339,7 @@ static wb_status gcmkw_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, cons
 static wb_status gcmkw_wrap(const wb_key *key, const wb_jwe_alg_info *ai, const unsigned char *cek,
                             size_t len, unsigned char *ek, size_t *ek_len, wb_strbuf *params, wb_error *err) {
   unsigned char iv[WB_JWE_GCM_IV], tag[WB_JWE_GCM_TAG];
-  wb_status st = wb_random(iv, sizeof(iv), err);
+  wb_status st = wb__random_msg(iv, sizeof(iv), err);
   if (st == WB_OK)
     st = wb__ce_encrypt(gcm_of(ai->kw_len), key->secret, iv, NULL, 0, cek, len, ek, ek_len, tag, err);
   if (st != WB_OK)
@@ -359,7 +411,7 @@ static wb_status pbes2_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, cons
   if (st == WB_OK)
     st = wb__pbes2_kek(key, ai, p2s, p2s_len, p2c, kek, err);
   if (st == WB_OK)
-    st = aeskw_unwrap(kek, ai->kw_len, in, want, out, good, err);
+    st = aeskw_unwrap(NULL, kek, ai->kw_len, in, want, out, good, err);
   OPENSSL_cleanse(kek, sizeof(kek));
   return st;
 }
@@ -401,7 +453,7 @@ static wb_status unwrap_kind(const wb_key *key, const wb_jwe_alg_info *ai, const
   case WB_KM_RSA_OAEP:
     return rsa_unwrap(key, ai, in, want, out, good, err);
   case WB_KM_AESKW:
-    return aeskw_unwrap(key->secret, ai->kw_len, in, want, out, good, err);
+    return aeskw_unwrap(key, key->secret, ai->kw_len, in, want, out, good, err);
   case WB_KM_AESGCMKW:
     return gcmkw_unwrap(key, ai, in, want, out, good, err);
   case WB_KM_PBES2:
@@ -416,7 +468,7 @@ static wb_status unwrap_kind(const wb_key *key, const wb_jwe_alg_info *ai, const
   wb_status st = wb__ecdh_receive(key, in->hdr, direct ? ei->name : ai->name, direct ? want : ai->kw_len,
                                   direct ? out : kek, err);
   if (st == WB_OK && !direct)
-    st = aeskw_unwrap(kek, ai->kw_len, in, want, out, good, err);
+    st = aeskw_unwrap(NULL, kek, ai->kw_len, in, want, out, good, err);
   OPENSSL_cleanse(kek, sizeof(kek));
   return st;
 }
@@ -428,7 +480,11 @@ wb_status wb__km_unwrap(const wb_key *key, const wb_jwe_alg_info *ai, const wb_e
   *good = 0;
   if (direct) /* nothing is unwrapped, nothing can fail in secret: the agreed or given key is the CEK */
     return unwrap_kind(key, ai, ei, in, cek, good, err);
-  wb_status st = wb_random(rnd, ei->cek_len, err); /* drawn whatever happens next: the same work */
+  wb_status st = WB_OK;
+  if (in->substitute != NULL) /* ready whatever happens next: the same work */
+    memcpy(rnd, in->substitute, ei->cek_len);
+  else
+    st = wb_random(rnd, ei->cek_len, err);
   if (st == WB_OK)
     st = unwrap_kind(key, ai, ei, in, got, good, err);
   if (st == WB_OK)
@@ -450,7 +506,7 @@ wb_status wb__km_wrap(const wb_key *key, const wb_jwe_alg_info *ai, EVP_PKEY_CTX
     return rsa_wrap(key, ai, prepared, cek, len, ek, ek_len, err);
   case WB_KM_AESKW:
     *ek_len = len + 8;
-    return wb__aeskw_wrap(key->secret, ai->kw_len, cek, len, ek, err);
+    return aeskw_wrap_with(key, key->secret, ai->kw_len, cek, len, ek, err);
   case WB_KM_AESGCMKW:
     return gcmkw_wrap(key, ai, cek, len, ek, ek_len, params, err);
   case WB_KM_PBES2:

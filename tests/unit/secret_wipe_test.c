@@ -8,7 +8,9 @@
  * Keys with distinctive random secrets (HS256 and HS512 from raw bytes, HS384 from a JWK, a
  * generated Ed25519 and P-256 key, an Ed448 key from its private JWK) sign and verify from THREADS threads
  * and from the main thread, the asymmetric ones through verifiers with the result cache on; the threads also
- * hash with a SipHash context pool as a verification cache owns one (lib/vcache.c), under a known key. The
+ * hash with a SipHash context pool as a verification cache owns one (lib/vcache.c), under a known key, and
+ * encrypt and decrypt with an A256KW key (whose AES-ECB wrap and unwrap contexts stay keyed in the
+ * key's pool) through one encrypter and one decrypter, a tampered token failing. The
  * worker threads then stay alive (a server's thread pool does) while the main thread frees every
  * signer, verifier, key and pool, and checks two things:
  *   1. no OpenSSL allocation made since the warm-up is still live: every context prepared for a
@@ -18,7 +20,9 @@
  *      SipHash key with the two state words derived from it alone (v0 = k0 ^ "somepseu",
  *      v2 = k0 ^ "lygenera", native byte order, as a keyed SipHash context holds them), and the
  *      base64url text of the two secrets imported from JWKs ("k", "d"): the same secret, encoded,
- *      which a JSON parser's buffers would keep.
+ *      which a JSON parser's buffers would keep; the A256KW secret, its first 16 bytes alone (round
+ *      key 0, which an AES key schedule holds as is, the unwrap's reversed one included), and the
+ *      decrypter's substitute content key (RFC 7516 11.5).
  * The test keeps its copies of the secrets XOR-masked so that the scan does not find them.
  */
 #include <openssl/crypto.h>
@@ -30,6 +34,7 @@
 
 #include "check.h"
 #include "internal.h" /* wb__siphash128 and its context pool */
+#include "jwe_int.h"  /* the decrypter's substitute key */
 
 #ifndef __linux__
 int main(void) {
@@ -41,15 +46,16 @@ int main(void) {
 #include <fcntl.h>
 #include <unistd.h>
 
-#define THREADS    4
-#define ITERATIONS 40
-#define MASK       0xA5 /* the test's copies of the secrets are stored XOR MASK */
-#define NKEYS      6
-#define NSECRETS   (NKEYS + 5) /* the keys', the SipHash key, v0 and v2, then two JWK texts */
-#define JWK_TEXTS  (NKEYS + 3) /* secrets[JWK_TEXTS..]: the base64url text of JWK-imported secrets */
-#define TEXT_SKIP  16          /* ... from this character on (malloc's free-list words may overwrite */
-#define TEXT_LEN   40          /* the first 16 bytes of a freed block), this many characters */
-#define MAX_SECRET 64
+#define THREADS     4
+#define ITERATIONS  40
+#define MASK        0xA5 /* the test's copies of the secrets are stored XOR MASK */
+#define NKEYS       6
+#define NSECRETS    (NKEYS + 8) /* the keys', the SipHash key, v0 and v2, two JWK texts, then JWE's */
+#define JWK_TEXTS   (NKEYS + 3) /* secrets[JWK_TEXTS..]: the base64url text of JWK-imported secrets */
+#define JWE_SECRETS (NKEYS + 5) /* secrets[JWE_SECRETS..]: A256KW key, its first half, the substitute */
+#define TEXT_SKIP   16          /* ... from this character on (malloc's free-list words may overwrite */
+#define TEXT_LEN    40          /* the first 16 bytes of a freed block), this many characters */
+#define MAX_SECRET  64
 
 /* ---- counting OpenSSL's live allocations ------------------------------------------------------ */
 
@@ -198,6 +204,43 @@ static void make_siphash(tsecret *sec) {
   k0 = v0 = v2 = 0;
 }
 
+/* The A256KW key, an encrypter and a decrypter for it (A256GCM). */
+static wb_key *kw_key;
+static wb_encrypter *kw_enc;
+static wb_decrypter *kw_dec;
+
+static void make_jwe(tsecret *sec) {
+  unsigned char secret[32];
+  CHECK(RAND_bytes(secret, sizeof(secret)) == 1);
+  keep_masked(&sec[0], "A256KW secret", secret, sizeof(secret));
+  keep_masked(&sec[1], "A256KW secret, first half (AES round key 0)", secret, 16);
+  CHECK_ST(wb_key_from_secret(&kw_key, secret, sizeof(secret), NULL), WB_OK);
+  OPENSSL_cleanse(secret, sizeof(secret));
+  CHECK_ST(wb_encrypter_new(&kw_enc, kw_key, WB_JWE_A256KW, WB_ENC_A256GCM, NULL), WB_OK);
+  CHECK_ST(wb_decrypter_new_key(&kw_dec, kw_key, NULL), WB_OK);
+  if (kw_dec != NULL)
+    keep_masked(&sec[2], "JWE decrypter's substitute CEK", kw_dec->substitute, sizeof(kw_dec->substitute));
+}
+
+/* Encrypts and decrypts with the A256KW key, and a token with a changed encrypted key fails. */
+static bool use_jwe(unsigned seed) {
+  char msg[64], *token = NULL;
+  unsigned char *pt = NULL;
+  size_t len = 0, n = 0;
+  int m = snprintf(msg, sizeof(msg), "{\"secret\":\"s%u\"}", seed);
+  bool ok = wb_jwe_encrypt(kw_enc, (const unsigned char *)msg, (size_t)m, &token, &len, NULL) == WB_OK &&
+            wb_jwe_decrypt(kw_dec, token, len, &pt, &n, NULL) == WB_OK && n == (size_t)m &&
+            memcmp(pt, msg, n) == 0;
+  wb_plaintext_free(pt, n);
+  char *ek = token != NULL ? strchr(token, '.') : NULL;
+  if (ek != NULL) /* the encrypted key's first character: the unwrap fails, the substitute is used */
+    ek[1] = ek[1] == 'A' ? 'B' : 'A';
+  pt = NULL;
+  ok = ok && wb_jwe_decrypt(kw_dec, token, len, &pt, &n, NULL) == WB_ERR_DECRYPT_FAILED && pt == NULL;
+  wb_string_free(token);
+  return ok;
+}
+
 static void make_users(tkey *k) {
   CHECK_ST(wb_signer_new(&k->signer, k->key, k->alg, NULL), WB_OK);
   CHECK_ST(wb_verifier_new_key(&k->verifier, k->key, NULL), WB_OK);
@@ -227,6 +270,8 @@ static void use_keys(unsigned seed) {
     }
     unsigned char tag[16];
     if (wb__siphash128(&sip_pool, sip_key, "token", 5, tag, NULL) != WB_OK)
+      atomic_fetch_add(&failures, 1);
+    if (!use_jwe(seed))
       atomic_fetch_add(&failures, 1);
   }
 }
@@ -341,11 +386,13 @@ static void make_all(void) {
   make_pkey(&keys[5], &secrets[5], "Ed448 seed (JWK)", WB_ALG_EDDSA, WB_CRV_ED448, true,
             &secrets[JWK_TEXTS + 1]);
   make_siphash(&secrets[NKEYS]);
+  make_jwe(&secrets[JWE_SECRETS]);
   for (size_t j = 0; j < NKEYS; j++)
     make_users(&keys[j]);
 }
 
-/* Frees every signer, verifier and key, and the SipHash pool (what wb__vcache_free does). */
+/* Frees every signer, verifier and key, the SipHash pool (what wb__vcache_free does), and the
+ * encrypter, decrypter and key of JWE. */
 static void free_all(void) {
   for (size_t j = 0; j < NKEYS; j++) {
     wb_signer_free(keys[j].signer);
@@ -354,6 +401,10 @@ static void free_all(void) {
   }
   wb__pool_free(&sip_pool);
   OPENSSL_cleanse(sip_key, sizeof(sip_key));
+  wb_encrypter_free(kw_enc);
+  wb_decrypter_free(kw_dec);
+  wb_key_free(kw_key);
+  kw_enc = NULL, kw_dec = NULL, kw_key = NULL;
 }
 
 /* One round of everything before the baseline, in the main thread: process-wide OpenSSL state
