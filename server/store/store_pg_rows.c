@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_cols.h"
 #include "store_pg.h"
 
 /* Runs a statement expected to return at most one row: SRV_ERR_NOT_FOUND (with what_missing)
@@ -165,22 +166,6 @@ srv_status pg_user_set_roles(store *s, const char *id, const char *roles_json, s
 }
 
 /* ---- sessions -------------------------------------------------------------------------------- */
-
-/* Columns of SESSION_COLS, in order. */
-enum {
-  S_ID,
-  S_USER,
-  S_COUNTER,
-  S_ROTATED,
-  S_CREATED,
-  S_USED,
-  S_REVOKED,
-  S_SCOPE,
-  S_CLIENT,
-  S_UA,
-  S_ADDR,
-  S_JKT
-};
 
 static srv_status read_session(const PGresult *r, int row, store_session *out, srv_error *err) {
   memset(out, 0, sizeof(*out));

@@ -7,12 +7,10 @@
  * inference. Names and other request-supplied strings are bytea columns (migrations_pg/), so
  * any byte sequence a client sends is stored and compared byte for byte, as in SQLite.
  */
+#include "store_cols.h"
 #include "store_pg.h"
 
 #define USER_COLS "id, name, password_hash, roles, claims, disabled, tokens_valid_after_us, created_us"
-#define SESSION_COLS                                                                                         \
-  "s.id, s.user_id, s.counter, s.rotated_us, s.created_us, s.last_used_us, s.revoked_us, s.scope, "          \
-  "s.client_id, s.user_agent, s.address, s.dpop_jkt"
 #define BUMP_KEYS_IF(cte)                                                                                    \
   "UPDATE meta SET value = value + 1 WHERE name = 'keys_version' AND EXISTS(SELECT 1 FROM " cte ")"
 /* The lockout's restart condition: the window has passed or the lock has ended. */

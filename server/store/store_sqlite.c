@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "migrations.h"
+#include "store_cols.h"
 #include "store_sqlite.h"
 
 #define BUSY_TIMEOUT_MS 10000 /* until store_set_busy_timeout */
@@ -37,9 +38,6 @@
 /* The SQL of every sq_id, in enum order. Column lists are repeated by design: each reader in the
  * other files names the columns it reads by position, next to the statement it runs. */
 #define USER_COLS "id, name, password_hash, roles, claims, disabled, tokens_valid_after_us, created_us"
-#define SESSION_COLS                                                                                         \
-  "s.id, s.user_id, s.counter, s.rotated_us, s.created_us, s.last_used_us, s.revoked_us, s.scope, "          \
-  "s.client_id, s.user_agent, s.address, s.dpop_jkt"
 static const char *const sql_text[SQ_COUNT_] = {
     [SQ_BEGIN] = "BEGIN IMMEDIATE",
     [SQ_COMMIT] = "COMMIT",

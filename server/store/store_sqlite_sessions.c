@@ -9,23 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_cols.h"
 #include "store_sqlite.h"
-
-/* Columns of SESSION_COLS, in order. */
-enum {
-  S_ID,
-  S_USER,
-  S_COUNTER,
-  S_ROTATED,
-  S_CREATED,
-  S_USED,
-  S_REVOKED,
-  S_SCOPE,
-  S_CLIENT,
-  S_UA,
-  S_ADDR,
-  S_JKT
-};
 
 static srv_status read_session(sqlite3_stmt *st, store_session *out, srv_error *err) {
   memset(out, 0, sizeof(*out));
