@@ -36,7 +36,6 @@ struct wb_revstate {
   size_t mask, count;
   char *text; /* every id, NUL-terminated */
   size_t text_len, text_cap;
-  int64_t min_until; /* the earliest until (INT64_MAX when empty): when a rebuild would drop one */
 };
 
 int64_t wb__mono_ms(void) {
@@ -73,7 +72,6 @@ static wb_revstate *state_new(size_t n, size_t text_cap) {
   }
   s->mask = slots - 1;
   s->text_cap = text_cap;
-  s->min_until = INT64_MAX;
   return s;
 }
 
@@ -99,10 +97,6 @@ static bool live(int64_t until, int64_t now_s, unsigned grace_s) {
   return until >= now_s - (int64_t)grace_s;
 }
 
-bool wb__revstate_has_expired(const wb_revstate *s, int64_t now_s, unsigned grace_s) {
-  return s->min_until != INT64_MAX && !live(s->min_until, now_s, grace_s);
-}
-
 static const rev_entry *lookup(const wb_revstate *s, int kind, const char *id) {
   size_t len = strlen(id);
   uint64_t h = hash_id(kind, id, len);
@@ -125,7 +119,6 @@ static void add(wb_revstate *s, int kind, const char *id, size_t len, int64_t un
     if (e->hash == h && e->kind == kind && strlen(e->id) == len && memcmp(e->id, id, len) == 0) {
       e->until = until > e->until ? until : e->until;
       e->at = at > e->at ? at : e->at;
-      s->min_until = e->until < s->min_until ? e->until : s->min_until;
       return;
     }
   }
@@ -135,7 +128,6 @@ static void add(wb_revstate *s, int kind, const char *id, size_t len, int64_t un
   s->text_len += len + 1;
   s->slots[i] = (rev_entry){copy, h, until, at, kind};
   s->count++;
-  s->min_until = until < s->min_until ? until : s->min_until;
 }
 
 /* ---- a page of the feed ------------------------------------------------------------------------- */

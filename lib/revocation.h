@@ -59,8 +59,6 @@ wb_revstate *wb__revstate_empty(void);
 void wb__revstate_free(wb_revstate *s);
 /** Entries held. */
 size_t wb__revstate_count(const wb_revstate *s);
-/** true when some entry is past its until + grace at now_s (a rebuild would drop it). */
-bool wb__revstate_has_expired(const wb_revstate *s, int64_t now_s, unsigned grace_s);
 
 /** One page of the feed, parsed. */
 typedef struct wb_revpage {
