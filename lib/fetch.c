@@ -72,20 +72,33 @@ typedef struct origin {
   char port[8];
 } origin;
 
+/* ASCII letters of s in lower case (whatever the locale). */
+static void ascii_lower(char *s) {
+  for (; *s; s++)
+    *s = (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s);
+}
+
 static wb_status url_origin(const char *url, origin *o, bool *has_user, wb_error *err) {
   CURLU *u = curl_url();
   char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
   wb_status st = WB_ERR_NOMEM;
   if (u == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-      curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url, 0);
+  if (rc == CURLUE_OK)
+    rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+  if (rc == CURLUE_OK)
+    rc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+  if (rc == CURLUE_OK)
+    rc = curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+  CURLUcode has = rc == CURLUE_OK ? curl_url_get(u, CURLUPART_USER, &user, 0) : CURLUE_OK;
+  if (rc == CURLUE_OUT_OF_MEMORY || has == CURLUE_OUT_OF_MEMORY) /* not a bad URL; nor one without a user */
+    goto out;
+  if (rc != CURLUE_OK) {
     st = wb__fail(err, WB_ERR_INVALID_ARG, "not an absolute URL with a host: \"%.80s\"", url);
     goto out;
   }
-  *has_user = curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK;
+  *has_user = has == CURLUE_OK;
   if (strlen(scheme) >= sizeof(o->scheme) || strlen(host) >= sizeof(o->host) ||
       strlen(port) >= sizeof(o->port)) {
     st = wb__fail(err, WB_ERR_INVALID_ARG, "URL scheme or host too long: \"%.80s\"", url);
@@ -94,12 +107,12 @@ static wb_status url_origin(const char *url, origin *o, bool *has_user, wb_error
   snprintf(o->scheme, sizeof(o->scheme), "%s", scheme);
   snprintf(o->host, sizeof(o->host), "%s", host);
   snprintf(o->port, sizeof(o->port), "%s", port);
-  for (char *p = o->scheme; *p; p++)
-    *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-  for (char *p = o->host; *p; p++)
-    *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+  ascii_lower(o->scheme);
+  ascii_lower(o->host);
   st = WB_OK;
 out:
+  if (st == WB_ERR_NOMEM)
+    wb__fail(err, WB_ERR_NOMEM, "out of memory");
   curl_free(scheme);
   curl_free(host);
   curl_free(port);
@@ -290,21 +303,50 @@ static wb_status transfer_error(const transfer *t, CURLcode rc, const char *errb
   return wb__fail(err, WB_ERR_IO, "fetching %.60s: %.80s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
 }
 
+/* The Location of the answer c got, resolved against url: new string (curl_free) in *loc. Read from
+ * the header, not CURLINFO_REDIRECT_URL: libcurl writes the credentials it was given (a feed's
+ * client secret) into that URL, which would then be refused as a URL with credentials and printed. */
+static wb_status location(CURL *c, const char *url, char **loc, wb_error *err) {
+  struct curl_header *h = NULL;
+  *loc = NULL;
+  if (curl_easy_header(c, "Location", 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h->value[0] == '\0')
+    return wb__fail(err, WB_ERR_IO, "redirect without a usable Location from %.60s", url);
+  CURLU *u = curl_url();
+  CURLUcode rc = u != NULL ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
+  if (rc == CURLUE_OK)
+    rc = curl_url_set(u, CURLUPART_URL, h->value, 0); /* relative to url */
+  if (rc == CURLUE_OK)
+    rc = curl_url_get(u, CURLUPART_URL, loc, 0);
+  curl_url_cleanup(u);
+  if (rc == CURLUE_OUT_OF_MEMORY)
+    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  if (rc != CURLUE_OK)
+    return wb__fail(err, WB_ERR_IO, "redirect without a usable Location from %.60s", url);
+  return WB_OK;
+}
+
 /* After a 3xx: *next is the Location when it stays in url's origin (new string); else an error. */
 static wb_status same_origin_redirect(CURL *c, const char *url, char **next, wb_error *err) {
   char *loc = NULL;
   *next = NULL;
-  if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || loc == NULL)
-    return wb__fail(err, WB_ERR_IO, "redirect without a usable Location from %.60s", url);
+  wb_status st = location(c, url, &loc, err);
+  if (st != WB_OK)
+    return st;
   origin a, b;
   bool user = false;
   wb_error e;
-  if (url_origin(url, &a, &user, &e) != WB_OK || url_origin(loc, &b, &user, &e) != WB_OK || user ||
-      strcmp(a.scheme, b.scheme) != 0 || strcmp(a.host, b.host) != 0 || strcmp(a.port, b.port) != 0)
-    return wb__fail(err, WB_ERR_IO, "redirect to another origin refused: %.60s -> %.60s", url, loc);
-  if ((*next = strdup(loc)) == NULL)
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  return WB_OK;
+  st = url_origin(url, &a, &user, &e);
+  if (st == WB_OK)
+    st = url_origin(loc, &b, &user, &e);
+  if (st == WB_ERR_NOMEM)
+    st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  else if (st != WB_OK || user || strcmp(a.scheme, b.scheme) != 0 || strcmp(a.host, b.host) != 0 ||
+           strcmp(a.port, b.port) != 0)
+    st = wb__fail(err, WB_ERR_IO, "redirect to another origin refused: %.60s -> %.60s", url, loc);
+  else if ((*next = strdup(loc)) == NULL)
+    st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
+  curl_free(loc);
+  return st;
 }
 
 /* One request of the redirect chain: *code is the HTTP status. */
