@@ -143,6 +143,10 @@ struct wb_keyset {
   size_t count, cap;
 };
 
+/** A new key set of the keys of the parsed JWKS j (lib/keyset.c; wb_keyset_from_jwks's rules,
+ *  at most max_keys keys): for a JWKS that is part of a larger document already parsed. */
+wb_status wb__keyset_from_json(wb_keyset **out, const json_t *j, unsigned max_keys, wb_error *err);
+
 /* -- the key object (lib/jwk.c) -- */
 
 /** Allocates a zeroed key with refs = 1. */

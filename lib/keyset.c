@@ -118,6 +118,20 @@ static wb_status keys_from_json(wb_keyset *set, const json_t *j, unsigned max_ke
   return WB_OK;
 }
 
+wb_status wb__keyset_from_json(wb_keyset **out, const json_t *j, unsigned max_keys, wb_error *err) {
+  wb_keyset *set = NULL;
+  *out = NULL;
+  wb_status st = wb_keyset_new(&set, err);
+  if (st == WB_OK)
+    st = keys_from_json(set, j, max_keys, err);
+  if (st != WB_OK) {
+    wb_keyset_free(set);
+    return st;
+  }
+  *out = set;
+  return WB_OK;
+}
+
 wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, const wb_limits *limits,
                               wb_error *err) {
   if (out == NULL)
@@ -137,17 +151,9 @@ wb_status wb_keyset_from_jwks(wb_keyset **out, const char *json, size_t len, con
   json_t *j = wb__json_parse(json, len, limits, max_len, true, &e);
   if (j == NULL)
     return wb__fail(err, e.code, "JWKS: %s", e.message);
-  wb_keyset *set = NULL;
-  st = wb_keyset_new(&set, err);
-  if (st == WB_OK)
-    st = keys_from_json(set, j, limits->max_keys, err);
+  st = wb__keyset_from_json(out, j, limits->max_keys, err);
   wb__json_free(j);
-  if (st != WB_OK) {
-    wb_keyset_free(set);
-    return st;
-  }
-  *out = set;
-  return wb__ok(err);
+  return st == WB_OK ? wb__ok(err) : st;
 }
 
 /* Sniffs data: *yes when it is a JSON object with a "keys" member (anything else is a key to try).

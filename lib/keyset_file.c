@@ -12,27 +12,42 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jscan.h"
 #include "keyset_file.h"
 
 #define KEYFILE_VERSION       1
 #define KEYFILE_CLOCK_SLACK_S 300 /* a file "fetched" later than this after now is refused */
 
-/* The file's text: new string (free) or NULL with err set. */
+/* Appends ,"name":s (s escaped) at text + *at; false when s is not UTF-8. */
+static bool put_string(char *text, size_t *at, const char *name, const char *s) {
+  *at += (size_t)sprintf(text + *at, ",\"%s\":", name);
+  size_t n = wb__json_escape(s, strlen(s), text + *at);
+  *at += n;
+  return n > 0;
+}
+
+/* The file's text: new string (free) or NULL with err set. Written by hand, as lib/json.c says
+ * why: jansson's json_dumps goes on after a failed allocation and returns invalid JSON. */
 static char *file_text(const char *source, const char *jwks_uri, int64_t fetched, const char *etag,
                        const wb_keyset *keys, wb_error *err) {
   char *jwks = NULL, *text = NULL;
-  json_t *root = NULL, *parsed = NULL;
   if (wb_keyset_to_jwks(keys, WB_KEY_PUBLIC, &jwks, err) != WB_OK)
     return NULL;
-  parsed = json_loads(jwks, JSON_REJECT_DUPLICATES, NULL);
-  root = json_pack("{s:i, s:s, s:s, s:I, s:s}", "wristband_keys", KEYFILE_VERSION, "source", source,
-                   "jwks_uri", jwks_uri, "fetched", (json_int_t)fetched, "etag", etag != NULL ? etag : "");
-  if (parsed != NULL && root != NULL && json_object_set(root, "jwks", parsed) == 0)
-    text = json_dumps(root, JSON_COMPACT);
-  if (text == NULL)
+  etag = etag != NULL ? etag : "";
+  size_t cap = 6 * (strlen(source) + strlen(jwks_uri) + strlen(etag)) + strlen(jwks) + 128, at = 0;
+  if ((text = malloc(cap)) == NULL) {
     wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  json_decref(parsed);
-  json_decref(root);
+  } else {
+    at = (size_t)sprintf(text, "{\"wristband_keys\":%d", KEYFILE_VERSION);
+    if (!put_string(text, &at, "source", source) || !put_string(text, &at, "jwks_uri", jwks_uri) ||
+        !put_string(text, &at, "etag", etag)) {
+      wb__fail(err, WB_ERR_MALFORMED, "persistence file: a source, URL or ETag that is not UTF-8");
+      free(text);
+      text = NULL;
+    } else {
+      sprintf(text + at, ",\"fetched\":%lld,\"jwks\":%s}", (long long)fetched, jwks);
+    }
+  }
   wb_string_free(jwks);
   return text;
 }
@@ -152,16 +167,12 @@ static wb_status from_json(const json_t *j, const char *source, int64_t now, uns
   if (now - out->fetched > (int64_t)stale_s)
     return wb__fail(err, WB_ERR_CLAIM_MISMATCH, "persistence file: keys fetched %lld s ago, over %u s",
                     (long long)(now - out->fetched), stale_s);
-  char *text = json_dumps(jwks, JSON_COMPACT);
-  out->jwks_uri = strdup(json_string_value(uri));
-  if (text == NULL || out->jwks_uri == NULL) {
-    free(text);
+  if ((out->jwks_uri = strdup(json_string_value(uri))) == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  }
   memcpy(out->etag, json_string_value(etag), json_string_length(etag) + 1);
-  wb_status st = wb_keyset_from_jwks(&out->keys, text, strlen(text), NULL, err);
-  free(text);
-  return st;
+  wb_limits lim;
+  wb_limits_default(&lim);
+  return wb__keyset_from_json(&out->keys, jwks, lim.max_keys, err);
 }
 
 wb_status wb__keyfile_read(const char *path, const char *source, int64_t now, unsigned stale_s,

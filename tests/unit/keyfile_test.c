@@ -125,6 +125,9 @@ static void write_fails(void) {
   /* no such folder: the temporary file cannot be made */
   CHECK_ST(wb__keyfile_write(at("none/keys.json"), SRC, SRC, now, NULL, set, &e), WB_ERR_IO);
   CHECK(strstr(e.message, "No such file") != NULL);
+  /* an ETag that is not UTF-8 (an issuer's header may hold any byte) cannot go in a JSON file */
+  CHECK_ST(wb__keyfile_write(at("etag.json"), SRC, SRC, now, "\"\xff\"", set, &e), WB_ERR_MALFORMED);
+  CHECK(strstr(e.message, "not UTF-8") != NULL && access(at("etag.json"), F_OK) != 0 && temporaries() == 0);
   /* a folder with something in it where the file goes: the rename fails, the temporary is removed */
   CHECK(mkdir(at("busy"), 0700) == 0);
   put("busy/x", "x", 0600);
