@@ -27,18 +27,21 @@ static const void *failed_caller; /* the code that asked for the allocation that
 
 long oom_current;
 int oom_skip_libcrypto;
+int oom_skip_libcurl;
 
-/* 1 when the allocation was requested by code in libcrypto. */
-static int from_libcrypto(const void *caller) {
+/* 1 when the allocation was requested by code in the library whose file name holds name. */
+static int from_library(const void *caller, const char *name) {
   Dl_info info;
-  return dladdr(caller, &info) != 0 && info.dli_fname != NULL && strstr(info.dli_fname, "libcrypto") != NULL;
+  return dladdr(caller, &info) != 0 && info.dli_fname != NULL && strstr(info.dli_fname, name) != NULL;
 }
 
 static int should_fail(const void *caller) {
   long n = atomic_load(&countdown);
   if (n < 0)
     return 0;
-  if (oom_skip_libcrypto && from_libcrypto(caller))
+  if (oom_skip_libcrypto && from_library(caller, "libcrypto"))
+    return 0;
+  if (oom_skip_libcurl && from_library(caller, "libcurl"))
     return 0;
   if (atomic_fetch_sub(&countdown, 1) == 0) {
     atomic_fetch_add(&failures, 1);
