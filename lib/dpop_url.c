@@ -122,7 +122,7 @@ static bool scheme(const char *in, size_t len, size_t *i, writer *w, unsigned *p
 
 /* host [":" port], up to the path, query or fragment. No userinfo, no empty host. */
 static bool authority(const char *in, size_t len, size_t *i, writer *w, unsigned port_default) {
-  size_t start = w->n;
+  size_t start = *i;               /* emptiness is judged on the input: the output may have run out of room */
   if (*i < len && in[*i] == '[') { /* IP literal: hex digits, ':', '.', and "v..." forms */
     put(w, '[');
     for ((*i)++; *i < len && in[*i] != ']'; (*i)++) {
@@ -131,7 +131,7 @@ static bool authority(const char *in, size_t len, size_t *i, writer *w, unsigned
         return false;
       put(w, lower(c));
     }
-    if (*i >= len || w->n == start + 1)
+    if (*i >= len || *i == start + 1)
       return false;
     put(w, ']');
     (*i)++;
@@ -143,7 +143,7 @@ static bool authority(const char *in, size_t len, size_t *i, writer *w, unsigned
         return false; /* '@' (userinfo) is not a host character */
       put_char(w, c, esc, true);
     }
-    if (w->n == start)
+    if (*i == start)
       return false;
   }
   if (*i < len && in[*i] == ':') {
@@ -192,9 +192,7 @@ static void remove_dot_segments(writer *w, size_t from) {
     }
     i = end;
   }
-  if (o == 0)
-    p[o++] = '/';
-  w->n = from + o;
+  w->n = from + o; /* never empty: the last segment always leaves at least its '/' */
 }
 
 static bool path(const char *in, size_t len, size_t *i, writer *w) {

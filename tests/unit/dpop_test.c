@@ -13,6 +13,7 @@
 #include <pthread.h>
 
 #include "check.h"
+#include "dpop_forge.h"
 #include "dpop_int.h"
 
 #define URL   "https://api.example/r"
@@ -60,27 +61,6 @@ static wb_status bound(const wb_dpop_verifier *v, const char *proof, const char 
   wb_status st = wb_dpop_verify_bound(v, proof, strlen(proof), method, url, token, strlen(token), jkt, &err);
   CHECK(err.code == st);
   return st;
-}
-
-/* A proof with exactly this header and payload, signed by key with alg (the attacker's own
- * making: nothing checks the header, crit and all). */
-static char *forge_alg(const wb_key *key, wb_alg alg, const char *header, const char *payload) {
-  size_t hl = strlen(header), pl = strlen(payload);
-  char *t = malloc(WB_B64URL_ENCODED_LEN(hl) + WB_B64URL_ENCODED_LEN(pl) + 2 + 2 * WB_MAX_SIG_LEN);
-  size_t n = wb__b64url_encode_to(t, (const unsigned char *)header, hl);
-  t[n++] = '.';
-  n += wb__b64url_encode_to(t + n, (const unsigned char *)payload, pl);
-  unsigned char sig[WB_MAX_SIG_LEN];
-  size_t sig_len = 0;
-  CHECK_ST(wb__sign(key, alg, (const unsigned char *)t, n, sig, &sig_len, NULL), WB_OK);
-  t[n++] = '.';
-  wb__b64url_encode_to(t + n, sig, sig_len);
-  return t;
-}
-
-static char *forge(const wb_key *key, const char *header, const char *payload) {
-  return forge_alg(key, wb_key_default_alg(key) != WB_ALG_INVALID ? wb_key_default_alg(key) : WB_ALG_RS256,
-                   header, payload);
 }
 
 /* The public JWK of key as a proof header carries it. */
