@@ -81,9 +81,11 @@ static void sync_dir(const char *path) {
 
 wb_status wb__keyfile_write(const char *path, const char *source, const char *jwks_uri, int64_t fetched,
                             const char *etag, const wb_keyset *keys, wb_error *err) {
+  wb_error mine;
+  err = err != NULL ? err : &mine; /* the status of a failure is read back from it */
   char *text = file_text(source, jwks_uri, fetched, etag, keys, err);
   if (text == NULL)
-    return err != NULL ? err->code : WB_ERR_NOMEM;
+    return err->code;
   size_t n = strlen(path) + 32;
   char *tmp = malloc(n);
   wb_status st = WB_OK;
@@ -177,11 +179,13 @@ static wb_status from_json(const json_t *j, const char *source, int64_t now, uns
 
 wb_status wb__keyfile_read(const char *path, const char *source, int64_t now, unsigned stale_s,
                            size_t max_len, wb_keyfile *out, wb_error *err) {
+  wb_error mine;
+  err = err != NULL ? err : &mine; /* the status of a failure is read back from it */
   memset(out, 0, sizeof(*out));
   size_t len = 0;
   char *text = read_text(path, max_len, &len, err);
   if (text == NULL)
-    return err != NULL ? err->code : WB_ERR_IO;
+    return err->code;
   wb_limits lim;
   wb_limits_default(&lim);
   wb_error e;

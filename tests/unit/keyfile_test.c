@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "check.h"
 #include "keyset_file.h"
 
@@ -128,6 +130,11 @@ static void write_fails(void) {
   /* an ETag that is not UTF-8 (an issuer's header may hold any byte) cannot go in a JSON file */
   CHECK_ST(wb__keyfile_write(at("etag.json"), SRC, SRC, now, "\"\xff\"", set, &e), WB_ERR_MALFORMED);
   CHECK(strstr(e.message, "not UTF-8") != NULL && access(at("etag.json"), F_OK) != 0 && temporaries() == 0);
+  /* ... nor a source; and without an error to fill, the status is still the failure's (it was
+   * "out of memory" for any failure before the file was opened) */
+  CHECK_ST(wb__keyfile_write(at("etag.json"), "https://\xff/", SRC, now, NULL, set, &e), WB_ERR_MALFORMED);
+  CHECK_ST(wb__keyfile_write(at("etag.json"), SRC, SRC, now, "\"\xff\"", set, NULL), WB_ERR_MALFORMED);
+  CHECK_ST(wb__keyfile_write(at("none/keys.json"), SRC, SRC, now, NULL, set, NULL), WB_ERR_IO);
   /* a folder with something in it where the file goes: the rename fails, the temporary is removed */
   CHECK(mkdir(at("busy"), 0700) == 0);
   put("busy/x", "x", 0600);
@@ -237,6 +244,18 @@ static void not_key_files(void) {
     else
       CHECK(f.keys != NULL && f.keys->count == 1);
     wb__keyfile_clear(&f);
+  }
+  /* members absent */
+  const char *absent[] = {"source", "jwks_uri", "fetched", "etag", "jwks", "wristband_keys"};
+  for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+    json_t *j = json_pack("{s:i, s:s, s:s, s:I, s:s, s:{s:[]}}", "wristband_keys", 1, "source", SRC,
+                          "jwks_uri", SRC, "fetched", (json_int_t)now, "etag", "", "jwks", "keys");
+    json_object_del(j, absent[i]);
+    char *t = json_dumps(j, JSON_COMPACT);
+    put("case.json", t, 0600);
+    free(t);
+    json_decref(j);
+    read_want("case.json", now, WB_ERR_MALFORMED, "not a wristband key file");
   }
   /* not JSON at all */
   put("case.json", "{\"wristband_keys\":1,", 0600);
