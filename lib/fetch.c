@@ -270,7 +270,7 @@ static CURLcode configure(CURL *c, const char *url, transfer *t, struct curl_sli
     rc = curl_easy_setopt(c, CURLOPT_XFERINFODATA, t);
   if (rc == CURLE_OK)
     rc = curl_easy_setopt(c, CURLOPT_USERAGENT, "libwristband/" WB_VERSION_STRING);
-  if (rc == CURLE_OK && headers != NULL)
+  if (rc == CURLE_OK) /* never NULL: make_headers gives Accept at least */
     rc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   if (rc == CURLE_OK && rq->ca_file != NULL)
     rc = curl_easy_setopt(c, CURLOPT_CAINFO, rq->ca_file);

@@ -152,7 +152,7 @@ static wb_status add_fetched(wb_keyset *set, const json_t *m, size_t i, size_t *
                              size_t note_len, wb_error *err) {
   wb_key *k = NULL;
   wb_error e;
-  if (!json_is_object(m))
+  if (json_typeof(m) != JSON_OBJECT) /* an element: never NULL */
     return wb__fail(err, WB_ERR_MALFORMED, "fetched JWKS: key %zu is not an object", i);
   wb_status st = wb__key_from_json(&k, m, &e);
   if (st == WB_ERR_NOMEM)
@@ -276,9 +276,8 @@ static void drop_stale(wb_remote_keyset *r, int64_t now) {
 }
 
 static unsigned ttl_of(const wb_remote_keyset *r, long max_age) {
-  unsigned ttl = max_age < 0                  ? r->opts.default_ttl_s
-                 : max_age > (long)UINT32_MAX ? UINT32_MAX
-                                              : (unsigned)max_age;
+  /* a max-age is below 10^9: lib/fetch.c stops reading digits there */
+  unsigned ttl = max_age < 0 ? r->opts.default_ttl_s : (unsigned)max_age;
   ttl = ttl < r->opts.min_ttl_s ? r->opts.min_ttl_s : ttl;
   return ttl > r->opts.max_ttl_s ? r->opts.max_ttl_s : ttl;
 }
@@ -346,7 +345,7 @@ static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t until_ms
 static void persist(wb_remote_keyset *r, const wb_keyset *keys) {
   wb_error e;
   pthread_mutex_lock(&r->mu);
-  char *uri = r->jwks_uri != NULL ? strdup(r->jwks_uri) : NULL;
+  char *uri = strdup(r->jwks_uri); /* set: the keys to persist came from it */
   char etag[WB_FETCH_ETAG_MAX];
   int64_t fetched = r->fetched;
   memcpy(etag, r->etag, sizeof(etag));

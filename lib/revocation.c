@@ -168,6 +168,10 @@ static wb_status read_entry(const json_t *e, const char *idname, int kind, const
   return WB_OK;
 }
 
+static bool bool_or_absent(const json_t *j) {
+  return j == NULL || json_typeof(j) == JSON_TRUE || json_typeof(j) == JSON_FALSE;
+}
+
 /* The page's top level: cursor, more, reset, and the three arrays (absent = empty). */
 static wb_status read_page(const json_t *j, wb_revpage *page, const json_t *arrays[3], size_t *text,
                            wb_error *err) {
@@ -176,7 +180,7 @@ static wb_status read_page(const json_t *j, wb_revpage *page, const json_t *arra
   if (!json_is_string(cur) || json_string_length(cur) == 0 || json_string_length(cur) >= WB_REV_CURSOR_MAX ||
       strspn(json_string_value(cur), "0123456789") != json_string_length(cur))
     return wb__fail(err, WB_ERR_MALFORMED, "revocation feed: \"cursor\" must be a string of digits");
-  if ((more != NULL && !json_is_boolean(more)) || (reset != NULL && !json_is_boolean(reset)))
+  if (!bool_or_absent(more) || !bool_or_absent(reset))
     return wb__fail(err, WB_ERR_MALFORMED, "revocation feed: \"more\" and \"reset\" must be booleans");
   memcpy(page->cursor, json_string_value(cur), json_string_length(cur) + 1);
   page->more = json_is_true(more);
@@ -185,7 +189,7 @@ static wb_status read_page(const json_t *j, wb_revpage *page, const json_t *arra
   *text = 0;
   for (int k = 0; k < 3; k++) {
     arrays[k] = json_object_get(j, kinds[k].array);
-    if (arrays[k] != NULL && !json_is_array(arrays[k]))
+    if (arrays[k] != NULL && json_typeof(arrays[k]) != JSON_ARRAY)
       return wb__fail(err, WB_ERR_MALFORMED, "revocation feed: \"%s\" must be an array", kinds[k].array);
     for (size_t i = 0; arrays[k] != NULL && i < json_array_size(arrays[k]); i++) {
       const char *id;

@@ -106,6 +106,9 @@ static void urls(void) {
   char *j = wb__url_join("https://h.test//", "/.well-known/x");
   CHECK(j != NULL && strcmp(j, "https://h.test/.well-known/x") == 0);
   free(j);
+  j = wb__url_join("", "x");
+  CHECK(j != NULL && strcmp(j, "/x") == 0);
+  free(j);
 }
 
 /* ---- headers and bodies ------------------------------------------------------------------------------- */
@@ -135,6 +138,20 @@ static void headers(void) {
   CHECK_ST(get(&rq, &res, &e), WB_OK);
   CHECK(res.max_age == 0);
   wb__fetch_res_free(&res);
+  /* an ETag of blanks is none; separators at the end; max-age with no digits, in capitals */
+  step("/h", 200, "[[\"ETag\",\" \\t \"],[\"Cache-Control\",\"max-age=, MAX-AGE=7, \\t\"]]", "{}");
+  commit();
+  rq.etag = ""; /* an empty ETag given: no If-None-Match sent */
+  CHECK_ST(get(&rq, &res, &e), WB_OK);
+  CHECK(res.etag[0] == '\0' && res.max_age == 7 && log_count("/h -") == 1);
+  rq.etag = NULL;
+  wb__fetch_res_free(&res);
+  /* no time at all: nothing is asked */
+  rq.timeout_ms = 0;
+  unlink_file("log");
+  CHECK_ST(get(&rq, &res, &e), WB_ERR_IO);
+  CHECK(strstr(e.message, "within 0 ms") != NULL && seen("/h") == 0);
+  rq.timeout_ms = 3000;
   /* an ETag too long to send back is not kept; an empty 200 is an empty body, not NULL */
   char h[600];
   char tag[300];
@@ -187,6 +204,15 @@ static void redirects(void) {
   commit();
   CHECK_ST(get(&rq, &res, &e), WB_ERR_IO);
   CHECK(strstr(e.message, "another origin") != NULL && seen("/next") == 0);
+  /* to a host name longer than any origin this code holds */
+  char longhost[400];
+  memset(longhost, 'h', 300);
+  longhost[300] = '\0';
+  snprintf(h, sizeof(h), "[[\"Location\",\"http://%s.test/next\"]]", longhost);
+  step("/loop", 302, h, NULL);
+  commit();
+  CHECK_ST(get(&rq, &res, &e), WB_ERR_IO);
+  CHECK(strstr(e.message, "another origin") != NULL);
   /* to a URL that cannot be parsed */
   step("/loop", 308, "[[\"Location\",\"http://[::1/next\"]]", NULL);
   commit();
@@ -336,6 +362,15 @@ static void discovery(void) {
   discovery_doc(200, http1, NULL);
   commit();
   discovered(WB_ERR_MALFORMED, "without \"issuer\" or \"jwks_uri\"");
+  discovery_doc(200, NULL, url(http1, "/jwks"));
+  commit();
+  discovered(WB_ERR_MALFORMED, "without \"issuer\" or \"jwks_uri\"");
+  char same_len[600];
+  snprintf(same_len, sizeof(same_len), "%s", http1);
+  same_len[strlen(same_len) - 1] = same_len[strlen(same_len) - 1] == '1' ? '2' : '1';
+  discovery_doc(200, same_len, url(http1, "/jwks"));
+  commit();
+  discovered(WB_ERR_CLAIM_MISMATCH, "discovery document of issuer");
   discovery_doc(200, url(http1, "/other"), url(http1, "/jwks"));
   commit();
   discovered(WB_ERR_CLAIM_MISMATCH, "discovery document of issuer");
@@ -376,6 +411,10 @@ static void bad_sets(void) {
   CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
   CHECK(status_of(r).items == 1);
   wb_error e;
+  step("/jwks", 200, NULL, "{\"kids\":[]}");
+  commit();
+  CHECK_ST(wb_remote_keyset_refresh(r, &e), WB_ERR_MALFORMED);
+  CHECK(strstr(e.message, "\"keys\" is not an array") != NULL);
   step("/jwks", 200, NULL, "{\"keys\":[7]}");
   commit();
   CHECK_ST(wb_remote_keyset_refresh(r, &e), WB_ERR_MALFORMED);
@@ -391,7 +430,7 @@ static void bad_sets(void) {
   commit();
   CHECK_ST(wb_remote_keyset_refresh(r, &e), WB_ERR_TOO_LARGE);
   CHECK(strstr(e.message, "more than 256 keys") != NULL);
-  CHECK(status_of(r).items == 1 && status_of(r).failures == 2);
+  CHECK(status_of(r).items == 1 && status_of(r).failures == 3);
   /* every failure so far kept the key; the good set again is no change */
   uint64_t changes = status_of(r).changes;
   step("/jwks", 200, NULL, good);
@@ -471,6 +510,21 @@ static void persistence(void) {
   CHECK_ST(wb_remote_keyset_keys(r, &got, NULL), WB_OK);
   CHECK(got != NULL && got->count == 1 && strcmp(got->keys[0]->kid, "p1") == 0);
   wb_keyset_free(got);
+  wb_remote_keyset_free(r);
+  /* ... and one with a secret key */
+  snprintf(text, sizeof(text),
+           "{\"wristband_keys\":1,\"source\":\"%s\",\"jwks_uri\":\"%s\",\"fetched\":%lld,\"etag\":\"\","
+           "\"jwks\":{\"keys\":[{\"kty\":\"oct\",\"kid\":\"s\",\"k\":"
+           "\"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTAx\"}]}}",
+           url(http1, "/jwks"), url(http1, "/jwks"), (long long)time(NULL));
+  write_file("planted.json", text);
+  chmod(path, 0600);
+  unlink_file("log");
+  CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
+  s = status_of(r);
+  CHECK(!s.from_file && s.items == 1 && seen("/jwks") == 1);
+  CHECK_ST(wb_remote_keyset_keys(r, NULL, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_remote_keyset_status(r, NULL, NULL), WB_ERR_INVALID_ARG);
   wb_remote_keyset_free(r);
   wb_string_free(pj);
   wb_key_free(priv);
@@ -631,10 +685,20 @@ static void feeds(void) {
   CHECK_ST(wb_verify(v, t4, strlen(t4), NULL, &e), WB_OK);
   wb_builder_free(b);
   wb_signer_free(sg);
-  free(t1);
   free(t2);
   free(t3);
   free(t4);
+  /* a reset page with nothing in it empties the state: a change */
+  step("/feed", 200, NULL, "{\"cursor\":\"10\",\"reset\":true}");
+  commit();
+  CHECK_ST(wb_revocations_status(rv, &s, NULL), WB_OK);
+  uint64_t changes = s.changes;
+  CHECK_ST(wb_revocations_refresh(rv, NULL), WB_OK);
+  CHECK_ST(wb_revocations_status(rv, &s, NULL), WB_OK);
+  CHECK(s.items == 0 && s.changes == changes + 1);
+  CHECK_ST(wb_verify(v, t1, strlen(t1), NULL, &e), WB_OK);
+  CHECK_ST(wb_revocations_status(rv, NULL, NULL), WB_ERR_INVALID_ARG);
+  free(t1);
   wb_verifier_free(v);
   wb_key_free(k);
   wb_revocations_free(rv);
@@ -652,7 +716,12 @@ static void feeds(void) {
   o.client_id = "id";
   o.interval_s = 3601;
   CHECK_ST(wb_revocations_new(&rv, url(http1, "/feed"), &o, &e), WB_ERR_INVALID_ARG);
+  o.interval_s = 0;
+  CHECK_ST(wb_revocations_new(&rv, url(http1, "/feed"), &o, &e), WB_ERR_INVALID_ARG);
   o.interval_s = 5;
+  o.timeout_ms = 0;
+  CHECK_ST(wb_revocations_new(&rv, url(http1, "/feed"), &o, &e), WB_ERR_INVALID_ARG);
+  o.timeout_ms = 5000;
   o.max_bytes = 0;
   CHECK_ST(wb_revocations_new(&rv, url(http1, "/feed"), &o, &e), WB_ERR_INVALID_ARG);
   /* default options, an https feed nobody answers at: made, the failure in the status */
