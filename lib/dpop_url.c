@@ -52,9 +52,14 @@ static bool is_unreserved(char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 
+/* c is one of set's characters (never NUL: strchr finds every string's terminator) */
+static bool in_set(char c, const char *set) {
+  return c != '\0' && strchr(set, c) != NULL;
+}
+
 /* RFC 3986 2.2 */
 static bool is_sub_delim(char c) {
-  return c != '\0' && strchr("!$&'()*+,;=", c) != NULL;
+  return in_set(c, "!$&'()*+,;=");
 }
 
 /*
@@ -74,7 +79,7 @@ static bool next_char(const char *in, size_t len, size_t *i, const char *extra, 
     *i += 3;
     return true;
   }
-  if (!is_unreserved(x) && !is_sub_delim(x) && strchr(extra, x) == NULL)
+  if (!is_unreserved(x) && !is_sub_delim(x) && !in_set(x, extra))
     return false;
   *c = x;
   *escaped = false;
@@ -216,7 +221,7 @@ static bool path(const char *in, size_t len, size_t *i, writer *w) {
 static bool rest(const char *in, size_t len, size_t i) {
   for (; i < len; i++) {
     char c = in[i];
-    if (!is_unreserved(c) && !is_sub_delim(c) && strchr(":@/?#%[]", c) == NULL)
+    if (!is_unreserved(c) && !is_sub_delim(c) && !in_set(c, ":@/?#%[]"))
       return false;
   }
   return true;
