@@ -326,7 +326,24 @@ static void urls(void) {
   CHECK(strcmp(out, "https://x/") == 0);
 }
 
+/* The verifier's cache of proof keys without a cache (lib/dpop_keys.c): nothing found, nothing kept. */
+static void no_key_cache(void) {
+  wb_key *k = gen(WB_ALG_ES256);
+  CHECK(wb__dpop_keys_get(NULL, "{}", 2) == NULL);
+  wb__dpop_keys_put(NULL, "{}", 2, k);
+  wb__dpop_keys_free(NULL);
+  wb_dpop_keys *c = wb__dpop_keys_new();
+  CHECK(c != NULL && wb__dpop_keys_get(c, "{}", 2) == NULL);
+  wb__dpop_keys_put(c, "{}", 2, k);
+  wb_key *got = wb__dpop_keys_get(c, "{}", 2);
+  CHECK(got == k && wb__dpop_keys_get(c, "{} ", 3) == NULL);
+  wb_key_free(got);
+  wb__dpop_keys_free(c);
+  wb_key_free(k);
+}
+
 int main(void) {
+  no_key_cache();
   signer_arguments();
   verifier_arguments();
   forged();

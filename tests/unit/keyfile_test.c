@@ -133,6 +133,7 @@ static void write_fails(void) {
   /* ... nor a source; and without an error to fill, the status is still the failure's (it was
    * "out of memory" for any failure before the file was opened) */
   CHECK_ST(wb__keyfile_write(at("etag.json"), "https://\xff/", SRC, now, NULL, set, &e), WB_ERR_MALFORMED);
+  CHECK_ST(wb__keyfile_write(at("etag.json"), SRC, "https://\xff/", now, NULL, set, &e), WB_ERR_MALFORMED);
   CHECK_ST(wb__keyfile_write(at("etag.json"), SRC, SRC, now, "\"\xff\"", set, NULL), WB_ERR_MALFORMED);
   CHECK_ST(wb__keyfile_write(at("none/keys.json"), SRC, SRC, now, NULL, set, NULL), WB_ERR_IO);
   /* a folder with something in it where the file goes: the rename fails, the temporary is removed */

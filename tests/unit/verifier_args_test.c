@@ -2,7 +2,8 @@
 /*
  * tests/unit/verifier_args_test.c - every NULL and out-of-range argument of the verifier's setup
  * (lib/verifier_setup.c) and of wb_verify / wb_jws_verify (lib/verifier.c): invalid_arg, the
- * out-parameter NULL, and the verifier as it was (a token it accepted before is still accepted).
+ * out-parameter NULL, and the verifier as it was (a token it accepted before is still accepted);
+ * and wb_sign's refusal of a signer with b64 false (RFC 7797 7: a JWT's payload is always encoded).
  */
 #include "check.h"
 
@@ -105,7 +106,26 @@ static void setting(void) {
   wb_key_free(k);
 }
 
+static void unencoded_signer(void) {
+  wb_key *k = NULL;
+  wb_signer *s = NULL;
+  wb_builder *b = NULL;
+  char *t = (char *)1;
+  wb_error e;
+  CHECK_ST(wb_key_generate_for_alg(&k, WB_ALG_EDDSA, WB_CRV_NONE, 0, NULL), WB_OK);
+  CHECK_ST(wb_signer_new(&s, k, WB_ALG_INVALID, NULL), WB_OK);
+  CHECK_ST(wb_signer_set_b64(s, false, NULL), WB_OK);
+  CHECK_ST(wb_builder_new(&b, NULL), WB_OK);
+  CHECK_ST(wb_builder_set_string(b, "sub", "x", NULL), WB_OK);
+  CHECK_ST(wb_sign(s, b, &t, NULL, &e), WB_ERR_INVALID_ARG);
+  CHECK(t == NULL && strstr(e.message, "b64 false") != NULL);
+  wb_builder_free(b);
+  wb_signer_free(s);
+  wb_key_free(k);
+}
+
 int main(void) {
+  unencoded_signer();
   making();
   setting();
   return CHECK_DONE();
