@@ -136,6 +136,8 @@ struct wb_key {
   size_t coord_len;        /* EC: field element bytes (32, 48, 66), also the order's; OKP: public key bytes */
   char *jwe_alg;           /* "alg" naming a JWE algorithm (RSA-OAEP, A128KW, ...), kept for export;
                               such a key never signs or verifies (alg stays WB_ALG_INVALID) */
+  atomic_int tp_state;     /* thumbprint memo: 0 none, 1 being written, 2 ready (lib/jwk_export.c) */
+  char tp[WB_THUMBPRINT_LEN]; /* the RFC 7638 thumbprint once tp_state is 2; the key never changes */
 };
 
 struct wb_keyset {
