@@ -57,6 +57,9 @@ typedef struct wb_alg_info {
 
 /** Table entry for alg or NULL. */
 const wb_alg_info *wb__alg_info(wb_alg alg);
+/** SHA-256 of in[0..len) into out, with the digest fetched once (EVP_sha256() fetches on every
+ *  call in OpenSSL 3). False when OpenSSL failed. */
+bool wb__sha256(const void *in, size_t len, unsigned char out[32]);
 
 /** Largest signature we ever accept or produce: RSA of WB_RSA_MAX_BITS. */
 #define WB_MAX_SIG_LEN (WB_RSA_MAX_BITS / 8)

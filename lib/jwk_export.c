@@ -215,13 +215,12 @@ wb_status wb_key_to_jwk(const wb_key *key, wb_key_part part, char **json, wb_err
  */
 static wb_status thumbprint_of(const wb_key *key, char out[WB_THUMBPRINT_LEN], wb_error *err) {
   unsigned char md[32];
-  unsigned int md_len = 0;
   sbuf b = {0};
   wb_status st = write_jwk(&b, key, false, false, err);
-  if (st == WB_OK && EVP_Digest(b.p, b.len, md, &md_len, EVP_sha256(), NULL) != 1)
+  if (st == WB_OK && !wb__sha256(b.p, b.len, md))
     st = wb__fail(err, WB_ERR_CRYPTO, "SHA-256 failed");
   if (st == WB_OK)
-    st = wb_b64url_encode(out, WB_THUMBPRINT_LEN, md, md_len, NULL, err);
+    st = wb_b64url_encode(out, WB_THUMBPRINT_LEN, md, sizeof(md), NULL, err);
   wb_string_free(b.p); /* for oct keys it holds the secret */
   return st;
 }
