@@ -18,9 +18,13 @@
 #define KEYFILE_VERSION       1
 #define KEYFILE_CLOCK_SLACK_S 300 /* a file "fetched" later than this after now is refused */
 
-/* Appends ,"name":s (s escaped) at text + *at; false when s is not UTF-8. */
+/* Appends ,"name":s (s escaped) at text + *at (room made by the caller); false when s is not UTF-8. */
 static bool put_string(char *text, size_t *at, const char *name, const char *s) {
-  *at += (size_t)sprintf(text + *at, ",\"%s\":", name);
+  size_t k = strlen(name);
+  memcpy(text + *at, ",\"", 2);
+  memcpy(text + *at + 2, name, k);
+  memcpy(text + *at + 2 + k, "\":", 2);
+  *at += k + 4;
   size_t n = wb__json_escape(s, strlen(s), text + *at);
   *at += n;
   return n > 0;
@@ -34,18 +38,19 @@ static char *file_text(const char *source, const char *jwks_uri, int64_t fetched
   if (wb_keyset_to_jwks(keys, WB_KEY_PUBLIC, &jwks, err) != WB_OK)
     return NULL;
   etag = etag != NULL ? etag : "";
+  /* each string escaped takes at most 6 bytes a byte; 128 for the names, numbers and braces */
   size_t cap = 6 * (strlen(source) + strlen(jwks_uri) + strlen(etag)) + strlen(jwks) + 128, at = 0;
   if ((text = malloc(cap)) == NULL) {
     wb__fail(err, WB_ERR_NOMEM, "out of memory");
   } else {
-    at = (size_t)sprintf(text, "{\"wristband_keys\":%d", KEYFILE_VERSION);
+    at = (size_t)snprintf(text, cap, "{\"wristband_keys\":%d", KEYFILE_VERSION);
     if (!put_string(text, &at, "source", source) || !put_string(text, &at, "jwks_uri", jwks_uri) ||
         !put_string(text, &at, "etag", etag)) {
       wb__fail(err, WB_ERR_MALFORMED, "persistence file: a source, URL or ETag that is not UTF-8");
       free(text);
       text = NULL;
     } else {
-      sprintf(text + at, ",\"fetched\":%lld,\"jwks\":%s}", (long long)fetched, jwks);
+      snprintf(text + at, cap - at, ",\"fetched\":%lld,\"jwks\":%s}", (long long)fetched, jwks);
     }
   }
   wb_string_free(jwks);
