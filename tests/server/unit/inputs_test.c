@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/server/unit/inputs_test.c - the refusals of the session and user logic for inputs the
+ * other tests do not give (issue 16): logins without a name or password, or with one too long,
+ * malformed scopes and scopes wider than the session's, refresh tokens that are empty, user
+ * names, roles and claim names outside their alphabets, too many roles, custom claims too large,
+ * and the budget and lockout refusals when the caller passes no error record. Each refusal is the
+ * documented status, stores nothing, and leaves the outputs empty.
+ */
+#include "clock.h"
+#include "fixture.h"
+#include "session.h"
+#include "users.h"
+
+#define PASSWORD "correct horse battery"
+
+static const session_meta meta = {"test-agent", "192.0.2.9", NULL, NULL};
+static const session_meta bare = {NULL, NULL, NULL, NULL}; /* a request with nothing to say */
+
+static int count_session(void *ctx, const store_session *x) {
+  (void)x;
+  (*(int *)ctx)++;
+  return 0;
+}
+
+static int sessions(fixture *f) {
+  int n = 0;
+  CHECK_SRV(f->s.st->ops->session_list_all(f->s.st, count_session, &n, NULL), SRV_OK);
+  return n;
+}
+
+static void test_login_inputs(void) {
+  fixture f;
+  fx_init(&f);
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  char sub[STORE_ID_MAX];
+  CHECK_SRV(users_add(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, 0, sub, NULL), SRV_OK);
+  session_tokens t;
+  srv_error e;
+  char long_name[300];
+  memset(long_name, 'a', sizeof(long_name) - 1);
+  long_name[sizeof(long_name) - 1] = '\0';
+  CHECK_SRV(session_login(&f.s, NULL, PASSWORD, strlen(PASSWORD), NULL, &meta, &t, NULL),
+            SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(session_login(&f.s, "", PASSWORD, strlen(PASSWORD), NULL, &meta, &t, NULL),
+            SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(session_login(&f.s, "alice", NULL, 0, NULL, &meta, &t, NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(session_login(&f.s, long_name, PASSWORD, strlen(PASSWORD), NULL, &meta, &t, NULL),
+            SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(session_login(&f.s, "alice", PASSWORD, PW_MAX_LEN + 1, NULL, &meta, &t, &e),
+            SRV_ERR_INVALID_REQUEST);
+  CHECK(strstr(e.message, "too long") != NULL);
+  CHECK(t.access_token == NULL && t.refresh_token[0] == '\0');
+  /* RFC 6749 3.3: space-separated tokens of %x21 / %x23-5B / %x5D-7E */
+  static const char *const bad_scopes[] = {"",           " openid",  "openid ",    "openid  profile",
+                                           "open\"id",   "open\\id", "open\x01id", "open\x7fid",
+                                           "caf\xc3\xa9"};
+  for (size_t i = 0; i < sizeof(bad_scopes) / sizeof(bad_scopes[0]); i++) {
+    CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), bad_scopes[i], &meta, &t, &e),
+              SRV_ERR_INVALID_SCOPE);
+    CHECK(t.access_token == NULL);
+  }
+  char wide[1100]; /* past the 1024 bytes a session keeps */
+  memset(wide, 's', sizeof(wide) - 1);
+  wide[sizeof(wide) - 1] = '\0';
+  CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), wide, &meta, &t, NULL),
+            SRV_ERR_INVALID_SCOPE);
+  CHECK(sessions(&f) == 0);
+  /* None of these counted as a failed password: alice is not locked. */
+  int64_t until = 0;
+  CHECK_SRV(f.s.st->ops->lockout_get(f.s.st, "alice", clock_now_s(), &until, NULL), SRV_OK);
+  CHECK(until == 0);
+
+  /* A request with no user agent, address or client id: a session with empty ones. */
+  CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), "openid profile", &bare, &t, NULL),
+            SRV_OK);
+  CHECK(sessions(&f) == 1);
+  session_tokens t2;
+  CHECK_SRV(session_refresh(&f.s, t.refresh_token, 0, NULL, &bare, &t2, NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(session_refresh(&f.s, NULL, 10, NULL, &bare, &t2, NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK(t2.access_token == NULL);
+  /* A narrower scope is granted; a malformed or wider one is refused and the token still works. */
+  CHECK_SRV(session_refresh(&f.s, t.refresh_token, strlen(t.refresh_token), "openid email", &bare, &t2, &e),
+            SRV_ERR_INVALID_SCOPE);
+  CHECK_SRV(
+      session_refresh(&f.s, t.refresh_token, strlen(t.refresh_token), "openid  profile", &bare, &t2, &e),
+      SRV_ERR_INVALID_SCOPE);
+  CHECK(t2.access_token == NULL);
+  CHECK_SRV(session_refresh(&f.s, t.refresh_token, strlen(t.refresh_token), "profile", &bare, &t2, NULL),
+            SRV_OK);
+  CHECK(strcmp(t2.scope, "profile") == 0);
+  session_tokens_clear(&t2);
+  session_tokens_clear(&t);
+  fx_done(&f);
+}
+
+static void test_budget_and_lock_without_error_record(void) {
+  fixture f;
+  fx_init(&f);
+  f.cfg.token_rate = 2;
+  f.cfg.lockout_failures = 1;
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  char sub[STORE_ID_MAX];
+  CHECK_SRV(users_add(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, 0, sub, NULL), SRV_OK);
+  CHECK_SRV(session_rate_check(&f.s, "token", "192.0.2.1", NULL), SRV_OK);
+  CHECK_SRV(session_rate_check(&f.s, "token", "192.0.2.1", NULL), SRV_OK);
+  CHECK_SRV(session_rate_check(&f.s, "token", "192.0.2.1", NULL), SRV_ERR_RATE_LIMITED);
+  /* no address at all: one budget of its own */
+  CHECK_SRV(session_rate_check(&f.s, "token", NULL, NULL), SRV_OK);
+  session_tokens t;
+  CHECK_SRV(session_login(&f.s, "alice", "wrong password!", 15, NULL, &meta, &t, NULL),
+            SRV_ERR_INVALID_GRANT);
+  /* the next attempt sets the lock (count_attempt), every one after finds it (check_lockout) */
+  CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, &meta, &t, NULL),
+            SRV_ERR_RATE_LIMITED);
+  CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, &meta, &t, NULL),
+            SRV_ERR_RATE_LIMITED);
+  CHECK(t.access_token == NULL && sessions(&f) == 0);
+  fx_done(&f);
+}
+
+static void test_user_inputs(void) {
+  fixture f;
+  fx_init(&f);
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  char sub[STORE_ID_MAX], name65[66];
+  memset(name65, 'n', 65);
+  name65[65] = '\0';
+  static const char *const bad_names[] = {"", ".alice", "-alice", "al ice", "al/ice", "al\xc3\xa9", "@alice"};
+  for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++)
+    CHECK_SRV(users_check_name(bad_names[i], NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(users_check_name(NULL, NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(users_check_name(name65, NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(users_check_name("a.l_i@c+e-1", NULL), SRV_OK);
+  CHECK_SRV(users_check_role("ops:read-1.x_y", NULL), SRV_OK);
+  CHECK_SRV(users_check_role("ops read", NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(users_check_role("", NULL), SRV_ERR_INVALID_REQUEST);
+  const char *roles[USERS_MAX_ROLES + 1];
+  for (size_t i = 0; i <= USERS_MAX_ROLES; i++)
+    roles[i] = "r";
+  CHECK_SRV(users_add(&f.s, "alice", PASSWORD, strlen(PASSWORD), roles, USERS_MAX_ROLES + 1, sub, NULL),
+            SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(users_add(&f.s, "alice", PASSWORD, strlen(PASSWORD), roles, USERS_MAX_ROLES, sub, NULL), SRV_OK);
+  CHECK_SRV(users_set_roles(&f.s, "alice", roles, USERS_MAX_ROLES + 1, NULL), SRV_ERR_INVALID_REQUEST);
+  /* claim names: 1-256 printable ASCII characters without quotes, not the server's */
+  char key257[258];
+  memset(key257, 'k', 257);
+  key257[257] = '\0';
+  static const char *const bad_keys[] = {"", "a b", "a\"b", "a\\b", "caf\xc3\xa9", "tab\there", "del\x7f"};
+  for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++)
+    CHECK_SRV(users_set_claim(&f.s, "alice", bad_keys[i], "1", NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(users_set_claim(&f.s, "alice", NULL, "1", NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(users_set_claim(&f.s, "alice", key257, "1", NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(users_set_claim(&f.s, "alice", "roles", "[\"admin\"]", NULL), SRV_ERR_INVALID_REQUEST);
+  /* custom claims past USERS_MAX_CLAIMS bytes: refused, the claims as before */
+  char big[USERS_MAX_CLAIMS + 16];
+  big[0] = '"';
+  memset(big + 1, 'x', USERS_MAX_CLAIMS);
+  big[USERS_MAX_CLAIMS + 1] = '"';
+  big[USERS_MAX_CLAIMS + 2] = '\0';
+  CHECK_SRV(users_set_claim(&f.s, "alice", "team", "\"blue\"", NULL), SRV_OK);
+  srv_error e;
+  CHECK_SRV(users_set_claim(&f.s, "alice", "blob", big, &e), SRV_ERR_INVALID_REQUEST);
+  CHECK(strstr(e.message, "over") != NULL);
+  store_user u;
+  CHECK_SRV(f.s.st->ops->user_get_by_name(f.s.st, "alice", &u, NULL), SRV_OK);
+  CHECK(strcmp(u.claims, "{\"team\":\"blue\"}") == 0);
+  store_user_clear(&u);
+  fx_done(&f);
+}
+
+int main(void) {
+  test_login_inputs();
+  test_budget_and_lock_without_error_record();
+  test_user_inputs();
+  return CHECK_DONE();
+}
