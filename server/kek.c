@@ -15,6 +15,7 @@
 #include <openssl/hmac.h>
 
 #include "kek.h"
+#include "store/store.h"
 #include "wristband/wristband.h"
 
 #define SEAL_VERSION 1
@@ -165,7 +166,9 @@ srv_status kek_load(srv_kek *out, const char *kek_file, const char *sqlite_path,
   if ((size_t)snprintf(path, sizeof(path), "%.*s/kek", dir_len == 0 ? 1 : dir_len, dir) >= sizeof(path))
     return srv_fail(err, SRV_ERR_CONFIG, "path too long: %s", sqlite_path);
   srv_status st = read_kek(path, out, err);
-  if (st == SRV_ERR_NOT_FOUND && create)
+  /* Made before the database when the database is new (store copy --to sqlite:NEW/DIR/...): the
+   * directory the database would make first. */
+  if (st == SRV_ERR_NOT_FOUND && create && (st = store_sqlite_make_dirs(path, err)) == SRV_OK)
     st = create_kek(path, out, err);
   return st;
 }

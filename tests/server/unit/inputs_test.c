@@ -169,7 +169,38 @@ static void test_user_inputs(void) {
   fx_done(&f);
 }
 
+/* Store URLs in messages: a password never shown, however its parameter name is escaped. */
+static void test_store_urls(void) {
+  char shown[200];
+  store_url_redacted("postgres://wb@db/wb?passw%6frd=s3cret&sslmode=require", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?passw%6frd=***&sslmode=require") == 0);
+  store_url_redacted("postgres://wb@db/wb?PASSW%6Frd=x&ssl%70assword=y", shown, sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?PASSW%6Frd=x&ssl%70assword=***") ==
+        0); /* libpq: names are exact */
+  /* escapes that libpq would not decode: not the password parameter, shown as given */
+  store_url_redacted("postgres://wb@db/wb?pass%7gord=x&pass%g7ord=y&passwor%6=z&passwordpassword=w", shown,
+                     sizeof(shown));
+  CHECK(strcmp(shown, "postgres://wb@db/wb?pass%7gord=x&pass%g7ord=y&passwor%6=z&passwordpassword=w") == 0);
+  store_url_redacted(NULL, shown, sizeof(shown));
+  CHECK(shown[0] == '\0');
+  char small[24];
+  store_url_redacted("postgres://wb:s3cret@db/wb?password=s3cret", small, sizeof(small));
+  CHECK(strcmp(small, "postgres://wb:***@db/wb") == 0 && strstr(small, "s3cret") == NULL);
+  /* what is not a store URL is named only when it cannot hold a password */
+  store *s = NULL;
+  srv_error e;
+  CHECK_SRV(store_open(&s, NULL, &e), SRV_ERR_CONFIG);
+  CHECK(s == NULL && strstr(e.message, "not a store URL") != NULL);
+  CHECK_SRV(store_open(&s, "wb.db", &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "wb.db") != NULL);
+  CHECK_SRV(store_open(&s, "wb:s3cret@db", &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "s3cret") == NULL);
+  CHECK_SRV(store_open(&s, "averyverylongschemename://wb:s3cret@db", &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "s3cret") == NULL && strstr(e.message, "averyvery") == NULL);
+}
+
 int main(void) {
+  test_store_urls();
   test_login_inputs();
   test_budget_and_lock_without_error_record();
   test_user_inputs();
