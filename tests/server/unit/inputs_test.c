@@ -7,6 +7,8 @@
  * and the budget and lockout refusals when the caller passes no error record. Each refusal is the
  * documented status, stores nothing, and leaves the outputs empty.
  */
+#include <sqlite3.h>
+
 #include "clock.h"
 #include "fixture.h"
 #include "session.h"
@@ -199,7 +201,59 @@ static void test_store_urls(void) {
   CHECK(strstr(e.message, "s3cret") == NULL && strstr(e.message, "averyvery") == NULL);
 }
 
+/* store_probe (store copy's source check): a store's schema version, read without changing it. */
+static void test_probe(void) {
+  fixture f;
+  fx_init(&f);
+  int version = -1;
+  srv_error e;
+  char url[420];
+  CHECK_SRV(store_probe("sqlite:", &version, &e), SRV_ERR_NOT_FOUND);
+  snprintf(url, sizeof(url), "sqlite:%s/missing.db", f.dir);
+  CHECK_SRV(store_probe(url, &version, &e), SRV_ERR_NOT_FOUND);
+  CHECK(version == 0);
+  /* a file that is no database; a database of another program that numbers its schema too */
+  char path[400];
+  snprintf(path, sizeof(path), "%s/junk.db", f.dir);
+  FILE *junk = fopen(path, "w");
+  fputs("this is not a database, it only has the name of one: it is long enough to be read\n", junk);
+  fclose(junk);
+  snprintf(url, sizeof(url), "sqlite:%s", path);
+  version = -1;
+  CHECK_SRV(store_probe(url, &version, &e), SRV_ERR_STORE);
+  CHECK(version == 0);
+  snprintf(path, sizeof(path), "%s/other.db", f.dir);
+  sqlite3 *db = NULL;
+  CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db, "CREATE TABLE users(x); PRAGMA user_version = 3", NULL, NULL, NULL) == SQLITE_OK);
+  sqlite3_close(db);
+  snprintf(url, sizeof(url), "sqlite:%s", path);
+  version = -1;
+  CHECK_SRV(store_probe(url, &version, &e), SRV_OK);
+  CHECK(version == 0);
+  /* PostgreSQL: a URL libpq refuses, a server that is not there */
+  CHECK_SRV(store_probe("postgres://wb@db/wb?no_such_option=1", &version, &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "not a valid PostgreSQL URL") != NULL);
+  CHECK_SRV(store_probe("postgres://nobody@127.0.0.1:1/none", &version, &e), SRV_ERR_STORE);
+  CHECK(version == 0 && strstr(e.message, "database unavailable") != NULL);
+  CHECK_SRV(store_probe("mysql://wb:s3cret@db/wb", &version, &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "--from") != NULL && strstr(e.message, "s3cret") == NULL);
+  /* the fixture's own store, opened (and so migrated) once */
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  version = -1;
+  CHECK_SRV(store_probe(f.url, &version, &e), SRV_OK);
+  CHECK(version > 0);
+  if (fx_pg(&f)) {
+    /* bytes that are not UTF-8 in a text column: PostgreSQL's data exception, not "unavailable" */
+    store_session sess;
+    CHECK_SRV(f.s.st->ops->session_get(f.s.st, "\xff\xfe", &sess, &e), SRV_ERR_INTERNAL);
+    CHECK(strstr(e.message, "SQLSTATE 22") != NULL);
+  }
+  fx_done(&f);
+}
+
 int main(void) {
+  test_probe();
   test_store_urls();
   test_login_inputs();
   test_budget_and_lock_without_error_record();
