@@ -183,7 +183,49 @@ static void test_rotate_before_any_server(void) {
   fx_done(&f);
 }
 
+/* The small helpers of keys.c: the state `keys list` shows, resealing only what it knows, the
+ * algorithms `keys rotate --alg` takes, and a stored refresh-token secret of the wrong size. */
+static void test_key_helpers(void) {
+  store_key k = {0};
+  snprintf(k.kid, sizeof(k.kid), "k1");
+  k.sign_until_s = STORE_UNSET;
+  CHECK(strcmp(keys_state(&k, 1000, "k1"), "next") == 0);
+  k.sign_until_s = 1000;
+  CHECK(strcmp(keys_state(&k, 1000, "k1"), "expired") == 0);
+  CHECK(strcmp(keys_state(&k, 999, "k1"), "signing") == 0);
+  CHECK(strcmp(keys_state(&k, 999, "k2"), "retired") == 0);
+  CHECK(strcmp(keys_state(&k, 999, NULL), "retired") == 0);
+  CHECK(keys_parse_alg("PS256") == WB_ALG_PS256 && keys_parse_alg("EdDSA") == WB_ALG_EDDSA);
+  CHECK(keys_parse_alg("HS256") == WB_ALG_INVALID && keys_parse_alg("es256") == WB_ALG_INVALID &&
+        keys_parse_alg(NULL) == WB_ALG_INVALID);
+  srv_kek a;
+  unsigned char raw[32] = {4, 5, 6};
+  CHECK_SRV(kek_load(&a, write_file("helperkek", raw, sizeof(raw), 0600), NULL, 0, NULL), SRV_OK);
+  unsigned char *out = (unsigned char *)"x";
+  size_t out_len = 1;
+  srv_error e;
+  CHECK_SRV(keys_reseal(&a, &a, NULL, "other", raw, sizeof(raw), &out, &out_len, &e), SRV_ERR_CRYPTO);
+  CHECK(out == NULL && out_len == 0 && strstr(e.message, "unknown secret other") != NULL);
+  CHECK_SRV(keys_reseal(&a, &a, NULL, NULL, raw, sizeof(raw), &out, &out_len, &e), SRV_ERR_CRYPTO);
+  /* the refresh-token secret sealed as it should be, but 16 bytes long */
+  fixture f;
+  fx_init(&f);
+  store *st = NULL;
+  CHECK_SRV(store_open(&st, f.url, NULL), SRV_OK);
+  unsigned char *sealed = NULL, secret[TOK_SECRET_LEN];
+  size_t sealed_len = 0;
+  CHECK_SRV(kek_seal(&a, "wristband refresh-token secret", raw, 16, &sealed, &sealed_len, NULL), SRV_OK);
+  CHECK_SRV(st->ops->secret_put(st, "refresh", sealed, sealed_len, NULL), SRV_OK);
+  CHECK_SRV(keys_refresh_secret(st, &a, secret, &e), SRV_ERR_CRYPTO);
+  CHECK(strstr(e.message, "wrong size") != NULL);
+  free(sealed);
+  store_close(st);
+  fx_done(&f);
+  kek_wipe(&a);
+}
+
 int main(void) {
+  test_key_helpers();
   snprintf(dir, sizeof(dir), "%s/wbkekXXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   if (mkdtemp(dir) == NULL)
     return 2;

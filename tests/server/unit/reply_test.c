@@ -5,9 +5,12 @@
  * error description in a WWW-Authenticate quoted-string without quotes, backslashes, control
  * characters or non-ASCII bytes, and cut to fit; Retry-After at least 1; a body whose writer
  * failed becomes a 500 with a JSON body; an error without a description has none; a reply holds
- * at most HTTP_MAX_HEADERS headers.
+ * at most HTTP_MAX_HEADERS headers. And the JSON writer under them (server/jbuf.c): malformed
+ * UTF-8 of every kind becomes U+FFFD, nesting too deep or a close without an open fails the
+ * writer, custom-claim members that are no object fail it too.
  */
 #include "fixture.h"
+#include "jbuf.h"
 #include "reply.h"
 
 static const char *header(const http_reply *rp, const char *name) {
@@ -127,7 +130,83 @@ static void test_bodies_and_headers(void) {
   reply_free(&rp);
 }
 
+/* Builds one string with jbuf and compares the JSON text. */
+static int json_of(const char *s, size_t n, const char *want) {
+  jbuf j;
+  jbuf_init(&j, 1024);
+  jbuf_strn(&j, s, n);
+  size_t len = 0;
+  char *text = jbuf_take(&j, &len);
+  int ok = text != NULL && strcmp(text, want) == 0;
+  if (!ok)
+    fprintf(stderr, "  got %s\n  want %s\n", text != NULL ? text : "(null)", want);
+  free(text);
+  jbuf_free(&j);
+  return ok;
+}
+
+/* Strings into JSON: well-formed UTF-8 as is, anything else U+FFFD per bad sequence. */
+static void test_json_strings(void) {
+  CHECK(json_of("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9, "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""));
+  CHECK(json_of("\xc0\x80", 2, "\"\\ufffd\\ufffd\""));                       /* overlong NUL */
+  CHECK(json_of("\xe0\x80\xaf", 3, "\"\\ufffd\\ufffd\\ufffd\""));            /* overlong '/' */
+  CHECK(json_of("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\""));            /* a surrogate */
+  CHECK(json_of("\xf4\x90\x80\x80", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"")); /* past U+10FFFF */
+  CHECK(json_of("\xf0\x8f\xbf\xbf", 4, "\"\\ufffd\\ufffd\\ufffd\\ufffd\"")); /* overlong 4 */
+  CHECK(json_of("\xe2\x82", 2, "\"\\ufffd\\ufffd\""));                       /* cut short */
+  CHECK(json_of("\xff\x80"
+                "a",
+                3, "\"\\ufffd\\ufffda\"")); /* no such lead byte; a lone continuation */
+  CHECK(json_of("a\0"
+                "b",
+                3, "\"a\\u0000b\""));
+  jbuf j;
+  jbuf_init(&j, 1024);
+  jbuf_str(&j, NULL); /* a NULL string is "" */
+  size_t len = 0;
+  char *text = jbuf_take(&j, &len);
+  CHECK(text != NULL && strcmp(text, "\"\"") == 0);
+  free(text);
+  jbuf_free(&j);
+  /* nesting past JBUF_DEPTH, closing what is not open, members that are no object: failed */
+  jbuf_init(&j, 1024);
+  for (int i = 0; i <= JBUF_DEPTH; i++)
+    jbuf_open(&j, '[');
+  CHECK(j.failed && jbuf_take(&j, &len) == NULL && len == 0);
+  jbuf_free(&j);
+  jbuf_init(&j, 1024);
+  jbuf_close(&j, '{');
+  CHECK(j.failed);
+  jbuf_free(&j);
+  static const char *const not_objects[] = {"", "{", "[1]", "x{}", "{\"a\":1}x"};
+  for (size_t i = 0; i < sizeof(not_objects) / sizeof(not_objects[0]); i++) {
+    jbuf_init(&j, 1024);
+    jbuf_open(&j, '{');
+    jbuf_members(&j, not_objects[i]);
+    CHECK(j.failed);
+    jbuf_free(&j);
+  }
+  /* members of an empty object add nothing; surrounding spaces go */
+  jbuf_init(&j, 1024);
+  jbuf_open(&j, '{');
+  jbuf_kint(&j, "a", 1);
+  jbuf_members(&j, "{   }  \n");
+  jbuf_members(&j, "{  \"b\":2}");
+  jbuf_close(&j, '{');
+  text = jbuf_take(&j, &len);
+  CHECK(text != NULL && strcmp(text, "{\"a\":1,\"b\":2}") == 0);
+  free(text);
+  jbuf_free(&j);
+  /* take on a writer that wrote nothing: "" */
+  jbuf_init(&j, 1024);
+  text = jbuf_take(&j, &len);
+  CHECK(text != NULL && len == 0 && text[0] == '\0');
+  free(text);
+  jbuf_free(&j);
+}
+
 int main(void) {
+  test_json_strings();
   test_statuses();
   test_challenge_text();
   test_bodies_and_headers();
