@@ -213,6 +213,22 @@ def test_issuer_with_slashes(c):
         s.cleanup()
 
 
+def test_feed_without_a_free_worker(c):
+    """A single worker never holds a long poll (it would be the only one): the feed answers at once."""
+    s = Server("--threads", "1").start()
+    try:
+        s.add_user("root", roles=["admin"])
+        admin = s.login("root").json()["access_token"]
+        cursor = s.get("/oauth/revocations", admin).json()["cursor"]
+        # held, it would outlast this timeout
+        r = requests.get(s.url("/oauth/revocations?since=%s&wait=60" % cursor),
+                         headers={"Authorization": "Bearer " + admin}, timeout=30)
+        c.eq(r.status_code, 200, "answered without waiting")
+        c.eq(sorted(r.json()), ["cursor", "more", "reset"], "nothing new: %s" % r.text)
+    finally:
+        s.cleanup()
+
+
 def limited(soft, hard):
     def set_limit():
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
@@ -254,4 +270,5 @@ def test_open_files_limit(c):
 
 if __name__ == "__main__":
     main([test_raw_http, test_token_refusals, test_revoke_and_introspect_refusals, test_session_refusals,
-          test_forward_auth_url_too_long, test_issuer_with_slashes, test_open_files_limit])
+          test_forward_auth_url_too_long, test_issuer_with_slashes, test_open_files_limit,
+          test_feed_without_a_free_worker])
