@@ -94,7 +94,95 @@ static void test_end_own_session_and_bad_scope(void) {
   fx_done(&f);
 }
 
+static int count_session(void *ctx, const store_session *x) {
+  (void)x;
+  (*(int *)ctx)++;
+  return 0;
+}
+
+/* A refresh token is introspected inactive for every reason a refresh would be refused, and the
+ * answer then says nothing more; idle sessions are not listed. */
+static void test_inactive_refresh_tokens(void) {
+  fixture f;
+  fx_init(&f);
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  char sub[STORE_ID_MAX];
+  CHECK_SRV(users_add(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, 0, sub, NULL), SRV_OK);
+  CHECK_SRV(users_add(&f.s, "bob", PASSWORD, strlen(PASSWORD), NULL, 0, sub, NULL), SRV_OK);
+  session_tokens t0, t1, b;
+  CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, &meta, &t0, NULL), SRV_OK);
+  CHECK_SRV(session_refresh(&f.s, t0.refresh_token, strlen(t0.refresh_token), NULL, &meta, &t1, NULL),
+            SRV_OK);
+  CHECK_SRV(session_login(&f.s, "bob", PASSWORD, strlen(PASSWORD), NULL, &meta, &b, NULL), SRV_OK);
+  int active = -1;
+  session_refresh_info info;
+  CHECK_SRV(
+      session_introspect_refresh(&f.s, t1.refresh_token, strlen(t1.refresh_token), &active, &info, NULL),
+      SRV_OK);
+  CHECK(active == 1 && strcmp(info.username, "alice") == 0);
+  store_session_clear(&info.sess);
+  /* the token rotated away: its counter is not the session's */
+  CHECK_SRV(
+      session_introspect_refresh(&f.s, t0.refresh_token, strlen(t0.refresh_token), &active, &info, NULL),
+      SRV_OK);
+  CHECK(active == 0 && info.sess.user_id[0] == '\0');
+  /* another user cannot end alice's session */
+  session_auth ab;
+  CHECK_SRV(session_authenticate(&f.s, b.access_token, b.access_len, 0, &ab, NULL), SRV_OK);
+  session_auth aa;
+  CHECK_SRV(session_authenticate(&f.s, t1.access_token, t1.access_len, 0, &aa, NULL), SRV_OK);
+  CHECK_SRV(session_end(&f.s, &ab, aa.tok.sid, NULL), SRV_ERR_NOT_FOUND);
+  session_auth_clear(&aa);
+  /* a disabled user */
+  CHECK_SRV(users_set_disabled(&f.s, "alice", 1, NULL), SRV_OK);
+  CHECK_SRV(
+      session_introspect_refresh(&f.s, t1.refresh_token, strlen(t1.refresh_token), &active, &info, NULL),
+      SRV_OK);
+  CHECK(active == 0);
+  CHECK_SRV(users_set_disabled(&f.s, "alice", 0, NULL), SRV_OK);
+  /* a new password ends the sessions before it */
+  CHECK_SRV(users_set_password(&f.s, "alice", "another good password", 21, NULL), SRV_OK);
+  CHECK_SRV(
+      session_introspect_refresh(&f.s, t1.refresh_token, strlen(t1.refresh_token), &active, &info, NULL),
+      SRV_OK);
+  CHECK(active == 0);
+  /* bob's session, idle past --refresh-idle-ttl: inactive, and no longer listed */
+  int n = 0;
+  CHECK_SRV(session_list(&f.s, &ab, count_session, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  fx_clock(&f, f.cfg.refresh_idle_s + 10);
+  CHECK_SRV(session_introspect_refresh(&f.s, b.refresh_token, strlen(b.refresh_token), &active, &info, NULL),
+            SRV_OK);
+  CHECK(active == 0);
+  n = 0;
+  CHECK_SRV(session_list(&f.s, &ab, count_session, &n, NULL), SRV_OK);
+  CHECK(n == 0);
+  /* past --refresh-max-ttl, though refreshed within --refresh-idle-ttl all along */
+  fx_clock(&f, 0);
+  session_tokens c, next;
+  CHECK_SRV(session_login(&f.s, "bob", PASSWORD, strlen(PASSWORD), NULL, &meta, &c, NULL), SRV_OK);
+  for (int64_t at = f.cfg.refresh_idle_s / 2; at < f.cfg.refresh_max_s; at += f.cfg.refresh_idle_s / 2) {
+    fx_clock(&f, at);
+    CHECK_SRV(session_refresh(&f.s, c.refresh_token, strlen(c.refresh_token), NULL, &meta, &next, NULL),
+              SRV_OK);
+    session_tokens_clear(&c);
+    c = next;
+  }
+  fx_clock(&f, f.cfg.refresh_max_s + 1);
+  CHECK_SRV(session_introspect_refresh(&f.s, c.refresh_token, strlen(c.refresh_token), &active, &info, NULL),
+            SRV_OK);
+  CHECK(active == 0);
+  session_tokens_clear(&c);
+  fx_clock(&f, 0);
+  session_auth_clear(&ab);
+  session_tokens_clear(&t0);
+  session_tokens_clear(&t1);
+  session_tokens_clear(&b);
+  fx_done(&f);
+}
+
 int main(void) {
+  test_inactive_refresh_tokens();
   test_key_from_another_server();
   test_end_own_session_and_bad_scope();
   return CHECK_DONE();
