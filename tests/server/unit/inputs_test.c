@@ -7,6 +7,7 @@
  * and the budget and lockout refusals when the caller passes no error record. Each refusal is the
  * documented status, stores nothing, and leaves the outputs empty.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "clock.h"
@@ -252,7 +253,45 @@ static void test_probe(void) {
   fx_done(&f);
 }
 
+/* Calls from a thread that has no connection yet, after the database's directory vanished. */
+static void *calls_from_new_thread(void *arg) {
+  store *st = arg;
+  static int failed;
+  failed = 0;
+  store_user u;
+  srv_error e = {0};
+  int64_t v = 0;
+  failed += st->ops->user_get_by_name(st, "alice", &u, &e) != SRV_OK && e.message[0] != '\0';
+  failed += st->ops->keys_version(st, &v, NULL) != SRV_OK;
+  e.message[0] = '\0';
+  failed += st->ops->import_begin(st, &e) != SRV_OK && e.message[0] != '\0';
+  failed += st->ops->import_begin(st, NULL) != SRV_OK;
+  return &failed;
+}
+
+/* A SQLite store whose directory was removed under it: a thread that opens its connection now
+ * gets a store error with a message, never a crash; the threads connected before go on. */
+static void test_vanished_database(void) {
+  fixture f;
+  fx_init(&f);
+  store *st = NULL;
+  CHECK_SRV(store_open(&st, f.url, NULL), SRV_OK);
+  char cmd[400];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s/data'", f.dir);
+  CHECK(system(cmd) == 0);
+  pthread_t t;
+  void *result = NULL;
+  CHECK(pthread_create(&t, NULL, calls_from_new_thread, st) == 0 && pthread_join(t, &result) == 0);
+  CHECK(result != NULL && *(int *)result == 4);
+  int64_t v = 0;
+  CHECK_SRV(st->ops->keys_version(st, &v, NULL), SRV_OK); /* this thread's connection still reads */
+  store_close(st);
+  fx_done(&f);
+}
+
 int main(void) {
+  if (getenv("WRISTBAND_TEST_PG") == NULL || getenv("WRISTBAND_TEST_PG")[0] == '\0')
+    test_vanished_database();
   test_probe();
   test_store_urls();
   test_login_inputs();
