@@ -289,7 +289,93 @@ static void test_vanished_database(void) {
   fx_done(&f);
 }
 
+/* Listing callbacks that stop at the first row: each listing stops there, on either store. */
+static int stop_user(void *ctx, const store_user *u) {
+  (void)u;
+  return ++*(int *)ctx;
+}
+static int stop_session(void *ctx, const store_session *x) {
+  (void)x;
+  return ++*(int *)ctx;
+}
+static int stop_key(void *ctx, const store_key *k) {
+  (void)k;
+  return ++*(int *)ctx;
+}
+static int stop_deny(void *ctx, const char *jti, int64_t exp) {
+  (void)jti;
+  (void)exp;
+  return ++*(int *)ctx;
+}
+static int stop_secret(void *ctx, const char *name, const unsigned char *v, size_t n) {
+  (void)name;
+  (void)v;
+  (void)n;
+  return ++*(int *)ctx;
+}
+static int stop_client(void *ctx, const char *name, const unsigned char *h, size_t n, int64_t created) {
+  (void)name;
+  (void)h;
+  (void)n;
+  (void)created;
+  return ++*(int *)ctx;
+}
+static int stop_revocation(void *ctx, char kind, const char *id, int64_t at, int64_t exp) {
+  (void)kind;
+  (void)id;
+  (void)at;
+  (void)exp;
+  return ++*(int *)ctx;
+}
+
+static void test_listings_stop(void) {
+  fixture f;
+  fx_init(&f);
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  char sub[STORE_ID_MAX], secret[USERS_SECRET_LEN + 1], kid[STORE_ID_MAX];
+  session_tokens t[4];
+  CHECK_SRV(users_add(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, 0, sub, NULL), SRV_OK);
+  CHECK_SRV(users_add(&f.s, "bob", PASSWORD, strlen(PASSWORD), NULL, 0, sub, NULL), SRV_OK);
+  for (int i = 0; i < 4; i++)
+    CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, &meta, &t[i], NULL), SRV_OK);
+  for (int i = 0; i < 2; i++) {
+    CHECK_SRV(session_revoke(&f.s, t[i].access_token, t[i].access_len, NULL), SRV_OK); /* denylisted */
+    CHECK_SRV(session_revoke(&f.s, t[i + 2].refresh_token, strlen(t[i + 2].refresh_token), NULL),
+              SRV_OK); /* ended */
+  }
+  CHECK_SRV(users_add_client(&f.s, "api", secret, NULL), SRV_OK);
+  CHECK_SRV(users_add_client(&f.s, "api2", secret, NULL), SRV_OK);
+  CHECK_SRV(keys_rotate(f.s.st, &f.s.kek, WB_ALG_ES256, kid, NULL), SRV_OK);
+  CHECK_SRV(f.s.st->ops->secret_put(f.s.st, "zz-other", (const unsigned char *)"x", 1, NULL), SRV_OK);
+  store *st = f.s.st;
+  int n = 0;
+  CHECK_SRV(st->ops->user_list(st, stop_user, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  n = 0;
+  CHECK_SRV(st->ops->session_list_all(st, stop_session, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  n = 0;
+  CHECK_SRV(st->ops->key_list(st, stop_key, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  n = 0;
+  CHECK_SRV(st->ops->deny_list(st, stop_deny, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  n = 0;
+  CHECK_SRV(st->ops->secret_list(st, stop_secret, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  n = 0;
+  CHECK_SRV(st->ops->client_list(st, stop_client, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  n = 0;
+  CHECK_SRV(st->ops->revocations_since(st, 0, clock_now_s(), stop_revocation, &n, NULL), SRV_OK);
+  CHECK(n == 1);
+  for (int i = 0; i < 4; i++)
+    session_tokens_clear(&t[i]);
+  fx_done(&f);
+}
+
 int main(void) {
+  test_listings_stop();
   if (getenv("WRISTBAND_TEST_PG") == NULL || getenv("WRISTBAND_TEST_PG")[0] == '\0')
     test_vanished_database();
   test_probe();
