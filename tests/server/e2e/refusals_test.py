@@ -79,6 +79,11 @@ def test_token_refusals(c):
         for yes in ("1", "TRUE", "Yes", "on"):
             r = s.token(cookie=yes, **login)
             c.eq(error(r), (403, "access_denied"), "cookie=%s is cookie mode: it needs the CSRF header" % yes)
+        r = requests.post(s.url("/oauth/token"), data=dict(login, cookie="1"), headers={"X-Wristband-CSRF": ""},
+                          timeout=30)
+        c.eq(error(r), (403, "access_denied"), "an empty CSRF header is none")
+        r = requests.get(s.url("/oauth/userinfo"), cookies={ACCESS_COOKIE: ""}, timeout=30)
+        c.eq(r.status_code, 401, "an empty access cookie is no token")
         c.eq(sessions_in_db(s), 0, "no refused request made a session")
         for no in ("0", "off", "nope"):
             r = s.token(cookie=no, **login)
@@ -171,7 +176,7 @@ def test_session_refusals(c):
             c.eq(error(r), (400, "invalid_request"), "/auth/check?%s" % q)
         # A logout whose request carries the browser's cookies clears them, bearer or not.
         r = requests.post(s.url("/oauth/logout"), headers={"Authorization": "Bearer " + t["access_token"]},
-                          cookies={ACCESS_COOKIE: "stale"}, timeout=30)
+                          cookies={REFRESH_COOKIE: "stale"}, timeout=30)
         c.eq(r.status_code, 204, "logout")
         c.check(ACCESS_COOKIE + "=;" in r.headers.get("Set-Cookie", ""), "the cookies are cleared: %r" %
                 r.headers.get("Set-Cookie"))
