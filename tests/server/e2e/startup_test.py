@@ -3,7 +3,8 @@
 """tests/server/e2e/startup_test.py - what `wristband serve` refuses at start and what a SIGHUP
 that cannot be honoured does (issue 16): each malformed --listen (no host, no port, a port of six
 digits, of letters, past 65535, a host past 255 bytes) exits 2 with one line naming --listen and
-never listens, so does an --issuer or --audience longer than the 511 bytes a token carries; a TLS file over 1 MiB is not taken as PEM; a SIGHUP while the store's private keys are
+never listens, so does an --issuer or --audience longer than the 511 bytes a token carries; a TLS file over 1 MiB is not taken as PEM, one that only looks like PEM stops the start
+when the TLS library refuses it; a SIGHUP while the store's private keys are
 damaged keeps the current key, says so, and the server goes on signing."""
 import os
 import signal
@@ -35,6 +36,13 @@ def test_listen_refusals(c):
             f.write(("A" * 63 + "\n") * (1100 * 1024 // 64))
         refused(c, s, ["--listen", "127.0.0.1:0", "--tls-cert", big, "--tls-key", big], "not a PEM file")
         refused(c, s, ["--listen", "127.0.0.1:0", "--tls-cert", big], "go together")
+        # PEM in form only: read, then refused by the TLS library when the workers start
+        junk = os.path.join(s.tmp, "junk.pem")
+        with open(junk, "w") as f:
+            f.write("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n")
+        refused(c, s, ["--listen", "127.0.0.1:0", "--tls-cert", junk, "--tls-key", junk],
+                "cannot start the HTTP server")
+        refused(c, s, ["--listen", "[::1:0"], "--listen [::1:0")
         # an issuer or audience the tokens could not carry whole (it was cut at 511 bytes)
         refused(c, s, ["--listen", "127.0.0.1:0", "--issuer", "https://" + "a" * 600 + "/"], "at most 511 bytes", rc=2)
         refused(c, s, ["--listen", "127.0.0.1:0", "--audience", "api-" + "a" * 600], "at most 511 bytes", rc=2)
