@@ -74,10 +74,17 @@ static void test_login_inputs(void) {
   CHECK_SRV(f.s.st->ops->lockout_get(f.s.st, "alice", clock_now_s(), &until, NULL), SRV_OK);
   CHECK(until == 0);
 
+  /* No request metadata at all (an admin tool's call): a session with empty ones. */
+  CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, NULL, &t, NULL), SRV_OK);
+  session_tokens t0;
+  CHECK_SRV(session_refresh(&f.s, t.refresh_token, strlen(t.refresh_token), NULL, NULL, &t0, NULL), SRV_OK);
+  CHECK(t0.access_token != NULL && strcmp(t0.scope, "openid") == 0);
+  session_tokens_clear(&t0);
+  session_tokens_clear(&t);
   /* A request with no user agent, address or client id: a session with empty ones. */
   CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), "openid profile", &bare, &t, NULL),
             SRV_OK);
-  CHECK(sessions(&f) == 1);
+  CHECK(sessions(&f) == 2);
   session_tokens t2;
   CHECK_SRV(session_refresh(&f.s, t.refresh_token, 0, NULL, &bare, &t2, NULL), SRV_ERR_INVALID_REQUEST);
   CHECK_SRV(session_refresh(&f.s, NULL, 10, NULL, &bare, &t2, NULL), SRV_ERR_INVALID_REQUEST);

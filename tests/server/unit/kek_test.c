@@ -94,6 +94,14 @@ static void test_file_refusals(void) {
   mkdir(path, 0700);
   CHECK_SRV(kek_load(&k, path, NULL, 0, &e), SRV_ERR_IO);
   CHECK(strstr(e.message, "cannot read") != NULL);
+  /* a path through a regular file: not "missing", an I/O error */
+  snprintf(path, sizeof(path), "%s/raw/kek", dir);
+  CHECK_SRV(kek_load(&k, path, NULL, 0, &e), SRV_ERR_IO);
+  snprintf(path, sizeof(path), "%s/raw/sub/wristband.db", dir);
+  CHECK_SRV(kek_load(&k, NULL, path, 1, &e), SRV_ERR_IO);
+  /* a database in / has its KEK at /kek */
+  CHECK_SRV(kek_load(&k, NULL, "/wristband-test-nonexistent.db", 0, &e), SRV_ERR_NOT_FOUND);
+  CHECK(strstr(e.message, "/kek:") != NULL);
   CHECK_SRV(kek_load(&k, NULL, NULL, 0, &e), SRV_ERR_CONFIG);
   CHECK(strstr(e.message, "WRISTBAND_KEK_FILE") != NULL);
   /* beside a SQLite database: not there and not to be made */
