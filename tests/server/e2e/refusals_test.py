@@ -198,6 +198,13 @@ def test_forward_auth_url_too_long(c):
         c.check("too long" in r.text, "says so: %s" % r.text)
         ok = cl.call("GET", "/auth/check", t)
         c.eq(ok.status_code, 200, "the same token with a proof for /auth/check itself")
+        # introspection by a DPoP-bound token without the admin role: refused in the DPoP way
+        r = cl.call("POST", "/oauth/introspect", t, data={"token": t})
+        c.eq(error(r), (403, "insufficient_scope"), "introspection with a bound non-admin token")
+        c.check(r.headers.get("WWW-Authenticate", "").startswith("DPoP "), "a DPoP challenge: %r" %
+                r.headers.get("WWW-Authenticate"))
+        r = s.post("/oauth/introspect", "not-a-token", data={"token": t})
+        c.eq(error(r), (401, "invalid_token"), "introspection with a bearer token that is none")
     finally:
         s.cleanup()
 

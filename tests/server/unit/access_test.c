@@ -181,7 +181,22 @@ static void test_inactive_refresh_tokens(void) {
   fx_done(&f);
 }
 
+/* The clearing calls take NULL (a caller's cleanup path after a failed set-up). */
+static void test_clear_null(void) {
+  session_auth_clear(NULL);
+  session_tokens_clear(NULL);
+  tok_access_clear(NULL);
+  keyring_release(NULL);
+  store_user_clear(NULL);
+  store_session_clear(NULL);
+  store_access_clear(NULL);
+  store_key_clear(NULL);
+  store_close(NULL);
+  CHECK(1);
+}
+
 int main(void) {
+  test_clear_null();
   test_inactive_refresh_tokens();
   test_key_from_another_server();
   test_end_own_session_and_bad_scope();
