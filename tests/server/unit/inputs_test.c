@@ -381,7 +381,61 @@ static void test_listings_stop(void) {
   fx_done(&f);
 }
 
+/* PostgreSQL: a database that holds another application's users table is refused at the first
+ * migration, which leaves nothing behind; a schema newer than this binary is refused. */
+static void test_pg_migrations(void) {
+  fixture f;
+  fx_init(&f);
+  if (!fx_pg(&f)) {
+    fx_done(&f);
+    return;
+  }
+  fx_pg_admin(f.pg_db, "CREATE TABLE users (x integer)");
+  store *st = NULL;
+  srv_error e;
+  CHECK_SRV(store_open(&st, f.url, &e), SRV_ERR_STORE);
+  CHECK(st == NULL && strstr(e.message, "migration") != NULL && strstr(e.message, "SQLSTATE") != NULL);
+  int version = -1;
+  CHECK_SRV(store_probe(f.url, &version, NULL), SRV_OK);
+  CHECK(version == 0); /* the failed migration was rolled back, not recorded */
+  fx_pg_admin(f.pg_db, "DROP TABLE users");
+  CHECK_SRV(store_open(&st, f.url, &e), SRV_OK);
+  store_close(st);
+  fx_pg_admin(f.pg_db, "INSERT INTO wristband_migrations(version, name) VALUES (9999, 'from the future')");
+  st = NULL;
+  CHECK_SRV(store_open(&st, f.url, &e), SRV_ERR_STORE);
+  CHECK(st == NULL && strstr(e.message, "newer") != NULL);
+  fx_done(&f);
+}
+
+/* serve's flags and config file at their edges. */
+static void test_config_edges(void) {
+  srv_config c;
+  int help = 0;
+  srv_error e;
+  CHECK_SRV(config_init(&c, NULL), SRV_OK);
+  char *h[] = {"serve", "-h", NULL};
+  CHECK_SRV(config_parse_serve(&c, 2, h, &help, &e), SRV_OK);
+  CHECK(help == 1);
+  char *big[] = {"serve", "--threads", "300", NULL};
+  CHECK_SRV(config_parse_serve(&c, 3, big, &help, &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "out of range") != NULL);
+  CHECK(config_parse_duration(NULL) == -1 && config_parse_duration("15m") == 900);
+  /* a config file whose last line has no newline: read all the same */
+  char path[] = "/tmp/wbconfXXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0 && write(fd, "lockout-failures = 7", 20) == 20);
+  close(fd);
+  char *withfile[] = {"serve", "--config", path, NULL};
+  CHECK_SRV(config_parse_serve(&c, 3, withfile, &help, &e), SRV_OK);
+  CHECK(help == 0 && c.lockout_failures == 7);
+  unlink(path);
+  config_free(&c);
+}
+
 int main(void) {
+  test_config_edges();
+  test_pg_migrations();
   test_listings_stop();
   if (getenv("WRISTBAND_TEST_PG") == NULL || getenv("WRISTBAND_TEST_PG")[0] == '\0')
     test_vanished_database();
