@@ -11,6 +11,7 @@ import os
 import resource
 import socket
 import subprocess
+import time
 
 import requests
 
@@ -225,6 +226,27 @@ def test_issuer_with_slashes(c):
         s.cleanup()
 
 
+def test_nonce_windows(c):
+    """--dpop-nonce: a nonce of the right length the server did not make is refused; the server's
+    nonce is still good in the next minute, not two minutes on (the server's test clock moves)."""
+    s = Server("--dpop-nonce", clock=True).start()
+    try:
+        s.add_user("alice")
+        cl = Client(s)
+        nonce = cl.login().headers.get("DPoP-Nonce")
+        c.check(nonce is not None and len(nonce) == 22, "a nonce: %r" % nonce)
+        c.eq(error(cl.login(nonce="A" * 22)), (400, "use_dpop_nonce"), "22 characters the server did not make")
+        s.set_clock(60)
+        r = cl.login(nonce=nonce, iat=int(time.time()) + 60)
+        c.eq(r.status_code, 200, "the previous minute's nonce: %s" % r.text)
+        s.set_clock(180)
+        r = cl.login(nonce=nonce, iat=int(time.time()) + 180)
+        c.eq(error(r), (400, "use_dpop_nonce"), "three minutes on")
+        c.check(r.headers.get("DPoP-Nonce") not in (None, nonce), "a new nonce is given")
+    finally:
+        s.cleanup()
+
+
 def test_feed_without_a_free_worker(c):
     """A single worker never holds a long poll (it would be the only one): the feed answers at once."""
     s = Server("--threads", "1").start()
@@ -283,4 +305,4 @@ def test_open_files_limit(c):
 if __name__ == "__main__":
     main([test_raw_http, test_token_refusals, test_revoke_and_introspect_refusals, test_session_refusals,
           test_forward_auth_url_too_long, test_issuer_with_slashes, test_open_files_limit,
-          test_feed_without_a_free_worker])
+          test_feed_without_a_free_worker, test_nonce_windows])
