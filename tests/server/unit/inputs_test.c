@@ -433,7 +433,31 @@ static void test_config_edges(void) {
   config_free(&c);
 }
 
+/* Every thread-specific key of the process taken (PTHREAD_KEYS_MAX): a store, which keeps its
+ * per-thread connection under one, is refused with a message and leaves nothing open; once a key
+ * is free it opens. */
+static void test_no_thread_key_left(void) {
+  fixture f;
+  fx_init(&f);
+  static pthread_key_t taken[4096];
+  size_t n = 0;
+  while (n < sizeof(taken) / sizeof(taken[0]) && pthread_key_create(&taken[n], NULL) == 0)
+    n++;
+  CHECK(n < sizeof(taken) / sizeof(taken[0]));
+  store *st = (store *)&n;
+  srv_error e;
+  CHECK_SRV(store_open(&st, f.url, &e), SRV_ERR_NOMEM);
+  CHECK(st == NULL && strstr(e.message, "no thread-specific key left") != NULL);
+  pthread_key_delete(taken[--n]);
+  CHECK_SRV(store_open(&st, f.url, &e), SRV_OK);
+  store_close(st);
+  while (n > 0)
+    pthread_key_delete(taken[--n]);
+  fx_done(&f);
+}
+
 int main(void) {
+  test_no_thread_key_left();
   test_config_edges();
   test_pg_migrations();
   test_listings_stop();
