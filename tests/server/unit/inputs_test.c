@@ -175,6 +175,13 @@ static void test_user_inputs(void) {
   store_user u;
   CHECK_SRV(f.s.st->ops->user_get_by_name(f.s.st, "alice", &u, NULL), SRV_OK);
   CHECK(strcmp(u.claims, "{\"team\":\"blue\"}") == 0);
+  /* claims the store holds that are no JSON object (written by hand): refused, not overwritten */
+  static const char *const stored[] = {"[1]", "not json"};
+  for (size_t i = 0; i < 2; i++) {
+    CHECK_SRV(f.s.st->ops->user_set_claims(f.s.st, u.id, stored[i], NULL), SRV_OK);
+    CHECK_SRV(users_set_claim(&f.s, "alice", "team", "\"red\"", &e), SRV_ERR_STORE);
+    CHECK(strstr(e.message, "not a JSON object") != NULL);
+  }
   store_user_clear(&u);
   fx_done(&f);
 }
