@@ -152,6 +152,11 @@ static void test_user_inputs(void) {
             SRV_ERR_INVALID_REQUEST);
   CHECK_SRV(users_add(&f.s, "alice", PASSWORD, strlen(PASSWORD), roles, USERS_MAX_ROLES, sub, NULL), SRV_OK);
   CHECK_SRV(users_set_roles(&f.s, "alice", roles, USERS_MAX_ROLES + 1, NULL), SRV_ERR_INVALID_REQUEST);
+  /* a password too short, a client name outside the alphabet: refused before any lookup */
+  char secret[USERS_SECRET_LEN + 1] = "x";
+  CHECK_SRV(users_set_password(&f.s, "alice", "short", 5, NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK_SRV(users_add_client(&f.s, "my client", secret, NULL), SRV_ERR_INVALID_REQUEST);
+  CHECK(secret[0] == '\0');
   /* claim names: 1-256 printable ASCII characters without quotes, not the server's */
   char key257[258];
   memset(key257, 'k', 257);
