@@ -195,7 +195,43 @@ static void test_clear_null(void) {
   CHECK(1);
 }
 
+/* keys without signing (what the admin commands load): they verify the server's tokens and
+ * publish its keys, sign nothing, and their heartbeat has no key to keep alive. A token whose
+ * session row is gone (purged) is refused for that reason. */
+static void test_verify_only_keys_and_purged_session(void) {
+  fixture f;
+  fx_init(&f);
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  char sub[STORE_ID_MAX];
+  CHECK_SRV(users_add(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, 0, sub, NULL), SRV_OK);
+  session_tokens t;
+  CHECK_SRV(session_login(&f.s, "alice", PASSWORD, strlen(PASSWORD), NULL, &meta, &t, NULL), SRV_OK);
+  keys k;
+  CHECK_SRV(
+      keys_init(&k, f.s.st, &f.s.kek, f.s.issuer, f.s.audience, f.cfg.access_ttl_s, WB_ALG_ES256, 0, NULL),
+      SRV_OK);
+  keyring *r = keys_acquire(&k);
+  CHECK(r != NULL && r->verifier != NULL && r->signer == NULL && r->jwks_len > 0);
+  tok_access a;
+  CHECK_SRV(tok_verify_access(r->verifier, t.access_token, t.access_len, &a, NULL), SRV_OK);
+  tok_access_clear(&a);
+  keyring_release(r);
+  int switched = -1;
+  CHECK_SRV(keys_heartbeat(&k, &switched, NULL), SRV_OK);
+  CHECK(switched == 0);
+  keys_free(&k);
+  /* sessions go a day after their end: a purge that keeps none, its clock a day ahead */
+  CHECK_SRV(f.s.st->ops->purge(f.s.st, clock_now_us() + INT64_C(86401) * 1000000, 0, NULL), SRV_OK);
+  session_auth sa;
+  srv_error e;
+  CHECK_SRV(session_authenticate(&f.s, t.access_token, t.access_len, 0, &sa, &e), SRV_ERR_INVALID_TOKEN);
+  CHECK(strstr(e.message, "does not exist") != NULL && sa.ring == NULL);
+  session_tokens_clear(&t);
+  fx_done(&f);
+}
+
 int main(void) {
+  test_verify_only_keys_and_purged_session();
   test_clear_null();
   test_inactive_refresh_tokens();
   test_key_from_another_server();
