@@ -298,6 +298,11 @@ static srv_status dpop_proof(srv *s) {
     CHECK(ws == WB_OK ||
           (ws == WB_ERR_IO && strstr(e.message, "DPoP replay cache") != NULL && jkt[0] == '\0'));
     st = ws == WB_OK ? SRV_OK : SRV_ERR_STORE;
+    /* the same proof again, without an error record: a replay, or the cache's failure */
+    ws = wb_dpop_verify(s->dpop.verifier, proof, len, "POST", "https://issuer.test/oauth/token", jkt, NULL);
+    CHECK(ws == WB_ERR_REPLAYED || ws == WB_ERR_IO || (st != SRV_OK && ws == WB_OK)); /* first not recorded */
+    if (st == SRV_OK && ws == WB_ERR_IO)
+      st = SRV_ERR_STORE;
   }
   wb_string_free(proof);
   wb_dpop_signer_free(signer);
