@@ -10,13 +10,15 @@ refusal is a clear error that changes nothing."""
 import os
 import resource
 import socket
+import sqlite3
 import subprocess
+import threading
 import time
 
 import requests
 
 from dpop_test import Client, error, proof
-from wbtest import PASSWORD, Server, jwt_parts, main, sql
+from wbtest import PASSWORD, STORE, Server, jwt_parts, main, sql
 
 CSRF = {"X-Wristband-CSRF": "1"}
 REFRESH_COOKIE = "__Host-wristband-refresh"
@@ -226,6 +228,63 @@ def test_issuer_with_slashes(c):
         s.cleanup()
 
 
+def test_feed_holds(c):
+    """Two long polls on two workers: one worker may hold a request (half of them, rounded down),
+    so exactly one poll waits and the other is answered at once; SIGTERM ends the held poll with
+    an answer, and the server exits 0."""
+    s = Server("--threads", "2").start()
+    try:
+        s.add_user("root", roles=["admin"])
+        admin = s.login("root").json()["access_token"]
+        cursor = s.get("/oauth/revocations", admin).json()["cursor"]
+        url = s.url("/oauth/revocations?since=%s&wait=60" % cursor)
+        results = [None, None]
+
+        def poll(i):
+            try:
+                results[i] = requests.get(url, headers={"Authorization": "Bearer " + admin}, timeout=90).status_code
+            except requests.RequestException as e:
+                results[i] = repr(e)
+
+        threads = [threading.Thread(target=poll, args=(i,)) for i in range(2)]
+        for th in threads:
+            th.start()
+        for _ in range(3000):  # bounded: until one of them is answered
+            if any(r is not None for r in results):
+                break
+            time.sleep(0.01)
+        time.sleep(0.2)
+        c.eq(sorted(str(r) for r in results), ["200", "None"], "one poll answered at once, one held")
+        c.eq(s.stop(), 0, "SIGTERM while a poll is held: exit 0")
+        for th in threads:
+            th.join(60)
+        c.eq(results, [200, 200], "the held poll answered at the stop")
+    finally:
+        s.cleanup()
+
+
+def test_feed_too_large(c):
+    """A feed past the follower's 4 MiB is not cut silently: 503, and the server goes on."""
+    s = Server().start()
+    try:
+        s.add_user("root", roles=["admin"])
+        admin = s.login("root").json()["access_token"]
+        now = int(time.time())
+        if STORE == "postgres":
+            sql(s.db, "INSERT INTO denylist(jti, exp_s, added_us) SELECT convert_to('jti-' || g, 'UTF8'), %d, %d "
+                      "FROM generate_series(1, 130000) g" % (now + 600, now * 1000000))
+        else:
+            with sqlite3.connect(s.db, timeout=30) as con:  # commits
+                con.executemany("INSERT INTO denylist(jti, exp_s, added_us) VALUES (?, ?, ?)",
+                                (("jti-%d" % i, now + 600, now * 1000000) for i in range(130000)))
+        r = s.get("/oauth/revocations", admin)
+        c.eq(error(r), (503, "temporarily_unavailable"), "a feed over 4 MiB")
+        c.check("larger than" in s.stderr(), "the log says why")
+        c.eq(s.get("/healthz").status_code, 200, "the server goes on")
+    finally:
+        s.cleanup()
+
+
 def test_nonce_windows(c):
     """--dpop-nonce: a nonce of the right length the server did not make is refused; the server's
     nonce is still good in the next minute, not two minutes on (the server's test clock moves)."""
@@ -305,4 +364,4 @@ def test_open_files_limit(c):
 if __name__ == "__main__":
     main([test_raw_http, test_token_refusals, test_revoke_and_introspect_refusals, test_session_refusals,
           test_forward_auth_url_too_long, test_issuer_with_slashes, test_open_files_limit,
-          test_feed_without_a_free_worker, test_nonce_windows])
+          test_feed_without_a_free_worker, test_nonce_windows, test_feed_holds, test_feed_too_large])
