@@ -230,7 +230,34 @@ static void test_verify_only_keys_and_purged_session(void) {
   fx_done(&f);
 }
 
+/* A key retired by a rotation stays published while tokens it signed may live, and leaves the
+ * JWKS at the first key check after that. */
+static void test_retired_key_leaves_jwks(void) {
+  fixture f;
+  fx_init(&f);
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  keyring *r = keys_acquire(&f.s.keys);
+  char old[STORE_ID_MAX], kid[STORE_ID_MAX];
+  snprintf(old, sizeof(old), "%s", r->signing_kid);
+  keyring_release(r);
+  CHECK_SRV(keys_rotate(f.s.st, &f.s.kek, WB_ALG_ES256, kid, NULL), SRV_OK);
+  CHECK_SRV(keys_reload_signer(&f.s.keys, NULL), SRV_OK);
+  r = keys_acquire(&f.s.keys);
+  CHECK(strcmp(r->signing_kid, kid) == 0 && strstr(r->jwks, old) != NULL && strstr(r->jwks, kid) != NULL);
+  keyring_release(r);
+  /* a day on: every token the old key signed has expired */
+  fx_clock(&f, 86400);
+  CHECK_SRV(keys_refresh(&f.s.keys, 0, NULL), SRV_OK);
+  CHECK_SRV(keys_refresh(&f.s.keys, 0, NULL), SRV_OK); /* checked this second already: nothing to do */
+  r = keys_acquire(&f.s.keys);
+  CHECK(strstr(r->jwks, old) == NULL && strstr(r->jwks, kid) != NULL);
+  keyring_release(r);
+  fx_clock(&f, 0);
+  fx_done(&f);
+}
+
 int main(void) {
+  test_retired_key_leaves_jwks();
   test_verify_only_keys_and_purged_session();
   test_clear_null();
   test_inactive_refresh_tokens();

@@ -333,6 +333,35 @@ static void tokens_story(fault_store *fault, srv *s) {
   STEP(fault, dpop_proof(s));
 }
 
+/* A token signed by a key this store never had: the keys are re-read once (a store call that may
+ * fail), and the token is refused either way. */
+static srv_status foreign_token(srv *s) {
+  wb_key *key = NULL;
+  wb_signer *signer = NULL;
+  char *token = NULL, jti[TOK_JTI_MAX];
+  size_t len = 0;
+  srv_status st = SRV_ERR_INTERNAL;
+  tok_mint m = {.issuer = "https://issuer.test",
+                .audience = "https://issuer.test",
+                .sub = "x",
+                .sid = "AAAAAAAAAAAAAAAAAAAAAA",
+                .scope = "openid",
+                .roles = "[]",
+                .iat = clock_now_s(),
+                .exp = clock_now_s() + 60};
+  if (wb_key_generate_for_alg(&key, WB_ALG_ES256, 0, 0, NULL) == WB_OK &&
+      tok_signer_new(&signer, key, NULL) == SRV_OK &&
+      tok_mint_access(signer, &m, &token, &len, jti, NULL) == SRV_OK) {
+    session_auth a;
+    st = session_authenticate(s, token, len, 0, &a, NULL);
+    CHECK(st == SRV_ERR_INVALID_TOKEN && a.ring == NULL);
+  }
+  wb_string_free(token);
+  wb_signer_free(signer);
+  wb_key_free(key);
+  return st;
+}
+
 static void admin_story(fault_store *fault, srv *s) {
   char sub[STORE_ID_MAX], secret[USERS_SECRET_LEN + 1], kid[STORE_ID_MAX];
   const char *roles[] = {"admin"};
@@ -349,6 +378,7 @@ static void admin_story(fault_store *fault, srv *s) {
   STEP(fault, keys_reload_signer(&s->keys, NULL));
   int switched = 0;
   STEP(fault, keys_heartbeat(&s->keys, &switched, NULL));
+  STEP(fault, foreign_token(s));
   STEP(fault, login(s, PW2, &t));
   as_caller(fault, s, &t, LOGOUT_GLOBAL);
   session_tokens_clear(&t);
