@@ -14,6 +14,7 @@
  */
 #include <openssl/crypto.h>
 
+#include "config.h"
 #include "fixture.h"
 #include "jbuf.h"
 #include "kek.h"
@@ -116,6 +117,20 @@ static int reply(void) {
     return 0;
   }
   EXPECT(len == strlen(want) && strcmp(text, want) == 0);
+  /* a writer that wrote nothing takes "" (made then) */
+  jbuf empty;
+  jbuf_init(&empty, 16);
+  size_t elen = 1;
+  char *etext = jbuf_take(&empty, &elen);
+  EXPECT(etext == NULL ? elen == 0 && oom_failed_in_run() : elen == 0 && etext[0] == '\0');
+  int ok = etext != NULL;
+  free(etext);
+  jbuf_free(&empty);
+  if (!ok) {
+    free(text);
+    jbuf_free(&j);
+    return 0;
+  }
   if (strcmp(text, want) != 0)
     fprintf(stderr, "  got %s\n", text);
   free(text);
@@ -124,6 +139,40 @@ static int reply(void) {
 }
 
 static srv_kek K;
+static char derive_path[300]; /* a KEK file of 300 bytes: the key is derived from them */
+
+static int derive(void) {
+  srv_kek k;
+  srv_error e = {0};
+  srv_status st = kek_load(&k, derive_path, NULL, 0, &e);
+  if (st != SRV_OK) {
+    EXPECT(st == SRV_ERR_CRYPTO && strstr(e.message, "cannot derive") != NULL &&
+           oom_zeroed(k.key, sizeof(k.key)));
+    return 0;
+  }
+  kek_wipe(&k);
+  return 1;
+}
+
+/* serve's settings: the defaults, then flags (strings copied). A failure frees what it made. */
+static int config(void) {
+  srv_config c;
+  srv_error e = {0};
+  srv_status st = config_init(&c, &e);
+  if (st != SRV_OK) {
+    EXPECT(st == SRV_ERR_NOMEM && e.code == st);
+    return 0;
+  }
+  char *argv[] = {"serve", "--issuer", "https://issuer.test", "--store", "sqlite:/tmp/x.db", NULL};
+  int help = 0;
+  st = config_parse_serve(&c, 5, argv, &help, &e);
+  if (st != SRV_OK)
+    EXPECT(st == SRV_ERR_NOMEM && e.code == st);
+  else
+    EXPECT(strcmp(c.issuer, "https://issuer.test") == 0 && strcmp(c.store_url, "sqlite:/tmp/x.db") == 0);
+  config_free(&c);
+  return st == SRV_OK;
+}
 
 static int seal(void) {
   static const unsigned char secret[] = "a private key's bytes";
@@ -260,7 +309,8 @@ int main(void) {
     const char *name;
     int (*call)(void);
   } calls[] = {
-      {"form", form}, {"json", json}, {"basic", basic}, {"reply", reply}, {"seal", seal},
+      {"form", form}, {"json", json},     {"basic", basic},   {"reply", reply},
+      {"seal", seal}, {"derive", derive}, {"config", config},
   };
   fixture kf;
   fx_init(&kf);
@@ -271,7 +321,13 @@ int main(void) {
     fprintf(stderr, "cannot make a KEK\n");
     return 2;
   }
-  fx_done(&kf);
+  snprintf(derive_path, sizeof(derive_path), "%s/derived", kf.dir);
+  FILE *df = fopen(derive_path, "w");
+  for (int i = 0; df != NULL && i < 300; i++)
+    fputc((i * 7 + 3) & 0xff, df);
+  if (df != NULL)
+    fclose(df);
+  chmod(derive_path, 0600);
   /* Each call once outside the injection: the libraries' process-wide state (OpenSSL's fetched
    * algorithms, SQLite's) is set up before the heap is counted. */
   for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
@@ -315,6 +371,7 @@ int main(void) {
   printf("%ld runs, %ld heap blocks leaked\n", total, leaked);
   EXPECT(leaked == 0);
   kek_wipe(&K);
+  fx_done(&kf);
   int rc = oom_report();
   return rc | CHECK_DONE();
 }
