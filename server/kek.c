@@ -120,7 +120,7 @@ static srv_status create_kek(const char *path, srv_kek *out, srv_error *err) {
   /* LCOV_EXCL_START: cov-server-random */
   if (wb_random(key, sizeof(key), NULL) != WB_OK ||
       wb_b64url_encode(text, sizeof(text), key, sizeof(key), NULL, NULL) != WB_OK) {
-    st = srv_fail(err, SRV_Ecov - server - random_CRYPTO, "cannot generate a key-encryption key");
+    st = srv_fail(err, SRV_ERR_CRYPTO, "cannot generate a key-encryption key");
     goto out;
   }
   /* LCOV_EXCL_STOP: cov-server-random */

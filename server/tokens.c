@@ -244,7 +244,7 @@ srv_status tok_random_id(char out[TOK_JTI_MAX], srv_error *err) {
   /* LCOV_EXCL_START: cov-server-random */
   if (wb_random(raw, sizeof(raw), NULL) != WB_OK ||
       wb_b64url_encode(out, TOK_JTI_MAX, raw, sizeof(raw), NULL, NULL) != WB_OK)
-    return srv_fail(err, SRV_Ecov - server - random_CRYPTO, "no random bytes");
+    return srv_fail(err, SRV_ERR_CRYPTO, "no random bytes");
   /* LCOV_EXCL_STOP: cov-server-random */
   return SRV_OK;
 }
