@@ -12,6 +12,8 @@
 
 #include "clock.h"
 #include "fixture.h"
+#include "params.h"
+#include "passwords.h"
 #include "session.h"
 #include "users.h"
 
@@ -496,7 +498,35 @@ static void test_no_thread_key_left(void) {
   fx_done(&f);
 }
 
+/* Smaller refusals and set-ups: JSON body values that are no parameter, password hashing past
+ * 4 GiB, the store's busy timeout (capped, NULL-safe, ignored by PostgreSQL). */
+static void test_small_edges(void) {
+  params p;
+  srv_error e;
+  static const char *const bad_json[] = {
+      "{\"a\":\"x\\u0000y\"}", "{\"a\":1.5}", "{\"a\":null}", "{\"a\":[1]}", "{\"a\":{}}", "[1]", "\"text\""};
+  for (size_t i = 0; i < sizeof(bad_json) / sizeof(bad_json[0]); i++) {
+    CHECK_SRV(params_parse_json(&p, bad_json[i], strlen(bad_json[i]), &e), SRV_ERR_INVALID_REQUEST);
+    CHECK(p.n == 0);
+  }
+  CHECK_SRV(params_parse_json(&p, bad_json[0], strlen(bad_json[0]), &e), SRV_ERR_INVALID_REQUEST);
+  CHECK(strstr(e.message, "NUL") != NULL);
+  pw_ctx pw;
+  CHECK_SRV(pw_init(&pw, 1, 5u * 1024u * 1024u, &e), SRV_ERR_CONFIG);
+  CHECK(strstr(e.message, "memory") != NULL);
+  fixture f;
+  fx_init(&f);
+  f.cfg.busy_timeout_s = 3;
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  store_set_busy_timeout(f.s.st, (int64_t)INT32_MAX + 1000);
+  store_set_busy_timeout(NULL, 5);
+  int64_t v = 0;
+  CHECK_SRV(f.s.st->ops->keys_version(f.s.st, &v, NULL), SRV_OK);
+  fx_done(&f);
+}
+
 int main(void) {
+  test_small_edges();
   test_no_thread_key_left();
   test_config_edges();
   test_pg_migrations();
