@@ -525,7 +525,58 @@ static void test_small_edges(void) {
   fx_done(&f);
 }
 
+/* The store contract at its edges, on either store: a user without roles or claims gets [] and
+ * {}, a session without a scope gets "", an empty secret reads back empty, a client hash larger
+ * than the caller's buffer is a store error, a rate window of zero is refused. */
+static void test_store_edges(void) {
+  fixture f;
+  fx_init(&f);
+  CHECK_SRV(fx_open(&f), SRV_OK);
+  store *st = f.s.st;
+  store_user u = {.id = "u-bare", .name = (char *)"bare", .password_hash = (char *)"x", .created_us = 1};
+  CHECK_SRV(st->ops->user_create(st, &u, NULL), SRV_OK);
+  store_user got;
+  CHECK_SRV(st->ops->user_get_by_name(st, "bare", &got, NULL), SRV_OK);
+  CHECK(strcmp(got.roles, "[]") == 0 && strcmp(got.claims, "{}") == 0);
+  store_user_clear(&got);
+  store_session s = {.id = "s-bare",
+                     .user_id = "u-bare",
+                     .created_us = 1,
+                     .rotated_us = 1,
+                     .last_used_us = 1,
+                     .revoked_us = STORE_UNSET,
+                     .client_id = (char *)"",
+                     .user_agent = (char *)"",
+                     .address = (char *)""};
+  CHECK_SRV(st->ops->session_create(st, &s, NULL), SRV_OK);
+  store_session sg;
+  CHECK_SRV(st->ops->session_get(st, "s-bare", &sg, NULL), SRV_OK);
+  CHECK(sg.scope != NULL && strcmp(sg.scope, "") == 0);
+  store_session_clear(&sg);
+  unsigned char *v = NULL;
+  size_t n = 7;
+  CHECK_SRV(st->ops->secret_put(st, "empty", (const unsigned char *)"", 0, NULL), SRV_OK);
+  CHECK_SRV(st->ops->secret_get(st, "empty", &v, &n, NULL), SRV_OK);
+  CHECK(v != NULL && n == 0);
+  free(v);
+  unsigned char hash[32] = {1, 2, 3}, small[8];
+  CHECK_SRV(st->ops->client_create(st, "api", hash, sizeof(hash), 1, NULL), SRV_OK);
+  srv_error e;
+  CHECK_SRV(st->ops->client_get(st, "api", small, sizeof(small), &n, &e), SRV_ERR_STORE);
+  CHECK(strstr(e.message, "unexpected size") != NULL);
+  int64_t count = -1, start = -1;
+  CHECK_SRV(st->ops->rate_hit(st, "b", 100, 0, &count, &start, &e), SRV_ERR_INTERNAL);
+  CHECK(count == 0 && start == 0);
+  /* the admin commands' settings: an empty config path and no --store flag change nothing */
+  srv_config c;
+  CHECK_SRV(config_init(&c, NULL), SRV_OK);
+  CHECK_SRV(config_load_admin(&c, "", NULL, NULL), SRV_OK);
+  config_free(&c);
+  fx_done(&f);
+}
+
 int main(void) {
+  test_store_edges();
   test_small_edges();
   test_no_thread_key_left();
   test_config_edges();
