@@ -181,6 +181,11 @@ def test_session_refusals(c):
         r = requests.post(s.url("/oauth/logout"), headers={"Authorization": "Bearer " + t["access_token"]},
                           cookies={REFRESH_COOKIE: "stale"}, timeout=30)
         c.eq(r.status_code, 204, "logout")
+        t2 = s.login("alice").json()
+        r2 = requests.post(s.url("/oauth/logout"), headers={"Authorization": "Bearer " + t2["access_token"]},
+                           cookies={ACCESS_COOKIE: "stale"}, timeout=30)
+        c.check(r2.status_code == 204 and REFRESH_COOKIE + "=;" in r2.headers.get("Set-Cookie", ""),
+                "the access cookie alone is a browser's too: both cleared: %r" % r2.headers.get("Set-Cookie"))
         c.check(ACCESS_COOKIE + "=;" in r.headers.get("Set-Cookie", ""), "the cookies are cleared: %r" %
                 r.headers.get("Set-Cookie"))
     finally:
