@@ -132,6 +132,10 @@ wb_status wb__inflate(const unsigned char *in, size_t len, size_t max, unsigned 
     zs.avail_out = (uInt)(cap - used);
     zr = inflate(&zs, Z_NO_FLUSH);
     used = cap - zs.avail_out;
+    if (zr == Z_MEM_ERROR) { /* the window is allocated on the first inflate */
+      st = wb__fail(err, WB_ERR_NOMEM, "out of memory");
+      break;
+    }
     if (zr != Z_OK && zr != Z_STREAM_END) {
       st = wb__fail(err, WB_ERR_MALFORMED, "the compressed plaintext is not valid DEFLATE");
       break;
