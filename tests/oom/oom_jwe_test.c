@@ -5,8 +5,10 @@
  * (RSA-OAEP, AES-KW, dir with CBC-HMAC and GCM, ECDH-ES direct and with key wrapping on P-256 and
  * X25519, AES-GCM-KW, PBES2), with compression, typ and cty, a plaintext past the stack buffers;
  * the flattened and general JSON serializations with aad and two recipients; encrypted JWKs;
+ * header parts compared on the heap (long and many member names), a p2c too long for the stack;
  * nested JWTs; keys generated for JWE and decrypters built from a key set with their policy;
- * JWS JSON signing and verifying (general with two signers, flattened detached).
+ * JWS JSON signing and verifying (general with two signers, flattened detached) and unencoded
+ * (b64 false) payloads in the compact, detached and JSON forms.
  * Uses oom_harness.c's failing allocator (plain builds only, label no-asan).
  *
  * Every failure must be reported consistently (err->code is the status, with a message), leave
@@ -158,6 +160,95 @@ out:
   wb_string_free(json);
   wb_encrypter_free(e);
   return ok;
+}
+
+/* ---- header parts read on the heap ------------------------------------------------------------ */
+
+static char *long_names; /* a flattened dir JWE with a long member name in "unprotected" and a "header" */
+static char *many_names; /* the same with 40 unprotected members, one of them escaped */
+static char *p2c_long;   /* a PBES2 JWE whose p2c has 120 digits */
+
+/* Decrypts json (dir_gcm): the header parts are compared on the heap, then it opens. */
+static int json_text_check(const char *json) {
+  wb_decrypter *d = NULL;
+  unsigned char *got = NULL;
+  size_t n = 99;
+  wb_error err;
+  int ok = 0;
+  wb_status st = wb_decrypter_new_key(&d, dir_gcm, &err);
+  if (st != WB_OK) {
+    failed(st, &err, d == NULL);
+    goto out;
+  }
+  if ((st = wb_jwe_decrypt_json(d, json, strlen(json), &got, &n, NULL, NULL, &err)) != WB_OK) {
+    failed(st, &err, got == NULL && n == 0);
+    goto out;
+  }
+  ok = n == 5 && memcmp(got, "short", 5) == 0;
+  EXPECT(ok);
+out:
+  wb_plaintext_free(got, n);
+  wb_decrypter_free(d);
+  return ok;
+}
+
+static int header_scenario(void) {
+  if (!json_text_check(long_names) || !json_text_check(many_names))
+    return 0;
+  /* a p2c too long for the stack: too large, or out of memory on the way */
+  wb_decrypter *d = NULL;
+  unsigned char *got = NULL;
+  size_t n = 99;
+  wb_error err;
+  wb_status st = wb_decrypter_new_password(&d, "pw", 2, &err);
+  if (st != WB_OK) {
+    failed(st, &err, d == NULL);
+    return 0;
+  }
+  st = wb_jwe_decrypt(d, p2c_long, strlen(p2c_long), &got, &n, &err);
+  wb_decrypter_free(d);
+  if (st != WB_ERR_TOO_LARGE) {
+    failed(st, &err, got == NULL && n == 0);
+    return 0;
+  }
+  EXPECT(got == NULL && n == 0);
+  return 1;
+}
+
+/* Sets up the crafted texts: a flattened JWE from the library, header parts added around it. */
+static int header_setup(void) {
+  wb_encrypter *e = NULL;
+  char *flat = NULL, name[140];
+  int ok = wb_encrypter_new(&e, dir_gcm, WB_JWE_DIR, WB_ENC_INVALID, NULL) == WB_OK &&
+           wb_jwe_encrypt_json(e, WB_SER_FLATTENED, (const unsigned char *)"short", 5, NULL, 0, &flat, NULL,
+                               NULL) == WB_OK;
+  wb_encrypter_free(e);
+  if (!ok)
+    return 0;
+  memset(name, 'n', sizeof(name) - 1);
+  name[sizeof(name) - 1] = '\0';
+  size_t cap = strlen(flat) + 1024;
+  long_names = malloc(cap);
+  many_names = malloc(cap);
+  snprintf(long_names, cap, "{\"unprotected\":{\"%s\":1},\"header\":{\"y\":1},%s", name, flat + 1);
+  size_t w = (size_t)snprintf(many_names, cap, "{\"unprotected\":{\"\\u0061bc\":0");
+  for (int i = 0; i < 40; i++)
+    w += (size_t)snprintf(many_names + w, cap - w, ",\"m%d\":%d", i, i);
+  snprintf(many_names + w, cap - w, "},%s", flat + 1);
+  wb_string_free(flat);
+  char hdr[300], h64[500];
+  int k = snprintf(hdr, sizeof(hdr),
+                   "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAA\",\"p2c\":1");
+  for (int i = 0; i < 120; i++)
+    hdr[k++] = '0';
+  hdr[k++] = '}';
+  if (wb_b64url_encode(h64, sizeof(h64), (const unsigned char *)hdr, (size_t)k, NULL, NULL) != WB_OK)
+    return 0;
+  cap = strlen(h64) + 200;
+  p2c_long = malloc(cap);
+  snprintf(p2c_long, cap, "%s.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA",
+           h64);
+  return 1;
 }
 
 /* ---- passwords: PBES2 and encrypted JWKs ------------------------------------------------------ */
@@ -372,7 +463,8 @@ static int jws_json_scenario(void) {
   wb_signer *s[2] = {NULL, NULL};
   wb_verifier *v = NULL;
   wb_keyset *set = NULL;
-  char *general = NULL, *flat = NULL, *payload = NULL;
+  wb_signer *u = NULL;
+  char *general = NULL, *flat = NULL, *payload = NULL, *compact = NULL, *detached = NULL, *unencoded = NULL;
   size_t payload_len = 99;
   wb_error err;
   int ok = 0;
@@ -418,8 +510,56 @@ static int jws_json_scenario(void) {
     failed(st, &err, 1);
     goto out;
   }
-  ok = 1;
+  /* unencoded payloads (RFC 7797): a compact token, a detached one, a JSON one */
+  if ((st = wb_signer_new(&u, ed, WB_ALG_EDDSA, &err)) != WB_OK) {
+    failed(st, &err, u == NULL);
+    goto out;
+  }
+  if ((st = wb_signer_set_b64(u, false, &err)) != WB_OK) {
+    failed(st, &err, 1);
+    goto out;
+  }
+  if ((st = wb_jws_sign(u, msg, sizeof(msg) - 1, &compact, NULL, &err)) != WB_OK) {
+    failed(st, &err, compact == NULL);
+    goto out;
+  }
+  wb_string_free(payload);
+  payload = NULL;
+  payload_len = 0;
+  if ((st = wb_jws_verify(v, compact, strlen(compact), &payload, &payload_len, &err)) != WB_OK) {
+    failed(st, &err, payload == NULL && payload_len == 0);
+    goto out;
+  }
+  if (!(payload_len == sizeof(msg) - 1 && memcmp(payload, msg, payload_len) == 0))
+    goto out;
+  if ((st = wb_jws_sign_detached(u, msg, sizeof(msg), &detached, NULL, &err)) != WB_OK) {
+    failed(st, &err, detached == NULL);
+    goto out;
+  }
+  if ((st = wb_jws_verify_detached(v, detached, strlen(detached), msg, sizeof(msg), &err)) != WB_OK) {
+    failed(st, &err, 1);
+    goto out;
+  }
+  if ((st = wb_jws_sign_json((const wb_signer *const *)&u, 1, WB_SER_GENERAL, msg, sizeof(msg) - 1, false,
+                             &unencoded, NULL, &err)) != WB_OK) {
+    failed(st, &err, unencoded == NULL);
+    goto out;
+  }
+  wb_string_free(payload);
+  payload = NULL;
+  payload_len = 0;
+  if ((st = wb_jws_verify_json(v, WB_JWS_ANY, unencoded, strlen(unencoded), &payload, &payload_len, NULL, 0,
+                               NULL, &err)) != WB_OK) {
+    failed(st, &err, payload == NULL && payload_len == 0);
+    goto out;
+  }
+  ok = payload_len == sizeof(msg) - 1 && memcmp(payload, msg, payload_len) == 0;
+  EXPECT(ok);
 out:
+  wb_string_free(unencoded);
+  wb_string_free(detached);
+  wb_string_free(compact);
+  wb_signer_free(u);
   wb_string_free(payload);
   wb_string_free(flat);
   wb_string_free(general);
@@ -450,10 +590,11 @@ static int setup(void) {
   ed = gen(WB_KTY_OKP, WB_CRV_ED25519, 0);
   es = gen(WB_KTY_EC, WB_CRV_P256, 0);
   return rsa && kw16 && gcmkw32 && dir_cbc && dir_gcm && ec256 && x25519 && ed && es &&
-         wb_key_public(&ed_pub, ed, NULL) == WB_OK && wb_key_public(&es_pub, es, NULL) == WB_OK;
+         wb_key_public(&ed_pub, ed, NULL) == WB_OK && wb_key_public(&es_pub, es, NULL) == WB_OK &&
+         header_setup();
 }
 
-static int (*const scenarios[])(void) = {compact_scenario, json_scenario, password_scenario,
+static int (*const scenarios[])(void) = {compact_scenario, json_scenario, header_scenario,  password_scenario,
                                          nested_scenario,  keys_scenario, jws_json_scenario};
 enum { NSCEN = sizeof(scenarios) / sizeof(scenarios[0]) };
 
@@ -490,6 +631,9 @@ int main(void) {
   printf("pass 2: %ld runs, failures outside libcrypto; live heap blocks %ld before, %ld after\n", runs,
          baseline, baseline + leaked);
   EXPECT(leaked == 0);
+  free(long_names);
+  free(many_names);
+  free(p2c_long);
   wb_key *keys[] = {rsa, kw16, gcmkw32, dir_cbc, dir_gcm, ec256, x25519, ed, ed_pub, es, es_pub};
   for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
     wb_key_free(keys[i]);

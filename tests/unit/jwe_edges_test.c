@@ -106,6 +106,16 @@ static void test_encrypter_setup(void) {
   CHECK(e == NULL && strstr(err.message, "password") != NULL);
   CHECK_ST(wb_encrypter_new(&e, k16, WB_JWE_ALG_COUNT_, WB_ENC_INVALID, &err), WB_ERR_INVALID_ARG);
   CHECK(e == NULL);
+  /* dir with a key that is no secret: A256GCM asked of an EC key, which does not fit */
+  wb_key *ec = NULL;
+  CHECK_ST(wb_key_generate(&ec, WB_KTY_EC, WB_CRV_P256, 0, NULL), WB_OK);
+  CHECK_ST(wb_encrypter_new(&e, ec, WB_JWE_DIR, WB_ENC_INVALID, &err), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK(e == NULL);
+  wb_key_free(ec);
+  /* a 20-byte secret decrypts nothing: no dir enc, no key wrap of that size, PBES2 not opted in */
+  wb_decrypter *d20 = (wb_decrypter *)&e;
+  CHECK_ST(wb_decrypter_new_key(&d20, k20, &err), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK(d20 == NULL);
   /* 24 bytes: A192KW by default */
   char *tok = NULL;
   CHECK_ST(wb_encrypter_new(&e, k24, WB_JWE_ALG_INVALID, WB_ENC_A128GCM, NULL), WB_OK);
@@ -245,6 +255,8 @@ static void test_decrypter_setup(void) {
   wb_decrypter *d = NULL;
   wb_error err;
   CHECK_ST(wb_decrypter_new_password(&d, NULL, 3, &err), WB_ERR_INVALID_ARG);
+  CHECK(d == NULL);
+  CHECK_ST(wb_decrypter_new_password(&d, "", 0, &err), WB_ERR_INVALID_ARG);
   CHECK(d == NULL);
   CHECK_ST(wb_decrypter_new_key(&d, k, NULL), WB_OK);
   CHECK_ST(wb_decrypter_allow_alg(d, WB_JWE_ALG_COUNT_, &err), WB_ERR_INVALID_ARG);
@@ -575,8 +587,42 @@ static void test_strbuf(void) {
   wb_error err;
   CHECK_ST(wb__sb_done(&b, &err), WB_ERR_TOO_LARGE);
   wb__sb_str(&b, "ignored after a failure");
-  CHECK(b.len == 0);
+  wb__sb_b64(&b, key16, SIZE_MAX); /* the first failure is kept */
+  wb__sb_json_string(&b, "x", 1);
+  CHECK(b.len == 0 && b.st == WB_ERR_TOO_LARGE);
   wb__sb_free(&b);
+  /* one piece over the ceiling */
+  char big[1200];
+  memset(big, 'b', sizeof(big));
+  wb__sb_init(&b, 1000);
+  wb__sb_put(&b, big, sizeof(big));
+  CHECK_ST(wb__sb_done(&b, NULL), WB_ERR_TOO_LARGE);
+  wb__sb_free(&b);
+  /* a JSON string may not hold NUL: the length says where it ends */
+  wb__sb_init(&b, 1000);
+  wb__sb_json_string(&b, "a\0b", 3);
+  CHECK_ST(wb__sb_done(&b, &err), WB_ERR_INVALID_ARG);
+  wb__sb_free(&b);
+  /* the base64url of a header is exactly the encoding */
+  wb__sb_init(&b, 1000);
+  wb__sb_b64(&b, (const unsigned char *)"\xfb\xff", 2);
+  CHECK_ST(wb__sb_done(&b, NULL), WB_OK);
+  CHECK(b.len == 3 && strcmp(b.p, "-_8") == 0);
+  wb__sb_free(&b);
+}
+
+/* The header view takes JSON objects only, whoever builds it. */
+static void test_view_of_array(void) {
+  wb_limits lim;
+  wb_limits_default(&lim);
+  wb_jtape *t = NULL;
+  CHECK_ST(wb__jtape_build(&t, "[1]", 3, &lim, false, NULL), WB_OK);
+  wb_jose_part part = {t, 0, WB_JH_PROTECTED};
+  wb_jose_view v;
+  wb_error err;
+  CHECK_ST(wb__jose_view_build(&v, &part, 1, &err), WB_ERR_MALFORMED);
+  CHECK(strstr(err.message, "JSON object") != NULL);
+  wb__jtape_free(t);
 }
 
 int main(void) {
@@ -593,5 +639,6 @@ int main(void) {
   test_zip();
   test_key_wrap_contracts();
   test_strbuf();
+  test_view_of_array();
   return CHECK_DONE();
 }

@@ -86,6 +86,22 @@ static void test_unencoded_compact(void) {
   tok = (char *)"x";
   CHECK_ST(wb_jws_sign(s, (const unsigned char *)"a.b", 3, &tok, NULL, &err), WB_ERR_INVALID_ARG);
   CHECK(tok == NULL && strstr(err.message, "'.'") != NULL);
+  /* crit in a verified header: listed twice, or beside a member of the wrong JSON type */
+  wb_verifier *v = NULL;
+  CHECK_ST(wb_verifier_new_key(&v, k, NULL), WB_OK);
+  static const char *const crit_headers[] = {
+      "{\"alg\":\"HS256\",\"b64\":false,\"crit\":[\"b64\",\"b64\"]}",
+      "{\"alg\":\"HS256\",\"b64\":false,\"crit\":[\"b64\"],\"epk\":1}",
+  };
+  static const wb_status crit_want[] = {WB_ERR_UNSUPPORTED_CRIT, WB_ERR_MALFORMED};
+  for (int i = 0; i < 2; i++) {
+    char *h64 = b64u(crit_headers[i]), t[256];
+    snprintf(t, sizeof(t), "%s.payload.AAAA", h64);
+    CHECK_ST(wb_verify(v, t, strlen(t), NULL, &err), crit_want[i]);
+    CHECK(i != 0 || strstr(err.message, "twice") != NULL);
+    free(h64);
+  }
+  wb_verifier_free(v);
   /* an exact header may not carry crit (wb_signer_set_b64 writes it) */
   const char *hdr = "{\"alg\":\"HS256\",\"b64\":false,\"crit\":[\"b64\"]}";
   tok = (char *)"x";
