@@ -384,6 +384,15 @@ static void test_crafted_parameters(void) {
     decrypt_want(xd, tok, want[i], NULL);
     free(tok);
   }
+  /* PartyUInfo and PartyVInfo: base64url, of a bounded size */
+  static const char *const parties[] = {"\"apu\":\"a+b\"", "\"apv\":\"a+b\""};
+  for (int i = 0; i < 2; i++) {
+    snprintf(hdr, sizeof(hdr), "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\",%s,\"epk\":%s}", parties[i],
+             epks[1]);
+    tok = craft(hdr, "", "p");
+    decrypt_want(xd, tok, WB_ERR_MALFORMED, NULL);
+    free(tok);
+  }
   wb_decrypter_free(pd);
   wb_decrypter_free(xd);
   wb_key_free(x);
