@@ -8,7 +8,8 @@
  * header parts compared on the heap (long and many member names), a p2c too long for the stack;
  * nested JWTs; keys generated for JWE and decrypters built from a key set with their policy;
  * JWS JSON signing and verifying (general with two signers, flattened detached) and unencoded
- * (b64 false) payloads in the compact, detached and JSON forms.
+ * (b64 false) payloads in the compact, detached and JSON forms; Ed448 and Ed25519 public keys
+ * read (their point checks); RSA-PSS signing and verifying.
  * Uses oom_harness.c's failing allocator (plain builds only, label no-asan).
  *
  * Every failure must be reported consistently (err->code is the status, with a message), leave
@@ -570,6 +571,73 @@ out:
   return ok;
 }
 
+/* ---- EdDSA public keys (their point checks) and RSA-PSS ---------------------------------------- */
+
+static char *ed448_pub, *ed25519_pub; /* public JWKs */
+
+static int eddsa_pss_scenario(void) {
+  wb_key *a = NULL, *b = NULL;
+  wb_signer *s = NULL;
+  wb_verifier *v = NULL;
+  char *tok = NULL;
+  wb_error err;
+  int ok = 0;
+  wb_status st = wb_key_from_jwk(&a, ed448_pub, strlen(ed448_pub), &err);
+  if (st != WB_OK) {
+    failed(st, &err, a == NULL);
+    goto out;
+  }
+  if ((st = wb_key_from_jwk(&b, ed25519_pub, strlen(ed25519_pub), &err)) != WB_OK) {
+    failed(st, &err, b == NULL);
+    goto out;
+  }
+  if (wb_key_is_private(a) || wb_key_crv(a) != WB_CRV_ED448 || wb_key_crv(b) != WB_CRV_ED25519)
+    goto out;
+  if ((st = wb_signer_new(&s, rsa, WB_ALG_PS256, &err)) != WB_OK) {
+    failed(st, &err, s == NULL);
+    goto out;
+  }
+  static const unsigned char claims[] = "{\"sub\":\"pss\"}";
+  if ((st = wb_jws_sign(s, claims, sizeof(claims) - 1, &tok, NULL, &err)) != WB_OK) {
+    failed(st, &err, tok == NULL);
+    goto out;
+  }
+  if ((st = wb_verifier_new_key(&v, rsa, &err)) != WB_OK) {
+    failed(st, &err, v == NULL);
+    goto out;
+  }
+  if ((st = wb_verifier_allow_missing_exp(v, &err)) != WB_OK) {
+    failed(st, &err, 1);
+    goto out;
+  }
+  wb_claims *c = NULL;
+  if ((st = wb_verify(v, tok, strlen(tok), &c, &err)) != WB_OK) {
+    failed(st, &err, c == NULL);
+    goto out;
+  }
+  ok = wb_claims_sub(c) != NULL && strcmp(wb_claims_sub(c), "pss") == 0;
+  wb_claims_free(c);
+  EXPECT(ok);
+out:
+  wb_string_free(tok);
+  wb_verifier_free(v);
+  wb_signer_free(s);
+  wb_key_free(a);
+  wb_key_free(b);
+  return ok;
+}
+
+/* The public JWK of a fresh key of crv. */
+static char *public_jwk(wb_crv crv) {
+  wb_key *k = NULL;
+  char *json = NULL;
+  if (wb_key_generate(&k, WB_KTY_OKP, crv, 0, NULL) != WB_OK ||
+      wb_key_to_jwk(k, WB_KEY_PUBLIC, &json, NULL) != WB_OK)
+    json = NULL;
+  wb_key_free(k);
+  return json;
+}
+
 /* ---- set-up and the two passes ------------------------------------------------------------------ */
 
 static wb_key *gen(wb_kty kty, wb_crv crv, unsigned bits) {
@@ -591,11 +659,13 @@ static int setup(void) {
   es = gen(WB_KTY_EC, WB_CRV_P256, 0);
   return rsa && kw16 && gcmkw32 && dir_cbc && dir_gcm && ec256 && x25519 && ed && es &&
          wb_key_public(&ed_pub, ed, NULL) == WB_OK && wb_key_public(&es_pub, es, NULL) == WB_OK &&
-         header_setup();
+         header_setup() && (ed448_pub = public_jwk(WB_CRV_ED448)) != NULL &&
+         (ed25519_pub = public_jwk(WB_CRV_ED25519)) != NULL;
 }
 
-static int (*const scenarios[])(void) = {compact_scenario, json_scenario, header_scenario,  password_scenario,
-                                         nested_scenario,  keys_scenario, jws_json_scenario};
+static int (*const scenarios[])(void) = {compact_scenario,  json_scenario,     header_scenario,
+                                         password_scenario, nested_scenario,   keys_scenario,
+                                         jws_json_scenario, eddsa_pss_scenario};
 enum { NSCEN = sizeof(scenarios) / sizeof(scenarios[0]) };
 
 static int all(void) {
@@ -631,6 +701,8 @@ int main(void) {
   printf("pass 2: %ld runs, failures outside libcrypto; live heap blocks %ld before, %ld after\n", runs,
          baseline, baseline + leaked);
   EXPECT(leaked == 0);
+  wb_string_free(ed448_pub);
+  wb_string_free(ed25519_pub);
   free(long_names);
   free(many_names);
   free(p2c_long);

@@ -588,6 +588,20 @@ static void test_key_wrap_contracts(void) {
   wb_key_free(k);
 }
 
+/* AES-GCM takes lengths OpenSSL's int can count: a false larger one is refused before it is read. */
+static void test_gcm_lengths(void) {
+  const wb_enc_info *ei = wb__enc_info(WB_ENC_A128GCM);
+  unsigned char iv[12] = {0}, tag[16], out[16];
+  size_t n = 99;
+  wb_error err;
+  CHECK_ST(wb__ce_encrypt(ei, key16, iv, key16, 16, key16, (size_t)INT32_MAX + 1, out, &n, tag, &err),
+           WB_ERR_CRYPTO);
+  CHECK(n == 0 && strstr(err.message, "AES-GCM") != NULL);
+  CHECK_ST(wb__ce_encrypt(ei, key16, iv, key16, (size_t)INT32_MAX + 1, key16, 16, out, &n, tag, &err),
+           WB_ERR_CRYPTO);
+  CHECK(n == 0);
+}
+
 /* The JSON string and base64url writers: a false length too large to encode is refused unread. */
 static void test_strbuf(void) {
   wb_strbuf b;
@@ -647,6 +661,7 @@ int main(void) {
   test_generate_refusals();
   test_zip();
   test_key_wrap_contracts();
+  test_gcm_lengths();
   test_strbuf();
   test_view_of_array();
   return CHECK_DONE();
