@@ -562,6 +562,8 @@ static void test_key_wrap_contracts(void) {
   wb_error err;
   CHECK_ST(wb__aeskw_wrap(key16, 16, key16, 12, out, &err), WB_ERR_INVALID_ARG); /* not 8-byte blocks */
   CHECK_ST(wb__aeskw_wrap(key16, 16, key16, 8, out, &err), WB_ERR_INVALID_ARG);  /* one block */
+  CHECK_ST(wb__aeskw_wrap(key16, 16, key16, WB_JWE_MAX_EK, out, &err),
+           WB_ERR_INVALID_ARG); /* over the room */
   /* RSA1_5 never wraps, whoever asks */
   wb_key *rsa = NULL;
   CHECK_ST(wb_key_generate(&rsa, WB_KTY_RSA, WB_CRV_NONE, 2048, NULL), WB_OK);
@@ -584,6 +586,14 @@ static void test_key_wrap_contracts(void) {
       wb__km_unwrap(k, wb__jwe_alg_info(WB_JWE_A128KW), wb__enc_info(WB_ENC_A128GCM), &in, cek, &good, &err),
       WB_OK);
   static const unsigned char zero[16];
+  CHECK(good == 0 && memcmp(cek, zero, 16) != 0);
+  /* an encrypted key longer than any: public, so no unwrap is tried, and the random key stands in */
+  wb_km_in longer = {bad_ek, WB_JWE_MAX_EK + 8, NULL, 0, NULL};
+  good = 7;
+  memset(cek, 0, sizeof(cek));
+  CHECK_ST(wb__km_unwrap(k, wb__jwe_alg_info(WB_JWE_A128KW), wb__enc_info(WB_ENC_A128GCM), &longer, cek,
+                         &good, &err),
+           WB_OK);
   CHECK(good == 0 && memcmp(cek, zero, 16) != 0);
   wb_key_free(k);
 }

@@ -5,7 +5,8 @@
  * and overlong signature segments; unencoded (b64 false) compact payloads; exact headers with
  * "crit"; the JSON serializations' refusals of signers (too many, NULL, disagreeing on b64, the
  * wrong form) and of texts (bad policy, over the length limit, too many signatures, signatures
- * that are not objects, overlong signatures, signatures disagreeing on b64).
+ * that are not objects, overlong signatures, signatures disagreeing on b64); an Ed25519 public key
+ * whose first byte is 1 (not the small-order point y = 1).
  * Every refusal is checked for its exact status and its out-parameters left NULL.
  */
 #include "check.h"
@@ -226,10 +227,35 @@ static void test_json_texts(void) {
   wb_key_free(k);
 }
 
+/* An Ed25519 public key whose y starts with the byte 1 is not the point y = 1 (refused as small-order). */
+static void test_ed25519_first_byte_one(void) {
+  int found = 0;
+  for (int i = 0; i < 5000 && !found; i++) {
+    wb_key *k = NULL, *back = NULL;
+    char *json = NULL;
+    CHECK_ST(wb_key_generate(&k, WB_KTY_OKP, WB_CRV_ED25519, 0, NULL), WB_OK);
+    CHECK_ST(wb_key_to_jwk(k, WB_KEY_PUBLIC, &json, NULL), WB_OK);
+    const char *x = json ? strstr(json, "\"x\":\"") : NULL;
+    unsigned char pt[32];
+    size_t n = 0;
+    if (x != NULL && wb_b64url_decode(pt, sizeof(pt), x + 5, 43, &n, NULL) == WB_OK && n == 32 &&
+        pt[0] == 1) {
+      found = 1;
+      CHECK_ST(wb_key_from_jwk(&back, json, strlen(json), NULL), WB_OK);
+      CHECK(back != NULL && !wb_key_is_private(back));
+    }
+    wb_key_free(back);
+    wb_string_free(json);
+    wb_key_free(k);
+  }
+  CHECK(found);
+}
+
 int main(void) {
   test_compact_refusals();
   test_unencoded_compact();
   test_json_signers();
   test_json_texts();
+  test_ed25519_first_byte_one();
   return CHECK_DONE();
 }
