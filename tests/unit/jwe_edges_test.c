@@ -519,10 +519,29 @@ static void test_generate_refusals(void) {
              cases[i].want);
     CHECK(k == NULL && err.message[0] != '\0');
   }
-  wb_key *k = NULL;
-  CHECK_ST(wb_key_generate_for_jwe(&k, WB_JWE_ECDH_ES_A128KW, WB_ENC_INVALID, WB_CRV_X448, 0, NULL), WB_OK);
-  CHECK(k != NULL && wb_key_crv(k) == WB_CRV_X448 && wb_key_use(k) == WB_USE_ENC);
-  wb_key_free(k);
+  static const wb_crv curves[] = {WB_CRV_X448, WB_CRV_P384, WB_CRV_P521};
+  for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+    wb_key *k = NULL;
+    CHECK_ST(wb_key_generate_for_jwe(&k, WB_JWE_ECDH_ES_A128KW, WB_ENC_INVALID, curves[i], 0, NULL), WB_OK);
+    CHECK(k != NULL && wb_key_crv(k) == curves[i] && wb_key_use(k) == WB_USE_ENC);
+    wb_key_free(k);
+  }
+  /* an Ed25519 key signs: ECDH-ES takes X25519 and X448 only */
+  wb_key *ed = NULL;
+  wb_encrypter *e = (wb_encrypter *)&ed;
+  CHECK_ST(wb_key_generate(&ed, WB_KTY_OKP, WB_CRV_ED25519, 0, NULL), WB_OK);
+  CHECK_ST(wb_encrypter_new(&e, ed, WB_JWE_ECDH_ES, WB_ENC_INVALID, NULL), WB_ERR_ALG_NOT_ALLOWED);
+  CHECK(e == NULL);
+  wb_key_free(ed);
+  /* a dir key pinned to its enc: a decrypter takes it, and it decrypts that enc */
+  wb_key *pinned = jwk("{\"kty\":\"oct\",\"k\":\"MDEyMzQ1Njc4OWFiY2RlZg\",\"alg\":\"A128GCM\"}");
+  wb_decrypter *d = NULL;
+  CHECK_ST(wb_decrypter_new_key(&d, pinned, NULL), WB_OK);
+  char *tok = craft("{\"alg\":\"dir\",\"enc\":\"A128GCM\"}", "", "pinned");
+  decrypt_want(d, tok, WB_OK, "pinned");
+  free(tok);
+  wb_decrypter_free(d);
+  wb_key_free(pinned);
 }
 
 /* ---- internal contracts (lib/jwe_int.h) ---------------------------------------------------------- */
