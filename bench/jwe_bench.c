@@ -21,6 +21,7 @@
  * operations in count_loop() and nothing timed, for instruction counts (valgrind --tool=callgrind
  * --collect-atstart=no --toggle-collect=count_loop: Ir / N is the cost of one operation).
  */
+#include "jwe_common.h"
 #include "timing.h"
 
 #include <openssl/core_names.h>
@@ -33,10 +34,6 @@
 #include <string.h>
 
 #include "internal.h" /* set-up only: the raw row takes the EVP_PKEY / secret out of a parsed JWK */
-
-static const char *const pairs[] = {"dir+A256GCM", "A256KW+A256GCM", "ECDH-ES+A256KW-P256",
-                                    "ECDH-ES+A256KW-X25519", "RSA-OAEP-256+A256GCM"};
-#define NPAIRS (sizeof(pairs) / sizeof(pairs[0]))
 
 typedef struct jb {
   const char *pair;
@@ -56,25 +53,6 @@ typedef struct jb {
   EVP_MD *sha256;
   int kind; /* 0 dir, 1 kw, 2 ecdh p256, 3 ecdh x25519, 4 rsa */
 } jb;
-
-static char *read_file(const char *dir, const char *sub, const char *name, const char *ext, size_t *len) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s%s%s", dir, sub, name, ext);
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return NULL;
-  static char buf[65536];
-  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-  fclose(f);
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-    n--;
-  char *out = malloc(n + 1);
-  memcpy(out, buf, n);
-  out[n] = '\0';
-  if (len)
-    *len = n;
-  return out;
-}
 
 /* ---- wristband ------------------------------------------------------------------------------ */
 

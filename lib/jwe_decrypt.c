@@ -163,11 +163,12 @@ static wb_status open_sealed(const wb_decrypter *d, const jwe_in *in, const wb_k
   if (st == WB_OK)
     st = wb__km_unwrap(key, ai, ei, &km, cek, &good, err);
   if (st == WB_OK) {
-    st = wb__ce_decrypt_pool((wb_pool_ref *)&d->pool, ei, cek, iv, iv_len, aad, aad_len, out, ct_len, tag,
-                             tag_len, out, &n, err); /* the pool is the decrypter's mutable part */
-    if (st == WB_OK && good != ~0u) {                /* LCOV_EXCL_BR_LINE: cov-substitute-tag */
-      OPENSSL_cleanse(out, n);                       /* LCOV_EXCL_LINE: cov-substitute-tag */
-      st = decrypt_failed(err);                      /* LCOV_EXCL_LINE: cov-substitute-tag */
+    st = wb__ce_decrypt_pool((wb_pool_ref *)&d->pool, ai->kind == WB_KM_DIR, ei, cek, iv, iv_len, aad,
+                             aad_len, out, ct_len, tag, tag_len, out, &n,
+                             err);    /* the pool is the decrypter's mutable part */
+    if (st == WB_OK && good != ~0u) { /* LCOV_EXCL_BR_LINE: cov-substitute-tag */
+      OPENSSL_cleanse(out, n);        /* LCOV_EXCL_LINE: cov-substitute-tag */
+      st = decrypt_failed(err);       /* LCOV_EXCL_LINE: cov-substitute-tag */
     }
   }
   OPENSSL_cleanse(cek, sizeof(cek));
