@@ -254,14 +254,41 @@ static int header_setup(void) {
 
 /* ---- passwords: PBES2 and encrypted JWKs ------------------------------------------------------ */
 
-static int password_scenario(void) {
-  static const char pw[] = "correct horse battery staple";
-  wb_encrypter *e = NULL;
+/* Each PBKDF2 allocates for every iteration: one derivation per scenario keeps the runs few. */
+static const char pw[] = "correct horse battery staple";
+static char *pbes2_token; /* PBES2-HS256+A128KW, A128GCM, p2c 1000: big_pt[0..100) */
+static char *enc_jwk;     /* ec256 as an encrypted JWK, p2c 1000 */
+
+/* 1 when tok decrypts with pw to big_pt[0..100) (checked with injection paused). */
+static int pbes2_opens(const char *tok) {
   wb_decrypter *d = NULL;
-  wb_key *back = NULL;
-  char *tok = NULL, *jwe = NULL, *a = NULL, *b = NULL;
   unsigned char *got = NULL;
-  size_t n = 99;
+  size_t n = 0;
+  oom_pause();
+  int ok = wb_decrypter_new_password(&d, pw, strlen(pw), NULL) == WB_OK &&
+           wb_jwe_decrypt(d, tok, strlen(tok), &got, &n, NULL) == WB_OK && n == 100 &&
+           memcmp(got, big_pt, n) == 0;
+  wb_plaintext_free(got, n);
+  wb_decrypter_free(d);
+  oom_resume();
+  return ok;
+}
+
+/* 1 when k is ec256 (checked with injection paused). */
+static int is_ec256(const wb_key *k) {
+  char *a = NULL, *b = NULL;
+  oom_pause();
+  int ok = wb_key_to_jwk(ec256, WB_KEY_PRIVATE, &a, NULL) == WB_OK &&
+           wb_key_to_jwk(k, WB_KEY_PRIVATE, &b, NULL) == WB_OK && strcmp(a, b) == 0;
+  wb_string_free(a);
+  wb_string_free(b);
+  oom_resume();
+  return ok;
+}
+
+static int pbes2_encrypt_scenario(void) {
+  wb_encrypter *e = NULL;
+  char *tok = NULL;
   wb_error err;
   int ok = 0;
   wb_status st =
@@ -274,37 +301,77 @@ static int password_scenario(void) {
     failed(st, &err, tok == NULL);
     goto out;
   }
-  if ((st = wb_decrypter_new_password(&d, pw, strlen(pw), &err)) != WB_OK) {
+  ok = pbes2_opens(tok);
+  EXPECT(ok);
+out:
+  wb_string_free(tok);
+  wb_encrypter_free(e);
+  return ok;
+}
+
+static int pbes2_decrypt_scenario(void) {
+  wb_decrypter *d = NULL;
+  unsigned char *got = NULL;
+  size_t n = 99;
+  wb_error err;
+  int ok = 0;
+  wb_status st = wb_decrypter_new_password(&d, pw, strlen(pw), &err);
+  if (st != WB_OK) {
     failed(st, &err, d == NULL);
     goto out;
   }
-  if ((st = wb_jwe_decrypt(d, tok, strlen(tok), &got, &n, &err)) != WB_OK) {
+  if ((st = wb_jwe_decrypt(d, pbes2_token, strlen(pbes2_token), &got, &n, &err)) != WB_OK) {
     failed(st, &err, got == NULL && n == 0);
     goto out;
   }
-  if (!(n == 100 && memcmp(got, big_pt, n) == 0))
-    goto out;
-  if ((st = wb_key_to_encrypted_jwk(ec256, pw, strlen(pw), 1000, &jwe, &err)) != WB_OK) {
-    failed(st, &err, jwe == NULL);
-    goto out;
-  }
-  if ((st = wb_key_from_encrypted_jwk(&back, jwe, strlen(jwe), pw, strlen(pw), 0, &err)) != WB_OK) {
-    failed(st, &err, back == NULL);
-    goto out;
-  }
-  oom_pause(); /* the check itself must not fail */
-  ok = wb_key_to_jwk(ec256, WB_KEY_PRIVATE, &a, NULL) == WB_OK &&
-       wb_key_to_jwk(back, WB_KEY_PRIVATE, &b, NULL) == WB_OK && strcmp(a, b) == 0;
-  oom_resume();
+  ok = n == 100 && memcmp(got, big_pt, n) == 0;
   EXPECT(ok);
 out:
-  wb_string_free(a);
-  wb_string_free(b);
+  wb_plaintext_free(got, n);
+  wb_decrypter_free(d);
+  return ok;
+}
+
+static int jwk_to_scenario(void) {
+  char *jwe = NULL;
+  wb_key *back = NULL;
+  wb_error err;
+  wb_status st = wb_key_to_encrypted_jwk(ec256, pw, strlen(pw), 1000, &jwe, &err);
+  if (st != WB_OK) {
+    failed(st, &err, jwe == NULL);
+    return 0;
+  }
+  oom_pause();
+  int ok = wb_key_from_encrypted_jwk(&back, jwe, strlen(jwe), pw, strlen(pw), 0, NULL) == WB_OK;
+  oom_resume();
+  ok = ok && is_ec256(back);
+  EXPECT(ok);
   wb_key_free(back);
   wb_string_free(jwe);
-  wb_plaintext_free(got, n);
-  wb_string_free(tok);
-  wb_decrypter_free(d);
+  return ok;
+}
+
+static int jwk_from_scenario(void) {
+  wb_key *back = NULL;
+  wb_error err;
+  wb_status st = wb_key_from_encrypted_jwk(&back, enc_jwk, strlen(enc_jwk), pw, strlen(pw), 0, &err);
+  if (st != WB_OK) {
+    failed(st, &err, back == NULL);
+    return 0;
+  }
+  int ok = is_ec256(back);
+  EXPECT(ok);
+  wb_key_free(back);
+  return ok;
+}
+
+/* The token and the encrypted JWK the decrypting scenarios read. */
+static int password_setup(void) {
+  wb_encrypter *e = NULL;
+  int ok = wb_encrypter_new_password(&e, pw, strlen(pw), WB_JWE_PBES2_HS256_A128KW, WB_ENC_A128GCM, 1000,
+                                     NULL) == WB_OK &&
+           wb_jwe_encrypt(e, big_pt, 100, &pbes2_token, NULL, NULL) == WB_OK &&
+           wb_key_to_encrypted_jwk(ec256, pw, strlen(pw), 1000, &enc_jwk, NULL) == WB_OK;
   wb_encrypter_free(e);
   return ok;
 }
@@ -659,13 +726,14 @@ static int setup(void) {
   es = gen(WB_KTY_EC, WB_CRV_P256, 0);
   return rsa && kw16 && gcmkw32 && dir_cbc && dir_gcm && ec256 && x25519 && ed && es &&
          wb_key_public(&ed_pub, ed, NULL) == WB_OK && wb_key_public(&es_pub, es, NULL) == WB_OK &&
-         header_setup() && (ed448_pub = public_jwk(WB_CRV_ED448)) != NULL &&
+         header_setup() && password_setup() && (ed448_pub = public_jwk(WB_CRV_ED448)) != NULL &&
          (ed25519_pub = public_jwk(WB_CRV_ED25519)) != NULL;
 }
 
-static int (*const scenarios[])(void) = {compact_scenario,  json_scenario,     header_scenario,
-                                         password_scenario, nested_scenario,   keys_scenario,
-                                         jws_json_scenario, eddsa_pss_scenario};
+static int (*const scenarios[])(void) = {compact_scenario,       json_scenario,          header_scenario,
+                                         pbes2_encrypt_scenario, pbes2_decrypt_scenario, jwk_to_scenario,
+                                         jwk_from_scenario,      nested_scenario,        keys_scenario,
+                                         jws_json_scenario,      eddsa_pss_scenario};
 enum { NSCEN = sizeof(scenarios) / sizeof(scenarios[0]) };
 
 static int all(void) {
@@ -701,6 +769,8 @@ int main(void) {
   printf("pass 2: %ld runs, failures outside libcrypto; live heap blocks %ld before, %ld after\n", runs,
          baseline, baseline + leaked);
   EXPECT(leaked == 0);
+  wb_string_free(pbes2_token);
+  wb_string_free(enc_jwk);
   wb_string_free(ed448_pub);
   wb_string_free(ed25519_pub);
   free(long_names);
