@@ -167,7 +167,7 @@ out:
 
 static char *long_names; /* a flattened dir JWE with a long member name in "unprotected" and a "header" */
 static char *many_names; /* the same with 40 unprotected members, one of them escaped */
-static char *p2c_long;   /* a PBES2 JWE whose p2c has 120 digits */
+static char *p2c_long;   /* a PBES2 JWE whose p2c has 151 digits */
 
 /* Decrypts json (dir_gcm): the header parts are compared on the heap, then it opens. */
 static int json_text_check(const char *json) {
@@ -240,7 +240,7 @@ static int header_setup(void) {
   char hdr[300], h64[500];
   int k = snprintf(hdr, sizeof(hdr),
                    "{\"alg\":\"PBES2-HS256+A128KW\",\"enc\":\"A128GCM\",\"p2s\":\"AAAAAAAAAAA\",\"p2c\":1");
-  for (int i = 0; i < 120; i++)
+  for (int i = 0; i < 150; i++) /* past the number parser's 128 bytes on the stack */
     hdr[k++] = '0';
   hdr[k++] = '}';
   if (wb_b64url_encode(h64, sizeof(h64), (const unsigned char *)hdr, (size_t)k, NULL, NULL) != WB_OK)
