@@ -629,6 +629,16 @@ static void test_gcm_lengths(void) {
   CHECK_ST(wb__ce_encrypt(ei, key16, iv, key16, (size_t)INT32_MAX + 1, key16, 16, out, &n, tag, &err),
            WB_ERR_CRYPTO);
   CHECK(n == 0);
+  /* no AAD at all (a JWE always has its header; the primitive does not need one) */
+  unsigned char back[16];
+  size_t m = 0;
+  CHECK_ST(wb__ce_encrypt(ei, key16, iv, NULL, 0, key16, 16, out, &n, tag, NULL), WB_OK);
+  CHECK_ST(wb__ce_decrypt(ei, key16, iv, 12, NULL, 0, out, n, tag, 16, back, &m, NULL), WB_OK);
+  CHECK(m == 16 && memcmp(back, key16, 16) == 0);
+  tag[0] ^= 1;
+  CHECK_ST(wb__ce_decrypt(ei, key16, iv, 12, NULL, 0, out, n, tag, 16, back, &m, NULL),
+           WB_ERR_DECRYPT_FAILED);
+  CHECK(m == 0);
 }
 
 /* The JSON string and base64url writers: a false length too large to encode is refused unread. */
