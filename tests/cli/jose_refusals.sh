@@ -76,6 +76,23 @@ expect_fail "verify --decrypt-key with a missing key" 2 io verify --key "$T/s1.j
 echo - >"$T/dash"
 IN=$T/dash expect_fail "a TOKEN on stdin that is '-'" 1 malformed verify --key "$T/s1.jwk" -
 
+printf '%s' - >"$T/dash1"
+IN=$T/dash1 expect_fail "a TOKEN on stdin that is '-', no newline" 1 malformed verify --key "$T/s1.jwk" -
+check "... says so" grep -q "the TOKEN on stdin is '-'" "$T/err"
+expect_fail "verify --password-file without --decrypt-key" 2 usage verify --key "$T/s1.jwk" \
+  --password-file "$T/pw" "$NESTED"
+expect_fail "verify --detached with --iss" 2 usage verify --key "$T/s1.jwk" --detached "$T/pt" --iss x "$NESTED"
+expect_fail "verify --detached with --decrypt-key" 2 usage verify --key "$T/s1.jwk" --detached "$T/pt" \
+  --decrypt-key "$T/ec.jwk" "$NESTED"
+expect_fail "sign --encrypt-to with --detached" 2 usage sign --key "$T/s1.jwk" --encrypt-to "$T/ec.pub" --detached "$T/pt"
+expect_ok "sign --json --typ --kid" sign --json --key "$T/s1.jwk" --typ at+jwt --kid kk --exp none
+check "... typ and kid in the protected header" [ "$($PY -c 'import base64,json,sys; h=json.load(open(sys.argv[1]))["protected"]; h=json.loads(base64.urlsafe_b64decode(h+"="*(-len(h)%4))); print(h["typ"]+h["kid"])' "$T/out")" = at+jwtkk ]
+"$W" sign --json --key "$T/s1.jwk" --key "$T/s2.jwk" --exp none --sub two >"$T/two.json"
+IN=$T/two.json expect_ok "verify a general JWS with the second signer's key" verify --key "$T/s2.jwk" --allow-no-exp -
+check "... the claims" [ "$(json_get "$T/out" 'j["sub"]')" = two ]
+"$W" keygen ES256 --kid s1 -o "$T/s3.jwk"
+IN=$T/two.json expect_fail "verify a general JWS with neither key (same kid)" 1 bad_signature verify --key "$T/s3.jwk" -
+
 # ---- tokens that are empty, blank or binary
 expect_fail "decrypt an empty TOKEN" 1 malformed decrypt --key "$T/kw.jwk" ""
 printf ' \n\t\r\n' >"$T/blank"

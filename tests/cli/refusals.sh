@@ -107,6 +107,9 @@ expect_ok "--now with a negative offset" sign --key "$T/e.jwk" --now 2000-02-29T
 check "... iat" [ "$(json_get <("$W" decode "$OUT" 2>/dev/null) 'j["payload"]["iat"]')" = 951831000 ]
 expect_fail "--leeway, bare seconds over 366 days" 2 usage verify --key "$T/e.jwk" --leeway 99999999 "$TOK"
 expect_fail "--max-age, bare seconds over its maximum" 2 usage verify --key "$T/e.jwk" --max-age 99999999999 "$TOK"
+expect_fail "verify --now not a time" 2 usage verify --key "$T/e.jwk" --now x "$TOK"
+expect_fail "verify --alg twice, neither the key's" 2 usage verify --key "$T/e.jwk" --alg HS256 --alg HS384 "$TOK"
+check "... names the others" grep -q "or the other algorithms named" "$T/err"
 expect_fail "dpop --now not a time" 2 usage dpop --key "$T/e.jwk" --method GET --url https://a.example/ --now x
 
 # ---- tokens (cli/io.c)
