@@ -9,7 +9,6 @@
 
 "$W" keygen ES256 --kid e -o "$T/e.jwk"
 "$W" keygen HS256 --kid h -o "$T/h.jwk"
-not_grep() { ! grep -q "$@"; }
 cp "$T/e.jwk" "$T/e.orig"
 TOK=$("$W" sign --key "$T/e.jwk" --now $NOW --exp none)
 
