@@ -141,4 +141,52 @@ check "... aud an array in order" [ "$(json_get <("$W" decode "$OUT" 2>/dev/null
 expect_ok "sign --typ --kid" sign --key "$T/e.jwk" --typ at+jwt --kid other --now $NOW
 check "... typ and kid" [ "$(json_get <("$W" decode "$OUT" 2>/dev/null) 'j["header"]["typ"]+j["header"]["kid"]')" = at+jwtother ]
 
+# ---- secrets shaped like DER or JSON, at their edges (cli/secret.c)
+for sec in '\060\201' '\060\202\001' '\060\203\001\002' '    ' '\001\002\003\004\005\006\007\010\n' '\303\251t\303\251\n'; do
+  printf "$sec" >"$T/edge.secret"
+  expect_fail "--secret-file $sec: too short for HS256, no key" 2 bad_key sign --secret-file "$T/edge.secret"
+  check "... its length named" grep -q "the HMAC key is [0-9]* bytes" "$T/err"
+  check "... no newline warning (binary or too short)" not_grep "ends with a newline" "$T/err"
+done
+printf '{"keys":[]}' >"$T/emptyset.secret"
+expect_fail "--secret-file holding an empty JWKS" 2 bad_key sign --secret-file "$T/emptyset.secret"
+check "... a JWK or JWKS" grep -q "holds a JWK or JWKS" "$T/err"
+printf '{"k\\u0074y":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA"}' >"$T/escjwk.secret"
+expect_fail "--secret-file holding a JWK whose kty is spelled with an escape" 2 bad_key sign --secret-file "$T/escjwk.secret"
+check "... a JWK or JWKS" grep -q "holds a JWK or JWKS" "$T/err"
+expect_fail "--secret-b64 of a missing file" 2 io sign --secret-b64 "$T/none.b64"
+
+# ---- the command line (cli/main.c, cli/args.c)
+expect_ok "help with an unknown command" help nosuch
+check "... the general help" grep -q "^wristband keygen" "$T/out"
+expect_ok "-h with a command" -h sign
+check "... the general help" grep -q "^wristband verify" "$T/out"
+expect_ok "sign -h" sign -h
+check "... sign's usage" grep -q "^wristband sign" "$T/out"
+expect_fail "thumbprint with two KEYs" 2 usage thumbprint "$T/e.jwk" "$T/e.jwk"
+expect_fail "an option value with a tab is shown with a space" 2 usage sign --key "$T/e.jwk" --alg $'HS\t256'
+check "... HS 256" grep -q "HS 256" "$T/err"
+expect_fail "a CLAIMS_FILE after --" 2 io sign --key "$T/e.jwk" -- -claims.json
+check "... named" grep -q -- "-claims.json" "$T/err"
+keys=()
+for i in $(seq 12); do
+  "$W" keygen ES256 --kid "a-rather-long-key-identifier-number-$i" -o "$T/k$i.jwk"
+  keys+=("$T/k$i.jwk")
+done
+"$W" jwks "${keys[@]}" >"$T/many.jwks"
+expect_fail "sign --kid not in a set of 12" 2 '[a-z_]+' sign --key "$T/many.jwks" --kid nope
+check "... the kids listed, cut short" grep -q "(its kids: a-rather-long-key-identifier-number-1, .*, \.\.\.)" "$T/err"
+
+# ---- stdout that cannot be written (/dev/full): an error, never a silent success
+if [ -w /dev/full ]; then
+  "$W" sign --key "$T/e.jwk" --now $NOW >/dev/full 2>"$T/err"
+  check "sign to a full stdout: exit 2" [ $? = 2 ]
+  check "... one line: cannot write to stdout" [ "$(cat "$T/err")" = "wristband: io: cannot write to stdout" ]
+  "$W" keygen A256KW -o "$T/kw.jwk"
+  "$W" encrypt --key "$T/kw.jwk" <(printf 'plaintext') >"$T/kw.jwe"
+  "$W" decrypt --key "$T/kw.jwk" - <"$T/kw.jwe" >/dev/full 2>"$T/err"
+  check "decrypt to a full stdout: exit 2" [ $? = 2 ]
+  check "... one line: cannot write to stdout" [ "$(cat "$T/err")" = "wristband: io: cannot write to stdout" ]
+fi
+
 summary
