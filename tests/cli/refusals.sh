@@ -70,9 +70,13 @@ IN=$T/ctl.key expect_fail "a KEY on stdin that is binary" 2 '[a-z_]+' thumbprint
 check "... named '-'" grep -q "KEY '-' is" "$T/err"
 
 # ---- secrets that are keys, JSON or too long (cli/secret.c)
+# DER lengths in all three forms: P-256 SEC1 (short), P-384 SEC1 (0x81), RSA PKCS#8 (0x82)
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -outform DER -out "$T/ec.der" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -outform DER -out "$T/ec384.der" 2>/dev/null
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -outform DER -out "$T/rsa.der" 2>/dev/null
 expect_fail "--secret-file holding a DER EC key" 2 bad_key sign --secret-file "$T/ec.der"
+check "... a DER key" grep -q "holds a DER key" "$T/err"
+expect_fail "--secret-file holding a DER P-384 key" 2 bad_key sign --secret-file "$T/ec384.der"
 check "... a DER key" grep -q "holds a DER key" "$T/err"
 expect_fail "--secret-file holding a DER RSA key" 2 bad_key sign --secret-file "$T/rsa.der"
 check "... a DER key" grep -q "holds a DER key" "$T/err"
