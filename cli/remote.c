@@ -82,8 +82,8 @@ int cli_remote_revocations(const char *cmd, const cli_remote *r, wb_revocations 
   cli_buf secret = {0};
   *out = NULL;
   int rc = r->client != NULL ? read_client(cmd, r->client, &id, &secret) : 0;
-  if (rc == 0 && secret.data != NULL && memchr(secret.data, '\0', secret.len) != NULL)
-    rc = cli_usage(cmd, "--client: the secret file holds a NUL byte");
+  if (rc == 0 && r->client != NULL && (secret.len == 0 || memchr(secret.data, '\0', secret.len) != NULL))
+    rc = cli_usage(cmd, "--client: the secret file is empty or holds a NUL byte");
   o.client_id = id;
   o.client_secret = secret.data;
   if (rc == 0 && wb_revocations_new(out, r->revocations, &o, &err) != WB_OK)

@@ -24,6 +24,11 @@ if script -qec true /dev/null >/dev/null 2>&1; then
   check "... and no user bob" not_grep "^bob	" "$T/users"
 fi
 
+expect_fail "user disable without a NAME" 2 usage user disable --store "$S"
+check "... one argument" grep -q "disable takes 1 argument " "$T/err"
+expect_fail "user set-claim with two arguments" 2 usage user set-claim alice k --store "$S"
+check "... three arguments" grep -q "set-claim takes 3 arguments " "$T/err"
+
 # client add
 expect_ok "client add" client add c1 --store "$S"
 check "... prints its secret" grep -Eq '^[A-Za-z0-9_-]{40,}$' "$T/out"

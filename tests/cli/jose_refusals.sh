@@ -115,6 +115,9 @@ expect_fail "encrypt to a missing key" 2 io encrypt --key "$T/none.jwk" "$T/pt"
 # ---- keygen for encryption: --bits and --enc
 expect_fail "keygen dir --enc unknown" 2 usage keygen dir --enc A1GCM
 expect_fail "keygen RSA-OAEP --bits x" 2 usage keygen RSA-OAEP --bits 20x8
+expect_fail "keygen RSA-OAEP --bits empty" 2 usage keygen RSA-OAEP --bits ""
+expect_fail "keygen RS256 --bits empty" 2 usage keygen RS256 --bits ""
+expect_fail "keygen RS256 --bits too many digits" 2 usage keygen RS256 --bits 1234567
 expect_fail "keygen RSA-OAEP --bits too many digits" 2 usage keygen RSA-OAEP --bits 1234567
 expect_fail "keygen RSA-OAEP --bits over the maximum" 2 usage keygen RSA-OAEP --bits 999999
 expect_ok "keygen RSA-OAEP-256 --bits 2048 --kid r" keygen RSA-OAEP-256 --bits 2048 --kid r -o "$T/r.jwk"

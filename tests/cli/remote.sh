@@ -100,4 +100,15 @@ expect_fail "--client secret holding a NUL" 2 usage "${REV[@]}" --revocations "$
 expect_fail "--revocations of http without --allow-http" 2 '[a-z_]+' verify --key "$T/k1.jwk" \
   --iss "$BASE" --revocations "$BASE/revocations" "$TOK"
 
+expect_ok "--revocations over http with a --key file" verify --key "$T/k1.jwk" --allow-http --iss "$BASE" \
+  --revocations "$BASE/revocations" "$TOK"
+expect_fail "... and the revoked jti" 1 revoked verify --key "$T/k1.jwk" --allow-http --iss "$BASE" \
+  --revocations "$BASE/revocations" "$JTI_TOK"
+: >"$T/empty.secret"
+expect_fail "--client secret file that is empty" 2 usage "${REV[@]}" --revocations "$BASE/revocations" \
+  --client "c1:$T/empty.secret" "$TOK"
+printf '\r\n' >"$T/blank.secret"
+expect_fail "--client secret that is only a line end" 2 usage "${REV[@]}" --revocations "$BASE/revocations" \
+  --client "c1:$T/blank.secret" "$TOK"
+
 summary
