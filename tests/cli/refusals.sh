@@ -142,6 +142,10 @@ expect_ok "sign --sub --aud (one)" sign --key "$T/e.jwk" --sub alice --aud api -
 check "... sub, aud a string, jti, no iat" [ "$(json_get <("$W" decode "$OUT" 2>/dev/null) 'j["payload"]["sub"]+j["payload"]["aud"]+str("iat" in j["payload"])+str(len(j["payload"]["jti"]))')" = aliceapiFalse22 ]
 expect_ok "sign --aud twice" sign --key "$T/e.jwk" --aud a1 --aud a2 --now $NOW
 check "... aud an array in order" [ "$(json_get <("$W" decode "$OUT" 2>/dev/null) '",".join(j["payload"]["aud"])')" = a1,a2 ]
+IN=$T/e.jwk expect_fail "sign --secret-b64 - with CLAIMS_FILE -" 2 usage sign --secret-b64 - -
+IN=$T/e.jwk expect_fail "sign --key - with CLAIMS_FILE -" 2 usage sign --key - -
+expect_ok "keygen --output (the long name of -o)" keygen ES256 --output "$T/long.jwk"
+check "... written" [ "$(json_get "$T/long.jwk" 'j["kty"]')" = EC ]
 expect_ok "sign --typ --kid" sign --key "$T/e.jwk" --typ at+jwt --kid other --now $NOW
 check "... typ and kid" [ "$(json_get <("$W" decode "$OUT" 2>/dev/null) 'j["header"]["typ"]+j["header"]["kid"]')" = at+jwtother ]
 
