@@ -5,7 +5,8 @@
 # the raw cryptography (issue 10). Installs the bench dependencies, builds the two raw-limit
 # programs (bench/openssl_raw.c, bench/argon2_raw.c) and runs bench/server_bench.py, which prints
 # the table; figures go to bench/out/server/server.tsv, the table to bench/out/server/server.md,
-# wrk's reports and the servers' logs to bench/out/server/raw/. When bench/server_pg.sh exists
+# wrk's reports and the servers' logs to bench/out/server/raw/. The DPoP row (bench/server_dpop.py,
+# issue 15) follows, to bench/out/server/server_dpop.tsv. When bench/server_pg.sh exists
 # (the PostgreSQL rows, issue 11), its rows follow.
 #
 # Environment: BENCH_SERVER_SECONDS (5)      wrk's duration per row
@@ -40,6 +41,11 @@ cc "${CFLAGS[@]}" bench/openssl_raw.c -o "$BIN/openssl_raw" $(pkg-config --cflag
 cc "${CFLAGS[@]}" bench/argon2_raw.c -o "$BIN/argon2_raw" $(pkg-config --cflags --libs libsodium)
 
 WRISTBAND_BIN=$PWD/build/cli/wristband /usr/bin/python3 bench/server_bench.py "$OUT" "$BIN"
+
+echo
+echo "## userinfo with DPoP (bench/server_dpop.py, issue 15)"
+WRISTBAND_BIN=$PWD/build/cli/wristband /usr/bin/python3 bench/server_dpop.py | tee "$OUT/server_dpop.tsv" ||
+  echo "bench-server: server_dpop.py failed" >&2
 
 if [ -f bench/server_pg.sh ]; then
   echo

@@ -11,7 +11,7 @@ same number of refreshes (without valgrind).
 
 Every request's answer is checked (status 200) while profiling; a row with a failed answer says so.
 Usage: server_profile.py OUTDIR (prints markdown; writes OUTDIR/profile.md and the callgrind files).
-Environment: WRISTBAND_BIN.
+Environment: WRISTBAND_BIN; BENCH_PROFILE_ROWS, a regular expression, profiles only the rows it finds.
 """
 import collections
 import http.client
@@ -249,6 +249,23 @@ def main():
             c.close()
         finally:
             stop(p)
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from server_dpop import proofs, proofs_token_endpoint  # one way of making proofs
+        dpop_key = ec.generate_private_key(ec.SECP256R1())
+        p, port = start(store, CHEAP)
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request("POST", "/oauth/token", headers=dict(FORM, DPoP=proofs_token_endpoint(
+                dpop_key, ISSUER + "/oauth/token")), body="grant_type=password&username=pool&password=" +
+                PASSWORD.replace(" ", "+"))
+            bound = json.loads(c.getresponse().read())["access_token"]
+            c.close()
+        finally:
+            stop(p)
+
+        def with_dpop():  # made just before the row: each proof is good for 60 s
+            return [("GET", "/oauth/userinfo", {"Authorization": "DPoP " + bound, "DPoP": proof}, None)
+                    for proof in proofs(dpop_key, ISSUER + "/oauth/userinfo", bound, 1000)]
         access = [t["access_token"] for t in pool]
         refresh = [t["refresh_token"] for t in pool]
         import base64
@@ -258,6 +275,7 @@ def main():
             ("baseline", []),
             ("jwks", [("GET", "/.well-known/jwks.json", {}, None)] * 2000),
             ("userinfo, one token", [("GET", "/oauth/userinfo", bearer, None)] * 2000),
+            ("userinfo with DPoP, one token, a fresh proof per request", with_dpop),
             ("userinfo, a fresh token per request", [("GET", "/oauth/userinfo", {"Authorization": "Bearer " + t}, None)
                                                      for t in access[1:1001]]),
             ("introspect", [("POST", "/oauth/introspect", dict(FORM, Authorization=basic), "token=" + access[0])] *
@@ -269,15 +287,20 @@ def main():
         ]
         outs = {}
         text = ["### Profiles (valgrind callgrind, one worker thread, requests one after another)\n"]
+        only = os.environ.get("BENCH_PROFILE_ROWS")  # a regular expression: profile only these rows
         for name, reqs in rows:
+            if only and name != "baseline" and not re.search(only, name):
+                continue
+            reqs = reqs() if callable(reqs) else reqs
             print("bench-server profile: %s (%d requests under callgrind)" % (name, len(reqs)), file=sys.stderr)
             key = re.sub(r"\W+", "_", name)
             outs[name] = profile_row(key, store, reqs, outdir)
             if name != "baseline":
                 text.append(summarize(name, len(reqs), outs[name][0], outs["baseline"][0], outs[name][1]))
                 print(text[-1], flush=True)
-        text.append(fsync_profile(store, 1000, refresh[1000:2000], outdir))
-        print(text[-1])
+        if not only or re.search(only, "refresh"):
+            text.append(fsync_profile(store, 1000, refresh[1000:2000], outdir))
+            print(text[-1])
         with open(os.path.join(outdir, "profile.md"), "w") as f:
             f.write("\n".join(text))
     finally:

@@ -51,7 +51,7 @@ void wb__ctx_clear(wb_ctx *c) {
   EVP_PKEY_CTX_free(c->pctx);
   EVP_MD_CTX_free(c->mdctx);
   EVP_CIPHER_CTX_free(c->cipher); /* the AES providers wipe their key schedule as they free it */
-  memset(c, 0, sizeof(*c));
+  OPENSSL_cleanse(c, sizeof(*c));
 }
 
 /* The pool behind ref, allocated by the first caller (a racing loser frees its own). */

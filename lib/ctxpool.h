@@ -31,7 +31,10 @@ typedef struct wb_ctx {
   EVP_MAC_CTX *mac;       /* HMAC or SipHash: keyed */
   EVP_PKEY_CTX *pctx;     /* RSA / ECDSA: initialised for sign or verify, padding set */
   EVP_MD_CTX *mdctx;      /* EdDSA: initialised for the key; RSA / ECDSA: the message digest */
-  EVP_CIPHER_CTX *cipher; /* AES key wrap: AES-ECB keyed with the key-encryption key (lib/jwe_keymgmt.c) */
+  EVP_CIPHER_CTX *cipher; /* AES key wrap: AES-ECB keyed with the key-encryption key (lib/jwe_keymgmt.c);
+                           * AES-GCM: keyed with cipher_key (lib/jwe_content.c) */
+  unsigned char cipher_key[32]; /* AES-GCM: the key `cipher` holds, so the same key is not keyed again */
+  size_t cipher_key_len;        /* 0: none recorded */
 } wb_ctx;
 
 typedef struct wb_pool wb_pool;

@@ -58,8 +58,7 @@ static bool nonce_ok(const char *s, size_t n) {
 /* base64url(SHA-256(token)) into out[ATH_LEN + 1]. */
 static wb_status ath_of(const char *token, size_t len, char out[ATH_LEN + 1], wb_error *err) {
   unsigned char h[32];
-  unsigned int n = 0;
-  if (EVP_Digest(token, len, h, &n, EVP_sha256(), NULL) != 1 || n != sizeof(h))
+  if (!wb__sha256(token, len, h))
     return wb__fail(err, WB_ERR_CRYPTO, "SHA-256 failed");
   wb__b64url_encode_to(out, h, sizeof(h));
   return WB_OK;
@@ -568,8 +567,7 @@ static wb_status check_replay(const wb_dpop_verifier *v, const char *jkt, const 
   size_t n = strlen(jkt);
   memcpy(in, jkt, n);
   n += wb__jstr_decode(jti->value, jti->len, jti->escaped, (char *)in + n);
-  unsigned int hl = 0;
-  if (EVP_Digest(in, n, id, &hl, EVP_sha256(), NULL) != 1 || hl != sizeof(id))
+  if (!wb__sha256(in, n, id))
     return wb__fail(err, WB_ERR_CRYPTO, "SHA-256 failed");
   if (v->replay == NULL)
     return wb__dpop_cache_use(v->cache, id, stale_at, now, err);
@@ -642,7 +640,16 @@ static wb_status verify_proof(const wb_dpop_verifier *v, const char *proof, size
 }
 
 /* The request side of a check: method and URL. */
-static wb_status expect_request(expect *x, const char *method, const char *url, wb_error *err) {
+/* Fills x for a request. Member by member: an initialiser would zero the 8 KiB URL buffer on every
+ * proof. */
+static wb_status expect_request(expect *x, const char *method, const char *url, const char *token,
+                                size_t token_len, const char *jkt, int64_t now, wb_error *err) {
+  x->method = NULL;
+  x->htu[0] = '\0';
+  x->token = token;
+  x->token_len = token_len;
+  x->jkt = jkt;
+  x->now = now;
   if (!method_ok(method))
     return wb__fail(err, WB_ERR_INVALID_ARG, "the method must be an HTTP token (\"GET\")");
   wb_status st = wb__dpop_url_normalise(url, strlen(url), x->htu, sizeof(x->htu), err);
@@ -658,8 +665,8 @@ wb_status wb_dpop_verify(const wb_dpop_verifier *v, const char *proof, size_t le
     jkt[0] = '\0';
   if (v == NULL || proof == NULL || method == NULL || url == NULL || jkt == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  expect x = {.token = NULL, .jkt = NULL, .now = now_of(v)};
-  wb_status st = expect_request(&x, method, url, err);
+  expect x;
+  wb_status st = expect_request(&x, method, url, NULL, 0, NULL, now_of(v), err);
   if (st != WB_OK)
     return st;
   return verify_proof(v, proof, len, &x, jkt, err);
@@ -672,8 +679,8 @@ wb_status wb_dpop_verify_bound(const wb_dpop_verifier *v, const char *proof, siz
     return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
   if (access_token_len == 0 || strlen(jkt) + 1 != WB_THUMBPRINT_LEN)
     return wb__fail(err, WB_ERR_INVALID_ARG, "an access token and a 43-character jkt are required");
-  expect x = {.token = access_token, .token_len = access_token_len, .jkt = jkt, .now = now_of(v)};
-  wb_status st = expect_request(&x, method, url, err);
+  expect x;
+  wb_status st = expect_request(&x, method, url, access_token, access_token_len, jkt, now_of(v), err);
   if (st != WB_OK)
     return st;
   char got[WB_THUMBPRINT_LEN];

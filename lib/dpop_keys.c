@@ -49,8 +49,7 @@ void wb__dpop_keys_free(wb_dpop_keys *c) {
 }
 
 static bool digest_of(const char *jwk, size_t len, unsigned char out[32]) {
-  unsigned int n = 0;
-  return EVP_Digest(jwk, len, out, &n, EVP_sha256(), NULL) == 1 && n == 32;
+  return wb__sha256(jwk, len, out);
 }
 
 wb_key *wb__dpop_keys_get(wb_dpop_keys *c, const char *jwk, size_t len) {

@@ -66,10 +66,9 @@ void wb__dpop_cache_free(wb_dpop_cache *c) {
 /* The first slot of id's neighbourhood: SHA-256(salt || id), first 8 bytes. */
 static bool position(const wb_dpop_cache *c, const unsigned char *id, size_t *pos) {
   unsigned char in[SALT_LEN + WB_DPOP_REPLAY_ID_LEN], h[32];
-  unsigned int n = 0;
   memcpy(in, c->salt, SALT_LEN);
   memcpy(in + SALT_LEN, id, WB_DPOP_REPLAY_ID_LEN);
-  if (EVP_Digest(in, sizeof(in), h, &n, EVP_sha256(), NULL) != 1 || n != sizeof(h))
+  if (!wb__sha256(in, sizeof(in), h))
     return false;
   uint64_t x = 0;
   for (int i = 0; i < 8; i++)

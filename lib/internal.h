@@ -57,6 +57,9 @@ typedef struct wb_alg_info {
 
 /** Table entry for alg or NULL. */
 const wb_alg_info *wb__alg_info(wb_alg alg);
+/** SHA-256 of in[0..len) into out, with the digest fetched once (EVP_sha256() fetches on every
+ *  call in OpenSSL 3). False when OpenSSL failed. */
+bool wb__sha256(const void *in, size_t len, unsigned char out[32]);
 
 /** Largest signature we ever accept or produce: RSA of WB_RSA_MAX_BITS. */
 #define WB_MAX_SIG_LEN (WB_RSA_MAX_BITS / 8)
@@ -136,6 +139,8 @@ struct wb_key {
   size_t coord_len;        /* EC: field element bytes (32, 48, 66), also the order's; OKP: public key bytes */
   char *jwe_alg;           /* "alg" naming a JWE algorithm (RSA-OAEP, A128KW, ...), kept for export;
                               such a key never signs or verifies (alg stays WB_ALG_INVALID) */
+  atomic_int tp_state;     /* thumbprint memo: 0 none, 1 being written, 2 ready (lib/jwk_export.c) */
+  char tp[WB_THUMBPRINT_LEN]; /* the RFC 7638 thumbprint once tp_state is 2; the key never changes */
 };
 
 struct wb_keyset {

@@ -86,6 +86,12 @@ static const EVP_MD *alg_md(const wb_alg_info *ai) {
   return ai->hash_len == 32 ? md_sha256 : ai->hash_len == 48 ? md_sha384 : md_sha512;
 }
 
+bool wb__sha256(const void *in, size_t len, unsigned char out[32]) {
+  unsigned int n = 0;
+  pthread_once(&md_once, fetch_algorithms);
+  return md_sha256 != NULL && EVP_Digest(in, len, out, &n, md_sha256, NULL) == 1 && n == 32;
+}
+
 /* ---- prepared contexts, owned by the key (lib/ctxpool.h) ------------------------------------- */
 
 /* The pool tag of (alg, operation): never 0. */

@@ -136,38 +136,74 @@ static wb_status cbc_decrypt(const wb_enc_info *ei, const unsigned char *cek, co
 
 /* ---- AES-GCM (RFC 7518 5.3) --------------------------------------------------------------------- */
 
+/* Whether the context remembers key k (n: 16, 24 or 32 bytes): without branches on the bytes, and
+ * by words, as this runs on every message. */
+static bool keyed_with(const wb_ctx *c, const unsigned char *k, size_t n) {
+  uint64_t diff = c->cipher_key_len ^ n;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    uint64_t x, y;
+    memcpy(&x, c->cipher_key + i, 8);
+    memcpy(&y, k + i, 8);
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
 /*
- * AES-GCM over in[0..len). With a pool, the context is the owner's, re-keyed for this call
- * (EVP_CipherInit_ex2 without a cipher keeps the provider's context: no allocation, no fetch);
- * it is kept unless OpenSSL itself failed. Pool tags: 1 + the enc.
+ * AES-GCM over in[0..len). With a pool, the context is the owner's and is kept unless OpenSSL
+ * itself failed. Pool tags: 1 + the enc. With fixed_key (dir: one key for every message; why only
+ * then: lib/jwe_int.h), a context already keyed with this very key only takes the new IV: no key
+ * schedule, no GHASH table. Otherwise it is re-keyed (EVP_CipherInit_ex2 without a cipher keeps
+ * the provider's context: no allocation, no fetch). The key comparison does not branch on the
+ * key's bytes; the decryption tag is set on every call, with the IV, so nothing of the previous
+ * message is reused but the key. params (the tag to check, when decrypting) go to the provider
+ * with the IV, in the same call.
  */
-static wb_status gcm_run(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
+static EVP_CIPHER_CTX *gcm_ctx(wb_pool_ref *pool, bool fixed_key, const wb_enc_info *ei,
+                               const unsigned char *cek, const unsigned char *iv, int enc,
+                               const OSSL_PARAM *params, wb_lease *l) {
+  EVP_CIPHER *cipher = wb__jwe_aes(WB_AES_GCM, ei->cek_len);
+  if (pool == NULL) {
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx != NULL && EVP_CipherInit_ex2(ctx, cipher, cek, iv, enc, params) != 1) {
+      EVP_CIPHER_CTX_free(ctx);
+      ctx = NULL;
+    }
+    return ctx;
+  }
+  wb__pool_take(pool, 1u + (unsigned)ei->enc, l);
+  wb_ctx *c = l->ctx;
+  if (l->fresh)
+    c->cipher = EVP_CIPHER_CTX_new();
+  else if (fixed_key && keyed_with(c, cek, ei->cek_len))
+    return EVP_CipherInit_ex2(c->cipher, NULL, NULL, iv, enc, params) == 1 ? c->cipher : NULL;
+  else
+    cipher = NULL; /* prepared: the same cipher, re-keyed */
+  OPENSSL_cleanse(c->cipher_key, sizeof(c->cipher_key));
+  c->cipher_key_len = 0;
+  if (c->cipher == NULL || EVP_CipherInit_ex2(c->cipher, cipher, cek, iv, enc, params) != 1)
+    return NULL;
+  if (fixed_key) {
+    memcpy(c->cipher_key, cek, ei->cek_len); /* cek_len <= 32 for every GCM enc */
+    c->cipher_key_len = ei->cek_len;
+  }
+  return c->cipher;
+}
+
+static wb_status gcm_run(wb_pool_ref *pool, bool fixed_key, const wb_enc_info *ei, const unsigned char *cek,
                          const unsigned char *iv, int enc, const unsigned char *aad, size_t aad_len,
                          const unsigned char *in, size_t len, unsigned char *out, unsigned char *tag,
                          wb_error *err) {
   wb_lease l = {0};
   EVP_CIPHER_CTX *ctx = NULL;
-  EVP_CIPHER *cipher = wb__jwe_aes(WB_AES_GCM, ei->cek_len);
-  if (pool != NULL) {
-    wb__pool_take(pool, 1u + (unsigned)ei->enc, &l);
-    if (l.fresh)
-      l.ctx->cipher = EVP_CIPHER_CTX_new();
-    else
-      cipher = NULL; /* prepared: the same cipher, re-keyed */
-    ctx = l.ctx->cipher;
-  } else {
-    ctx = EVP_CIPHER_CTX_new();
-  }
   int n = 0, fin = 0;
   wb_status st = WB_ERR_CRYPTO;
-  if (ctx == NULL || len > INT32_MAX || aad_len > INT32_MAX ||
-      EVP_CipherInit_ex2(ctx, cipher, cek, iv, enc, NULL) != 1 ||
+  OSSL_PARAM check[2] = {OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag, WB_JWE_GCM_TAG),
+                         OSSL_PARAM_construct_end()};
+  if (len > INT32_MAX || aad_len > INT32_MAX ||
+      (ctx = gcm_ctx(pool, fixed_key, ei, cek, iv, enc, enc ? NULL : check, &l)) == NULL ||
       (aad_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1) ||
       EVP_CipherUpdate(ctx, out, &n, in, (int)len) != 1) {
-    st = wb__fail(err, WB_ERR_CRYPTO, "AES-GCM failed");
-    goto out;
-  }
-  if (!enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, WB_JWE_GCM_TAG, (void *)tag) != 1) {
     st = wb__fail(err, WB_ERR_CRYPTO, "AES-GCM failed");
     goto out;
   }
@@ -176,15 +212,15 @@ static wb_status gcm_run(wb_pool_ref *pool, const wb_enc_info *ei, const unsigne
     st = enc ? wb__fail(err, WB_ERR_CRYPTO, "AES-GCM failed") : decrypt_failed(err);
     goto out;
   }
-  if (enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, WB_JWE_GCM_TAG, tag) != 1) {
+  if (enc && EVP_CIPHER_CTX_get_params(ctx, check) != 1) { /* the same parameter, read back */
     st = wb__fail(err, WB_ERR_CRYPTO, "AES-GCM failed");
     goto out;
   }
   st = WB_OK;
 out:
-  if (pool != NULL)
+  if (pool != NULL && l.ctx != NULL)
     wb__pool_give(&l, st == WB_OK || st == WB_ERR_DECRYPT_FAILED);
-  else
+  else if (pool == NULL)
     EVP_CIPHER_CTX_free(ctx);
   if (st != WB_OK)
     ERR_clear_error(); /* a failed tag leaves an error on this thread's queue */
@@ -196,20 +232,20 @@ out:
 wb_status wb__ce_encrypt(const wb_enc_info *ei, const unsigned char *cek, const unsigned char *iv,
                          const unsigned char *aad, size_t aad_len, const unsigned char *pt, size_t len,
                          unsigned char *ct, size_t *ct_len, unsigned char *tag, wb_error *err) {
-  return wb__ce_encrypt_pool(NULL, ei, cek, iv, aad, aad_len, pt, len, ct, ct_len, tag, err);
+  return wb__ce_encrypt_pool(NULL, false, ei, cek, iv, aad, aad_len, pt, len, ct, ct_len, tag, err);
 }
 
-wb_status wb__ce_encrypt_pool(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
-                              const unsigned char *iv, const unsigned char *aad, size_t aad_len,
-                              const unsigned char *pt, size_t len, unsigned char *ct, size_t *ct_len,
-                              unsigned char *tag, wb_error *err) {
+wb_status wb__ce_encrypt_pool(wb_pool_ref *pool, bool fixed_key, const wb_enc_info *ei,
+                              const unsigned char *cek, const unsigned char *iv, const unsigned char *aad,
+                              size_t aad_len, const unsigned char *pt, size_t len, unsigned char *ct,
+                              size_t *ct_len, unsigned char *tag, wb_error *err) {
   *ct_len = 0;
   if (wb__jwe_aes(ei->kind == WB_CE_GCM ? WB_AES_GCM : WB_AES_CBC,
                   ei->kind == WB_CE_GCM ? ei->cek_len : ei->cek_len / 2) == NULL)
     return wb__fail(err, WB_ERR_CRYPTO, "the AES cipher of %s is not available in OpenSSL", ei->name);
   if (ei->kind == WB_CE_CBC_HMAC)
     return cbc_encrypt(ei, cek, iv, aad, aad_len, pt, len, ct, ct_len, tag, err);
-  wb_status st = gcm_run(pool, ei, cek, iv, 1, aad, aad_len, pt, len, ct, tag, err);
+  wb_status st = gcm_run(pool, fixed_key, ei, cek, iv, 1, aad, aad_len, pt, len, ct, tag, err);
   if (st == WB_OK)
     *ct_len = len;
   return st;
@@ -219,15 +255,15 @@ wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const 
                          size_t iv_len, const unsigned char *aad, size_t aad_len, const unsigned char *ct,
                          size_t ct_len, const unsigned char *tag, size_t tag_len, unsigned char *pt,
                          size_t *pt_len, wb_error *err) {
-  return wb__ce_decrypt_pool(NULL, ei, cek, iv, iv_len, aad, aad_len, ct, ct_len, tag, tag_len, pt, pt_len,
-                             err);
+  return wb__ce_decrypt_pool(NULL, false, ei, cek, iv, iv_len, aad, aad_len, ct, ct_len, tag, tag_len, pt,
+                             pt_len, err);
 }
 
-wb_status wb__ce_decrypt_pool(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
-                              const unsigned char *iv, size_t iv_len, const unsigned char *aad,
-                              size_t aad_len, const unsigned char *ct, size_t ct_len,
-                              const unsigned char *tag, size_t tag_len, unsigned char *pt, size_t *pt_len,
-                              wb_error *err) {
+wb_status wb__ce_decrypt_pool(wb_pool_ref *pool, bool fixed_key, const wb_enc_info *ei,
+                              const unsigned char *cek, const unsigned char *iv, size_t iv_len,
+                              const unsigned char *aad, size_t aad_len, const unsigned char *ct,
+                              size_t ct_len, const unsigned char *tag, size_t tag_len, unsigned char *pt,
+                              size_t *pt_len, wb_error *err) {
   *pt_len = 0;
   if (wb__jwe_aes(ei->kind == WB_CE_GCM ? WB_AES_GCM : WB_AES_CBC,
                   ei->kind == WB_CE_GCM ? ei->cek_len : ei->cek_len / 2) == NULL)
@@ -236,7 +272,8 @@ wb_status wb__ce_decrypt_pool(wb_pool_ref *pool, const wb_enc_info *ei, const un
     return decrypt_failed(err);
   if (ei->kind == WB_CE_CBC_HMAC)
     return cbc_decrypt(ei, cek, iv, aad, aad_len, ct, ct_len, tag, pt, pt_len, err);
-  wb_status st = gcm_run(pool, ei, cek, iv, 0, aad, aad_len, ct, ct_len, pt, (unsigned char *)tag, err);
+  wb_status st =
+      gcm_run(pool, fixed_key, ei, cek, iv, 0, aad, aad_len, ct, ct_len, pt, (unsigned char *)tag, err);
   if (st != WB_OK) {
     OPENSSL_cleanse(pt, ct_len);
     return st;

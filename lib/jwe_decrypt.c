@@ -164,8 +164,9 @@ static wb_status open_sealed(const wb_decrypter *d, const jwe_in *in, const wb_k
   if (st == WB_OK)
     st = wb__km_unwrap(key, ai, ei, &km, cek, &good, err);
   if (st == WB_OK) {
-    st = wb__ce_decrypt_pool((wb_pool_ref *)&d->pool, ei, cek, iv, iv_len, aad, aad_len, out, ct_len, tag,
-                             tag_len, out, &n, err); /* the pool is the decrypter's mutable part */
+    st = wb__ce_decrypt_pool((wb_pool_ref *)&d->pool, ai->kind == WB_KM_DIR, ei, cek, iv, iv_len, aad,
+                             aad_len, out, ct_len, tag, tag_len, out, &n,
+                             err);    /* the pool is the decrypter's mutable part */
     if (st == WB_OK && good != ~0u) { /* the tag verified under a random key: cannot happen, refuse */
       OPENSSL_cleanse(out, n);
       st = decrypt_failed(err);

@@ -127,8 +127,8 @@ static wb_status seal(const wb_encrypter *e, const char *cty_json, const unsigne
   const unsigned char *aad_in = has_aad ? (const unsigned char *)a.p : (const unsigned char *)s->p64;
   size_t aad_in_len = has_aad ? a.len : s->p64_len;
   if (st == WB_OK)
-    st = wb__ce_encrypt_pool(content_pool(e), e->ei, rnd, s->iv, aad_in, aad_in_len, pt, len, s->ct,
-                             &s->ct_len, s->tag, err);
+    st = wb__ce_encrypt_pool(content_pool(e), first->kind == WB_KM_DIR, e->ei, rnd, s->iv, aad_in, aad_in_len,
+                             pt, len, s->ct, &s->ct_len, s->tag, err);
   OPENSSL_cleanse(rnd, sizeof(rnd));
   wb_plaintext_free(zpt, zlen);
   wb__sb_free(&a);

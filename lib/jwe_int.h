@@ -79,11 +79,17 @@ wb_status wb__ce_encrypt(const wb_enc_info *ei, const unsigned char *cek, const 
  * context keeps the last content key's schedule until the next call or the pool's free: pool
  * belongs to an owner whose keys recover that content key anyway (a decrypter; an encrypter
  * whose recipients are all symmetric), never to one holding only public keys.
+ *
+ * fixed_key: cek is a long-term key used as it is (dir), so a context already keyed with it only
+ * takes the new IV. Only then: with any other algorithm the content key comes out of a key
+ * recovery that can fail into the decrypter's fixed substitute key, and skipping the key schedule
+ * when the key repeats would time apart a failed unwrap (RSA padding, AES-KW integrity) from a
+ * failed tag, the oracle the substitute exists to close.
  */
-wb_status wb__ce_encrypt_pool(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
-                              const unsigned char *iv, const unsigned char *aad, size_t aad_len,
-                              const unsigned char *pt, size_t len, unsigned char *ct, size_t *ct_len,
-                              unsigned char *tag, wb_error *err);
+wb_status wb__ce_encrypt_pool(wb_pool_ref *pool, bool fixed_key, const wb_enc_info *ei,
+                              const unsigned char *cek, const unsigned char *iv, const unsigned char *aad,
+                              size_t aad_len, const unsigned char *pt, size_t len, unsigned char *ct,
+                              size_t *ct_len, unsigned char *tag, wb_error *err);
 /**
  * Decrypts and authenticates. pt has capacity ct_len. Every failure that depends on the key or
  * the data (IV or tag length, tag, padding) is WB_ERR_DECRYPT_FAILED, with pt wiped; the
@@ -94,12 +100,12 @@ wb_status wb__ce_decrypt(const wb_enc_info *ei, const unsigned char *cek, const 
                          size_t iv_len, const unsigned char *aad, size_t aad_len, const unsigned char *ct,
                          size_t ct_len, const unsigned char *tag, size_t tag_len, unsigned char *pt,
                          size_t *pt_len, wb_error *err);
-/** As wb__ce_decrypt, with AES-GCM's context from pool (as wb__ce_encrypt_pool). */
-wb_status wb__ce_decrypt_pool(wb_pool_ref *pool, const wb_enc_info *ei, const unsigned char *cek,
-                              const unsigned char *iv, size_t iv_len, const unsigned char *aad,
-                              size_t aad_len, const unsigned char *ct, size_t ct_len,
-                              const unsigned char *tag, size_t tag_len, unsigned char *pt, size_t *pt_len,
-                              wb_error *err);
+/** As wb__ce_decrypt, with AES-GCM's context from pool and fixed_key as wb__ce_encrypt_pool. */
+wb_status wb__ce_decrypt_pool(wb_pool_ref *pool, bool fixed_key, const wb_enc_info *ei,
+                              const unsigned char *cek, const unsigned char *iv, size_t iv_len,
+                              const unsigned char *aad, size_t aad_len, const unsigned char *ct,
+                              size_t ct_len, const unsigned char *tag, size_t tag_len, unsigned char *pt,
+                              size_t *pt_len, wb_error *err);
 
 /* ---- key management (lib/jwe_keymgmt.c, lib/jwe_ecdh.c) ----------------------------------- */
 

@@ -56,6 +56,7 @@ wb_key *wb__key_alloc(void) {
   atomic_init(&key->refs, 1);
   atomic_init(&key->frozen, false);
   atomic_init(&key->pool, NULL);
+  atomic_init(&key->tp_state, 0);
   return key;
 }
 

@@ -207,20 +207,41 @@ wb_status wb_key_to_jwk(const wb_key *key, wb_key_part part, char **json, wb_err
 
 /* ---- thumbprints ---------------------------------------------------------------------------- */
 
+/*
+ * The thumbprint is computed once per key and kept in it: a key never changes after it is made,
+ * and exporting an EC point costs a field inversion (a DPoP verifier asks for the proof key's
+ * thumbprint on every request). The first thread to finish publishes it (0 -> 1, write, 1 -> 2
+ * with release); the others read it once it is ready, or compute their own meanwhile.
+ */
+static wb_status thumbprint_of(const wb_key *key, char out[WB_THUMBPRINT_LEN], wb_error *err) {
+  unsigned char md[32];
+  sbuf b = {0};
+  wb_status st = write_jwk(&b, key, false, false, err);
+  if (st == WB_OK && !wb__sha256(b.p, b.len, md))
+    st = wb__fail(err, WB_ERR_CRYPTO, "SHA-256 failed");
+  if (st == WB_OK)
+    st = wb_b64url_encode(out, WB_THUMBPRINT_LEN, md, sizeof(md), NULL, err);
+  wb_string_free(b.p); /* for oct keys it holds the secret */
+  return st;
+}
+
 wb_status wb_key_thumbprint(const wb_key *key, char out[WB_THUMBPRINT_LEN], wb_error *err) {
   if (out != NULL) /* "" on every failure, a NULL key included */
     out[0] = '\0';
   if (key == NULL || out == NULL)
     return wb__fail(err, WB_ERR_INVALID_ARG, "wb_key_thumbprint: NULL argument");
-  unsigned char md[32];
-  unsigned int md_len = 0;
-  sbuf b = {0};
-  wb_status st = write_jwk(&b, key, false, false, err);
-  if (st == WB_OK && EVP_Digest(b.p, b.len, md, &md_len, EVP_sha256(), NULL) != 1)
-    st = wb__fail(err, WB_ERR_CRYPTO, "SHA-256 failed");
-  if (st == WB_OK)
-    st = wb_b64url_encode(out, WB_THUMBPRINT_LEN, md, md_len, NULL, err);
-  wb_string_free(b.p); /* for oct keys it holds the secret */
+  wb_key *k = (wb_key *)key; /* only the memo changes */
+  if (atomic_load_explicit(&k->tp_state, memory_order_acquire) == 2) {
+    memcpy(out, k->tp, WB_THUMBPRINT_LEN);
+    return wb__ok(err);
+  }
+  wb_status st = thumbprint_of(key, out, err);
+  int none = 0;
+  if (st == WB_OK && atomic_compare_exchange_strong_explicit(&k->tp_state, &none, 1, memory_order_acquire,
+                                                             memory_order_relaxed)) {
+    memcpy(k->tp, out, WB_THUMBPRINT_LEN);
+    atomic_store_explicit(&k->tp_state, 2, memory_order_release);
+  }
   return st;
 }
 

@@ -509,6 +509,87 @@ static void test_json_member_types(void) {
   wb_key_free(k);
 }
 
+/* ---- pooled AES-GCM contexts ------------------------------------------------------------------- */
+
+/* A copy of tok with its last segment (the tag) replaced by other's. */
+static char *with_tag_of(const char *tok, const char *other) {
+  const char *t = strrchr(tok, '.'), *o = strrchr(other, '.');
+  size_t head = (size_t)(t - tok), tail = strlen(o);
+  char *s = malloc(head + tail + 1);
+  memcpy(s, tok, head);
+  memcpy(s + head, o, tail + 1);
+  return s;
+}
+
+/* Decrypts tok with d and says whether it gave back want. */
+static bool opens_to(const wb_decrypter *d, const char *tok, const char *want) {
+  unsigned char *pt = NULL;
+  size_t n = 0;
+  bool ok = wb_jwe_decrypt(d, tok, strlen(tok), &pt, &n, NULL) == WB_OK && n == strlen(want) &&
+            memcmp(pt, want, n) == 0;
+  wb_plaintext_free(pt, n);
+  return ok;
+}
+
+/*
+ * An encrypter's or decrypter's GCM context stays keyed between messages and only takes a new
+ * IV when the next key is the same (lib/jwe_content.c). Whatever the order of keys, random CEKs,
+ * failures and successes, each message opens under its own key and tag only.
+ */
+static void test_pooled_gcm_contexts(void) {
+  wb_key *a = oct(32), *b = oct(32);
+  CHECK_ST(wb_key_set_kid(a, "a", NULL), WB_OK);
+  CHECK_ST(wb_key_set_kid(b, "b", NULL), WB_OK);
+  wb_keyset *set = NULL;
+  wb_decrypter *d = NULL;
+  wb_encrypter *ea = NULL, *eb = NULL, *kw = NULL;
+  CHECK_ST(wb_keyset_new(&set, NULL), WB_OK);
+  CHECK_ST(wb_keyset_add(set, a, NULL), WB_OK);
+  CHECK_ST(wb_keyset_add(set, b, NULL), WB_OK);
+  CHECK_ST(wb_decrypter_new(&d, set, NULL), WB_OK);
+  CHECK_ST(wb_encrypter_new(&ea, a, WB_JWE_DIR, WB_ENC_A256GCM, NULL), WB_OK);
+  CHECK_ST(wb_encrypter_new(&eb, b, WB_JWE_DIR, WB_ENC_A256GCM, NULL), WB_OK);
+  CHECK_ST(wb_encrypter_new(&kw, a, WB_JWE_A256KW, WB_ENC_A256GCM, NULL), WB_OK);
+  static const char *const msg[3] = {"first message", "second, longer message", "3"};
+  char *ta[3] = {0}, *tb[3] = {0}, *tk[3] = {0};
+  for (int i = 0; i < 3; i++) {
+    const unsigned char *m = (const unsigned char *)msg[i];
+    CHECK_ST(wb_jwe_encrypt(ea, m, strlen(msg[i]), &ta[i], NULL, NULL), WB_OK);
+    CHECK_ST(wb_jwe_encrypt(eb, m, strlen(msg[i]), &tb[i], NULL, NULL), WB_OK);
+    CHECK_ST(wb_jwe_encrypt(kw, m, strlen(msg[i]), &tk[i], NULL, NULL), WB_OK);
+  }
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 3; i++) {
+      CHECK(opens_to(d, ta[i], msg[i]));
+      CHECK(opens_to(d, ta[i], msg[i])); /* the same key twice in a row: IV only */
+      char *swapped = with_tag_of(ta[i], ta[(i + 1) % 3]);
+      CHECK_ST(wb_jwe_decrypt(d, swapped, strlen(swapped), &(unsigned char *){NULL}, &(size_t){0}, NULL),
+               WB_ERR_DECRYPT_FAILED); /* the previous message's tag is not reused */
+      free(swapped);
+      CHECK(opens_to(d, ta[(i + 2) % 3], msg[(i + 2) % 3])); /* right after a failed tag */
+      CHECK(opens_to(d, tb[i], msg[i]));                     /* another key */
+      CHECK(opens_to(d, tk[i], msg[i]));                     /* a random CEK */
+      char *cross = with_tag_of(tb[i], ta[i]);               /* key b's message with key a's tag */
+      CHECK_ST(wb_jwe_decrypt(d, cross, strlen(cross), &(unsigned char *){NULL}, &(size_t){0}, NULL),
+               WB_ERR_DECRYPT_FAILED);
+      free(cross);
+    }
+  }
+  CHECK(strcmp(ta[0], ta[1]) != 0 && strcmp(strchr(ta[2], '.'), strchr(tb[2], '.')) != 0);
+  for (int i = 0; i < 3; i++) {
+    wb_string_free(ta[i]);
+    wb_string_free(tb[i]);
+    wb_string_free(tk[i]);
+  }
+  wb_encrypter_free(ea);
+  wb_encrypter_free(eb);
+  wb_encrypter_free(kw);
+  wb_decrypter_free(d);
+  wb_keyset_free(set);
+  wb_key_free(a);
+  wb_key_free(b);
+}
+
 int main(void) {
   make_keys();
   test_every_pair_roundtrips();
@@ -522,6 +603,7 @@ int main(void) {
   test_generate_for_jwe();
   test_failures_leave_nothing();
   test_json_member_types();
+  test_pooled_gcm_contexts();
   free_keys();
   return CHECK_DONE();
 }

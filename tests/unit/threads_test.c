@@ -202,6 +202,44 @@ static wb_verifier *make_verifier(wb_key *const *keys, size_t from, size_t to) {
   return v;
 }
 
+/* ---- the thumbprint memo (lib/jwk_export.c): THREADS threads ask a new key at once ----------- */
+
+static wb_key *tp_key;
+static char tp_want[WB_THUMBPRINT_LEN];
+static atomic_uint tp_wrong;
+
+static void *tp_worker(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 200; i++) {
+    char tp[WB_THUMBPRINT_LEN];
+    if (wb_key_thumbprint(tp_key, tp, NULL) != WB_OK || strcmp(tp, tp_want) != 0)
+      atomic_fetch_add(&tp_wrong, 1);
+  }
+  return NULL;
+}
+
+/* Each round: a key imported afresh from the same JWK (no thumbprint yet), THREADS threads racing
+ * to compute and publish it; every answer must be the one a separate key object gives. */
+static void thumbprint_race(void) {
+  wb_key *ref = NULL;
+  CHECK_ST(wb_key_generate(&ref, WB_KTY_EC, WB_CRV_P256, 0, NULL), WB_OK);
+  char *jwk = NULL;
+  CHECK_ST(wb_key_to_jwk(ref, WB_KEY_PUBLIC, &jwk, NULL), WB_OK);
+  CHECK_ST(wb_key_thumbprint(ref, tp_want, NULL), WB_OK);
+  for (int round = 0; round < 20 && jwk != NULL; round++) {
+    CHECK_ST(wb_key_from_jwk(&tp_key, jwk, strlen(jwk), NULL), WB_OK);
+    pthread_t th[THREADS];
+    for (size_t t = 0; t < THREADS; t++)
+      CHECK(pthread_create(&th[t], NULL, tp_worker, NULL) == 0);
+    for (size_t t = 0; t < THREADS; t++)
+      pthread_join(th[t], NULL);
+    wb_key_free(tp_key);
+  }
+  CHECK(atomic_load(&tp_wrong) == 0);
+  wb_string_free(jwk);
+  wb_key_free(ref);
+}
+
 int main(void) {
   wb_key *keys[NALGS] = {NULL}, *stranger = NULL;
   for (size_t i = 0; i < NALGS; i++)
@@ -266,5 +304,6 @@ int main(void) {
   for (size_t i = 0; i < NALGS; i++)
     wb_key_free(keys[i]);
   wb_key_free(stranger);
+  thumbprint_race();
   return CHECK_DONE();
 }
