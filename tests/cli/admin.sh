@@ -16,9 +16,10 @@ IN=$T/pw expect_ok "user add, the password's last line unterminated" user add al
 expect_ok "user list" user list --store "$S"
 check "... alice" grep -q "^alice	" "$T/out"
 
-# typed on a terminal: ^D at the first prompt gives no password, and no user
+# typed on a terminal: ^D at the first prompt gives no password, and no user (timeout: should the
+# ^D ever be lost, a failure rather than a hang)
 if script -qec true /dev/null >/dev/null 2>&1; then
-  printf '\004' | script -qec "'$W' user add bob --store '$S'" /dev/null >"$T/tty" 2>&1
+  printf '\004' | timeout 60 script -qec "'$W' user add bob --store '$S'" /dev/null >"$T/tty" 2>&1
   check "a terminal's empty answer is refused" grep -q "no password given" "$T/tty"
   "$W" user list --store "$S" >"$T/users" 2>/dev/null
   check "... and no user bob" not_grep "^bob	" "$T/users"
