@@ -7,20 +7,19 @@
  *                wb_jwe_encrypt per operation (the plaintext or token freed each time)
  *   openssl-raw  the limit: only the cryptography of the pair with OpenSSL 3, the token's parts
  *                decoded once at set-up and every context that can be prepared once prepared:
- *                dir: AES-GCM; A256KW: AES key (un)wrap (RFC 3394 over AES-ECB keyed once,
- *                block by block with EVP_Cipher, the fastest form: OpenSSL's wrap mode runs the
- *                software AES) + AES-GCM; ECDH-ES+A256KW: the epk point
- *                imported and checked (decrypt) or an ephemeral key made and its point exported
- *                (encrypt), ECDH, one SHA-256 of the Concat KDF, AES key (un)wrap, AES-GCM;
- *                RSA-OAEP-256: RSA-OAEP with a prepared context + AES-GCM. No base64url, no JSON.
- * Before timing (outside the timed loop): wristband decrypts the reference token to the claims,
- * decrypts its own encryption and refuses the reference token with a changed tag, and the raw
- * decryption of the reference token succeeds; otherwise both rows print FAIL, never a figure.
- * Output: impl<TAB>pair<TAB>op<TAB>ops_per_sec. Usage: jwe_bench --work DIR [--impl NAME] [--pairs A,B]
- * With --count N --op decrypt|encrypt (one --impl, one pair): the checks, one operation, then N
- * operations in count_loop() and nothing timed, for instruction counts (valgrind --tool=callgrind
+ *                dir: AES-GCM keyed once, the IV set per message; A256KW: AES key (un)wrap (RFC 3394 over
+ * AES-ECB keyed once, block by block with EVP_Cipher, the fastest form: OpenSSL's wrap mode runs the software
+ * AES) + AES-GCM; ECDH-ES+A256KW: the epk point imported and checked (decrypt) or an ephemeral key made and
+ * its point exported (encrypt), ECDH, one SHA-256 of the Concat KDF, AES key (un)wrap, AES-GCM; RSA-OAEP-256:
+ * RSA-OAEP with a prepared context + AES-GCM. No base64url, no JSON. Before timing (outside the timed loop):
+ * wristband decrypts the reference token to the claims, decrypts its own encryption and refuses the reference
+ * token with a changed tag, and the raw decryption of the reference token succeeds; otherwise both rows print
+ * FAIL, never a figure. Output: impl<TAB>pair<TAB>op<TAB>ops_per_sec. Usage: jwe_bench --work DIR [--impl
+ * NAME] [--pairs A,B] With --count N --op decrypt|encrypt (one --impl, one pair): the checks, one operation,
+ * then N operations in count_loop() and nothing timed, for instruction counts (valgrind --tool=callgrind
  * --collect-atstart=no --toggle-collect=count_loop: Ir / N is the cost of one operation).
  */
+#include "jwe_common.h"
 #include "timing.h"
 
 #include <openssl/core_names.h>
@@ -33,10 +32,6 @@
 #include <string.h>
 
 #include "internal.h" /* set-up only: the raw row takes the EVP_PKEY / secret out of a parsed JWK */
-
-static const char *const pairs[] = {"dir+A256GCM", "A256KW+A256GCM", "ECDH-ES+A256KW-P256",
-                                    "ECDH-ES+A256KW-X25519", "RSA-OAEP-256+A256GCM"};
-#define NPAIRS (sizeof(pairs) / sizeof(pairs[0]))
 
 typedef struct jb {
   const char *pair;
@@ -56,25 +51,6 @@ typedef struct jb {
   EVP_MD *sha256;
   int kind; /* 0 dir, 1 kw, 2 ecdh p256, 3 ecdh x25519, 4 rsa */
 } jb;
-
-static char *read_file(const char *dir, const char *sub, const char *name, const char *ext, size_t *len) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s%s%s", dir, sub, name, ext);
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return NULL;
-  static char buf[65536];
-  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-  fclose(f);
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-    n--;
-  char *out = malloc(n + 1);
-  memcpy(out, buf, n);
-  out[n] = '\0';
-  if (len)
-    *len = n;
-  return out;
-}
 
 /* ---- wristband ------------------------------------------------------------------------------ */
 
@@ -99,10 +75,13 @@ static int wb_encrypt_op(void *p) {
 
 /* ---- the raw limit ---------------------------------------------------------------------------- */
 
+/* AES-GCM of the claims (enc) or of the token's ciphertext; dir's context was keyed at set-up and
+ * only takes the IV, every other pair's content key is new each time. */
 static int gcm(jb *s, const unsigned char *cek, int enc, unsigned char *out) {
   int n = 0, f = 0;
   unsigned char tag[16];
-  if (EVP_CipherInit_ex2(s->gcm_ctx, s->gcm, cek, s->iv, enc, NULL) != 1 ||
+  int keyed = s->kind == 0;
+  if (EVP_CipherInit_ex2(s->gcm_ctx, keyed ? NULL : s->gcm, keyed ? NULL : cek, s->iv, enc, NULL) != 1 ||
       EVP_CipherUpdate(s->gcm_ctx, NULL, &n, (const unsigned char *)s->aad, (int)s->aad_len) != 1)
     return 1;
   if (enc) {
@@ -276,6 +255,9 @@ static int raw_setup(jb *s) {
   s->ecb = EVP_CIPHER_fetch(NULL, "AES-256-ECB", NULL);
   s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
   s->gcm_ctx = EVP_CIPHER_CTX_new();
+  if (s->gcm_ctx == NULL ||
+      (s->kind == 0 && EVP_CipherInit_ex2(s->gcm_ctx, s->gcm, s->priv->secret, NULL, 0, NULL) != 1))
+    return 1;
   s->aad = s->token;
   s->aad_len = (size_t)(strchr(s->token, '.') - s->token);
   s->ek_len = segment(s, 1, s->ek, sizeof(s->ek));

@@ -14,33 +14,11 @@
  * a pair whose reference token the library cannot read at all is n/a (with the reason on stderr).
  * Output: impl<TAB>pair<TAB>op<TAB>ops_per_sec|n/a|FAIL. Usage: jwe_peer_X --work DIR
  */
+#include "jwe_common.h"
 #include "timing.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const char *const pairs[] = {"dir+A256GCM", "A256KW+A256GCM", "ECDH-ES+A256KW-P256",
-                                    "ECDH-ES+A256KW-X25519", "RSA-OAEP-256+A256GCM"};
-#define NPAIRS (sizeof(pairs) / sizeof(pairs[0]))
-
-static char *read_file(const char *dir, const char *sub, const char *name, const char *ext, size_t *len) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s/%s%s%s", dir, sub, name, ext);
-  FILE *f = fopen(path, "rb");
-  if (f == NULL)
-    return NULL;
-  static char buf[65536];
-  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-  fclose(f);
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-    n--;
-  char *out = malloc(n + 1);
-  memcpy(out, buf, n);
-  out[n] = '\0';
-  if (len)
-    *len = n;
-  return out;
-}
 
 typedef struct peer {
   const char *pair, *alg, *enc;

@@ -141,6 +141,10 @@ static int run(const enc_args *a) {
                            : wb_jwe_encrypt(e, pt, in.len, &out, NULL, &err);
     rc = st == WB_OK ? 0 : cli_fail_wb(CLI_EXIT_USAGE, &err);
   }
+  if (rc == 0 && a->zip && in.len > WB_ZIP_DEFAULT_MAX)
+    cli_warn("the plaintext is %zu bytes: a recipient decrypting with a default ceiling (wristband "
+             "decrypt --allow-zip: %u KiB once inflated) refuses this token",
+             in.len, WB_ZIP_DEFAULT_MAX / 1024u);
   if (rc == 0)
     cli_print_line(out);
   wb_string_free(out);

@@ -89,6 +89,10 @@ static wb_status cbc_encrypt(const wb_enc_info *ei, const unsigned char *cek, co
   wb_status st = cbc_pass(ei, cek + key_len, iv, 1, ct, *ct_len, ct, err);
   if (st == WB_OK)
     st = cbc_hmac_tag(ei, cek, iv, aad, aad_len, ct, *ct_len, tag, err);
+  if (st != WB_OK) { /* ct may still hold the plaintext copied in above */
+    OPENSSL_cleanse(ct, *ct_len);
+    *ct_len = 0;
+  }
   return st;
 }
 

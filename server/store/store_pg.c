@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conns.h"
 #include "migrations.h"
 #include "store_pg.h"
 
@@ -38,12 +39,11 @@
 /* One thread's connection; freed by the thread-exit destructor or store close, whichever is first
  * (the list in pg_store lets close reach connections of threads that still exist). */
 typedef struct pg_conn {
+  conn_link link; /* first: in its store's conns (conns.h) */
   PGconn *db;
   unsigned char prepared[PG_COUNT_];
   int in_tx; /* in a transaction: between import_begin and import_end, in key_add_first */
   struct pg_store *owner;
-  struct pg_conn *next;
-  struct pg_conn *prev;
 } pg_conn;
 
 typedef struct pg_store {
@@ -51,7 +51,7 @@ typedef struct pg_store {
   char *url;
   pthread_key_t key;
   pthread_mutex_t lock; /* guards conns and the backoff */
-  pg_conn *conns;
+  conn_link *conns;
   int64_t retry_at_us; /* no connection attempt before this (0: none pending) */
   int64_t backoff_us;
 } pg_store;
@@ -156,22 +156,10 @@ static void conn_drop_db(pg_conn *c) {
   memset(c->prepared, 0, sizeof(c->prepared));
 }
 
-static void conn_unlink(pg_conn *c) {
-  pg_store *q = c->owner;
-  pthread_mutex_lock(&q->lock);
-  if (c->prev != NULL)
-    c->prev->next = c->next;
-  else
-    q->conns = c->next;
-  if (c->next != NULL)
-    c->next->prev = c->prev;
-  pthread_mutex_unlock(&q->lock);
-}
-
 /* pthread key destructor: the thread is exiting, its connection goes with it. */
 static void conn_destroy(void *p) {
   pg_conn *c = p;
-  conn_unlink(c);
+  conns_remove(&c->owner->lock, &c->owner->conns, &c->link);
   conn_drop_db(c);
   free(c);
 }
@@ -247,12 +235,7 @@ static pg_conn *conn_get(store *s, srv_error *err) {
       return NULL;
     }
     c->owner = q;
-    pthread_mutex_lock(&q->lock);
-    c->next = q->conns;
-    if (q->conns != NULL)
-      q->conns->prev = c;
-    q->conns = c;
-    pthread_mutex_unlock(&q->lock);
+    conns_add(&q->lock, &q->conns, &c->link);
     pthread_setspecific(q->key, c);
   }
   pthread_mutex_lock(&q->lock);
@@ -584,15 +567,12 @@ static void pg_close(store *s) {
   if (s == NULL)
     return;
   pg_store *q = pq(s);
-  pthread_mutex_lock(&q->lock);
-  pg_conn *c = q->conns;
-  q->conns = NULL;
-  pthread_mutex_unlock(&q->lock);
-  while (c != NULL) {
-    pg_conn *next = c->next;
+  conn_link *l = conns_take_all(&q->lock, &q->conns);
+  while (l != NULL) {
+    pg_conn *c = (pg_conn *)l;
+    l = l->next;
     conn_drop_db(c);
     free(c);
-    c = next;
   }
   pthread_setspecific(q->key, NULL);
   pthread_key_delete(q->key);

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conns.h"
 #include "migrations.h"
 #include "store_cols.h"
 #include "store_sqlite.h"
@@ -140,12 +141,11 @@ static const char *const sql_text[SQ_COUNT_] = {
 
 /* One thread's connection. Invariant: linked in its store's list while open. */
 typedef struct sq_conn {
+  conn_link link; /* first: in its store's conns (conns.h) */
   sqlite3 *db;
   sqlite3_stmt *stmt[SQ_COUNT_]; /* prepared on first use */
   int lock_depth;                /* > 0 while this connection holds its store's write_lock */
   struct sq_store *owner;
-  struct sq_conn *next;
-  struct sq_conn *prev;
 } sq_conn;
 
 typedef struct sq_store {
@@ -153,7 +153,7 @@ typedef struct sq_store {
   char *path;
   pthread_key_t key; /* the calling thread's sq_conn */
   pthread_mutex_t lock;
-  sq_conn *conns;             /* every open connection, guarded by lock */
+  conn_link *conns;           /* every open connection (sq_conn), guarded by lock */
   pthread_mutex_t write_lock; /* one writer of this process at a time (see the top) */
   int busy_ms;                /* busy timeout of connections opened from now on */
 } sq_store;
@@ -169,22 +169,10 @@ static void conn_close(sq_conn *c) {
   free(c);
 }
 
-static void conn_unlink(sq_conn *c) {
-  sq_store *q = c->owner;
-  pthread_mutex_lock(&q->lock);
-  if (c->prev != NULL)
-    c->prev->next = c->next;
-  else
-    q->conns = c->next;
-  if (c->next != NULL)
-    c->next->prev = c->prev;
-  pthread_mutex_unlock(&q->lock);
-}
-
 /* pthread key destructor: the thread is exiting, its connection goes with it. */
 static void conn_destroy(void *p) {
   sq_conn *c = p;
-  conn_unlink(c);
+  conns_remove(&c->owner->lock, &c->owner->conns, &c->link);
   conn_close(c);
 }
 
@@ -254,12 +242,7 @@ static sq_conn *conn_get(store *s, srv_error *err) {
     return NULL;
   }
   c->owner = q;
-  pthread_mutex_lock(&q->lock);
-  c->next = q->conns;
-  if (q->conns != NULL)
-    q->conns->prev = c;
-  q->conns = c;
-  pthread_mutex_unlock(&q->lock);
+  conns_add(&q->lock, &q->conns, &c->link);
   pthread_setspecific(q->key, c);
   return c;
 }
@@ -506,14 +489,11 @@ static void sq_close(store *s) {
   if (s == NULL)
     return;
   sq_store *q = sq(s);
-  pthread_mutex_lock(&q->lock);
-  sq_conn *c = q->conns;
-  q->conns = NULL;
-  pthread_mutex_unlock(&q->lock);
-  while (c != NULL) {
-    sq_conn *next = c->next;
+  conn_link *l = conns_take_all(&q->lock, &q->conns);
+  while (l != NULL) {
+    sq_conn *c = (sq_conn *)l;
+    l = l->next;
     conn_close(c);
-    c = next;
   }
   pthread_setspecific(q->key, NULL);
   pthread_key_delete(q->key);
@@ -559,8 +539,8 @@ void store_sqlite_set_busy_timeout(store *s, int ms) {
   sq_store *q = sq(s);
   pthread_mutex_lock(&q->lock);
   q->busy_ms = ms;
-  for (sq_conn *c = q->conns; c != NULL; c = c->next)
-    sqlite3_busy_timeout(c->db, ms);
+  for (conn_link *l = q->conns; l != NULL; l = l->next)
+    sqlite3_busy_timeout(((sq_conn *)l)->db, ms);
   pthread_mutex_unlock(&q->lock);
 }
 

@@ -110,6 +110,11 @@ check "... zip DEF and shorter than the plaintext" test "$(jhdr "$ztok" 'j["zip"
 expect_fail "decrypt zip without --allow-zip" 1 alg_not_allowed decrypt --key "$T/kw.jwk" "$ztok"
 run decrypt --key "$T/kw.jwk" --allow-zip "$ztok"
 check "decrypt --allow-zip" cmp -s "$T/out" "$T/big.txt"
+head -c 300000 /dev/zero | tr '\0' a >"$T/huge.txt"
+expect_ok "encrypt --zip of 300,000 bytes" encrypt --key "$T/kw.jwk" --zip "$T/huge.txt"
+htok=$OUT
+check "... warns that a default --allow-zip refuses it" grep -q "warning: the plaintext is 300000 bytes.*refuses" "$T/err"
+expect_fail "... and decrypt --allow-zip does" 1 too_large decrypt --key "$T/kw.jwk" --allow-zip "$htok"
 
 # JSON serializations: flattened, general with two recipients
 expect_ok "encrypt --json" encrypt --key "$T/kw.jwk" --json "$T/pt.bin"
