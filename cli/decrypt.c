@@ -108,7 +108,7 @@ static int write_plaintext(const unsigned char *pt, size_t n) {
 static int run(const dec_args *a) {
   if (a->o.key == NULL && !(a->o.pbes2 && a->o.password_file != NULL))
     return cli_usage(CMD, "--key KEY is required (or --allow-pbes2 --password-file FILE for a password)");
-  if (cli_is_stdin(a->o.key) && cli_is_stdin(a->token))
+  if (a->o.key != NULL && cli_is_stdin(a->o.key) && cli_is_stdin(a->token)) /* no --key: no KEY read */
     return cli_usage(CMD, "stdin ('-') cannot be both KEY and TOKEN");
   wb_decrypter *d = NULL;
   cli_buf buf = {0};

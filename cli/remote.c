@@ -19,6 +19,18 @@ static int fetch_failed(const char *cmd, const char *what, const wb_remote_statu
                   s->message[0] != '\0' ? s->message : "no answer");
 }
 
+/*
+ * Keys from the --keys-cache file: the library revalidates them in the background, which a
+ * one-shot command does not wait for. Asks the issuer now, so that a key it has dropped is not
+ * trusted on the file's word: the file's keys stay in use only when the issuer does not answer.
+ * The fetch's outcome is in the status, read again.
+ */
+static wb_status revalidate(wb_remote_keyset *rk, wb_remote_status *s, wb_error *err) {
+  wb_status fetched = wb_remote_keyset_refresh(rk, NULL);
+  (void)fetched;
+  return wb_remote_keyset_status(rk, s, err);
+}
+
 int cli_remote_keys(const char *cmd, const cli_remote *r, wb_remote_keyset **out) {
   wb_error err = {0};
   wb_remote_options o;
@@ -32,7 +44,10 @@ int cli_remote_keys(const char *cmd, const cli_remote *r, wb_remote_keyset **out
   if (st != WB_OK)
     return cli_fail_wb(CLI_EXIT_USAGE, &err);
   wb_remote_status s;
-  if (wb_remote_keyset_status(*out, &s, &err) != WB_OK)
+  st = wb_remote_keyset_status(*out, &s, &err);
+  if (st == WB_OK && s.from_file)
+    st = revalidate(*out, &s, &err);
+  if (st != WB_OK)
     return cli_fail_wb(CLI_EXIT_USAGE, &err);
   if (s.items == 0) /* nothing fetched, nothing cached: nothing to verify with */
     return fetch_failed(cmd, r->issuer_url != NULL ? r->issuer_url : r->jwks_url, &s);
@@ -67,8 +82,8 @@ int cli_remote_revocations(const char *cmd, const cli_remote *r, wb_revocations 
   cli_buf secret = {0};
   *out = NULL;
   int rc = r->client != NULL ? read_client(cmd, r->client, &id, &secret) : 0;
-  if (rc == 0 && secret.data != NULL && memchr(secret.data, '\0', secret.len) != NULL)
-    rc = cli_usage(cmd, "--client: the secret file holds a NUL byte");
+  if (rc == 0 && r->client != NULL && (secret.len == 0 || memchr(secret.data, '\0', secret.len) != NULL))
+    rc = cli_usage(cmd, "--client: the secret file is empty or holds a NUL byte");
   o.client_id = id;
   o.client_secret = secret.data;
   if (rc == 0 && wb_revocations_new(out, r->revocations, &o, &err) != WB_OK)

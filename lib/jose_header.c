@@ -299,14 +299,10 @@ void wb__sb_b64(wb_strbuf *b, const unsigned char *v, size_t n) {
     b->st = b->st != WB_OK ? b->st : WB_ERR_TOO_LARGE;
     return;
   }
-  size_t need = WB_B64URL_ENCODED_LEN(n), w = 0;
-  if (!sb_reserve(b, need))
+  if (!sb_reserve(b, WB_B64URL_ENCODED_LEN(n)))
     return;
-  if (wb_b64url_encode(b->p + b->len, b->cap - b->len, v, n, &w, NULL) != WB_OK) {
-    b->st = WB_ERR_TOO_LARGE;
-    return;
-  }
-  b->len += w;
+  b->len += wb__b64url_encode_to(b->p + b->len, v, n); /* sb_reserve made room for it */
+  b->p[b->len] = '\0';
 }
 
 void wb__sb_json_string(wb_strbuf *b, const char *s, size_t n) {

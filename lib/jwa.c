@@ -107,8 +107,11 @@ static unsigned ctx_tag(wb_alg alg, int sign) {
 static wb_status hmac_compute(wb_ctx *c, const unsigned char *msg, size_t len, unsigned char *tag,
                               size_t tag_len, wb_error *err) {
   size_t out = 0;
-  if (EVP_MAC_init(c->mac, NULL, 0, NULL) != 1 || EVP_MAC_update(c->mac, msg, len) != 1 ||
-      EVP_MAC_final(c->mac, tag, &out, tag_len) != 1 || out != tag_len)
+  if (EVP_MAC_init(c->mac, NULL, 0, NULL) != 1 ||
+      /* LCOV_EXCL_BR_START: cov-openssl-infallible */
+      EVP_MAC_update(c->mac, msg, len) != 1 || EVP_MAC_final(c->mac, tag, &out, tag_len) != 1 ||
+      out != tag_len)
+    /* LCOV_EXCL_BR_STOP: cov-openssl-infallible */
     return wb__fail(err, WB_ERR_CRYPTO, "HMAC failed");
   return WB_OK;
 }
@@ -190,8 +193,11 @@ wb_status wb__siphash128(wb_pool_ref *pool, const unsigned char key[16], const v
     ok = EVP_MAC_init(l.ctx->mac, NULL, 0, NULL) == 1;
   }
   size_t n = 0;
-  ok = ok && EVP_MAC_update(l.ctx->mac, msg, len) == 1 && EVP_MAC_final(l.ctx->mac, out, &n, 16) == 1 &&
-       n == 16;
+  if (ok) {
+    /* LCOV_EXCL_BR_START: cov-openssl-infallible */
+    ok = EVP_MAC_update(l.ctx->mac, msg, len) == 1 && EVP_MAC_final(l.ctx->mac, out, &n, 16) == 1 && n == 16;
+    /* LCOV_EXCL_BR_STOP: cov-openssl-infallible */
+  }
   wb__pool_give(&l, ok);
   return ok ? WB_OK : wb__fail(err, WB_ERR_CRYPTO, "SipHash failed");
 }
@@ -246,10 +252,12 @@ static wb_status ecdsa_der_to_rs(const unsigned char *der, size_t der_len, unsig
     return wb__fail(err, WB_ERR_CRYPTO, "ECDSA signature decoding failed");
   const BIGNUM *r = NULL, *s = NULL;
   ECDSA_SIG_get0(es, &r, &s);
+  /* LCOV_EXCL_BR_START: cov-openssl-infallible */
   int ok =
       BN_bn2binpad(r, sig, (int)half) == (int)half && BN_bn2binpad(s, sig + half, (int)half) == (int)half;
   ECDSA_SIG_free(es);
   return ok ? WB_OK : wb__fail(err, WB_ERR_CRYPTO, "ECDSA signature encoding failed");
+  /* LCOV_EXCL_BR_STOP: cov-openssl-infallible */
 }
 
 /* ---- sign / verify -------------------------------------------------------------------------- */
@@ -283,8 +291,10 @@ static size_t signature_length(const wb_key *key, const wb_alg_info *ai) {
 /* The message digest of msg under ai's hash, with the context's digest (RSA and ECDSA). */
 static wb_status digest(wb_ctx *c, const wb_alg_info *ai, const unsigned char *msg, size_t len,
                         unsigned char hash[EVP_MAX_MD_SIZE], wb_error *err) {
-  if (EVP_DigestInit_ex(c->mdctx, alg_md(ai), NULL) != 1 || EVP_DigestUpdate(c->mdctx, msg, len) != 1 ||
-      EVP_DigestFinal_ex(c->mdctx, hash, NULL) != 1)
+  if (EVP_DigestInit_ex(c->mdctx, alg_md(ai), NULL) != 1 ||
+      /* LCOV_EXCL_BR_START: cov-openssl-infallible */
+      EVP_DigestUpdate(c->mdctx, msg, len) != 1 || EVP_DigestFinal_ex(c->mdctx, hash, NULL) != 1)
+    /* LCOV_EXCL_BR_STOP: cov-openssl-infallible */
     return wb__fail(err, WB_ERR_CRYPTO, "digest failed");
   return WB_OK;
 }

@@ -170,13 +170,11 @@ static wb_jwe_alg default_alg(const wb_key *key) {
   case WB_KTY_EC:
   case WB_KTY_OKP:
     return WB_JWE_ECDH_ES; /* the key fit refuses the curves ECDH-ES does not use */
-  case WB_KTY_OCT:
+  default:                 /* WB_KTY_OCT: every key has one of the four types */
     return key->secret_len == 16   ? WB_JWE_A128KW
            : key->secret_len == 24 ? WB_JWE_A192KW
            : key->secret_len == 32 ? WB_JWE_A256KW
                                    : WB_JWE_ALG_INVALID;
-  default:
-    return WB_JWE_ALG_INVALID;
   }
 }
 
@@ -367,8 +365,8 @@ wb_status wb_encrypter_add_recipient(wb_encrypter *e, const wb_key *key, wb_jwe_
   if (st != WB_OK)
     return st;
   e->n++;
-  st = encrypter_prepare(e, err); /* several recipients: no prepared header (cannot fail) */
-  return st == WB_OK ? wb__ok(err) : st;
+  (void)encrypter_prepare(e, err); /* several recipients: drops the prepared header (cannot fail) */
+  return wb__ok(err);
 }
 
 /* Replaces *slot with value as a JSON string (NULL clears). */

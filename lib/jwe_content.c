@@ -43,9 +43,11 @@ static wb_status cbc_hmac_tag(const wb_enc_info *ei, const unsigned char *mac_ke
   OSSL_PARAM params[2] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)ei->md, 0),
                           OSSL_PARAM_construct_end()};
   if (ctx == NULL || EVP_MAC_init(ctx, mac_key, key_len, params) != 1 ||
+      /* LCOV_EXCL_BR_START: cov-openssl-infallible */
       EVP_MAC_update(ctx, aad, aad_len) != 1 || EVP_MAC_update(ctx, iv, ei->iv_len) != 1 ||
       EVP_MAC_update(ctx, ct, ct_len) != 1 || EVP_MAC_update(ctx, al, sizeof(al)) != 1 ||
       EVP_MAC_final(ctx, full, &n, sizeof(full)) != 1 || n < ei->tag_len) {
+    /* LCOV_EXCL_BR_STOP: cov-openssl-infallible */
     st = wb__fail(err, WB_ERR_CRYPTO, "HMAC failed");
     goto out;
   }
@@ -65,8 +67,10 @@ static wb_status cbc_pass(const wb_enc_info *ei, const unsigned char *key, const
   wb_status st = WB_OK;
   if (ctx == NULL || len > INT32_MAX ||
       EVP_CipherInit_ex2(ctx, wb__jwe_aes(WB_AES_CBC, ei->cek_len / 2), key, iv, enc, NULL) != 1 ||
+      /* LCOV_EXCL_BR_START: cov-openssl-infallible */
       EVP_CIPHER_CTX_set_padding(ctx, 0) != 1 || EVP_CipherUpdate(ctx, out, &n1, in, (int)len) != 1 ||
       EVP_CipherFinal_ex(ctx, out + n1, &n2) != 1 || (size_t)(n1 + n2) != len)
+    /* LCOV_EXCL_BR_STOP: cov-openssl-infallible */
     st = wb__fail(err, WB_ERR_CRYPTO, "AES-CBC failed");
   EVP_CIPHER_CTX_free(ctx);
   if (st != WB_OK)

@@ -109,16 +109,15 @@ static wb_status decode(const char *b64, size_t len, unsigned char *buf, size_t 
   return WB_OK;
 }
 
-/* The AAD of RFC 7516 5.2 step 14 into a new buffer: protected_b64, then "." aad_b64 when present. */
+/* The AAD of RFC 7516 5.2 step 14 of a JWE with "aad", into a new buffer: protected_b64 "." aad_b64
+ * (without "aad" the AAD is the protected header's base64url as it is: no buffer). */
 static wb_status aad_of(const jwe_in *in, unsigned char **aad, size_t *len, wb_error *err) {
-  *len = in->protected_len + (in->has_aad ? 1 + in->aad_len : 0);
+  *len = in->protected_len + 1 + in->aad_len;
   if ((*aad = malloc(*len + 1)) == NULL)
     return wb__fail(err, WB_ERR_NOMEM, "out of memory");
   memcpy(*aad, in->protected_b64, in->protected_len);
-  if (in->has_aad) {
-    (*aad)[in->protected_len] = '.';
-    memcpy(*aad + in->protected_len + 1, in->aad_b64, in->aad_len);
-  }
+  (*aad)[in->protected_len] = '.';
+  memcpy(*aad + in->protected_len + 1, in->aad_b64, in->aad_len);
   return WB_OK;
 }
 
@@ -167,9 +166,9 @@ static wb_status open_sealed(const wb_decrypter *d, const jwe_in *in, const wb_k
     st = wb__ce_decrypt_pool((wb_pool_ref *)&d->pool, ai->kind == WB_KM_DIR, ei, cek, iv, iv_len, aad,
                              aad_len, out, ct_len, tag, tag_len, out, &n,
                              err);    /* the pool is the decrypter's mutable part */
-    if (st == WB_OK && good != ~0u) { /* the tag verified under a random key: cannot happen, refuse */
-      OPENSSL_cleanse(out, n);
-      st = decrypt_failed(err);
+    if (st == WB_OK && good != ~0u) { /* LCOV_EXCL_BR_LINE: cov-substitute-tag */
+      OPENSSL_cleanse(out, n);        /* LCOV_EXCL_LINE: cov-substitute-tag */
+      st = decrypt_failed(err);       /* LCOV_EXCL_LINE: cov-substitute-tag */
     }
   }
   OPENSSL_cleanse(cek, sizeof(cek));

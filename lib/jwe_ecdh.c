@@ -35,7 +35,9 @@ static void be32(unsigned char *p, uint32_t v) {
 static int update_party(EVP_MD_CTX *ctx, const unsigned char *data, size_t len) {
   unsigned char n[4];
   be32(n, (uint32_t)len);
+  /* LCOV_EXCL_BR_START: cov-openssl-infallible */
   return EVP_DigestUpdate(ctx, n, 4) == 1 && (len == 0 || EVP_DigestUpdate(ctx, data, len) == 1);
+  /* LCOV_EXCL_BR_STOP: cov-openssl-infallible */
 }
 
 wb_status wb__concat_kdf(const unsigned char *z, size_t z_len, const char *algid, const unsigned char *apu,
@@ -46,13 +48,15 @@ wb_status wb__concat_kdf(const unsigned char *z, size_t z_len, const char *algid
   unsigned char block[32], counter[4], supp[4];
   wb_status st = WB_OK;
   be32(supp, (uint32_t)(keylen * 8));
-  for (uint32_t round = 1, done = 0; st == WB_OK && done < keylen; round++) {
+  for (uint32_t round = 1, done = 0; done < keylen; round++) {
     be32(counter, round);
-    int ok = md != NULL && ctx != NULL && EVP_DigestInit_ex2(ctx, md, NULL) == 1 &&
-             EVP_DigestUpdate(ctx, counter, 4) == 1 && EVP_DigestUpdate(ctx, z, z_len) == 1 &&
-             update_party(ctx, (const unsigned char *)algid, strlen(algid)) &&
-             update_party(ctx, apu, apu_len) && update_party(ctx, apv, apv_len) &&
-             EVP_DigestUpdate(ctx, supp, 4) == 1 && EVP_DigestFinal_ex(ctx, block, NULL) == 1;
+    int ok = md != NULL && ctx != NULL && EVP_DigestInit_ex2(ctx, md, NULL) == 1;
+    /* LCOV_EXCL_BR_START: cov-openssl-infallible */
+    ok = ok && EVP_DigestUpdate(ctx, counter, 4) == 1 && EVP_DigestUpdate(ctx, z, z_len) == 1 &&
+         update_party(ctx, (const unsigned char *)algid, strlen(algid)) && update_party(ctx, apu, apu_len) &&
+         update_party(ctx, apv, apv_len) && EVP_DigestUpdate(ctx, supp, 4) == 1 &&
+         EVP_DigestFinal_ex(ctx, block, NULL) == 1;
+    /* LCOV_EXCL_BR_STOP: cov-openssl-infallible */
     if (!ok) {
       st = wb__fail(err, WB_ERR_CRYPTO, "Concat KDF failed");
       break;
@@ -80,8 +84,10 @@ wb_status wb__ecdh_z(EVP_PKEY *priv, EVP_PKEY *peer, unsigned char *z, size_t *z
     unsigned char acc = 0;
     for (size_t i = 0; i < n; i++)
       acc |= z[i];
-    if (acc == 0) /* X25519/X448 with a small-order point (RFC 7748 6.1) */
+    /* X25519/X448 with a small-order point (RFC 7748 6.1). LCOV_EXCL_START: cov-openssl-checks-first */
+    if (acc == 0)
       st = wb__fail(err, WB_ERR_BAD_KEY, "key agreement gave an all-zero shared secret");
+    /* LCOV_EXCL_STOP: cov-openssl-checks-first */
   }
   *z_len = st == WB_OK ? n : 0;
   if (st != WB_OK)
@@ -103,13 +109,17 @@ static wb_status write_epk(wb_strbuf *params, EVP_PKEY *eph, const wb_curve_info
   wb__sb_str(params, "\",\"x\":\"");
   if (c->kty == WB_KTY_OKP) {
     n = sizeof(pt);
+    /* LCOV_EXCL_START: cov-openssl-infallible */
     if (EVP_PKEY_get_raw_public_key(eph, pt, &n) != 1 || n != c->pub_len)
       return wb__fail(err, WB_ERR_CRYPTO, "reading the ephemeral key failed");
+    /* LCOV_EXCL_STOP: cov-openssl-infallible */
     wb__sb_b64(params, pt, n);
   } else {
+    /* LCOV_EXCL_START: cov-openssl-infallible */
     if (EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt), &n) != 1 ||
         n != 1 + 2 * c->pub_len || pt[0] != 0x04)
       return wb__fail(err, WB_ERR_CRYPTO, "reading the ephemeral key failed");
+    /* LCOV_EXCL_STOP: cov-openssl-infallible */
     wb__sb_b64(params, pt + 1, c->pub_len);
     wb__sb_str(params, "\",\"y\":\"");
     wb__sb_b64(params, pt + 1 + c->pub_len, c->pub_len);

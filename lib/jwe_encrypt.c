@@ -50,7 +50,8 @@ static wb_status wrap_all(const wb_encrypter *e, unsigned char *cek, sealed *s, 
       return wb__fail(err, WB_ERR_NOMEM, "out of memory");
     st = wb__km_wrap(e->rcpt[i].key, e->rcpt[i].ai, e->rcpt[i].prepared, e->ei, e->p2c, cek, s->ek[i],
                      &s->ek_len[i], &s->params[i], err);
-    if (st == WB_OK && s->params[i].len > 0)
+    if (st == WB_OK &&
+        (s->params[i].len > 0 || s->params[i].st != WB_OK)) /* a failed first write leaves len 0 */
       st = wb__sb_done(&s->params[i], err);
   }
   return st;

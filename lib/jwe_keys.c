@@ -38,9 +38,9 @@ static wb_status params_for(const wb_jwe_alg_info *ai, const wb_enc_info *ei, wb
       return wb__fail(err, WB_ERR_INVALID_ARG, "ECDH-ES uses P-256, P-384, P-521, X25519 or X448");
     return WB_OK;
   case WB_KM_PBES2:
+  default: /* every kind is listed above */
     return wb__fail(err, WB_ERR_INVALID_ARG, "PBES2 derives its key from a password: nothing to generate");
   }
-  return wb__fail(err, WB_ERR_INVALID_ARG, "unknown key management algorithm");
 }
 
 /* use "enc", the JWE alg (the enc for dir), kid = thumbprint. */

@@ -309,10 +309,6 @@ const char *wb__signer_header_b64(const wb_signer *s, size_t *len) {
   return s->header_b64;
 }
 
-const wb_key *wb__signer_key(const wb_signer *s) {
-  return s->key;
-}
-
 bool wb__signer_b64(const wb_signer *s) {
   return s->b64;
 }

@@ -45,9 +45,8 @@ wb_status wb__jws_parse_header(char *buf, size_t len, const wb_limits *lim, wb_j
 /** The extensions a JWS header may list in "crit": RFC 7797's "b64". */
 extern const char *const wb__jws_crit_understood[1];
 
-/** A signer's prepared protected header (base64url), key, algorithm and b64 setting. */
+/** A signer's prepared protected header (base64url) and b64 setting. */
 const char *wb__signer_header_b64(const wb_signer *s, size_t *len);
-const wb_key *wb__signer_key(const wb_signer *s);
 bool wb__signer_b64(const wb_signer *s);
 
 /**

@@ -191,8 +191,10 @@ static void *sweeper(void *arg) {
  * dup) and some spare; where the hard limit is lower, serves fewer connections and says so. */
 static unsigned fit_fd_limit(unsigned max_connections, unsigned workers) {
   struct rlimit rl;
+  /* LCOV_EXCL_START: cov-server-kernel-refused */
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
     return max_connections;
+  /* LCOV_EXCL_STOP: cov-server-kernel-refused */
   rlim_t need = (rlim_t)max_connections * 2 + FDS_SPARE + (rlim_t)workers * 2; /* epoll, wake-up */
   if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
     rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
@@ -772,8 +774,10 @@ srv_status http_start(http_server **out, srv *s, const http_options *o, http_lis
     h->header_timeout_us = (int64_t)o->header_timeout_s * 1000000;
     pthread_mutex_init(&h->tracks_lock, NULL);
     pthread_cond_init(&h->wake, NULL);
+    /* LCOV_EXCL_START: cov-server-kernel-refused */
     if (pthread_create(&h->sweeper, NULL, sweeper, h) != 0)
       st = srv_fail(err, SRV_ERR_IO, "cannot start a thread");
+    /* LCOV_EXCL_STOP: cov-server-kernel-refused */
     else
       h->sweeper_running = 1;
     if (st == SRV_OK && start_workers(h, o) != 0)

@@ -15,6 +15,7 @@
 #include <openssl/hmac.h>
 
 #include "kek.h"
+#include "store/store.h"
 #include "wristband/wristband.h"
 
 #define SEAL_VERSION 1
@@ -29,7 +30,7 @@ static srv_status derive_kek(const unsigned char *data, size_t n, srv_kek *out, 
                              srv_error *err) {
   unsigned int len = 0;
   if (HMAC(EVP_sha256(), KEK_DERIVE, (int)strlen(KEK_DERIVE), data, n, out->key, &len) == NULL ||
-      len != KEK_LEN)
+      len != KEK_LEN) /* LCOV_EXCL_BR_LINE: cov-server-digest-size */
     return srv_fail(err, SRV_ERR_CRYPTO, "%s: cannot derive the key-encryption key", path);
   return SRV_OK;
 }
@@ -91,8 +92,10 @@ static srv_status read_kek(const char *path, srv_kek *out, srv_error *err) {
   srv_status st = SRV_OK;
   unsigned char buf[KEK_FILE_MAX];
   ssize_t n = 0;
+  /* LCOV_EXCL_START: cov-server-kernel-refused */
   if (fstat(fd, &sb) != 0)
     st = srv_fail(err, SRV_ERR_IO, "%s: %s", path, strerror(errno));
+  /* LCOV_EXCL_STOP: cov-server-kernel-refused */
   else if ((sb.st_mode & 077) != 0)
     st = srv_fail(err, SRV_ERR_CONFIG,
                   "the key-encryption key %s is accessible by group or others (chmod 600 it)", path);
@@ -114,11 +117,13 @@ static srv_status create_kek(const char *path, srv_kek *out, srv_error *err) {
   char text[WB_B64URL_ENCODED_LEN(KEK_LEN) + 2];
   char tmp[4096];
   srv_status st = SRV_ERR_CRYPTO;
+  /* LCOV_EXCL_START: cov-server-random */
   if (wb_random(key, sizeof(key), NULL) != WB_OK ||
       wb_b64url_encode(text, sizeof(text), key, sizeof(key), NULL, NULL) != WB_OK) {
     st = srv_fail(err, SRV_ERR_CRYPTO, "cannot generate a key-encryption key");
     goto out;
   }
+  /* LCOV_EXCL_STOP: cov-server-random */
   size_t text_len = strlen(text);
   text[text_len] = '\n';
   text[text_len + 1] = '\0';
@@ -165,7 +170,9 @@ srv_status kek_load(srv_kek *out, const char *kek_file, const char *sqlite_path,
   if ((size_t)snprintf(path, sizeof(path), "%.*s/kek", dir_len == 0 ? 1 : dir_len, dir) >= sizeof(path))
     return srv_fail(err, SRV_ERR_CONFIG, "path too long: %s", sqlite_path);
   srv_status st = read_kek(path, out, err);
-  if (st == SRV_ERR_NOT_FOUND && create)
+  /* Made before the database when the database is new (store copy --to sqlite:NEW/DIR/...): the
+   * directory the database would make first. */
+  if (st == SRV_ERR_NOT_FOUND && create && (st = store_sqlite_make_dirs(path, err)) == SRV_OK)
     st = create_kek(path, out, err);
   return st;
 }
@@ -176,9 +183,11 @@ static int gcm(const srv_kek *k, int enc, const unsigned char nonce[NONCE_LEN], 
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   int len = 0, ok = ctx != NULL && n <= (size_t)INT32_MAX;
   ok = ok && EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1;
+  /* LCOV_EXCL_BR_START: cov-server-digest-size */
   ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1;
   ok = ok && EVP_CipherInit_ex(ctx, NULL, NULL, k->key, nonce, enc) == 1;
   ok = ok && EVP_CipherUpdate(ctx, NULL, &len, (const unsigned char *)aad, (int)strlen(aad)) == 1;
+  /* LCOV_EXCL_BR_STOP: cov-server-digest-size */
   ok = ok && (n == 0 || EVP_CipherUpdate(ctx, out, &len, in, (int)n) == 1);
   if (ok && !enc)
     ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) == 1;

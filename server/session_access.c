@@ -25,15 +25,21 @@ void session_auth_clear(session_auth *a) {
   memset(a, 0, sizeof(*a));
 }
 
-/* Verifies with the current keys; on an unknown kid the keys are re-read once (another server
- * may have started signing with a key `keys rotate` just added). */
+/* Verifies with the current keys; on an unknown kid, or an algorithm none of them has, the keys
+ * are re-read once (another server may have started signing with a key `keys rotate` just added,
+ * of another algorithm too). */
+static int unknown_key(const srv_error *err) {
+  return err != NULL &&
+         (strstr(err->message, "key_not_found") != NULL || strstr(err->message, "alg_not_allowed") != NULL);
+}
+
 static srv_status verify_token(srv *s, const char *token, size_t len, session_auth *out, srv_error *err) {
   for (int attempt = 0;; attempt++) {
     out->ring = keys_acquire(&s->keys);
     srv_status st = out->ring != NULL && out->ring->verifier != NULL
                         ? tok_verify_access(out->ring->verifier, token, len, &out->tok, err)
                         : srv_fail(err, SRV_ERR_INVALID_TOKEN, "access token: no keys");
-    if (st == SRV_OK || attempt > 0 || err == NULL || strstr(err->message, "key_not_found") == NULL)
+    if (st == SRV_OK || attempt > 0 || !unknown_key(err))
       return st;
     keyring_release(out->ring);
     out->ring = NULL;

@@ -18,8 +18,13 @@ srv_status srv_open(srv *s, const srv_config *cfg, srv_mode mode, const char *is
   s->cfg = cfg;
   metrics_init(&s->metrics);
   if (issuer != NULL) {
+    const char *audience = cfg->audience != NULL ? cfg->audience : issuer;
+    /* cut short, every token's iss or aud would name another issuer, and discovery too */
+    if (strlen(issuer) >= sizeof(s->issuer) || strlen(audience) >= sizeof(s->audience))
+      return srv_fail(err, SRV_ERR_CONFIG, "--issuer and --audience are at most %zu bytes",
+                      sizeof(s->issuer) - 1);
     snprintf(s->issuer, sizeof(s->issuer), "%s", issuer);
-    snprintf(s->audience, sizeof(s->audience), "%s", cfg->audience != NULL ? cfg->audience : issuer);
+    snprintf(s->audience, sizeof(s->audience), "%s", audience);
   }
   srv_status st = pw_init(&s->pw, (unsigned)cfg->argon2_ops, (unsigned)cfg->argon2_memory_kib, err);
   if (st == SRV_OK)

@@ -283,6 +283,8 @@ void store_url_redacted(const char *url, char *buf, size_t cap);
 
 /** For a "sqlite:PATH" url: PATH (borrowed from url), else NULL. */
 const char *store_sqlite_path(const char *url);
+/** mkdir -p for the directory of the file path (a SQLite database, its kek), new directories 0700. */
+srv_status store_sqlite_make_dirs(const char *path, srv_error *err);
 
 void store_user_clear(store_user *u);
 void store_session_clear(store_session *s);

@@ -451,7 +451,7 @@ out:
 
 /* mkdir -p for the database's directory, new directories 0700 (the database holds password
  * hashes and the kek file may live beside it). */
-static srv_status make_parent_dirs(const char *path, srv_error *err) {
+srv_status store_sqlite_make_dirs(const char *path, srv_error *err) {
   char *dir = strdup(path);
   if (dir == NULL)
     return srv_fail(err, SRV_ERR_NOMEM, "out of memory");
@@ -620,7 +620,7 @@ srv_status store_sqlite_open(store **out, const char *path, srv_error *err) {
   *out = NULL;
   if (path == NULL || path[0] == '\0')
     return srv_fail(err, SRV_ERR_CONFIG, "sqlite store: empty path");
-  srv_status st = make_parent_dirs(path, err);
+  srv_status st = store_sqlite_make_dirs(path, err);
   if (st == SRV_OK)
     st = create_private_file(path, err);
   if (st != SRV_OK)

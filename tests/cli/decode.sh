@@ -52,6 +52,16 @@ if script -qec true /dev/null >/dev/null 2>&1; then
   check "tty: nbf in the future" grep -Eq '^nbf: .*Z, not valid yet, valid in (29|30) minutes$' "$T/tty2.txt"
   script -qec "'$W' decode --json '$tok'" /dev/null 2>/dev/null | tr -d '\r' | grep -v NOT >"$T/tty3.txt"
   check "tty with --json: the exact JSON" cmp -s "$T/tty3.txt" "$T/plain"
+  # the time lines find members by their JSON name, escapes and blanks included, and only those
+  odd=$($FORGE raw '{"alg":"HS256"}' ' { "expire" : 5 , "e\u0078p" : 1700000000,"i\nat":1,"iat":"soon",
+    "nbf":123456789012345678901234567890123456789012345678901234567890123456789,"e":{ },"l":[ ],"s":"q\"x"}' AAAA)
+  script -qec "'$W' decode '$odd'" /dev/null 2>&1 | tr -d '\r' >"$T/tty4.txt"
+  check "tty: exp spelled with an escape" grep -q '^exp: 2023-11-14T22:13:20Z, expired ' "$T/tty4.txt"
+  check "tty: iat that is a string" grep -q '^iat: not a NumericDate between 1970 and 9999$' "$T/tty4.txt"
+  check "tty: nbf of 69 digits" grep -q '^nbf: not a NumericDate between 1970 and 9999$' "$T/tty4.txt"
+  check "tty: empty object and array on one line" grep -q '^  "e": {},$' "$T/tty4.txt"
+  check "tty: ... and the array" grep -q '^  "l": \[\],$' "$T/tty4.txt"
+  check "tty: an escaped quote kept" grep -q '^  "s": "q\\"x"$' "$T/tty4.txt"
 else
   bad "script(1) is needed to test terminal output"
 fi

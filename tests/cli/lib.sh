@@ -40,6 +40,9 @@ check() {
   if "$@"; then ok; else bad "$name"; fi
 }
 
+# not_grep GREP_ARGS...: true when grep finds no match (for `check`, which takes a command).
+not_grep() { ! grep -q "$@"; }
+
 # expect_ok NAME ARGS...: exit 0 (stdout in $OUT).
 expect_ok() {
   local name=$1

@@ -66,6 +66,21 @@ no_raw "tty verify: nothing raw" "$T/tty"
 check "tty verify: U+202E as \\u202e" grep -q 'http://x\\u202ec' "$T/tty"
 NO_COLOR=1 tty verify --key "$T/h.jwk" --now $NOW "$tok"
 no_raw "tty verify, NO_COLOR: nothing raw" "$T/tty"
+check "tty verify, NO_COLOR: no colour" not_grep $'\033\\[' "$T/tty"
+TERM=dumb tty verify --key "$T/h.jwk" --now $NOW "$tok"
+check "tty verify, TERM=dumb: no colour" not_grep $'\033\\[' "$T/tty"
+check "tty verify, TERM=dumb: still escaped" grep -q 'http://x\\u202ec' "$T/tty"
+NO_COLOR= tty verify --key "$T/h.jwk" --now $NOW "$tok"
+check "tty verify, NO_COLOR empty: colour (no-color.org: set and not empty)" grep -q $'^\033\\[' "$T/tty"
+
+# ---- decrypt on a terminal: bytes that are not UTF-8 (overlong, surrogate, past U+10FFFF, a lead
+# byte no sequence has, a cut sequence) as \xNN, a bidi mark as \uXXXX
+"$W" keygen A256KW -o "$T/kw.jwk"
+printf 'x\300\257 \355\240\200 \364\220\200\200 \365 \342\200\216 \342\202' >"$T/odd.pt"
+"$W" encrypt --key "$T/kw.jwk" "$T/odd.pt" >"$T/odd.jwe"
+script -qec "'$W' decrypt --key '$T/kw.jwk' - <'$T/odd.jwe'" /dev/null >"$T/tty" 2>&1
+no_raw "tty decrypt: nothing raw" "$T/tty"
+check "tty decrypt: each odd byte escaped" grep -qF 'x\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xf5 \u200e \xe2\x82' "$T/tty"
 
 # ---- in a pipe: the token's own bytes, unchanged
 expect_ok "pipe decode" decode "$tok"

@@ -4,9 +4,11 @@
  * cannot give them. RAND_bytes fails when it cannot set up a thread's generator: OpenSSL 3
  * allocates one per thread on the thread's first call. So each call that needs randomness runs
  * as the first one of a fresh thread, while oom_harness.c fails the Nth allocation: wb_random,
- * generating an oct key, enabling a verifier's result cache (its SipHash key), a random jti.
+ * generating an oct key, enabling a verifier's result cache (its SipHash key), a random jti, a
+ * JWE decrypter (the random key that stands in for a failed unwrap).
  * Every failure must be reported (crypto when RAND_bytes failed, nomem when an allocation of
- * ours did) and change nothing: no key, the verifier without a cache, the builder as it was.
+ * ours did) and change nothing: no key, the verifier without a cache, the builder as it was, no
+ * decrypter.
  * Plain builds only (label no-asan).
  */
 #include <pthread.h>
@@ -70,9 +72,23 @@ static void *jti(void *ok) {
   return NULL;
 }
 
+static wb_key *dir_key; /* a 16-byte secret, made before any failure is injected */
+
+static void *decrypter(void *ok) {
+  wb_decrypter *d = (wb_decrypter *)1;
+  wb_error err;
+  wb_status st = wb_decrypter_new_key(&d, dir_key, &err); /* draws its substitute key */
+  if (st == WB_OK)
+    *(int *)ok = d != NULL;
+  else
+    EXPECT(explained(st, &err) && d == NULL);
+  wb_decrypter_free(d);
+  return NULL;
+}
+
 /* Runs each call as the first of its own thread; 1 when all succeeded. */
 static int scenario(void) {
-  void *(*const calls[])(void *) = {random_bytes, oct_key, cache, jti};
+  void *(*const calls[])(void *) = {random_bytes, oct_key, cache, jti, decrypter};
   int all = 1;
   for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
     int ok = 0;
@@ -93,6 +109,11 @@ int main(void) {
     return 1;
   }
   wb_key_free(key);
+  static const unsigned char secret[16] = "0123456789abcdef";
+  if (wb_key_from_secret(&dir_key, secret, sizeof(secret), NULL) != WB_OK) {
+    fprintf(stderr, "set-up failed\n");
+    return 1;
+  }
   EXPECT(scenario() == 1);
   long runs = oom_inject_all(scenario);
   printf("pass 1: %ld runs, allocation failures injected everywhere (OpenSSL included)\n", runs);
@@ -107,5 +128,6 @@ int main(void) {
   EXPECT(leaked == 0);
   wb_builder_free(builder);
   wb_verifier_free(verifier);
+  wb_key_free(dir_key);
   return oom_report();
 }

@@ -420,6 +420,7 @@ static void threads(void) {
   char *t = make_token(k1, NULL, "{\"sid\":\"live\",\"jti\":\"j-live\",\"sub\":\"u\"}", 0);
   char *gone = make_token(k1, NULL, "{\"sid\":\"gone-0\"}", 0);
   wb_remote_options o = opts_http();
+  o.timeout_ms = 15000; /* eight verifying threads share the machine with the fixture: not a timeout test */
   wb_remote_keyset *r = remote_http(&o);
   wb_verifier *v = verifier_of(r);
   /* ... following a revocation feed that changes under them too */
@@ -429,6 +430,7 @@ static void threads(void) {
   ro.interval_s = 3600;
   ro.client_id = "gate";
   ro.client_secret = "gate-secret";
+  ro.timeout_ms = 15000;
   wb_revocations *rv = NULL;
   feed_page(0);
   CHECK_ST(wb_revocations_new(&rv, url(fx.http, "/feed"), &ro, NULL), WB_OK);

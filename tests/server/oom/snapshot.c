@@ -17,7 +17,7 @@ typedef struct dump {
   size_t len, cap;
 } dump;
 
-static void put(dump *d, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) static void put(dump *d, const char *fmt, ...) {
   char line[1024];
   va_list ap;
   va_start(ap, fmt);

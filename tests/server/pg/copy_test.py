@@ -6,7 +6,9 @@ a revoked access token, an introspection client and rotated signing keys is copi
 PostgreSQL database under a KEK of its own; the server started on the copy serves every old
 refresh token, verifies every old access token, still refuses what was revoked, and knows the
 client. A copy into a store that is not empty, a wrong source KEK and a PostgreSQL store without
-a KEK are refused with clear errors and change nothing. Runs under pgcluster.py."""
+a KEK are refused with clear errors and change nothing. The way back, PostgreSQL into a new SQLite
+file in a directory that does not exist yet, keeps the sessions too; an empty database is refused
+as a source. Runs under pgcluster.py."""
 import os
 import signal
 import subprocess
@@ -108,11 +110,46 @@ def test_copy_sqlite_to_postgres(c):
                            env=env, timeout=60)
         c.eq(m.returncode, 0, "store migrate on the copy")
         c.check("postgres store is at schema version %d" % LATEST in m.stderr, "prints the version: " + m.stderr)
+        copy_back(c, target)
     finally:
         try:
             src.cleanup()
         finally:
             target.cleanup()
+
+
+def copy_back(c, pg):
+    """The way back, PostgreSQL to SQLite: the refresh token of a PostgreSQL session works on the
+    SQLite copy. A database that holds no wristband store is refused as a source."""
+    t = pg.login("bob").json()
+    c.eq(pg.stop(), 0, "the PostgreSQL server stopped before the copy")
+    back = os.path.join(pg.tmp, "back")
+    env = dict(pg.env, WRISTBAND_KEK_FILE="")  # the SQLite target gets a KEK of its own, beside it
+    empty = pg.db.cluster.new_database()
+    try:
+        p = copy(pg.db.cluster.url(empty), "sqlite:%s/wristband.db" % back, env=env)
+        c.eq(p.returncode, 1, "an empty database is no source")
+        c.check("not a wristband store" in p.stderr, "says so: " + p.stderr)
+        c.check(not os.path.exists(back), "and makes nothing")
+    finally:
+        pg.db.cluster.drop_database(empty)
+    p = copy(pg.store, "sqlite:%s/wristband.db" % back, "--from-kek-file", pg.env["WRISTBAND_KEK_FILE"], env=env)
+    c.eq(p.returncode, 0, "store copy back to SQLite: " + p.stderr)
+    c.check("copied 2 users," in p.stderr and "1 clients, 1 secrets and 2 signing keys into the sqlite store"
+            in p.stderr, "counts: " + p.stderr)
+    os.makedirs(os.path.join(pg.tmp, "back-server"))
+    wbtest.STORE = "sqlite"
+    s = wbtest.Server("--issuer", ISSUER, tmp=os.path.join(pg.tmp, "back-server"), env={"WRISTBAND_KEK_FILE": ""})
+    wbtest.STORE = "postgres"
+    s.store = "sqlite:%s/wristband.db" % back
+    try:
+        s.start()
+        r = s.refresh(t["refresh_token"])
+        c.eq(r.status_code, 200, "a PostgreSQL refresh token works on the SQLite copy: " + r.text)
+        c.eq(s.get("/oauth/userinfo", r.json().get("access_token")).json().get("preferred_username"), "bob",
+             "and its access token verifies")
+    finally:
+        s.cleanup()
 
 
 def test_postgres_needs_a_kek(c):

@@ -280,6 +280,36 @@ static void as_caller(fault_store *fault, srv *s, const session_tokens *t, logou
   session_auth_clear(&a);
 }
 
+/* A DPoP proof checked at the token endpoint: its jti goes to the store's replay cache. A failed
+ * cache is an I/O error naming it, never a verdict on the proof. */
+static srv_status dpop_proof(srv *s) {
+  wb_key *key = NULL;
+  wb_dpop_signer *signer = NULL;
+  char *proof = NULL, jkt[WB_THUMBPRINT_LEN];
+  size_t len = 0;
+  wb_error e = {0};
+  srv_status st = SRV_ERR_INTERNAL;
+  if (wb_key_generate_for_alg(&key, WB_ALG_ES256, 0, 0, NULL) == WB_OK &&
+      wb_dpop_signer_new(&signer, key, WB_ALG_INVALID, NULL) == WB_OK &&
+      wb_dpop_sign(signer, "POST", "https://issuer.test/oauth/token", NULL, 0, NULL, &proof, &len, NULL) ==
+          WB_OK) {
+    wb_status ws =
+        wb_dpop_verify(s->dpop.verifier, proof, len, "POST", "https://issuer.test/oauth/token", jkt, &e);
+    CHECK(ws == WB_OK ||
+          (ws == WB_ERR_IO && strstr(e.message, "DPoP replay cache") != NULL && jkt[0] == '\0'));
+    st = ws == WB_OK ? SRV_OK : SRV_ERR_STORE;
+    /* the same proof again, without an error record: a replay, or the cache's failure */
+    ws = wb_dpop_verify(s->dpop.verifier, proof, len, "POST", "https://issuer.test/oauth/token", jkt, NULL);
+    CHECK(ws == WB_ERR_REPLAYED || ws == WB_ERR_IO || (st != SRV_OK && ws == WB_OK)); /* first not recorded */
+    if (st == SRV_OK && ws == WB_ERR_IO)
+      st = SRV_ERR_STORE;
+  }
+  wb_string_free(proof);
+  wb_dpop_signer_free(signer);
+  wb_key_free(key);
+  return st;
+}
+
 static void tokens_story(fault_store *fault, srv *s) {
   session_tokens a = {0}, b = {0}, c = {0}, d = {0};
   int active = 0;
@@ -300,6 +330,36 @@ static void tokens_story(fault_store *fault, srv *s) {
   session_tokens_clear(&c);
   session_tokens_clear(&d);
   STEP(fault, login(s, "wrong password", &a)); /* never succeeds: counts a failure */
+  STEP(fault, dpop_proof(s));
+}
+
+/* A token signed by a key this store never had: the keys are re-read once (a store call that may
+ * fail), and the token is refused either way. */
+static srv_status foreign_token(srv *s) {
+  wb_key *key = NULL;
+  wb_signer *signer = NULL;
+  char *token = NULL, jti[TOK_JTI_MAX];
+  size_t len = 0;
+  srv_status st = SRV_ERR_INTERNAL;
+  tok_mint m = {.issuer = "https://issuer.test",
+                .audience = "https://issuer.test",
+                .sub = "x",
+                .sid = "AAAAAAAAAAAAAAAAAAAAAA",
+                .scope = "openid",
+                .roles = "[]",
+                .iat = clock_now_s(),
+                .exp = clock_now_s() + 60};
+  if (wb_key_generate_for_alg(&key, WB_ALG_ES256, 0, 0, NULL) == WB_OK &&
+      tok_signer_new(&signer, key, NULL) == SRV_OK &&
+      tok_mint_access(signer, &m, &token, &len, jti, NULL) == SRV_OK) {
+    session_auth a;
+    st = session_authenticate(s, token, len, 0, &a, NULL);
+    CHECK(st == SRV_ERR_INVALID_TOKEN && a.ring == NULL);
+  }
+  wb_string_free(token);
+  wb_signer_free(signer);
+  wb_key_free(key);
+  return st;
 }
 
 static void admin_story(fault_store *fault, srv *s) {
@@ -318,6 +378,7 @@ static void admin_story(fault_store *fault, srv *s) {
   STEP(fault, keys_reload_signer(&s->keys, NULL));
   int switched = 0;
   STEP(fault, keys_heartbeat(&s->keys, &switched, NULL));
+  STEP(fault, foreign_token(s));
   STEP(fault, login(s, PW2, &t));
   as_caller(fault, s, &t, LOGOUT_GLOBAL);
   session_tokens_clear(&t);
@@ -339,8 +400,9 @@ static int run(long fail_at) {
   fault->base.ops = &fault_ops;
   fault->inner = f.s.st;
   fault->fail_at = fail_at;
-  f.s.st = &fault->base; /* every layer reaches the store through these two pointers */
+  f.s.st = &fault->base; /* every layer reaches the store through these pointers */
   f.s.keys.st = &fault->base;
+  f.s.dpop.st = &fault->base;
   tokens_story(fault, &f.s);
   admin_story(fault, &f.s);
   int met = fault->failed;
