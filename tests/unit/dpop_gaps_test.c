@@ -82,9 +82,18 @@ static void signer_arguments(void) {
   long_nonce[1024] = '\0';
   CHECK_ST(wb_dpop_sign(s, "GET", URL, NULL, 0, long_nonce, &p, NULL, &e), WB_OK);
   wb_string_free(p);
-  /* a URL the normaliser refuses, and one too long for it: invalid_arg, naming the URL */
+  /* a URL the normaliser refuses: invalid_arg, naming the URL */
   CHECK_ST(wb_dpop_sign(s, "GET", "ftp://x/", NULL, 0, NULL, &p, NULL, &e), WB_ERR_INVALID_ARG);
   CHECK(strncmp(e.message, "url: ", 5) == 0);
+  { /* a URL longer than any proof carries: too_large, not a malformed argument */
+    char *long_url = malloc(WB_DPOP_MAX_URL_LEN + 64);
+    strcpy(long_url, "https://x/");
+    memset(long_url + 10, 'a', WB_DPOP_MAX_URL_LEN + 40);
+    long_url[WB_DPOP_MAX_URL_LEN + 50] = '\0';
+    CHECK_ST(wb_dpop_sign(s, "GET", long_url, NULL, 0, NULL, &p, NULL, &e), WB_ERR_TOO_LARGE);
+    CHECK(p == NULL);
+    free(long_url);
+  }
   /* no clock given: the system's; the proof verifies against the real time */
   CHECK_ST(wb_dpop_signer_set_clock(s, NULL, NULL, NULL), WB_OK);
   CHECK_ST(wb_dpop_sign(s, "GET", URL, TOKEN, strlen(TOKEN), NULL, &p, NULL, &e), WB_OK);
@@ -170,6 +179,7 @@ static void forged(void) {
       {"{\"typ\":\"dpop+jwtx\",\"alg\":\"ES256\",", WB_ERR_CLAIM_MISMATCH},
       {"{\"typ\":\"dpop+jwx\",\"alg\":\"ES256\",", WB_ERR_CLAIM_MISMATCH},
       {"{\"typ\":\"application/\",\"alg\":\"ES256\",", WB_ERR_CLAIM_MISMATCH},
+      {"{\"typ\":\"application+dpop+jwt\",\"alg\":\"ES256\",", WB_ERR_CLAIM_MISMATCH}, /* not the prefix */
       {"{\"typ\":\"dpop+jwt\",\"alg\":\"ES256\",\"b64\":false,", WB_ERR_UNSUPPORTED_CRIT},
       {"{\"typ\":\"dpop+jwt\",\"alg\":1,", WB_ERR_MALFORMED},
       {"{\"typ\":\"dpop+jwt\",\"alg\":\"ES256ES256ES256ES256\",", WB_ERR_ALG_NOT_ALLOWED},
