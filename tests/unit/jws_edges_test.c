@@ -251,11 +251,47 @@ static void test_ed25519_first_byte_one(void) {
   CHECK(found);
 }
 
+/* A NULL payload with a length is a caller's mistake in every signing and detached verifying
+ * call (invalid_arg, nothing out); a NULL payload of length 0 is the empty payload. */
+static void test_null_payload(void) {
+  wb_key *k = hs_key();
+  wb_signer *s = NULL;
+  wb_verifier *v = NULL;
+  CHECK_ST(wb_signer_new(&s, k, WB_ALG_HS256, NULL), WB_OK);
+  CHECK_ST(wb_verifier_new_key(&v, k, NULL), WB_OK);
+  char *out = NULL;
+  size_t n = 99;
+  CHECK_ST(wb_jws_sign_detached(s, NULL, 5, &out, &n, NULL), WB_ERR_INVALID_ARG);
+  CHECK(out == NULL && n == 0);
+  const wb_signer *one[1] = {s};
+  CHECK_ST(wb_jws_sign_json(one, 1, WB_SER_FLATTENED, NULL, 5, true, &out, &n, NULL), WB_ERR_INVALID_ARG);
+  CHECK(out == NULL && n == 0);
+  CHECK_ST(wb_jws_sign_detached(s, NULL, 0, &out, NULL, NULL), WB_OK);
+  CHECK_ST(wb_jws_verify_detached(v, out, strlen(out), NULL, 5, NULL), WB_ERR_INVALID_ARG);
+  CHECK_ST(wb_jws_verify_detached(v, out, strlen(out), NULL, 0, NULL), WB_OK);
+  CHECK_ST(wb_jws_verify_detached(v, out, strlen(out), (const unsigned char *)"x", 1, NULL),
+           WB_ERR_BAD_SIGNATURE);
+  wb_string_free(out);
+  CHECK_ST(wb_jws_sign_json(one, 1, WB_SER_FLATTENED, NULL, 0, true, &out, NULL, NULL), WB_OK);
+  size_t nsig = 9;
+  CHECK_ST(wb_jws_verify_json_detached(v, WB_JWS_ANY, out, strlen(out), NULL, 5, NULL, 0, &nsig, NULL),
+           WB_ERR_INVALID_ARG);
+  CHECK(nsig == 0);
+  CHECK_ST(wb_jws_verify_json_detached(v, WB_JWS_ANY, out, strlen(out), NULL, 0, NULL, 0, &nsig, NULL),
+           WB_OK);
+  CHECK(nsig == 1);
+  wb_string_free(out);
+  wb_verifier_free(v);
+  wb_signer_free(s);
+  wb_key_free(k);
+}
+
 int main(void) {
   test_compact_refusals();
   test_unencoded_compact();
   test_json_signers();
   test_json_texts();
   test_ed25519_first_byte_one();
+  test_null_payload();
   return CHECK_DONE();
 }
