@@ -727,7 +727,7 @@ static void feeds(void) {
   /* default options, an https feed nobody answers at: made, the failure in the status */
   CHECK_ST(wb_revocations_new(&rv, "https://127.0.0.1:1/feed", NULL, &e), WB_OK);
   CHECK_ST(wb_revocations_status(rv, &s, NULL), WB_OK);
-  CHECK(s.last_error == WB_ERR_IO && s.failures == 1);
+  CHECK(s.last_error == WB_ERR_IO && s.failures >= 1); /* the follower may have retried already */
   wb_revocations_free(rv);
   CHECK_ST(wb_revocations_status(NULL, &s, &e), WB_ERR_INVALID_ARG);
   CHECK_ST(wb_revocations_status(NULL, NULL, &e), WB_ERR_INVALID_ARG);
