@@ -11,7 +11,7 @@ command -v clang >/dev/null 2>&1 || { echo "TSan test skipped: clang not install
 cmake -S "$src/tests/install/tsan" -B "$work" -DWB_ROOT="$src" -DCMAKE_C_COMPILER=clang >/dev/null || exit 1
 cmake --build "$work" -j2 >/dev/null || { cmake --build "$work" 2>&1 | tail -20; exit 1; }
 rc=0
-for t in threads ctxpool secret_wipe; do
+for t in threads ctxpool secret_wipe gcm_pool_threads; do
   out=$(TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$work/${t}_tsan" 2>&1)
   trc=$?
   printf '%s: %s\n' "$t" "$out"
