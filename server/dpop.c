@@ -107,6 +107,8 @@ srv_status dpop_init(srv_dpop *d, store *st, int nonces, const unsigned char sec
   memset(d, 0, sizeof(*d));
   d->st = st;
   d->nonces = nonces;
+  if (st->ops->dpop_ready != NULL && st->ops->dpop_ready(st, err) != SRV_OK)
+    return err != NULL ? err->code : SRV_ERR_STORE;
   unsigned int n = 0;
   wb_error e = {0};
   wb_status ws = HMAC(EVP_sha256(), secret, TOK_SECRET_LEN, (const unsigned char *)NONCE_KEY_INFO,

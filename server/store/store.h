@@ -240,8 +240,10 @@ struct store_ops {
   /**
    * The proofs' replay cache: records id (STORE_DPOP_ID_LEN bytes) until exp_s; *fresh = 1 when
    * it was not there (or only past its exp_s at now_s), 0 when it was: a replayed proof. Decided
-   * by one statement, so two servers given the same proof at once tell one of them it is fresh.
-   * Not durable (a counter): a crash may forget the last proofs, which are stale a minute later.
+   * atomically across every server on the store (PostgreSQL: one statement on an UNLOGGED table;
+   * SQLite: a shared table in the file PATH-dpop, server/store/replay_table.h), so two servers
+   * given the same proof at once tell one of them it is fresh. Not durable: a crash may forget
+   * the last proofs, which are stale a minute later.
    */
   srv_status (*dpop_jti_use)(store *s, const unsigned char *id, int64_t exp_s, int64_t now_s, int *fresh,
                              srv_error *err);
@@ -251,6 +253,10 @@ struct store_ops {
    *  jtis only while their exp_s >= now_s), sessions first, then users, then jtis. */
   srv_status (*revocations_since)(store *s, int64_t after_us, int64_t now_s, store_revocation_fn fn,
                                   void *ctx, srv_error *err);
+
+  /** Optional (NULL: nothing to do): readies the DPoP replay cache now, so that a server that
+   *  cannot have one says so at start rather than at its first proof (SQLite: opens PATH-dpop). */
+  srv_status (*dpop_ready)(store *s, srv_error *err);
 };
 
 /**

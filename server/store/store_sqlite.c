@@ -10,8 +10,8 @@
  * the database consistent but could roll back the last commits, handing a rotated-away refresh
  * token its validity back. The lockout and address counters are the exception: they switch
  * the connection to synchronous=NORMAL for their one statement (losing a few counts on power
- * failure is harmless, and the next durable commit syncs them anyway), and so does the DPoP
- * replay cache (a proof the crash forgot is stale a minute later).
+ * failure is harmless, and the next durable commit syncs them anyway). The DPoP replay cache is
+ * not in the database at all: it is a table in a shared file beside it (replay_table.h).
  *
  * Writers of this process queue on one mutex (write_lock) before they ask SQLite for its write
  * lock: SQLite admits one writer at a time anyway, and its busy handler waits by sleeping and
@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 
 #include "conns.h"
 #include "migrations.h"
+#include "replay_table.h"
 #include "store_cols.h"
 #include "store_sqlite.h"
 
@@ -134,9 +136,6 @@ static const char *const sql_text[SQ_COUNT_] = {
     [SQ_PURGE_KEYS] = "DELETE FROM signing_keys WHERE sign_until_s IS NOT NULL AND sign_until_s < ?1 - 86400",
     [SQ_PING] = "SELECT 1",
     /* ?1 id, ?2 expiry, ?3 now: a row comes back when the id was new (or its row had expired). */
-    [SQ_DPOP_JTI_USE] = "INSERT INTO dpop_jtis(id, exp_s) VALUES(?1, ?2) ON CONFLICT(id) DO UPDATE SET "
-                        "exp_s = excluded.exp_s WHERE dpop_jtis.exp_s <= ?3 RETURNING 1",
-    [SQ_PURGE_DPOP] = "DELETE FROM dpop_jtis WHERE exp_s <= ?1",
 };
 
 /* One thread's connection. Invariant: linked in its store's list while open. */
@@ -153,9 +152,10 @@ typedef struct sq_store {
   char *path;
   pthread_key_t key; /* the calling thread's sq_conn */
   pthread_mutex_t lock;
-  conn_link *conns;           /* every open connection (sq_conn), guarded by lock */
-  pthread_mutex_t write_lock; /* one writer of this process at a time (see the top) */
-  int busy_ms;                /* busy timeout of connections opened from now on */
+  conn_link *conns;             /* every open connection (sq_conn), guarded by lock */
+  pthread_mutex_t write_lock;   /* one writer of this process at a time (see the top) */
+  int busy_ms;                  /* busy timeout of connections opened from now on */
+  replay_table *_Atomic replay; /* the DPoP replay table (PATH-dpop), opened under lock on first need */
 } sq_store;
 
 static sq_store *sq(store *s) {
@@ -495,6 +495,7 @@ static void sq_close(store *s) {
     l = l->next;
     conn_close(c);
   }
+  replay_table_close(q->replay);
   pthread_setspecific(q->key, NULL);
   pthread_key_delete(q->key);
   pthread_mutex_destroy(&q->lock);
@@ -507,8 +508,7 @@ static srv_status sq_purge(store *s, int64_t now_us, int64_t session_max_us, srv
   srv_status st = sq_begin(s, err);
   if (st != SRV_OK)
     return st;
-  const sq_id ids[] = {SQ_PURGE_DENYLIST, SQ_PURGE_RATE, SQ_PURGE_LOCKOUT,
-                       SQ_PURGE_SESSIONS, SQ_PURGE_KEYS, SQ_PURGE_DPOP};
+  const sq_id ids[] = {SQ_PURGE_DENYLIST, SQ_PURGE_RATE, SQ_PURGE_LOCKOUT, SQ_PURGE_SESSIONS, SQ_PURGE_KEYS};
   int keys_gone = 0;
   for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]) && st == SRV_OK; i++) {
     sqlite3_stmt *q;
@@ -529,6 +529,50 @@ static srv_status sq_purge(store *s, int64_t now_us, int64_t session_max_us, srv
     return sq_commit(s, err);
   sq_rollback(s);
   return st;
+}
+
+/* The DPoP replay table beside the database, opened once; NULL with err when it cannot be. */
+static replay_table *sq_replay(store *s, srv_error *err) {
+  sq_store *q = sq(s);
+  replay_table *t = atomic_load_explicit(&q->replay, memory_order_acquire);
+  if (t != NULL)
+    return t;
+  pthread_mutex_lock(&q->lock);
+  t = atomic_load_explicit(&q->replay, memory_order_relaxed);
+  size_t n = strlen(q->path) + sizeof("-dpop");
+  char *path = t == NULL ? malloc(n) : NULL;
+  if (t == NULL && path == NULL)
+    srv_fail(err, SRV_ERR_NOMEM, "out of memory");
+  if (path != NULL) {
+    snprintf(path, n, "%s-dpop", q->path);
+    if (replay_table_open(&t, path, err) == SRV_OK)
+      atomic_store_explicit(&q->replay, t, memory_order_release);
+    free(path);
+  }
+  pthread_mutex_unlock(&q->lock);
+  return t;
+}
+
+static srv_status sq_dpop_ready(store *s, srv_error *err) {
+  srv_error local;
+  if (sq_replay(s, &local) != NULL)
+    return SRV_OK;
+  if (err != NULL)
+    *err = local;
+  return local.code;
+}
+
+/* The replay cache is the shared table, not a SQL table: see server/store/replay_table.h. */
+static srv_status sq_dpop_jti_use(store *s, const unsigned char *id, int64_t exp_s, int64_t now_s, int *fresh,
+                                  srv_error *err) {
+  *fresh = 0;
+  srv_error local;
+  replay_table *t = sq_replay(s, &local);
+  if (t != NULL)
+    return replay_table_use(t, id, exp_s, now_s, fresh, err);
+  if (err != NULL)
+    *err = local;
+  return local.code;
 }
 
 static srv_status sq_ping(store *s, srv_error *err) {
@@ -590,6 +634,7 @@ static const store_ops sqlite_ops = {
     .import_begin = sq_import_begin,
     .import_end = sq_import_end,
     .dpop_jti_use = sq_dpop_jti_use,
+    .dpop_ready = sq_dpop_ready,
 };
 
 srv_status store_sqlite_probe(const char *path, int *version, srv_error *err) {

@@ -62,8 +62,6 @@ typedef enum {
   SQ_PURGE_SESSIONS,
   SQ_PURGE_KEYS,
   SQ_PING,
-  SQ_DPOP_JTI_USE,
-  SQ_PURGE_DPOP,
   SQ_COUNT_
 } sq_id;
 
@@ -142,8 +140,6 @@ srv_status sq_lockout_get(store *s, const char *name, int64_t now_s, int64_t *lo
 srv_status sq_lockout_fail(store *s, const char *name, int64_t now_s, int64_t window_s, int64_t max_failures,
                            int64_t lock_s, int64_t *locked_until_s, srv_error *err);
 srv_status sq_lockout_clear(store *s, const char *name, srv_error *err);
-srv_status sq_dpop_jti_use(store *s, const unsigned char *id, int64_t exp_s, int64_t now_s, int *fresh,
-                           srv_error *err);
 
 srv_status sq_key_add(store *s, const store_key *k, srv_error *err);
 srv_status sq_key_add_first(store *s, const store_key *k, srv_error *err);

@@ -308,20 +308,3 @@ srv_status sq_lockout_clear(store *s, const char *name, srv_error *err) {
   sq_bind_text(st, 1, name);
   return counter_step(s, st, NULL, 0, "clear lockout", err);
 }
-
-srv_status sq_dpop_jti_use(store *s, const unsigned char *id, int64_t exp_s, int64_t now_s, int *fresh,
-                           srv_error *err) {
-  *fresh = 0;
-  sqlite3_stmt *st;
-  srv_status result = sq_stmt(s, SQ_DPOP_JTI_USE, &st, err);
-  if (result != SRV_OK)
-    return result;
-  sq_bind_blob(st, 1, id, STORE_DPOP_ID_LEN);
-  sqlite3_bind_int64(st, 2, exp_s);
-  sqlite3_bind_int64(st, 3, now_s);
-  int64_t v[1] = {0};
-  result = counter_step(s, st, v, 1, "DPoP replay cache", err);
-  if (result == SRV_OK)
-    *fresh = v[0] == 1;
-  return result;
-}

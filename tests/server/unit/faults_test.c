@@ -171,6 +171,10 @@ static srv_status f_dpop_jti_use(store *s, const unsigned char *id, int64_t exp,
   return inject(s) ? FAIL(err) : in_ops(s)->dpop_jti_use(fs(s)->inner, id, exp, now, fresh, err);
 }
 
+static srv_status f_dpop_ready(store *s, srv_error *err) {
+  return inject(s) ? FAIL(err) : in_ops(s)->dpop_ready(fs(s)->inner, err);
+}
+
 static void f_close(store *s) {
   store_close(fs(s)->inner);
 }
@@ -221,6 +225,7 @@ static const store_ops fault_ops = {
     f_import_end,
     f_dpop_jti_use,
     f_revocations_since,
+    f_dpop_ready,
 };
 
 /* ---- the story ------------------------------------------------------------------------------ */

@@ -497,7 +497,7 @@ static void test_dpop(void) {
   CHECK(fresh == 1); /* its row (exp 1100) has expired at 1200: the id is taken again */
   CHECK_SRV(s->ops->dpop_jti_use(s, id1, 1300, 1201, &fresh, NULL), SRV_OK);
   CHECK(fresh == 0);
-  /* The purge drops expired rows only: id2 (exp 1100) goes, id1 (exp 1300) stays. */
+  /* A purge keeps live ids: id1 (exp 1300) is still seen at 1250, id2 (exp 1100) is not. */
   CHECK_SRV(s->ops->purge(s, INT64_C(1250) * 1000000, INT64_C(86400) * 1000000, NULL), SRV_OK);
   CHECK_SRV(s->ops->dpop_jti_use(s, id1, 1400, 1250, &fresh, NULL), SRV_OK);
   CHECK(fresh == 0);

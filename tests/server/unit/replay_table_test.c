@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/server/unit/replay_table_test.c - the SQLite store's DPoP replay table in a shared file
+ * (server/store/replay_table.c, issue 15): fresh, replayed, stale and taken again; two tables on
+ * one file in one process; a full table refuses (503, Retry-After) and never forgets a live id,
+ * yet still recognises one it holds; four processes racing on the same ids are told "fresh"
+ * exactly once per id; a process that dies holding the lock hands it over; a lock left held by a
+ * thread that no longer exists (a reboot) is renewed by the first process to open the file
+ * alone; a file of another geometry is refused and left unchanged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "fixture.h"
+#include "replay_table.h"
+
+static char dir[256];
+
+static const char *table_path(const char *name) {
+  static char path[512];
+  snprintf(path, sizeof(path), "%s/%s", dir, name);
+  return path;
+}
+
+static void make_id(unsigned char id[STORE_DPOP_ID_LEN], unsigned n) {
+  memset(id, 0xa5, STORE_DPOP_ID_LEN);
+  for (int i = 0; i < 4; i++)
+    id[i] = (unsigned char)(n >> (8 * i));
+}
+
+/* *fresh of one use, or -1 on an error (its status in *st when st is not NULL). */
+static int use(replay_table *t, unsigned n, int64_t exp, int64_t now, srv_status *st, srv_error *e) {
+  unsigned char id[STORE_DPOP_ID_LEN];
+  make_id(id, n);
+  int fresh = -1;
+  srv_status r = replay_table_use(t, id, exp, now, &fresh, e);
+  if (st != NULL)
+    *st = r;
+  return r == SRV_OK ? fresh : -1;
+}
+
+static void test_basics(void) {
+  replay_table *a = NULL, *b = NULL;
+  const char *path = table_path("basic-dpop");
+  CHECK_SRV(replay_table_open(&a, path, NULL), SRV_OK);
+  CHECK(use(a, 1, 1100, 1000, NULL, NULL) == 1);
+  CHECK(use(a, 1, 1101, 1001, NULL, NULL) == 0);
+  CHECK(use(a, 1, 1200, 1099, NULL, NULL) == 0); /* still live */
+  CHECK(use(a, 2, 1100, 1000, NULL, NULL) == 1);
+  CHECK(use(a, 1, 1300, 1100, NULL, NULL) == 1); /* stale at 1100: the id is taken again */
+  CHECK(use(a, 1, 1300, 1101, NULL, NULL) == 0);
+  /* A second table on the same file (another descriptor, as another process has). */
+  CHECK_SRV(replay_table_open(&b, path, NULL), SRV_OK);
+  CHECK(use(b, 1, 1300, 1102, NULL, NULL) == 0);
+  CHECK(use(b, 3, 1300, 1102, NULL, NULL) == 1);
+  CHECK(use(a, 3, 1300, 1103, NULL, NULL) == 0);
+  /* Far-future and negative times are clamped, not wrapped: the id stays live. */
+  CHECK(use(a, 4, INT64_MAX, 1000, NULL, NULL) == 1);
+  CHECK(use(b, 4, INT64_MAX, INT64_C(1) << 31, NULL, NULL) == 0);
+  CHECK(use(a, 5, 1000, -5, NULL, NULL) == 1);
+  CHECK(use(a, 5, 1000, 999, NULL, NULL) == 0);
+  replay_table_close(a);
+  replay_table_close(b);
+  struct stat sb;
+  CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+  /* Reopened: the ids are still there. */
+  CHECK_SRV(replay_table_open(&a, path, NULL), SRV_OK);
+  CHECK(use(a, 3, 1300, 1104, NULL, NULL) == 0);
+  replay_table_close(a);
+  CHECK_SRV(replay_table_open_sized(&a, path, 0, NULL), SRV_ERR_INTERNAL);
+  CHECK(a == NULL);
+}
+
+static void test_full(void) {
+  replay_table *t = NULL;
+  srv_error e;
+  srv_status st;
+  const char *path = table_path("full-dpop");
+  CHECK_SRV(replay_table_open_sized(&t, path, 1, NULL), SRV_OK); /* one bucket: 16 slots */
+  for (unsigned i = 0; i < RT_BUCKET_SLOTS; i++)
+    CHECK(use(t, 100 + i, 2000 + i, 1000, NULL, NULL) == 1);
+  CHECK(use(t, 999, 2000, 1000, &st, &e) == -1);
+  CHECK(st == SRV_ERR_STORE && e.retry_after > 0 && strstr(e.message, "full") != NULL);
+  for (unsigned i = 0; i < RT_BUCKET_SLOTS; i++) /* none was forgotten, and each is still known */
+    CHECK(use(t, 100 + i, 3000, 1500, NULL, NULL) == 0);
+  CHECK(use(t, 999, 3000, 2000, NULL, NULL) == 1);  /* 100 went stale at 2000: its slot is free */
+  CHECK(use(t, 100, 3000, 2000, NULL, NULL) == -1); /* and the table is full again */
+  replay_table_close(t);
+  /* Two buckets hold more than one (each id has two choices), and no more than both. */
+  CHECK_SRV(replay_table_open_sized(&t, table_path("two-dpop"), 2, NULL), SRV_OK);
+  int fresh = 0;
+  for (unsigned i = 0; i < 4 * RT_BUCKET_SLOTS; i++)
+    fresh += use(t, i, 2000, 1000, NULL, NULL) == 1;
+  CHECK(fresh > RT_BUCKET_SLOTS && fresh <= 2 * RT_BUCKET_SLOTS);
+  replay_table_close(t);
+  /* A file made with one geometry is refused by an opener of another, and left as it is. */
+  struct stat before, after;
+  CHECK(stat(path, &before) == 0);
+  CHECK_SRV(replay_table_open(&t, path, &e), SRV_ERR_STORE);
+  CHECK(t == NULL && strstr(e.message, path) != NULL);
+  CHECK(stat(path, &after) == 0 && after.st_size == before.st_size && after.st_mtime == before.st_mtime);
+}
+
+/* Four processes, released together, use the same RACE_IDS ids in the same order; each id is
+ * fresh for exactly one of them. */
+#define RACE_IDS 20000
+static void test_processes(void) {
+  const char *path = table_path("race-dpop");
+  replay_table *t = NULL;
+  CHECK_SRV(replay_table_open_sized(&t, path, 4096, NULL), SRV_OK);
+  int fds[2], go[2];
+  CHECK(pipe(fds) == 0 && pipe(go) == 0);
+  pid_t kids[4];
+  for (int k = 0; k < 4; k++) {
+    kids[k] = fork();
+    if (kids[k] == 0) {
+      replay_table *mine = NULL; /* its own descriptor and mapping, as another server has */
+      int fresh = 0;
+      char c;
+      close(go[1]);
+      if (replay_table_open_sized(&mine, path, 4096, NULL) != SRV_OK || read(go[0], &c, 1) != 0)
+        _exit(3);
+      for (unsigned i = 0; i < RACE_IDS; i++)
+        fresh += use(mine, i, 5000, 1000, NULL, NULL) == 1;
+      replay_table_close(mine);
+      if (write(fds[1], &fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh))
+        _exit(4);
+      _exit(0);
+    }
+  }
+  close(fds[1]);
+  close(go[0]);
+  nanosleep(&(struct timespec){0, 100000000}, NULL);
+  close(go[1]); /* the children's reads return 0 together */
+  int total = 0, one, exits = 0;
+  while (read(fds[0], &one, sizeof(one)) == (ssize_t)sizeof(one))
+    total += one;
+  close(fds[0]);
+  for (int k = 0; k < 4; k++) {
+    int status = 0;
+    waitpid(kids[k], &status, 0);
+    exits += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  CHECK(exits == 4);
+  CHECK(total == RACE_IDS);
+  int replays = 0;
+  for (unsigned i = 0; i < RACE_IDS; i++)
+    replays += use(t, i, 5000, 1001, NULL, NULL) == 0;
+  CHECK(replays == RACE_IDS);
+  replay_table_close(t);
+}
+
+/* A holder that dies: its process exits holding the lock; the next taker gets it. */
+static void test_holder_dies(void) {
+  const char *path = table_path("dies-dpop");
+  replay_table *t = NULL;
+  CHECK_SRV(replay_table_open(&t, path, NULL), SRV_OK);
+  CHECK(use(t, 1, 2000, 1000, NULL, NULL) == 1);
+  pid_t kid = fork();
+  if (kid == 0) {
+    replay_table *mine = NULL;
+    if (replay_table_open(&mine, path, NULL) != SRV_OK || replay_table_lock(mine, NULL) != SRV_OK)
+      _exit(3);
+    _exit(0); /* holding it */
+  }
+  int status = 0;
+  waitpid(kid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  alarm(20); /* a hang here is the failure */
+  CHECK(use(t, 1, 2000, 1001, NULL, NULL) == 0);
+  CHECK(use(t, 2, 2000, 1001, NULL, NULL) == 1);
+  CHECK(use(t, 2, 2000, 1002, NULL, NULL) == 0);
+  alarm(0);
+  replay_table_close(t);
+}
+
+/* A lock left held by a thread that no longer exists, with no process to report its death (the
+ * machine restarted): the first process to open the file alone renews it. */
+static void test_stale_lock(void) {
+  const char *path = table_path("stale-dpop");
+  replay_table *t = NULL;
+  CHECK_SRV(replay_table_open(&t, path, NULL), SRV_OK);
+  CHECK(use(t, 7, 2000, 1000, NULL, NULL) == 1);
+  unsigned char locked[4096];
+  int ok = replay_table_lock(t, NULL) == SRV_OK; /* the header page, as it is while held */
+  int fd = open(path, O_RDONLY);
+  ok = ok && fd >= 0 && pread(fd, locked, sizeof(locked), 0) == (ssize_t)sizeof(locked);
+  replay_table_unlock(t);
+  replay_table_close(t);
+  if (fd >= 0)
+    close(fd);
+  fd = open(path, O_WRONLY);
+  ok = ok && fd >= 0 && pwrite(fd, locked, sizeof(locked), 0) == (ssize_t)sizeof(locked);
+  if (fd >= 0)
+    close(fd);
+  CHECK(ok);
+  /* Held by this thread, which is alive: pthread would call it a deadlock, so the lock is taken
+   * from another thread of a fresh process. */
+  pid_t kid = fork();
+  if (kid == 0) {
+    alarm(20);
+    replay_table *mine = NULL;
+    int fresh = -1;
+    unsigned char id[STORE_DPOP_ID_LEN];
+    make_id(id, 7);
+    if (replay_table_open(&mine, path, NULL) != SRV_OK ||
+        replay_table_use(mine, id, 2000, 1001, &fresh, NULL) != SRV_OK || fresh != 0)
+      _exit(3);
+    make_id(id, 8);
+    if (replay_table_use(mine, id, 2000, 1001, &fresh, NULL) != SRV_OK || fresh != 1)
+      _exit(4);
+    replay_table_close(mine);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(kid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+int main(void) {
+  snprintf(dir, sizeof(dir), "%s/wbrtXXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+  if (mkdtemp(dir) == NULL)
+    return 2;
+  test_basics();
+  test_full();
+  test_processes();
+  test_holder_dies();
+  test_stale_lock();
+  char cmd[300];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  if (system(cmd) != 0)
+    return 2;
+  return CHECK_DONE();
+}
