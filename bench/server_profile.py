@@ -31,6 +31,7 @@ WB = os.environ.get("WRISTBAND_BIN", os.path.join(os.path.dirname(HERE), "build/
 PASSWORD = "correct horse battery staple"
 ISSUER = "http://wristband.bench"
 COMMON = ["--token-rate", "1000000", "--access-ttl", "1d", "--issuer", ISSUER, "--threads", "1"]
+DPOP_ROW = "userinfo with DPoP, one token, a fresh proof per request"
 CHEAP = ["--argon2-ops", "1", "--argon2-memory-kib", "8"]
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 # Our code: functions of the server and the library (the rest is named by its library).
@@ -155,6 +156,45 @@ def profile_row(name, store, reqs, outdir, extra_args=()):
     return out, bad
 
 
+def per_request(n, out, base_out):
+    """Instructions per request of a row: its run less the baseline run, over n."""
+    diff = collections.Counter(parse_callgrind(out))
+    diff.subtract(parse_callgrind(base_out))
+    return sum(c for c in diff.values()) / n
+
+
+def raw_es256_instructions(outdir):
+    """Instructions of one raw ES256 verification: the library benchmark's limit program
+    (bench/openssl_raw.c: OpenSSL only, every context prepared once) verifying its reference
+    token COUNT times under callgrind, less the same program verifying none, over COUNT."""
+    work, binary, count = os.path.join(outdir, "raw-work"), os.path.join(outdir, "openssl_raw"), 200
+    subprocess.run(["/usr/bin/python3", os.path.join(HERE, "make_workload.py"), work], check=True,
+                   capture_output=True)
+    ssl = subprocess.run(["pkg-config", "--cflags", "--libs", "openssl"], capture_output=True, text=True).stdout
+    subprocess.run(["cc", "-std=c11", "-O2", "-D_POSIX_C_SOURCE=200809L", "-DOPENSSL_API_COMPAT=30000",
+                    "-DOPENSSL_NO_DEPRECATED", os.path.join(HERE, "openssl_raw.c"), "-o", binary] + ssl.split() +
+                   ["-lpthread"], check=True)
+    total = []
+    for n in (0, count):
+        log = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", binary, "--work",
+                              work, "--repeat-verify", "ES256", str(n)], capture_output=True, text=True).stderr
+        total.append(int(re.search(r"Collected : (\d+)", log).group(1)))
+    return (total[1] - total[0]) / count
+
+
+def dpop_goal(outs, sizes, outdir):
+    """The DPoP row's goal (issue 15) in instructions, exact and the same on any machine:
+    userinfo with DPoP at most 1.1 x (userinfo + one raw ES256 verify)."""
+    plain = per_request(sizes["userinfo, one token"], outs["userinfo, one token"][0], outs["baseline"][0])
+    dpop = per_request(sizes[DPOP_ROW], outs[DPOP_ROW][0], outs["baseline"][0])
+    raw = raw_es256_instructions(outdir)
+    goal = 1.1 * (plain + raw)
+    return ("#### The DPoP row's goal in instructions\n\nuserinfo %s + one raw ES256 verify %s (bench/openssl_raw.c) "
+            "= %s; x 1.1 = %s. userinfo with DPoP: %s, %.3f of the goal: %s.\n" %
+            tuple(["{:,.0f}".format(v) for v in (plain, raw, plain + raw, goal, dpop)] +
+                  [dpop / goal, "met" if dpop <= goal else "NOT met"]))
+
+
 def summarize(name, n, out, base_out, bad):
     cost = parse_callgrind(out)
     base = parse_callgrind(base_out)
@@ -275,7 +315,7 @@ def main():
             ("baseline", []),
             ("jwks", [("GET", "/.well-known/jwks.json", {}, None)] * 2000),
             ("userinfo, one token", [("GET", "/oauth/userinfo", bearer, None)] * 2000),
-            ("userinfo with DPoP, one token, a fresh proof per request", with_dpop),
+            (DPOP_ROW, with_dpop),
             ("userinfo, a fresh token per request", [("GET", "/oauth/userinfo", {"Authorization": "Bearer " + t}, None)
                                                      for t in access[1:1001]]),
             ("introspect", [("POST", "/oauth/introspect", dict(FORM, Authorization=basic), "token=" + access[0])] *
@@ -285,7 +325,7 @@ def main():
             ("login", [("POST", "/oauth/token", FORM, "grant_type=password&username=alice&password=" +
                         PASSWORD.replace(" ", "+"))] * 10),
         ]
-        outs = {}
+        outs, sizes = {}, {}
         text = ["### Profiles (valgrind callgrind, one worker thread, requests one after another)\n"]
         only = os.environ.get("BENCH_PROFILE_ROWS")  # a regular expression: profile only these rows
         for name, reqs in rows:
@@ -295,9 +335,13 @@ def main():
             print("bench-server profile: %s (%d requests under callgrind)" % (name, len(reqs)), file=sys.stderr)
             key = re.sub(r"\W+", "_", name)
             outs[name] = profile_row(key, store, reqs, outdir)
+            sizes[name] = len(reqs)
             if name != "baseline":
                 text.append(summarize(name, len(reqs), outs[name][0], outs["baseline"][0], outs[name][1]))
                 print(text[-1], flush=True)
+        if "userinfo, one token" in outs and DPOP_ROW in outs:
+            text.append(dpop_goal(outs, sizes, outdir))
+            print(text[-1], flush=True)
         if not only or re.search(only, "refresh"):
             text.append(fsync_profile(store, 1000, refresh[1000:2000], outdir))
             print(text[-1])
