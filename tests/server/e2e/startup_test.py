@@ -8,7 +8,6 @@ when the TLS library refuses it; a SIGHUP while the store's private keys are
 damaged keeps the current key, says so, and the server goes on signing."""
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 
@@ -65,11 +64,7 @@ def test_sighup_without_a_key(c):
         s.add_user("alice")
         kid = jwt_parts(s.login("alice").json()["access_token"])[0]["kid"]
         # Damage: every sealed private key of the store replaced by a byte that opens under no KEK.
-        if STORE == "postgres":
-            sql(s.db, "UPDATE signing_keys SET private_enc = '\\x00'::bytea")
-        else:
-            with sqlite3.connect(s.db, timeout=30) as con:  # commits
-                con.execute("UPDATE signing_keys SET private_enc = X'00'")
+        sql(s.db, "UPDATE signing_keys SET private_enc = %s" % ("'\\x00'::bytea" if STORE == "postgres" else "X'00'"))
         s.signal(signal.SIGHUP)
         c.check(wait_for(s, "(keeping the current key)"), "the failed reload is logged: %s" % s.stderr()[-400:])
         r = s.login("alice", password=PASSWORD)

@@ -297,13 +297,16 @@ def jwt_parts(token):
 
 
 def sql(db, query, args=()):
-    """One query on the server's database (Python's sqlite3, or psql for a PgDb): the rows."""
+    """One statement on the server's database (Python's sqlite3, or psql for a PgDb), committed: the
+    rows it returned."""
     if isinstance(db, PgDb):
         return db.query(query, args)
     import sqlite3
     con = sqlite3.connect(db, timeout=30)
     try:
-        return con.execute(query, args).fetchall()
+        rows = con.execute(query, args).fetchall()
+        con.commit()
+        return rows
     finally:
         con.close()
 
