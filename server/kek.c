@@ -178,6 +178,9 @@ srv_status kek_load(srv_kek *out, const char *kek_file, const char *sqlite_path,
 }
 
 /* One AES-256-GCM operation: enc 1 seals in -> out (+ tag), enc 0 opens (checking tag). */
+/* AES-256-GCM of in[n] into out under the KEK: GCM_OK; GCM_TAG when decryption found the tag
+ * wrong (wrong key or damaged data); GCM_FAILED when OpenSSL failed before (out of memory). */
+enum { GCM_OK, GCM_TAG, GCM_FAILED };
 static int gcm(const srv_kek *k, int enc, const unsigned char nonce[NONCE_LEN], const char *aad,
                const unsigned char *in, size_t n, unsigned char *out, unsigned char tag[TAG_LEN]) {
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
@@ -191,11 +194,13 @@ static int gcm(const srv_kek *k, int enc, const unsigned char nonce[NONCE_LEN], 
   ok = ok && (n == 0 || EVP_CipherUpdate(ctx, out, &len, in, (int)n) == 1);
   if (ok && !enc)
     ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) == 1;
-  ok = ok && EVP_CipherFinal_ex(ctx, out + (n > 0 ? len : 0), &len) == 1;
-  if (ok && enc)
-    ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag) == 1;
+  int result = ok ? GCM_OK : GCM_FAILED;
+  if (ok && EVP_CipherFinal_ex(ctx, out + (n > 0 ? len : 0), &len) != 1)
+    result = enc ? GCM_FAILED : GCM_TAG;
+  if (result == GCM_OK && enc && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag) != 1)
+    result = GCM_FAILED;
   EVP_CIPHER_CTX_free(ctx);
-  return ok;
+  return result;
 }
 
 srv_status kek_seal(const srv_kek *k, const char *aad, const unsigned char *pt, size_t n, unsigned char **out,
@@ -208,7 +213,7 @@ srv_status kek_seal(const srv_kek *k, const char *aad, const unsigned char *pt, 
     return srv_fail(err, SRV_ERR_NOMEM, "out of memory");
   blob[0] = SEAL_VERSION;
   if (wb_random(blob + 1, NONCE_LEN, NULL) != WB_OK ||
-      !gcm(k, 1, blob + 1, aad, pt, n, blob + 1 + NONCE_LEN, blob + 1 + NONCE_LEN + n)) {
+      gcm(k, 1, blob + 1, aad, pt, n, blob + 1 + NONCE_LEN, blob + 1 + NONCE_LEN + n) != GCM_OK) {
     OPENSSL_cleanse(blob, total);
     free(blob);
     return srv_fail(err, SRV_ERR_CRYPTO, "cannot seal %s", aad);
@@ -230,8 +235,11 @@ srv_status kek_open(const srv_kek *k, const char *aad, const unsigned char *blob
     return srv_fail(err, SRV_ERR_NOMEM, "out of memory");
   unsigned char tag[TAG_LEN];
   memcpy(tag, blob + n - TAG_LEN, TAG_LEN);
-  if (!gcm(k, 0, blob + 1, aad, blob + 1 + NONCE_LEN, len, plain, tag)) {
+  int r = gcm(k, 0, blob + 1, aad, blob + 1 + NONCE_LEN, len, plain, tag);
+  if (r != GCM_OK) {
     kek_free_plain(plain, len + 1);
+    if (r == GCM_FAILED) /* not a verdict on the key: OpenSSL could not run */
+      return srv_fail(err, SRV_ERR_NOMEM, "cannot open the sealed %s: out of memory", aad);
     return srv_fail(
         err, SRV_ERR_CRYPTO,
         "cannot open the sealed %s: wrong key-encryption key (WRISTBAND_KEK_FILE) or damaged data", aad);
