@@ -6,7 +6,8 @@ processes on one store (issue 15). On SQLite it is a table in the file beside th
 UNLOGGED table. Two servers with one issuer: a proof used on one is refused by the other, at the
 token endpoint and at userinfo; one proof sent to both at once is accepted exactly once; a server
 restarted, and both restarted one after the other (the first to start alone renews the shared
-lock), still refuse the proofs used before. SQLite only: a table file that is a symbolic link,
+lock), still refuse the proofs used before; the session bound on one refreshes on the other only
+with a proof by its key. SQLite only: a table file that is a symbolic link,
 readable by others, of another size, of another program, or a directory stops the start with a
 message naming it, and is left exactly as it was."""
 import concurrent.futures
@@ -83,6 +84,14 @@ def test_replay_across_processes(c):
         if STORE == "sqlite":
             mode = stat.S_IMODE(os.stat(a.db + "-dpop").st_mode)
             c.eq(oct(mode), oct(0o600), "the table file is private")
+        # The session bound on A refreshes on B with its key only.
+        form = {"grant_type": "refresh_token", "refresh_token": r1.json()["refresh_token"]}
+        r = requests.post(b.url("/oauth/token"), data=form,
+                          headers={"DPoP": proof(new_key(), "POST", issuer + "/oauth/token")}, timeout=60)
+        c.eq((r.status_code, r.json().get("error")), (400, "invalid_grant"), "refresh on B with another key")
+        r = requests.post(b.url("/oauth/token"), data=form,
+                          headers={"DPoP": proof(key, "POST", issuer + "/oauth/token")}, timeout=60)
+        c.eq((r.status_code, r.json().get("token_type")), (200, "DPoP"), "refresh on B with the key")
     finally:
         b.cleanup()
         a.cleanup()
