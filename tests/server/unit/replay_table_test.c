@@ -155,6 +155,54 @@ static void test_processes(void) {
   replay_table_close(t);
 }
 
+/* Four processes released together onto a file that does not exist yet, round after round: one
+ * of them creates and initialises it, the others wait for it and never take over a table in use
+ * (a second initialiser would draw another salt or renew a lock someone holds); each id is fresh
+ * exactly once per round. */
+#define OPEN_ROUNDS 8
+#define OPEN_IDS    2000
+static void test_racing_openers(void) {
+  for (int round = 0; round < OPEN_ROUNDS; round++) {
+    char name[32];
+    snprintf(name, sizeof(name), "open-race-%d-dpop", round);
+    const char *path = table_path(name);
+    int fds[2], go[2];
+    CHECK(pipe(fds) == 0 && pipe(go) == 0);
+    pid_t kids[4];
+    for (int k = 0; k < 4; k++) {
+      kids[k] = fork();
+      if (kids[k] == 0) {
+        replay_table *mine = NULL;
+        int fresh = 0;
+        char c;
+        close(go[1]);
+        if (read(go[0], &c, 1) != 0 || replay_table_open_sized(&mine, path, 256, NULL) != SRV_OK)
+          _exit(3);
+        for (unsigned i = 0; i < OPEN_IDS; i++)
+          fresh += use(mine, (i * 7 + (unsigned)k * 500) % OPEN_IDS, 5000, 1000, NULL, NULL) == 1;
+        replay_table_close(mine);
+        if (write(fds[1], &fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh))
+          _exit(4);
+        _exit(0);
+      }
+    }
+    close(fds[1]);
+    close(go[0]);
+    close(go[1]); /* all four open the missing file at once */
+    int total = 0, one, exits = 0;
+    while (read(fds[0], &one, sizeof(one)) == (ssize_t)sizeof(one))
+      total += one;
+    close(fds[0]);
+    for (int k = 0; k < 4; k++) {
+      int status = 0;
+      waitpid(kids[k], &status, 0);
+      exits += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    CHECK(exits == 4);
+    CHECK(total == OPEN_IDS);
+  }
+}
+
 /* A holder that dies: its process exits holding the lock; the next taker gets it. */
 static void test_holder_dies(void) {
   const char *path = table_path("dies-dpop");
@@ -329,6 +377,7 @@ int main(void) {
   test_basics();
   test_full();
   test_processes();
+  test_racing_openers();
   test_holder_dies();
   test_stale_lock();
   test_clock_range();
