@@ -10,6 +10,12 @@
  * An opener that cannot get it waits for the shared flock (until any initialiser is done) and
  * uses the table as it finds it.
  *
+ * Space: the alone opener allocates the file's blocks (posix_fallocate), so that a full disk is an
+ * error at start: a page of a sparse file first written through the mapping on a full disk
+ * would be a SIGBUS, killing the server in the middle of a request. Only the alone opener does
+ * it: glibc emulates posix_fallocate on file systems without fallocate by writing a zero into
+ * each block that reads as zero, which would race with the slots another process writes.
+ *
  * Crash safety: the mutex is robust, so a process that dies holding it hands it to the next
  * taker (EOWNERDEAD), which marks it consistent. A slot is written tag first, then its stale
  * time (a release store): a writer that dies between the two leaves a slot whose old stale time
@@ -156,10 +162,16 @@ static srv_status attach(replay_table *t, const char *path, srv_error *err) {
   srv_status st = check_file(t->fd, path, &size, err);
   if (st != SRV_OK)
     return st;
-  if (alone && size == 0 && ftruncate(t->fd, (off_t)t->bytes) != 0)
-    return rt_errno(err, path, "cannot size it");
   if (size != 0 && size != (off_t)t->bytes)
     return rt_fail(err, path, "not a replay table of this wristband (remove it while no server runs)");
+  if (alone) {
+    int rc = posix_fallocate(t->fd, 0, (off_t)t->bytes);
+    /* A new file is left empty again (the next alone opener starts over), a table as it was. */
+    int undone = rc == 0 || size != 0 || ftruncate(t->fd, 0) == 0;
+    if (rc != 0)
+      return srv_fail(err, SRV_ERR_STORE, "DPoP replay table %s: cannot allocate its %zu bytes%s: %s", path,
+                      t->bytes, undone ? "" : " (nor empty it again)", strerror(rc));
+  }
   if (!alone && size == 0)
     return rt_fail(err, path, "left empty by another process");
   st = map_file(t, path, err);
@@ -260,6 +272,11 @@ srv_status replay_table_use(replay_table *t, const unsigned char *id, int64_t ex
   rt_slot *b2 = t->slots + (size_t)(be32(h + 4) % t->buckets) * RT_BUCKET_SLOTS;
   const unsigned char *tag = h + 8;
   uint32_t now = clamp_s(now_s), stale = clamp_s(exp_s);
+  /* A proof live at now_s that a slot cannot keep live (now outside 1970..2106) would be answered
+   * fresh without being recorded, and so could be replayed at will: refused instead. */
+  if (exp_s > now_s && stale <= now)
+    return srv_fail(err, SRV_ERR_STORE, "DPoP replay table: the clock (%lld s) is outside what it holds",
+                    (long long)now_s);
   srv_status st = replay_table_lock(t, err);
   if (st != SRV_OK)
     return st;

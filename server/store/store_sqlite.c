@@ -531,20 +531,28 @@ static srv_status sq_purge(store *s, int64_t now_us, int64_t session_max_us, srv
   return st;
 }
 
-/* The DPoP replay table beside the database, opened once; NULL with err when it cannot be. */
+/* The DPoP replay table beside the database, opened once; NULL with err when it cannot be. It is
+ * named after the database file as SQLite names its -wal and -shm files (symbolic links
+ * resolved), so that servers reaching one database by different paths share one table. */
 static replay_table *sq_replay(store *s, srv_error *err) {
   sq_store *q = sq(s);
   replay_table *t = atomic_load_explicit(&q->replay, memory_order_acquire);
   if (t != NULL)
     return t;
+  sqlite3 *db = sq_db(s, err); /* before q->lock, which opening a connection takes */
+  if (db == NULL)
+    return NULL;
+  const char *name = sqlite3_db_filename(db, "main");
+  if (name == NULL || name[0] == '\0')
+    name = q->path;
   pthread_mutex_lock(&q->lock);
   t = atomic_load_explicit(&q->replay, memory_order_relaxed);
-  size_t n = strlen(q->path) + sizeof("-dpop");
+  size_t n = strlen(name) + sizeof("-dpop");
   char *path = t == NULL ? malloc(n) : NULL;
   if (t == NULL && path == NULL)
     srv_fail(err, SRV_ERR_NOMEM, "out of memory");
   if (path != NULL) {
-    snprintf(path, n, "%s-dpop", q->path);
+    snprintf(path, n, "%s-dpop", name);
     if (replay_table_open(&t, path, err) == SRV_OK)
       atomic_store_explicit(&q->replay, t, memory_order_release);
     free(path);

@@ -8,6 +8,9 @@ it the story says why and is skipped), which the test then fills. Token requests
 a JSON error and Retry-After; reads that need no write keep working (userinfo, auth/check, jwks,
 healthz); when space returns the server recovers by itself; nothing is half-written (the refresh
 token presented during the outage was not rotated, no session was made, integrity_check ok).
+Requests with DPoP proofs on the full disk are answered too: the DPoP replay table beside the
+database (16 MiB, PATH-dpop) had its blocks allocated at start, so recording a proof never faults
+a page in on a full disk (a SIGBUS that would kill the server). The tmpfs holds the table.
 
 Locked: another process holds the write lock (BEGIN IMMEDIATE) past --busy-timeout 1s: token
 requests answer 503 with Retry-After, reads keep working; once it lets go, everything works again.
@@ -19,9 +22,12 @@ import subprocess
 import sys
 import tempfile
 
-from wbtest import STORE, Server, main, sql
+import requests
 
-TMPFS_SIZE = "2m"
+from dpop_test import new_key, proof
+from wbtest import PASSWORD, STORE, Server, main, sql
+
+TMPFS_SIZE = "20m"  # the DPoP replay table (16 MiB) and the database
 
 
 def unavailable(c, r, what):
@@ -77,11 +83,25 @@ def test_disk_full(c):
         s.add_user("alice")
         first = s.login("alice").json()
         access, refresh = first["access_token"], first["refresh_token"]
+        key = new_key()
+        r = requests.post(s.url("/oauth/token"), data={"grant_type": "password", "username": "alice",
+                                                       "password": PASSWORD},
+                          headers={"DPoP": proof(key, "POST", s.url("/oauth/token"))}, timeout=60)
+        c.eq(r.status_code, 200, "a DPoP login")
+        bound = r.json()["access_token"]
         fill(filler)
 
         unavailable(c, s.login("alice"), "login on a full disk")
         unavailable(c, s.refresh(refresh), "refresh on a full disk")
         reads_work(c, s, access, "full disk")
+        for i in range(20):  # each proof lands in other pages of the table
+            r = requests.get(s.url("/oauth/userinfo"), timeout=60, headers={
+                "Authorization": "DPoP " + bound,
+                "DPoP": proof(key, "GET", s.url("/oauth/userinfo"), token=bound)})
+            if r.status_code != 200:
+                break
+        c.eq(r.status_code, 200, "userinfo with a DPoP proof on a full disk (proof %d)" % i)
+        reads_work(c, s, access, "full disk, after DPoP proofs")
         c.check("temporarily_unavailable" not in s.get("/oauth/userinfo", access).text, "a read is not refused")
 
         os.unlink(filler)
@@ -89,7 +109,8 @@ def test_disk_full(c):
         c.eq(r.status_code, 200, "space is back: login works again without a restart")
         r = s.refresh(refresh)
         c.eq(r.status_code, 200, "the refresh token presented during the outage was not used up")
-        c.eq(sql(s.db, "SELECT COUNT(*) FROM sessions"), [(2,)], "no session was made during the outage")
+        c.eq(sql(s.db, "SELECT COUNT(*) FROM sessions"), [(3,)],
+             "no session was made during the outage (two logins before it, one after)")
         c.eq(sql(s.db, "SELECT counter FROM sessions ORDER BY created_us LIMIT 1"), [(1,)],
              "the first session rotated once (after the outage)")
         c.eq(sql(s.db, "PRAGMA integrity_check"), [("ok",)], "integrity_check")

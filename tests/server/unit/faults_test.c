@@ -172,7 +172,10 @@ static srv_status f_dpop_jti_use(store *s, const unsigned char *id, int64_t exp,
 }
 
 static srv_status f_dpop_ready(store *s, srv_error *err) {
-  return inject(s) ? FAIL(err) : in_ops(s)->dpop_ready(fs(s)->inner, err);
+  if (inject(s))
+    return FAIL(err);
+  return in_ops(s)->dpop_ready != NULL ? in_ops(s)->dpop_ready(fs(s)->inner, err)
+                                       : srv_ok(err); /* optional */
 }
 
 static void f_close(store *s) {

@@ -11,11 +11,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "fixture.h"
 #include "replay_table.h"
+#include "store_sqlite.h"
 
 static char dir[256];
 
@@ -153,6 +155,54 @@ static void test_processes(void) {
   replay_table_close(t);
 }
 
+/* Four processes released together onto a file that does not exist yet, round after round: one
+ * of them creates and initialises it, the others wait for it and never take over a table in use
+ * (a second initialiser would draw another salt or renew a lock someone holds); each id is fresh
+ * exactly once per round. */
+#define OPEN_ROUNDS 8
+#define OPEN_IDS    2000
+static void test_racing_openers(void) {
+  for (int round = 0; round < OPEN_ROUNDS; round++) {
+    char name[32];
+    snprintf(name, sizeof(name), "open-race-%d-dpop", round);
+    const char *path = table_path(name);
+    int fds[2], go[2];
+    CHECK(pipe(fds) == 0 && pipe(go) == 0);
+    pid_t kids[4];
+    for (int k = 0; k < 4; k++) {
+      kids[k] = fork();
+      if (kids[k] == 0) {
+        replay_table *mine = NULL;
+        int fresh = 0;
+        char c;
+        close(go[1]);
+        if (read(go[0], &c, 1) != 0 || replay_table_open_sized(&mine, path, 256, NULL) != SRV_OK)
+          _exit(3);
+        for (unsigned i = 0; i < OPEN_IDS; i++)
+          fresh += use(mine, (i * 7 + (unsigned)k * 500) % OPEN_IDS, 5000, 1000, NULL, NULL) == 1;
+        replay_table_close(mine);
+        if (write(fds[1], &fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh))
+          _exit(4);
+        _exit(0);
+      }
+    }
+    close(fds[1]);
+    close(go[0]);
+    close(go[1]); /* all four open the missing file at once */
+    int total = 0, one, exits = 0;
+    while (read(fds[0], &one, sizeof(one)) == (ssize_t)sizeof(one))
+      total += one;
+    close(fds[0]);
+    for (int k = 0; k < 4; k++) {
+      int status = 0;
+      waitpid(kids[k], &status, 0);
+      exits += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    CHECK(exits == 4);
+    CHECK(total == OPEN_IDS);
+  }
+}
+
 /* A holder that dies: its process exits holding the lock; the next taker gets it. */
 static void test_holder_dies(void) {
   const char *path = table_path("dies-dpop");
@@ -220,6 +270,106 @@ static void test_stale_lock(void) {
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* A clock past what a slot holds (2^32 s, the year 2106): the id cannot be recorded, so the proof
+ * is refused (SRV_ERR_STORE), never answered "fresh" while forgotten (which would let it be
+ * replayed at will). */
+static void test_clock_range(void) {
+  replay_table *t = NULL;
+  srv_error e;
+  srv_status st;
+  const int64_t late = INT64_C(1) << 32;
+  CHECK_SRV(replay_table_open(&t, table_path("clock-dpop"), NULL), SRV_OK);
+  int first = use(t, 11, late + 100, late, &st, &e);
+  int second = use(t, 11, late + 100, late + 1, NULL, NULL);
+  CHECK(first != 1 || second == 0); /* never fresh twice */
+  CHECK(first == -1 && st == SRV_ERR_STORE && strstr(e.message, "clock") != NULL);
+  CHECK(use(t, 12, late - 1, late - 2, NULL, NULL) == 1); /* the last second a slot holds still works */
+  CHECK(use(t, 12, late - 1, late - 2, NULL, NULL) == 0);
+  replay_table_close(t);
+}
+
+/* The table's blocks are allocated when it is made: a full disk is an error at start, never a
+ * SIGBUS the first time a page of the mapping is written. */
+static void test_allocated(void) {
+  replay_table *t = NULL;
+  const char *path = table_path("alloc-dpop");
+  CHECK_SRV(replay_table_open(&t, path, NULL), SRV_OK);
+  struct stat sb;
+  CHECK(stat(path, &sb) == 0 && (int64_t)sb.st_blocks * 512 >= (int64_t)sb.st_size);
+  replay_table_close(t);
+}
+
+/* The same on a file system too small for the table (a 1 MiB tmpfs, mounted when root): the
+ * opener is refused with a message, or every use works; the process is never killed. */
+static void test_disk_full(void) {
+  char mnt[300];
+  snprintf(mnt, sizeof(mnt), "%s/small", dir);
+  if (geteuid() != 0 || mkdir(mnt, 0700) != 0 || mount("tmpfs", mnt, "tmpfs", 0, "size=1m,mode=0700") != 0) {
+    fprintf(stderr, "replay_table_test: disk full story skipped (needs root and tmpfs)\n");
+    return;
+  }
+  pid_t kid = fork();
+  if (kid == 0) {
+    char path[320];
+    snprintf(path, sizeof(path), "%s/db-dpop", mnt);
+    replay_table *t = NULL;
+    srv_error e;
+    if (replay_table_open(&t, path, &e) != SRV_OK)
+      _exit(strstr(e.message, path) != NULL ? 0 : 3);
+    for (unsigned i = 0; i < 100000; i++)
+      if (use(t, i, 5000, 1000, NULL, NULL) != 1)
+        _exit(4);
+    replay_table_close(t);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(kid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  if (WIFSIGNALED(status))
+    fprintf(stderr, "replay_table_test: the table on a full disk killed its user with signal %d\n",
+            WTERMSIG(status));
+  char path[320];
+  struct stat sb;
+  snprintf(path, sizeof(path), "%s/db-dpop", mnt);
+  CHECK(stat(path, &sb) == 0 && sb.st_size == 0); /* a table that could not be made is left empty */
+  umount(mnt);
+}
+
+/* Servers reaching one database by different paths (a symbolic link to its directory, or to the
+ * database file itself, which SQLite resolves for its -wal and -shm files) share one replay
+ * table too: else a proof used on one is fresh again on the other. */
+static void test_symlinked_database(void) {
+  char real[300], link_dir[300], p1[320], p2[320], p3[320];
+  snprintf(real, sizeof(real), "%s/real", dir);
+  snprintf(link_dir, sizeof(link_dir), "%s/link", dir);
+  snprintf(p1, sizeof(p1), "%s/w.db", real);
+  snprintf(p2, sizeof(p2), "%s/w.db", link_dir);
+  snprintf(p3, sizeof(p3), "%s/alias.db", real);
+  CHECK(mkdir(real, 0700) == 0 && symlink("real", link_dir) == 0 && symlink("w.db", p3) == 0);
+  store *s[3] = {NULL, NULL, NULL};
+  CHECK_SRV(store_sqlite_open(&s[0], p1, NULL), SRV_OK);
+  CHECK_SRV(store_sqlite_open(&s[1], p2, NULL), SRV_OK);
+  CHECK_SRV(store_sqlite_open(&s[2], p3, NULL), SRV_OK);
+  for (unsigned n = 0; n < 3 && s[0] != NULL && s[1] != NULL && s[2] != NULL; n++) {
+    unsigned char id[STORE_DPOP_ID_LEN];
+    make_id(id, 21 + n);
+    int fresh = -1;
+    CHECK_SRV(s[n]->ops->dpop_jti_use(s[n], id, 2000, 1000, &fresh, NULL), SRV_OK);
+    CHECK(fresh == 1);
+    for (unsigned m = 0; m < 3; m++) { /* the replay through every path */
+      fresh = -1;
+      CHECK_SRV(s[m]->ops->dpop_jti_use(s[m], id, 2000, 1001, &fresh, NULL), SRV_OK);
+      CHECK(fresh == 0);
+    }
+  }
+  for (unsigned n = 0; n < 3; n++)
+    store_close(s[n]);
+  struct stat sb;
+  CHECK(lstat(p3, &sb) == 0 && S_ISLNK(sb.st_mode)); /* the link is left a link */
+  snprintf(p3, sizeof(p3), "%s/alias.db-dpop", real);
+  CHECK(lstat(p3, &sb) != 0 && errno == ENOENT); /* and no second table was made beside it */
+}
+
 int main(void) {
   snprintf(dir, sizeof(dir), "%s/wbrtXXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
   if (mkdtemp(dir) == NULL)
@@ -227,8 +377,13 @@ int main(void) {
   test_basics();
   test_full();
   test_processes();
+  test_racing_openers();
   test_holder_dies();
   test_stale_lock();
+  test_clock_range();
+  test_allocated();
+  test_disk_full();
+  test_symlinked_database();
   char cmd[300];
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
   if (system(cmd) != 0)
