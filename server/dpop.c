@@ -30,13 +30,21 @@ static int64_t server_clock(void *ctx) {
   return clock_now_s();
 }
 
-/* The library's replay callback over the store: one statement decides, across instances. */
+static _Thread_local int64_t replay_retry_after; /* of this thread's last replay-cache check */
+
+int64_t dpop_replay_retry_after(void) {
+  return replay_retry_after;
+}
+
+/* The library's replay callback over the store, which decides atomically across instances. */
 static wb_status replay_fn(void *ctx, const unsigned char id[WB_DPOP_REPLAY_ID_LEN], int64_t expires,
                            wb_error *err) {
   const srv_dpop *d = ctx;
-  srv_error e;
+  srv_error e = {0};
   int fresh = 0;
-  if (d->st->ops->dpop_jti_use(d->st, id, expires, clock_now_s(), &fresh, &e) != SRV_OK) {
+  srv_status st = d->st->ops->dpop_jti_use(d->st, id, expires, clock_now_s(), &fresh, &e);
+  replay_retry_after = st != SRV_OK ? e.retry_after : 0;
+  if (st != SRV_OK) {
     if (err != NULL) {
       err->code = WB_ERR_IO;
       snprintf(err->message, sizeof(err->message), "DPoP replay cache: %.120s", e.message);

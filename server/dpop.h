@@ -2,7 +2,7 @@
 /*
  * server/dpop.h - DPoP (RFC 9449) for `wristband serve`, below HTTP: the one proof verifier every
  * endpoint shares, whose jti replay cache is the store's (store_ops.dpop_jti_use: a proof used on
- * one instance is refused by every other instance on the same PostgreSQL), the algorithms it
+ * one instance is refused by every other instance on the same store), the algorithms it
  * accepts (WWW-Authenticate and discovery show them), and the optional server nonces
  * (--dpop-nonce, RFC 9449 section 8).
  *
@@ -35,6 +35,11 @@ typedef struct srv_dpop {
 srv_status dpop_init(srv_dpop *d, store *st, int nonces, const unsigned char secret[TOK_SECRET_LEN],
                      srv_error *err);
 void dpop_free(srv_dpop *d);
+
+/** The Retry-After (seconds, 0 for none) of the calling thread's last check of the replay cache:
+ *  the library's error for a failed cache (WB_ERR_IO) has no room for it, and the cache is asked
+ *  on the thread that verifies the proof, so the reply reads it here. */
+int64_t dpop_replay_retry_after(void);
 
 /** The current server nonce into out[DPOP_NONCE_LEN + 1]; "" when it could not be made. */
 void dpop_nonce(const srv_dpop *d, char out[DPOP_NONCE_LEN + 1]);

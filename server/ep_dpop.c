@@ -70,6 +70,7 @@ static void proof_refused(srv *s, const wb_error *e, int at_token_endpoint, http
   if (e->code == WB_ERR_IO) { /* the store (replay cache) failed */
     srv_error se;
     srv_fail(&se, SRV_ERR_STORE, "%s", e->message);
+    se.retry_after = dpop_replay_retry_after(); /* a full table's, or the database's backoff */
     reply_fail(rp, &se);
     return;
   }

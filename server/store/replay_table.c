@@ -124,7 +124,16 @@ static srv_status init_alone(replay_table *t, const char *path, srv_error *err) 
   }
   if (!header_matches(h, t->buckets))
     return rt_fail(err, path, "not a replay table of this wristband (remove it while no server runs)");
-  return init_lock(h) ? SRV_OK : rt_fail(err, path, "cannot initialise its lock");
+  /* The magic is hidden while the lock is renewed: a process that dies in between leaves a
+   * blank header, which the waiting openers refuse and the next one alone makes anew, rather
+   * than a half-made lock that they would use. */
+  memset(h->magic, 0, sizeof(h->magic));
+  atomic_thread_fence(memory_order_seq_cst);
+  if (!init_lock(h))
+    return rt_fail(err, path, "cannot initialise its lock");
+  atomic_thread_fence(memory_order_release);
+  memcpy(h->magic, RT_MAGIC, sizeof(h->magic));
+  return SRV_OK;
 }
 
 /* The descriptor's file must be ours alone: a regular file of this user, private. */
@@ -154,12 +163,15 @@ static srv_status map_file(replay_table *t, const char *path, srv_error *err) {
 
 static srv_status attach(replay_table *t, const char *path, srv_error *err) {
   off_t size = 0;
+  srv_status st = check_file(t->fd, path, &size, err); /* before any lock: a FIFO, another's file */
+  if (st != SRV_OK)
+    return st;
   int alone = flock(t->fd, LOCK_EX | LOCK_NB) == 0;
   if (!alone && errno != EWOULDBLOCK)
     return rt_errno(err, path, "flock");
   if (!alone && flock(t->fd, LOCK_SH) != 0)
     return rt_errno(err, path, "flock");
-  srv_status st = check_file(t->fd, path, &size, err);
+  st = check_file(t->fd, path, &size, err); /* again: the size may have changed while waiting */
   if (st != SRV_OK)
     return st;
   if (size != 0 && size != (off_t)t->bytes)
@@ -177,6 +189,9 @@ static srv_status attach(replay_table *t, const char *path, srv_error *err) {
   st = map_file(t, path, err);
   if (st == SRV_OK && alone)
     st = init_alone(t, path, err);
+  if (st == SRV_OK && !alone && header_blank(t->h))
+    st =
+        rt_fail(err, path, "left half made by a process that stopped (restart the servers on this database)");
   if (st == SRV_OK && !alone && !header_matches(t->h, t->buckets))
     st = rt_fail(err, path, "not a replay table of this wristband (remove it while no server runs)");
   if (st == SRV_OK && alone && flock(t->fd, LOCK_SH) != 0)

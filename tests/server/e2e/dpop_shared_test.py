@@ -7,19 +7,22 @@ UNLOGGED table. Two servers with one issuer: a proof used on one is refused by t
 token endpoint and at userinfo; one proof sent to both at once is accepted exactly once; a server
 restarted, and both restarted one after the other (the first to start alone renews the shared
 lock), still refuse the proofs used before; the session bound on one refreshes on the other only
-with a proof by its key. SQLite only: a table file that is a symbolic link,
+with a proof by its key. SQLite only: a proof whose two buckets are full of live proofs is refused
+with 503 and the table's Retry-After, and nothing is made; a table file that is a symbolic link,
 readable by others, of another size, of another program, or a directory stops the start with a
 message naming it, and is left exactly as it was."""
 import concurrent.futures
+import hashlib
 import os
 import socket
 import stat
+import struct
 import subprocess
 
 import requests
 
 from dpop_test import new_key, proof
-from wbtest import BIN, FAST_HASH, PASSWORD, STORE, Server, main
+from wbtest import BIN, FAST_HASH, PASSWORD, STORE, Server, main, sql
 
 FORM = {"grant_type": "password", "username": "alice", "password": PASSWORD}
 
@@ -97,6 +100,42 @@ def test_replay_across_processes(c):
         a.cleanup()
 
 
+def fill_buckets_of(path, key, jti):
+    """Fills both buckets the proof id SHA-256(thumbprint || jti) may use with live entries,
+    writing the running server's table file (server/store/replay_table.c's layout: salt at 24,
+    slots of a 12-byte tag and a little-endian stale time from 4096, 16 to a bucket)."""
+    with open(path, "r+b") as f:
+        f.seek(24)
+        salt = f.read(32)
+        pid = hashlib.sha256(key.thumbprint().encode() + jti.encode()).digest()
+        h = hashlib.sha256(salt + pid).digest()
+        for b in {struct.unpack(">I", h[0:4])[0] % 65536, struct.unpack(">I", h[4:8])[0] % 65536}:
+            f.seek(4096 + b * 16 * 16)
+            f.write(b"".join(os.urandom(12) + struct.pack("<I", 0xFFFFFFF0) for _ in range(16)))
+
+
+def test_full_table(c):
+    if STORE != "sqlite":
+        return
+    s = Server().start()
+    try:
+        s.add_user("alice")
+        key = new_key()
+        jti = "full-table-" + os.urandom(6).hex()
+        fill_buckets_of(s.db + "-dpop", key, jti)
+        p = proof(key, "POST", s.url("/oauth/token"), claims={"jti": jti})
+        r = requests.post(s.url("/oauth/token"), data=FORM, headers={"DPoP": p}, timeout=60)
+        c.eq(r.status_code, 503, "a proof whose buckets are full of live proofs is refused")
+        c.eq(r.headers.get("Retry-After"), "5", "with the table's Retry-After")
+        c.check("table full" in s.stderr(), "the log says the table is full: %s" % s.stderr()[-300:])
+        c.eq(len(sql(s.db, "SELECT * FROM sessions")), 0, "and no session was made")
+        p = proof(key, "POST", s.url("/oauth/token"))
+        c.eq(requests.post(s.url("/oauth/token"), data=FORM, headers={"DPoP": p}, timeout=60).status_code, 200,
+             "a proof with another jti goes elsewhere")
+    finally:
+        s.cleanup()
+
+
 def refused_start(c, s, what, path, before):
     p = subprocess.run([BIN, "serve", "--listen", "127.0.0.1:0", "--store", s.store] + FAST_HASH,
                        capture_output=True, text=True, env=s.env, timeout=120)
@@ -158,4 +197,4 @@ def test_hostile_table_file(c):
 
 
 if __name__ == "__main__":
-    main([test_replay_across_processes, test_hostile_table_file])
+    main([test_replay_across_processes, test_full_table, test_hostile_table_file])

@@ -168,7 +168,12 @@ static srv_status f_schema_version(store *s, int *v, srv_error *err) {
 static srv_status f_dpop_jti_use(store *s, const unsigned char *id, int64_t exp, int64_t now, int *fresh,
                                  srv_error *err) {
   *fresh = 0;
-  return inject(s) ? FAIL(err) : in_ops(s)->dpop_jti_use(fs(s)->inner, id, exp, now, fresh, err);
+  if (!inject(s))
+    return in_ops(s)->dpop_jti_use(fs(s)->inner, id, exp, now, fresh, err);
+  srv_status st = FAIL(err);
+  if (err != NULL)
+    err->retry_after = 7; /* as a full table or a database's backoff says: the reply must keep it */
+  return st;
 }
 
 static srv_status f_dpop_ready(store *s, srv_error *err) {
@@ -305,6 +310,7 @@ static srv_status dpop_proof(srv *s) {
         wb_dpop_verify(s->dpop.verifier, proof, len, "POST", "https://issuer.test/oauth/token", jkt, &e);
     CHECK(ws == WB_OK ||
           (ws == WB_ERR_IO && strstr(e.message, "DPoP replay cache") != NULL && jkt[0] == '\0'));
+    CHECK(dpop_replay_retry_after() == (ws == WB_ERR_IO ? 7 : 0));
     st = ws == WB_OK ? SRV_OK : SRV_ERR_STORE;
     /* the same proof again, without an error record: a replay, or the cache's failure */
     ws = wb_dpop_verify(s->dpop.verifier, proof, len, "POST", "https://issuer.test/oauth/token", jkt, NULL);
