@@ -46,6 +46,12 @@ echo
 echo "## userinfo with DPoP (bench/server_dpop.py, issue 15)"
 WRISTBAND_BIN=$PWD/build/cli/wristband /usr/bin/python3 bench/server_dpop.py | tee "$OUT/server_dpop.tsv" ||
   echo "bench-server: server_dpop.py failed" >&2
+echo "## the same proof check without HTTP (bench/dpop_loop.c)"
+# shellcheck disable=SC2046
+if cc "${CFLAGS[@]}" -Iinclude bench/dpop_loop.c -o "$BIN/dpop_loop" -Lbuild -lwristband -Wl,-rpath,"$PWD/build" \
+  $(pkg-config --cflags --libs openssl); then
+  "$BIN/dpop_loop" | tee -a "$OUT/server_dpop.tsv" || echo "bench-server: dpop_loop failed" >&2
+fi
 
 if [ -f bench/server_pg.sh ]; then
   echo
