@@ -22,6 +22,7 @@
 #include "params.h"
 #include "session.h"
 #include "snapshot.h"
+#include "store/replay_table.h"
 #include "store_copy.h"
 #include "users.h"
 
@@ -215,6 +216,38 @@ static int open_sealed(void) {
   return 1;
 }
 
+/* The SQLite store's DPoP replay table: opened (a fresh file each run), one proof recorded and
+ * seen again, closed. A failure is an error (out of memory, or the table's SHA-256 failing),
+ * never a crash, a leak, or a proof answered fresh twice. */
+static char table_dir[300];
+static int table_run;
+
+static int replay(void) {
+  char path[340];
+  snprintf(path, sizeof(path), "%s/t%d-dpop", table_dir, table_run++);
+  replay_table *t = NULL;
+  srv_error e = {0};
+  srv_status st = replay_table_open_sized(&t, path, 4, &e);
+  if (st != SRV_OK) {
+    EXPECT((st == SRV_ERR_NOMEM || st == SRV_ERR_STORE) && e.code == st && t == NULL);
+    return 0;
+  }
+  unsigned char id[STORE_DPOP_ID_LEN];
+  memset(id, 7, sizeof(id));
+  int fresh = -1, ok = 0;
+  st = replay_table_use(t, id, 2000, 1000, &fresh, &e);
+  if (st == SRV_OK) {
+    EXPECT(fresh == 1);
+    st = replay_table_use(t, id, 2000, 1001, &fresh, &e);
+    EXPECT(st != SRV_OK || fresh == 0);
+    ok = st == SRV_OK;
+  }
+  if (st != SRV_OK)
+    EXPECT(st == SRV_ERR_STORE && e.code == st && strstr(e.message, "DPoP replay table") != NULL);
+  replay_table_close(t);
+  return ok;
+}
+
 /* ---- store copy ------------------------------------------------------------------------------ */
 
 static fixture A;
@@ -328,8 +361,8 @@ int main(void) {
     const char *name;
     int (*call)(void);
   } calls[] = {
-      {"form", form}, {"json", json},        {"basic", basic},   {"reply", reply},
-      {"seal", seal}, {"open", open_sealed}, {"derive", derive}, {"config", config},
+      {"form", form},        {"json", json},     {"basic", basic},   {"reply", reply},   {"seal", seal},
+      {"open", open_sealed}, {"derive", derive}, {"config", config}, {"replay", replay},
   };
   fixture kf;
   fx_init(&kf);
@@ -344,6 +377,7 @@ int main(void) {
     fprintf(stderr, "cannot seal\n");
     return 2;
   }
+  snprintf(table_dir, sizeof(table_dir), "%s", kf.dir);
   snprintf(derive_path, sizeof(derive_path), "%s/derived", kf.dir);
   FILE *df = fopen(derive_path, "w");
   for (int i = 0; df != NULL && i < 300; i++)
