@@ -446,6 +446,14 @@ wb_status wb_verifier_new_remote(wb_verifier **out, wb_remote_keyset *r, wb_erro
   if (st != WB_OK)
     return st;
   atomic_fetch_add(&r->refs, 1); /* the verifier's: its free detaches and drops it */
+  /* The keys of a discovered issuer vouch for its tokens only (RFC 8725 3.8): the verifier
+   * expects its iss, which the discovery document was checked to name (the caller may name
+   * another with wb_verifier_expect_issuer). */
+  if (r->discover && (st = wb_verifier_expect_issuer(*out, r->source, err)) != WB_OK) {
+    wb_verifier_free(*out);
+    *out = NULL;
+    return st;
+  }
   pthread_mutex_lock(&r->mu);
   if (r->nsubs == r->cap) {
     size_t cap = r->cap ? r->cap * 2 : 4;

@@ -62,8 +62,10 @@ static int setup(void) {
       wb_keyset_add(keys, k, NULL) == WB_OK && wb_keyset_to_jwks(keys, WB_KEY_PUBLIC, &j, NULL) == WB_OK &&
       wb_signer_new(&s, k, WB_ALG_INVALID, NULL) == WB_OK && wb_builder_new(&b, NULL) == WB_OK &&
       wb_builder_set_int(b, "exp", (int64_t)time(NULL) + 3600, NULL) == WB_OK &&
-      wb_builder_set_string(b, "sub", "ok-user", NULL) == WB_OK && wb_sign(s, b, &t, NULL, NULL) == WB_OK &&
-      wb_builder_set_string(b, "jti", "gone", NULL) == WB_OK && wb_sign(s, b, &t2, NULL, NULL) == WB_OK;
+      wb_builder_set_string(b, "sub", "ok-user", NULL) == WB_OK &&
+      wb_builder_set_string(b, "iss", http1, NULL) == WB_OK && /* a discovered issuer's verifier expects it */
+      wb_sign(s, b, &t, NULL, NULL) == WB_OK && wb_builder_set_string(b, "jti", "gone", NULL) == WB_OK &&
+      wb_sign(s, b, &t2, NULL, NULL) == WB_OK;
   if (ok) {
     snprintf(jwks, sizeof(jwks), "%s", j);
     snprintf(token, sizeof(token), "%s", t);

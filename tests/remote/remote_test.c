@@ -363,18 +363,28 @@ static void persistence(void) {
   set_mode("ok");
 }
 
-/* OpenID Connect discovery: the document names the JWKS; a document of another issuer is refused. */
+/* OpenID Connect discovery: the document names the JWKS; a document of another issuer is refused.
+ * A verifier on a discovered key set expects the issuer's tokens only (iss = the issuer, RFC 8725
+ * 3.8: the keys are that issuer's), unless its caller names another. */
 static void discovery(void) {
   set_mode("ok");
   wb_key *k = make_key("d1");
   serve_keys(k, NULL);
-  char *t = make_token(k, NULL, NULL, 0);
+  char extra[300];
+  snprintf(extra, sizeof(extra), "{\"iss\":\"%s\"}", fx.http);
+  char *t = make_token(k, NULL, extra, 0),
+       *other = make_token(k, NULL, NULL, 0); /* iss https://issuer.test */
   wb_remote_options o = opts_http();
   wb_remote_keyset *r = NULL;
   CHECK_ST(wb_remote_keyset_discover(&r, fx.http, &o, NULL), WB_OK);
   wb_verifier *v = verifier_of(r);
   CHECK_ST(verify(v, t), WB_OK);
+  CHECK_ST(verify(v, other), WB_ERR_CLAIM_MISMATCH); /* signed by the issuer's key, another iss */
+  CHECK_ST(wb_verifier_expect_issuer(v, "https://issuer.test", NULL), WB_OK);
+  CHECK_ST(verify(v, other), WB_OK);
+  CHECK_ST(verify(v, t), WB_ERR_CLAIM_MISMATCH);
   wb_verifier_free(v);
+  wb_string_free(other);
   wb_remote_keyset_free(r);
   write_file("issuer", "https://evil.example");
   wb_remote_status s;
