@@ -36,30 +36,11 @@ static void script(const char *path, int status, const char *headers, const char
   json_decref(all);
 }
 
-static wb_remote_options opts(void) {
-  wb_remote_options o;
-  wb_remote_options_default(&o);
-  o.allow_http = true;
-  o.timeout_ms = 3000;
-  o.cooldown_s = 3600;
-  return o;
-}
-
-static char *jwks_of(const wb_key *k) {
-  wb_keyset *set = NULL;
-  char *json = NULL;
-  CHECK_ST(wb_keyset_new(&set, NULL), WB_OK);
-  CHECK_ST(wb_keyset_add(set, k, NULL), WB_OK);
-  CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &json, NULL), WB_OK);
-  wb_keyset_free(set);
-  return json;
-}
-
 /* A 304 answers a conditional request only: to a plain GET (nothing cached, no If-None-Match sent)
  * it is no key set, and must not count as a good fetch that renews the keys' age. */
 static void unasked_not_modified(void) {
   script("/jwks", 304, "[[\"ETag\",\"\\\"x\\\"\"]]", NULL);
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   wb_remote_keyset *r = NULL;
   CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
   wb_remote_status s;
@@ -77,7 +58,7 @@ static void redirects_to_another_port(void) {
     char h[600];
     snprintf(h, sizeof(h), "[[\"Location\",\"%s/jwks\"]]", http2);
     script("/jwks", codes[i], h, NULL);
-    wb_remote_options o = opts();
+    wb_remote_options o = http_options(3000);
     wb_remote_keyset *r = NULL;
     wb_error e;
     CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
@@ -95,7 +76,7 @@ static void gzip_not_inflated(void) {
            "{\"/jwks\":{\"status\":200,\"headers\":[[\"Content-Encoding\",\"gzip\"]],"
            "\"body_b64\":\"H4sIAAAAAAACA6tWyk6tLFayio6tBQDvZ4gqCwAAAA==\"}}");
   write_file("script.json", gz);
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   wb_remote_keyset *r = NULL;
   wb_error e;
   CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
@@ -113,7 +94,7 @@ static void odd_cache_control(void) {
     char h[200];
     snprintf(h, sizeof(h), "[[\"Cache-Control\",\"%s\"]]", values[i]);
     script("/jwks", 200, h, jwks);
-    wb_remote_options o = opts();
+    wb_remote_options o = http_options(3000);
     wb_remote_keyset *r = NULL;
     CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
     wb_remote_status s;
@@ -134,7 +115,7 @@ static void persistence_file_writable_by_others(void) {
   char path[600];
   snprintf(path, sizeof(path), "%s/keys.json", fx.dir);
   unlink(path);
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   o.persist_file = path;
   wb_remote_keyset *r = NULL;
   mode_t mask = umask(002); /* a umask that lets the group write (Debian's for user-private groups) */
@@ -241,7 +222,7 @@ static void unusable_keys_skipped(void) {
            "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}",
            (int)(n - 2), one);
   script("/jwks", 200, NULL, body);
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   wb_remote_keyset *r = NULL;
   CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
   wb_remote_status s;
@@ -287,7 +268,7 @@ static void free_during_fetch(void) {
   char path[600];
   snprintf(path, sizeof(path), "%s/keys-fd.json", fx.dir);
   unlink(path);
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   o.persist_file = path;
   o.timeout_ms = 20000;
   o.cooldown_s = 1;

@@ -297,25 +297,6 @@ static void cancelled(void) {
 
 /* ---- the remote key set ------------------------------------------------------------------------- */
 
-static wb_remote_options opts(void) {
-  wb_remote_options o;
-  wb_remote_options_default(&o);
-  o.allow_http = true;
-  o.timeout_ms = 3000;
-  o.cooldown_s = 3600;
-  return o;
-}
-
-static char *jwks_of(const wb_key *k) {
-  wb_keyset *set = NULL;
-  char *json = NULL;
-  CHECK_ST(wb_keyset_new(&set, NULL), WB_OK);
-  CHECK_ST(wb_keyset_add(set, k, NULL), WB_OK);
-  CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &json, NULL), WB_OK);
-  wb_keyset_free(set);
-  return json;
-}
-
 static wb_remote_status status_of(const wb_remote_keyset *r) {
   wb_remote_status s;
   CHECK_ST(wb_remote_keyset_status(r, &s, NULL), WB_OK);
@@ -337,7 +318,7 @@ static void discovery_doc(int status, const char *iss, const char *uri) {
 
 /* Discovers http1 (given with a trailing slash); its outcome is in the status. */
 static void discovered(wb_status want, const char *msg) {
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   wb_remote_keyset *r = NULL;
   CHECK_ST(wb_remote_keyset_discover(&r, url(http1, "/"), &o, NULL), WB_OK);
   wb_remote_status s = status_of(r);
@@ -383,7 +364,7 @@ static void discovery(void) {
   commit();
   discovered(WB_OK, NULL);
   /* a JWKS URL that fails is discovered again at the next fetch */
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   wb_remote_keyset *r = NULL;
   CHECK_ST(wb_remote_keyset_discover(&r, http1, &o, NULL), WB_OK);
   CHECK(status_of(r).items == 1);
@@ -404,7 +385,7 @@ static void discovery(void) {
 static void bad_sets(void) {
   wb_key *k = make_key("b1");
   char *good = jwks_of(k);
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   wb_remote_keyset *r = NULL;
   step("/jwks", 200, NULL, good);
   commit();
@@ -447,7 +428,7 @@ static void bad_sets(void) {
 static void stale(void) {
   wb_key *k = make_key("s1");
   char *jwks = jwks_of(k);
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   o.stale_s = 1;
   wb_remote_keyset *r = NULL;
   step("/jwks", 200, NULL, jwks);
@@ -475,7 +456,7 @@ static void stale(void) {
 static void persistence(void) {
   wb_key *k = make_key("p1");
   char *jwks = jwks_of(k);
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   o.persist_file = "/nonexistent-wristband-dir/keys.json";
   wb_remote_keyset *r = NULL;
   step("/jwks", 200, NULL, jwks);
@@ -536,7 +517,7 @@ static void persistence(void) {
 static void many_verifiers(void) {
   wb_key *k1 = make_key("v1"), *k2 = make_key("v2");
   char *j1 = jwks_of(k1), *j2 = jwks_of(k2);
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   wb_remote_keyset *r = NULL;
   step("/jwks", 200, NULL, j1);
   commit();
@@ -565,7 +546,7 @@ static void many_verifiers(void) {
 }
 
 static void arguments(void) {
-  wb_remote_options o = opts();
+  wb_remote_options o = http_options(3000);
   wb_remote_keyset *r = (wb_remote_keyset *)1;
   wb_error e;
   unsigned *fields[] = {&o.timeout_ms, &o.min_ttl_s, &o.default_ttl_s, &o.cooldown_s, &o.stale_s};
@@ -578,7 +559,7 @@ static void arguments(void) {
   }
   o.max_bytes = 0;
   CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, &e), WB_ERR_INVALID_ARG);
-  o = opts();
+  o = http_options(3000);
   o.max_ttl_s = o.min_ttl_s - 1;
   CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, &e), WB_ERR_INVALID_ARG);
   CHECK_ST(wb_remote_keyset_new(&r, NULL, NULL, &e), WB_ERR_INVALID_ARG);

@@ -119,8 +119,8 @@ static inline wb_key *make_key(const char *kid) {
   return k;
 }
 
-/* Serves the public halves of a (and b when not NULL) at /jwks. */
-static inline void serve_keys(const wb_key *a, const wb_key *b) {
+/* The public halves of a (and b when not NULL) as a JWKS. New string. */
+static inline char *public_jwks(const wb_key *a, const wb_key *b) {
   wb_keyset *set = NULL;
   char *json = NULL;
   CHECK_ST(wb_keyset_new(&set, NULL), WB_OK);
@@ -128,10 +128,32 @@ static inline void serve_keys(const wb_key *a, const wb_key *b) {
   if (b != NULL)
     CHECK_ST(wb_keyset_add(set, b, NULL), WB_OK);
   CHECK_ST(wb_keyset_to_jwks(set, WB_KEY_PUBLIC, &json, NULL), WB_OK);
+  wb_keyset_free(set);
+  return json;
+}
+
+/* The public half of k as a JWKS. New string. */
+static inline char *jwks_of(const wb_key *k) {
+  return public_jwks(k, NULL);
+}
+
+/* Serves the public halves of a (and b when not NULL) at /jwks. */
+static inline void serve_keys(const wb_key *a, const wb_key *b) {
+  char *json = public_jwks(a, b);
   if (json != NULL)
     write_file("jwks.json", json);
   wb_string_free(json);
-  wb_keyset_free(set);
+}
+
+/* Options for the test issuers: plain http allowed, timeout_ms a fetch, and a cooldown far
+ * longer than a test (a second unknown-kid fetch within one would be a bug). */
+static inline wb_remote_options http_options(unsigned timeout_ms) {
+  wb_remote_options o;
+  wb_remote_options_default(&o);
+  o.allow_http = true;
+  o.timeout_ms = timeout_ms;
+  o.cooldown_s = 3600;
+  return o;
 }
 
 /* A token signed by key, its header kid replaced by kid when not NULL, valid for an hour, with

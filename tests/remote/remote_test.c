@@ -30,15 +30,6 @@ static const char *url(const char *base, const char *path) {
   return b;
 }
 
-static wb_remote_options opts_http(void) {
-  wb_remote_options o;
-  wb_remote_options_default(&o);
-  o.allow_http = true;
-  o.timeout_ms = 1500;
-  o.cooldown_s = 3600; /* the test is far shorter: a second unknown-kid fetch would be a bug */
-  return o;
-}
-
 /* A remote key set of the http server's /jwks, fetched once (checked). */
 static wb_remote_keyset *remote_http(const wb_remote_options *o) {
   wb_remote_keyset *r = NULL;
@@ -89,7 +80,7 @@ static void forged_kids(void) {
   set_mode("ok");
   wb_key *good = make_key("good"), *evil = make_key("evil");
   serve_keys(good, NULL);
-  wb_remote_options o = opts_http();
+  wb_remote_options o = http_options(1500);
   wb_remote_keyset *r = remote_http(&o);
   wb_verifier *v = verifier_of(r);
   int before = log_count("/jwks ");
@@ -134,7 +125,7 @@ static void redirects(void) {
   serve_keys(k, NULL);
   set_mode("ok");
   char *t = make_token(k, NULL, NULL, 0);
-  wb_remote_options o = opts_http();
+  wb_remote_options o = http_options(1500);
   wb_remote_keyset *r = remote_http(&o);
   wb_verifier *v = verifier_of(r);
   CHECK_ST(verify(v, t), WB_OK);
@@ -185,7 +176,7 @@ static void faults(void) {
   serve_keys(k, NULL);
   set_mode("ok");
   char *t = make_token(k, NULL, NULL, 0);
-  wb_remote_options o = opts_http();
+  wb_remote_options o = http_options(1500);
   wb_remote_keyset *r = remote_http(&o);
   wb_verifier *v = verifier_of(r);
   CHECK_ST(verify(v, t), WB_OK);
@@ -248,7 +239,7 @@ static void etag_and_rotation(void) {
   wb_key *k1 = make_key("k1"), *k2 = make_key("k2");
   serve_keys(k1, NULL);
   write_file("maxage", "600");
-  wb_remote_options o = opts_http();
+  wb_remote_options o = http_options(1500);
   wb_remote_keyset *r = remote_http(&o);
   wb_verifier *v = verifier_of(r);
   wb_remote_status s0, s;
@@ -295,7 +286,7 @@ static void persistence(void) {
   char path[600];
   snprintf(path, sizeof(path), "%s/keys.json", fx.dir);
   unlink(path);
-  wb_remote_options o = opts_http();
+  wb_remote_options o = http_options(1500);
   o.persist_file = path;
   wb_remote_keyset *r = remote_http(&o);
   wb_remote_status s;
@@ -374,7 +365,7 @@ static void discovery(void) {
   snprintf(extra, sizeof(extra), "{\"iss\":\"%s\"}", fx.http);
   char *t = make_token(k, NULL, extra, 0),
        *other = make_token(k, NULL, NULL, 0); /* iss https://issuer.test */
-  wb_remote_options o = opts_http();
+  wb_remote_options o = http_options(1500);
   wb_remote_keyset *r = NULL;
   CHECK_ST(wb_remote_keyset_discover(&r, fx.http, &o, NULL), WB_OK);
   wb_verifier *v = verifier_of(r);
@@ -429,7 +420,7 @@ static void threads(void) {
   serve_keys(k1, NULL);
   char *t = make_token(k1, NULL, "{\"sid\":\"live\",\"jti\":\"j-live\",\"sub\":\"u\"}", 0);
   char *gone = make_token(k1, NULL, "{\"sid\":\"gone-0\"}", 0);
-  wb_remote_options o = opts_http();
+  wb_remote_options o = http_options(1500);
   o.timeout_ms = 15000; /* eight verifying threads share the machine with the fixture: not a timeout test */
   wb_remote_keyset *r = remote_http(&o);
   wb_verifier *v = verifier_of(r);
