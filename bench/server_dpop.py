@@ -11,7 +11,7 @@ The two rows alternate, BENCH_DPOP_ROUNDS times, and the goal is judged on each 
 Prints TSV rows, then the goal's arithmetic. Informational: asserts nothing. The same goal counted in
 instructions (exact, independent of the machine's load) is printed by bench/server_profile.py.
 Settings: BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 4), BENCH_DPOP_ROUNDS (default 3),
-WRISTBAND_BIN.
+BENCH_DPOP_PIN (1: the server table's method, see below), BENCH_CPU, WRISTBAND_BIN.
 """
 import base64
 import hashlib
@@ -38,6 +38,14 @@ import wbtest  # noqa: E402
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
 ROUNDS = int(os.environ.get("BENCH_DPOP_ROUNDS", "3"))
+# BENCH_DPOP_PIN=1: the server table's method (bench/server_bench.py): the server pinned to cpu
+# BENCH_CPU (1) with one worker thread, one wrk thread pinned to the other cpu, BENCH_CONNECTIONS
+# connections (then 16 by default).
+PIN = os.environ.get("BENCH_DPOP_PIN") == "1"
+if PIN:
+    CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+CPU_SERVER = int(os.environ.get("BENCH_CPU", "1"))
+WRK_THREADS = 1 if PIN else CONNECTIONS
 RATE_GUESS = 20000  # proofs made per second of run: more than the server can take here
 
 # Each wrk thread takes its own file of proofs and sends them in order.
@@ -97,11 +105,26 @@ def cpu_split(pid):
     return int(fields[11]), int(fields[12])
 
 
+def run_wrk(url, lua, args):
+    """One wrk run: (req/s, requests, socket errors + non-2xx, p50 ms, p99 ms)."""
+    if not PIN:
+        from server_pg import wrk  # noqa: E402  (the PostgreSQL rows' helper)
+        return wrk(url, lua, args, CONNECTIONS)
+    import server_wrk  # noqa: E402  (the server table's)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    try:
+        r = server_wrk.run(["taskset", "-c", str(1 - CPU_SERVER)], url, script.name, SECONDS, CONNECTIONS,
+                           WRK_THREADS, args)
+    finally:
+        os.unlink(script.name)
+    return r["rps"] or 0, r["requests"], r["errors"] + r["non2xx"], r["p50"] or float("nan"), r["p99"] or float("nan")
+
+
 def measure(s, name, lua, args):
     """One wrk run; returns the TSV row and the server's user and system CPU per request (us)."""
-    from server_pg import wrk  # noqa: E402  (the PostgreSQL rows' helper)
     u0, s0 = cpu_split(s.proc.pid)
-    rps, total, bad, p50, p99 = wrk(s.url("/oauth/userinfo"), lua, args, CONNECTIONS)
+    rps, total, bad, p50, p99 = run_wrk(s.url("/oauth/userinfo"), lua, args)
     u1, s1 = cpu_split(s.proc.pid)
     per = lambda ticks: ticks * 1e6 / os.sysconf("SC_CLK_TCK") / max(total, 1)  # noqa: E731
     return (["sqlite-1", name, "%.0f" % rps, "%.2f" % p50, "%.2f" % p99, str(bad), "%.0f" % per(u1 - u0 + s1 - s0)],
@@ -114,7 +137,10 @@ def main():
         print("wrk is not installed (scripts/install-deps.sh --bench)", file=sys.stderr)
         return 2
     wbtest.STORE = "sqlite"
-    s = wbtest.Server("--token-rate", "1000000").start()
+    s = wbtest.Server("--token-rate", "1000000", *(["--threads", "1"] if PIN else [])).start()
+    if PIN:
+        subprocess.run(["taskset", "-a", "-p", "-c", str(CPU_SERVER), str(s.proc.pid)], check=True,
+                       capture_output=True)
     rows, cpu = [], {"userinfo": [], "userinfo-dpop": []}
     tmp = tempfile.mkdtemp(prefix="wbdpopbench")
     try:
@@ -125,13 +151,13 @@ def main():
                                              "password": wbtest.PASSWORD},
                        headers={"DPoP": proofs_token_endpoint(key, s.url("/oauth/token"))}).json()
         dat = bound["access_token"]
-        per_thread = int(RATE_GUESS * SECONDS / CONNECTIONS) + 1000
+        per_thread = int(RATE_GUESS * SECONDS / WRK_THREADS) + 1000
         base = os.path.join(tmp, "proofs")
         for _ in range(ROUNDS):  # the rows alternate, so that both meet the same moments of the machine
             row, user, system = measure(s, "userinfo", userinfo_lua(at), [])
             rows.append(row)
             cpu["userinfo"].append((user, system))
-            for i in range(1, CONNECTIONS + 1):  # fresh proofs, each good for 60 s
+            for i in range(1, WRK_THREADS + 1):  # fresh proofs, each good for 60 s
                 with open("%s.%d" % (base, i), "w") as f:
                     f.write("\n".join(proofs(key, s.url("/oauth/userinfo"), dat, per_thread)) + "\n")
             row, user, system = measure(s, "userinfo-dpop", DPOP_LUA, [base, dat])
@@ -146,9 +172,10 @@ def main():
     verify = raw_es256_verify_us()
     med = {k: sorted(v, key=sum)[len(v) // 2] for k, v in cpu.items()}
     plain, dpop = sum(med["userinfo"]), sum(med["userinfo-dpop"])
-    print("# %s, %d cores, wrk -t%d -c%d -d%ds, %d rounds; raw ES256 verify (openssl speed): %.0f us"
-          % (time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()), os.cpu_count(), CONNECTIONS, CONNECTIONS, SECONDS,
-             ROUNDS, verify))
+    print("# %s, %d cores, wrk -t%d -c%d -d%ds, %d rounds%s; raw ES256 verify (openssl speed): %.0f us"
+          % (time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()), os.cpu_count(), WRK_THREADS, CONNECTIONS, SECONDS,
+             ROUNDS, ", server pinned to cpu %d with 1 worker, wrk to the other" % CPU_SERVER if PIN else "",
+             verify))
     print("# CPU per request, median round (user + system): userinfo %.0f us (%.0f + %.0f), with DPoP %.0f us "
           "(%.0f + %.0f); goal 1.1 x (%.0f + %.0f) = %.0f us: %s"
           % (plain, med["userinfo"][0], med["userinfo"][1], dpop, med["userinfo-dpop"][0], med["userinfo-dpop"][1],
