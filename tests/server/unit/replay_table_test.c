@@ -116,6 +116,21 @@ static void test_full(void) {
   CHECK(stat(path, &after) == 0 && after.st_size == before.st_size && after.st_mtime == before.st_mtime);
 }
 
+/* The four children's counts of fresh ids, summed from the pipe's read end (closed here), once
+ * each has exited 0; -1 when one did not. */
+static int gather(int from, const pid_t kids[4]) {
+  int total = 0, one, exits = 0;
+  while (read(from, &one, sizeof(one)) == (ssize_t)sizeof(one))
+    total += one;
+  close(from);
+  for (int k = 0; k < 4; k++) {
+    int status = 0;
+    waitpid(kids[k], &status, 0);
+    exits += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  return exits == 4 ? total : -1;
+}
+
 /* Four processes, released together, use the same RACE_IDS ids in the same order; each id is
  * fresh for exactly one of them. */
 #define RACE_IDS 20000
@@ -147,17 +162,7 @@ static void test_processes(void) {
   close(go[0]);
   nanosleep(&(struct timespec){0, 100000000}, NULL);
   close(go[1]); /* the children's reads return 0 together */
-  int total = 0, one, exits = 0;
-  while (read(fds[0], &one, sizeof(one)) == (ssize_t)sizeof(one))
-    total += one;
-  close(fds[0]);
-  for (int k = 0; k < 4; k++) {
-    int status = 0;
-    waitpid(kids[k], &status, 0);
-    exits += WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  }
-  CHECK(exits == 4);
-  CHECK(total == RACE_IDS);
+  CHECK(gather(fds[0], kids) == RACE_IDS);
   int replays = 0;
   for (unsigned i = 0; i < RACE_IDS; i++)
     replays += use(t, i, 5000, 1001, NULL, NULL) == 0;
@@ -199,17 +204,7 @@ static void test_racing_openers(void) {
     close(fds[1]);
     close(go[0]);
     close(go[1]); /* all four open the missing file at once */
-    int total = 0, one, exits = 0;
-    while (read(fds[0], &one, sizeof(one)) == (ssize_t)sizeof(one))
-      total += one;
-    close(fds[0]);
-    for (int k = 0; k < 4; k++) {
-      int status = 0;
-      waitpid(kids[k], &status, 0);
-      exits += WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    }
-    CHECK(exits == 4);
-    CHECK(total == OPEN_IDS);
+    CHECK(gather(fds[0], kids) == OPEN_IDS);
   }
 }
 
