@@ -60,4 +60,28 @@ rc, out, err = run(*verify, tokens["none"])
 check(rc == 1, "a token without iss is refused (rc %d): %s" % (rc, err.strip()))
 rc, out, err = run(*verify, "--iss", "https://another-tenant.example", tokens["other"])
 check(rc == 0, "--iss names the issuer expected: %s" % err)
+
+# The discovery document may spell the issuer with a trailing slash --issuer-url left out, or
+# without the one it wrote (discovery takes both): the issuer's tokens carry the document's
+# spelling and verify; another iss is still refused.
+def serve_issuer(issuer):
+    script["/.well-known/openid-configuration"]["body"] = json.dumps({"issuer": issuer, "jwks_uri": BASE + "/jwks"})
+    with open(os.path.join(DIR, "script.json.tmp"), "w") as f:
+        json.dump(script, f)
+    os.rename(os.path.join(DIR, "script.json.tmp"), os.path.join(DIR, "script.json"))
+
+
+serve_issuer(BASE + "/")
+rc, slashed, err = run("sign", "--key", key_path, "--exp", "10m", "--iss", BASE + "/")
+check(rc == 0, "sign slashed: %s" % err)
+rc, out, err = run(*verify, slashed.strip())
+check(rc == 0, "the document's issuer has a trailing slash: its token verifies: %s" % err.strip())
+rc, out, err = run(*verify, tokens["other"])
+check(rc == 1, "... and another iss is still refused (rc %d)" % rc)
+serve_issuer(BASE)
+slash_url = ["verify", "--issuer-url", BASE + "/", "--allow-http", "--any-aud"]
+rc, out, err = run(*slash_url, tokens["own"])
+check(rc == 0, "--issuer-url with a trailing slash the document lacks: its token verifies: %s" % err.strip())
+rc, out, err = run(*slash_url, tokens["other"])
+check(rc == 1, "... and another iss is still refused (rc %d)" % rc)
 sys.exit(1 if failed else 0)
