@@ -28,7 +28,7 @@ const char cli_usage_verify[] =
     "  --secret-b64 FILE  an HMAC secret written in base64 or base64url ('-': stdin)\n"
     "  --jwks-url URL     the keys published at URL (https; fetched with a size and time cap)\n"
     "  --issuer-url URL   the keys of the issuer at URL (OpenID discovery: its jwks_uri); the\n"
-    "                     token's iss must be URL unless --iss says which\n"
+    "                     token's iss must be URL (trailing slashes aside) unless --iss says which\n"
     "  --allow-http       accept http:// URLs (tests, loopback: keys need https otherwise)\n"
     "  --ca-file FILE     trust the CAs of FILE (PEM) instead of the system's\n"
     "  --keys-cache FILE  keep the fetched keys in FILE; used when the issuer is down\n"
@@ -272,10 +272,10 @@ static int apply_parsed(const verify_args *a, wb_verifier *v, wb_error *err) {
 static int apply_strings(const verify_args *a, wb_verifier *v, wb_error *err) {
   wb_status st = WB_OK;
   /* OpenID Connect Core 3.1.3.7: a token checked with an issuer's keys is that issuer's (keys are
-   * often shared by several issuers); --iss says otherwise */
-  const char *iss = a->iss != NULL ? a->iss : a->remote.issuer_url;
-  if (iss != NULL)
-    st = wb_verifier_expect_issuer(v, iss, err);
+   * often shared by several issuers): the verifier of --issuer-url's keys expects its iss already
+   * (as discovery matched it, trailing slashes aside); --iss says otherwise */
+  if (a->iss != NULL)
+    st = wb_verifier_expect_issuer(v, a->iss, err);
   if (st == WB_OK && a->sub != NULL)
     st = wb_verifier_expect_subject(v, a->sub, err);
   if (st == WB_OK && a->typ != NULL)

@@ -449,7 +449,7 @@ wb_status wb_verifier_new_remote(wb_verifier **out, wb_remote_keyset *r, wb_erro
   /* The keys of a discovered issuer vouch for its tokens only (RFC 8725 3.8): the verifier
    * expects its iss, which the discovery document was checked to name (the caller may name
    * another with wb_verifier_expect_issuer). */
-  if (r->discover && (st = wb_verifier_expect_issuer(*out, r->source, err)) != WB_OK) {
+  if (r->discover && (st = wb__verifier_expect_issuer_url(*out, r->source, err)) != WB_OK) {
     wb_verifier_free(*out);
     *out = NULL;
     return st;

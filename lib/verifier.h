@@ -45,6 +45,7 @@ struct wb_verifier {
   wb_revocations *rev;           /* a followed revocation feed (a reference), or NULL */
   uint32_t narrow_mask;          /* algorithms named by wb_verifier_allow_alg; 0 = not narrowed */
   char *iss, *sub, *typ;
+  bool iss_url; /* iss is a discovered issuer's URL: the token's is compared with trailing slashes aside */
   char *aud[WB_VERIFIER_MAX_LIST];
   size_t naud;
   char *required[WB_VERIFIER_MAX_LIST];
@@ -63,6 +64,13 @@ struct wb_verifier {
 
 /** A verifier with no keys yet, following src (which it will detach from when freed). */
 wb_status wb__verifier_new_following(wb_verifier **out, wb_keysource *src, wb_error *err);
+
+/**
+ * Expects the iss of the issuer whose URL is issuer, trailing slashes aside (as OpenID discovery
+ * matched the document's "issuer" to it): its tokens carry the document's spelling, with or
+ * without them. wb_verifier_expect_issuer replaces it with an exact match.
+ */
+wb_status wb__verifier_expect_issuer_url(wb_verifier *v, const char *issuer, wb_error *err);
 /**
  * Gives a following verifier the keys keys[0..n): a new view, swapped in atomically; returns
  * once no thread can still be verifying with the old one, which is then freed. Called by the

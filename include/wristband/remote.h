@@ -105,7 +105,8 @@ WB_EXPORT void wb_remote_keyset_free(wb_remote_keyset *r);
  * A verifier trusting whatever keys r trusts at the moment (it takes a reference to r). The
  * default policy is wb_verifier_new's; wb_verifier_allow_alg narrows it without needing a key
  * that fits now. On a discovered key set (wb_remote_keyset_discover) it also expects iss to be
- * that issuer (RFC 8725 3.8); wb_verifier_expect_issuer names another.
+ * that issuer, trailing slashes aside as in discovery (RFC 8725 3.8); wb_verifier_expect_issuer
+ * names another (compared exactly).
  */
 WB_EXPORT wb_status wb_verifier_new_remote(wb_verifier **out, wb_remote_keyset *r,
                                            wb_error *err) WB_WARN_UNUSED_RESULT;

@@ -354,6 +354,23 @@ static void persistence(void) {
   set_mode("ok");
 }
 
+/* A token of key whose iss is the URL base, its slashes written "\/", followed by tail. */
+static char *raw_token(const wb_key *key, const char *base, const char *tail) {
+  char payload[700], *t = NULL;
+  size_t at = (size_t)snprintf(payload, sizeof(payload), "{\"iss\":\"");
+  for (const char *p = base; *p != '\0' && at + 3 < sizeof(payload); p++) {
+    if (*p == '/')
+      payload[at++] = '\\';
+    payload[at++] = *p;
+  }
+  snprintf(payload + at, sizeof(payload) - at, "%s\",\"exp\":%lld}", tail, (long long)time(NULL) + 3600);
+  wb_signer *s = NULL;
+  CHECK_ST(wb_signer_new(&s, key, WB_ALG_INVALID, NULL), WB_OK);
+  CHECK_ST(wb_jws_sign(s, (const unsigned char *)payload, strlen(payload), &t, NULL, NULL), WB_OK);
+  wb_signer_free(s);
+  return t;
+}
+
 /* OpenID Connect discovery: the document names the JWKS; a document of another issuer is refused.
  * A verifier on a discovered key set expects the issuer's tokens only (iss = the issuer, RFC 8725
  * 3.8: the keys are that issuer's), unless its caller names another. */
@@ -387,6 +404,12 @@ static void discovery(void) {
   v = verifier_of(r);
   CHECK_ST(verify(v, t_slash), WB_OK);
   CHECK_ST(verify(v, other), WB_ERR_CLAIM_MISMATCH);
+  char *escaped = raw_token(k, fx.http, "\\/"), /* "http:\/\/...\/", as PHP's json_encode writes */
+      *longer = raw_token(k, fx.http, "x/");    /* another issuer that starts the same */
+  CHECK_ST(verify(v, escaped), WB_OK);
+  CHECK_ST(verify(v, longer), WB_ERR_CLAIM_MISMATCH);
+  wb_string_free(escaped);
+  wb_string_free(longer);
   wb_verifier_free(v);
   wb_remote_keyset_free(r);
   unlink_file("issuer");
