@@ -4,7 +4,8 @@
  * take and every way it may be refused (issue 16): 32 raw bytes, the base64url or padded base64
  * text of the same 32 bytes (one key, three spellings), longer content from which the key is
  * derived, too short, too long, readable by others, missing, a directory; the KEK beside a
- * relative SQLite path; sealed blobs of no bytes, of an unknown format, under another aad. Then
+ * relative SQLite path; sealed blobs of no bytes, of an unknown format, under another aad; a wrong
+ * KEK, a flipped byte or a cut blob of every length refused as crypto, never as nomem. Then
  * `keys rotate` on a store no server has opened yet, with the KEK of the first rotation and with
  * another: refused, nothing added (a key sealed under it would open on no server).
  */
@@ -159,6 +160,50 @@ static void test_blobs(void) {
   kek_wipe(&k);
 }
 
+/* A wrong key or a damaged blob is SRV_ERR_CRYPTO, never SRV_ERR_NOMEM (which would hide
+ * tampering as a passing shortage): for every plaintext length across two GCM blocks (0 included),
+ * under another KEK, with each byte flipped, and cut at every length. */
+static void test_tampering_is_never_nomem(void) {
+  srv_kek k, other;
+  unsigned char raw[32] = {4, 5, 6}, raw2[32] = {7, 8, 9}, msg[40];
+  CHECK_SRV(kek_load(&k, write_file("tamperkek", raw, sizeof(raw), 0600), NULL, 0, NULL), SRV_OK);
+  CHECK_SRV(kek_load(&other, write_file("tamperkek2", raw2, sizeof(raw2), 0600), NULL, 0, NULL), SRV_OK);
+  memset(msg, 'm', sizeof(msg));
+  int nomem = 0, opened = 0;
+  for (size_t len = 0; len <= sizeof(msg); len++) {
+    unsigned char *blob = NULL, *pt = NULL;
+    size_t blob_len = 0, pt_len = 0;
+    CHECK_SRV(kek_seal(&k, "t", msg, len, &blob, &blob_len, NULL), SRV_OK);
+    if (blob == NULL)
+      continue;
+    srv_status st = kek_open(&other, "t", blob, blob_len, &pt, &pt_len, NULL);
+    nomem += st == SRV_ERR_NOMEM;
+    opened += st == SRV_OK;
+    for (size_t i = 0; i < blob_len; i++) {
+      blob[i] ^= 0x01;
+      st = kek_open(&k, "t", blob, blob_len, &pt, &pt_len, NULL);
+      blob[i] ^= 0x01;
+      nomem += st == SRV_ERR_NOMEM;
+      opened += st == SRV_OK;
+      if (st != SRV_ERR_CRYPTO)
+        fprintf(stderr, "  plaintext %zu, byte %zu flipped: %d\n", len, i, (int)st);
+    }
+    for (size_t cut = 0; cut < blob_len; cut++) {
+      st = kek_open(&k, "t", blob, cut, &pt, &pt_len, NULL);
+      nomem += st == SRV_ERR_NOMEM;
+      opened += st == SRV_OK;
+    }
+    CHECK_SRV(kek_open(&k, "t", blob, blob_len, &pt, &pt_len, NULL), SRV_OK); /* untouched: opens */
+    CHECK(pt_len == len);
+    kek_free_plain(pt, pt_len);
+    free(blob);
+  }
+  CHECK(nomem == 0);
+  CHECK(opened == 0);
+  kek_wipe(&k);
+  kek_wipe(&other);
+}
+
 static int count_key(void *ctx, const store_key *k) {
   (void)k;
   (*(int *)ctx)++;
@@ -241,6 +286,7 @@ int main(void) {
   test_file_refusals();
   test_relative_database();
   test_blobs();
+  test_tampering_is_never_nomem();
   test_rotate_before_any_server();
   char cmd[300];
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
