@@ -33,7 +33,7 @@
 
 static int64_t system_clock(void *ctx) {
   (void)ctx;
-  return (int64_t)time(NULL);
+  return wb__now_s();
 }
 
 /* RFC 9110 5.6.2 token: the method of a request. */

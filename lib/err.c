@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -56,6 +57,12 @@ wb_status wb__fail(wb_error *err, wb_status code, const char *fmt, ...) {
   vsnprintf(err->message, sizeof(err->message), fmt, ap);
   va_end(ap);
   return code;
+}
+
+int64_t wb__now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec;
 }
 
 wb_status wb__ok(wb_error *err) {

@@ -27,6 +27,9 @@ wb_status wb__fail(wb_error *err, wb_status code, const char *fmt, ...)
     ;
 /** Clears err to WB_OK with an empty message; returns WB_OK. */
 wb_status wb__ok(wb_error *err);
+/* The wall clock in seconds, as issuers write iat: CLOCK_REALTIME, never time(), which reads a
+ * coarse clock that lags a tick behind at the start of each second. The library's default clock. */
+int64_t wb__now_s(void);
 /**
  * WB_ERR_INVALID_ARG unless limits is usable: no field 0 (common.h) and max_depth at most
  * WB_MAX_DEPTH_LIMIT, which also keeps every document the scanner lets through within

@@ -284,7 +284,7 @@ static unsigned ttl_of(const wb_remote_keyset *r, long max_age) {
 
 /* Records o; returns the keys to persist (r's, now) or NULL. */
 static const wb_keyset *take(wb_remote_keyset *r, outcome *o) {
-  int64_t now = (int64_t)time(NULL), now_ms = wb__mono_ms();
+  int64_t now = wb__now_s(), now_ms = wb__mono_ms();
   const wb_keyset *persist = NULL;
   r->status.requests += o->requests;
   r->status.last_attempt = now;
@@ -542,9 +542,8 @@ static wb_status make(wb_remote_keyset **out, const char *source, bool discovery
 static bool load_file(wb_remote_keyset *r) {
   wb_keyfile f;
   wb_error e;
-  if (r->persist_file == NULL ||
-      wb__keyfile_read(r->persist_file, r->source, (int64_t)time(NULL), r->opts.stale_s,
-                       2 * r->opts.max_bytes + 65536, &f, &e) != WB_OK)
+  if (r->persist_file == NULL || wb__keyfile_read(r->persist_file, r->source, wb__now_s(), r->opts.stale_s,
+                                                  2 * r->opts.max_bytes + 65536, &f, &e) != WB_OK)
     return false;
   for (size_t i = 0; i < f.keys->count; i++) {
     if (f.keys->keys[i]->kty == WB_KTY_OCT || f.keys->keys[i]->is_private) {
@@ -652,7 +651,7 @@ wb_status wb_remote_keyset_status(const wb_remote_keyset *r, wb_remote_status *s
   pthread_mutex_lock(&m->mu);
   *status = m->status;
   status->items = m->keys->count;
-  status->age = m->fetched == 0 ? -1 : (int64_t)time(NULL) - m->fetched;
+  status->age = m->fetched == 0 ? -1 : wb__now_s() - m->fetched;
   pthread_mutex_unlock(&m->mu);
   return wb__ok(err);
 }

@@ -35,7 +35,7 @@ void wb_revocation_options_default(wb_revocation_options *o) {
 }
 
 static int64_t real_now(void) {
-  return (int64_t)time(NULL);
+  return wb__now_s();
 }
 
 /* The request URL: url?since=CURSOR&wait=SECONDS. New string or NULL. */

@@ -185,7 +185,7 @@ static int64_t current_time(const wb_verifier *v) {
     return v->now;
   if (v->clock != NULL)
     return v->clock(v->clock_ctx);
-  return (int64_t)time(NULL);
+  return wb__now_s();
 }
 
 static wb_status check_types(const wb_jfield *f, wb_error *err) {

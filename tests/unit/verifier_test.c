@@ -9,6 +9,8 @@
  * caches tokens past its size bound, and verified claims too small for the next token are
  * replaced. End-to-end policy is jwt_test.c's.
  */
+#include <time.h>
+
 #include "tokens.h"
 
 static wb_key *hkey, *ec;
@@ -289,6 +291,37 @@ static void reuse_too_small(void) {
   wb_verifier_free(v);
 }
 
+/* The system clock a verifier reads by default is the one an issuer writes iat with
+ * (CLOCK_REALTIME): a token minted in the first instant of a second verifies at once. time()
+ * reads a coarse clock that is still in the previous second for up to a tick, and turned every
+ * such token into iat_in_future for a verifier on the issuer's machine. */
+static void fresh_second(void) {
+  wb_verifier *v = NULL;
+  wb_signer *s = NULL;
+  CHECK_ST(wb_verifier_new_key(&v, hkey, NULL), WB_OK);
+  CHECK_ST(wb_signer_new(&s, hkey, WB_ALG_HS256, NULL), WB_OK);
+  for (int i = 0; v != NULL && s != NULL && i < 3; i++) {
+    struct timespec t, u;
+    clock_gettime(CLOCK_REALTIME, &t);
+    do
+      clock_gettime(CLOCK_REALTIME, &u);
+    while (u.tv_sec == t.tv_sec); /* the second has just begun */
+    wb_builder *b = NULL;
+    char *tok = NULL;
+    CHECK_ST(wb_builder_new(&b, NULL), WB_OK);
+    CHECK_ST(wb_builder_set_int(b, "iat", (int64_t)u.tv_sec, NULL), WB_OK);
+    CHECK_ST(wb_builder_set_int(b, "nbf", (int64_t)u.tv_sec, NULL), WB_OK);
+    CHECK_ST(wb_builder_set_int(b, "exp", (int64_t)u.tv_sec + 60, NULL), WB_OK);
+    CHECK_ST(wb_sign(s, b, &tok, NULL, NULL), WB_OK);
+    if (tok != NULL)
+      CHECK_ST(verify_token(v, tok, NULL), WB_OK);
+    wb_string_free(tok);
+    wb_builder_free(b);
+  }
+  wb_signer_free(s);
+  wb_verifier_free(v);
+}
+
 int main(void) {
   hkey = rfc_hs256_key();
   CHECK_ST(wb_key_generate(&ec, WB_KTY_EC, WB_CRV_P256, 0, NULL), WB_OK);
@@ -302,6 +335,7 @@ int main(void) {
   jws_verify_typ();
   cache_windows();
   reuse_too_small();
+  fresh_second();
   wb_key_free(hkey);
   wb_key_free(ec);
   return CHECK_DONE();
