@@ -463,8 +463,8 @@ static void persistence(void) {
   commit();
   CHECK_ST(wb_remote_keyset_new(&r, url(http1, "/jwks"), &o, NULL), WB_OK);
   /* the file is written by the thread after the fetch is taken in: wait for its word */
-  for (int i = 0; i < 100 && strstr(status_of(r).message, "persistence file") == NULL; i++)
-    nap_ms(50);
+  for (int i = 0; i < 600 && strstr(status_of(r).message, "persistence file") == NULL; i++)
+    nap_ms(50); /* up to 30 s */
   wb_remote_status s = status_of(r);
   CHECK(s.items == 1 && s.last_error == WB_OK && strstr(s.message, "persistence file") != NULL);
   wb_remote_keyset_free(r);
@@ -621,7 +621,7 @@ static void feeds(void) {
   commit();
   rv = follower(url(http1, "/feed"), WB_OK);
   wb_remote_status s;
-  for (int i = 0; i < 200; i++) {
+  for (int i = 0; i < 1500; i++) { /* up to 30 s: a loaded machine, not a slow follower */
     CHECK_ST(wb_revocations_status(rv, &s, NULL), WB_OK);
     if (s.requests >= 64)
       break;
