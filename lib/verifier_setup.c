@@ -164,21 +164,14 @@ wb_status wb_verifier_expect_issuer(wb_verifier *v, const char *iss, wb_error *e
 }
 
 wb_status wb__verifier_expect_issuer_url(wb_verifier *v, const char *issuer, wb_error *err) {
-  if (v == NULL || issuer == NULL)
-    return wb__fail(err, WB_ERR_INVALID_ARG, "NULL argument");
-  size_t n = strlen(issuer);
-  while (n > 0 && issuer[n - 1] == '/')
-    n--;
-  char *copy = malloc(n + 1);
-  if (copy == NULL)
-    return wb__fail(err, WB_ERR_NOMEM, "out of memory");
-  memcpy(copy, issuer, n);
-  copy[n] = '\0';
-  free(v->iss);
-  v->iss = copy;
+  wb_status st = set_string(v, &v->iss, issuer, err);
+  if (st != WB_OK)
+    return st;
+  size_t n = strlen(v->iss);
+  while (n > 0 && v->iss[n - 1] == '/')
+    v->iss[--n] = '\0';
   v->iss_url = true;
-  renew_serial(v);
-  return wb__ok(err);
+  return st;
 }
 
 wb_status wb_verifier_expect_subject(wb_verifier *v, const char *sub, wb_error *err) {

@@ -356,7 +356,7 @@ static void persistence(void) {
 
 /* A token of key whose iss is the URL base, its slashes written "\/", followed by tail. */
 static char *raw_token(const wb_key *key, const char *base, const char *tail) {
-  char payload[700], *t = NULL;
+  char payload[4096], *t = NULL;
   size_t at = (size_t)snprintf(payload, sizeof(payload), "{\"iss\":\"");
   for (const char *p = base; *p != '\0' && at + 3 < sizeof(payload); p++) {
     if (*p == '/')
@@ -408,6 +408,13 @@ static void discovery(void) {
       *longer = raw_token(k, fx.http, "x/");    /* another issuer that starts the same */
   CHECK_ST(verify(v, escaped), WB_OK);
   CHECK_ST(verify(v, longer), WB_ERR_CLAIM_MISMATCH);
+  char slashes[2 * 1100 + 1]; /* the issuer and 1,100 escaped slashes: past what is decoded, refused */
+  for (int i = 0; i < 1100; i++)
+    memcpy(slashes + 2 * i, "\\/", 2);
+  slashes[2 * 1100] = '\0';
+  char *absurd = raw_token(k, fx.http, slashes);
+  CHECK_ST(verify(v, absurd), WB_ERR_CLAIM_MISMATCH);
+  wb_string_free(absurd);
   wb_string_free(escaped);
   wb_string_free(longer);
   wb_verifier_free(v);
