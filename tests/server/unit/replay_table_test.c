@@ -116,6 +116,26 @@ static void test_full(void) {
   CHECK(stat(path, &after) == 0 && after.st_size == before.st_size && after.st_mtime == before.st_mtime);
 }
 
+/* A racing child: opens the table at path (before the start signal when open_first, else
+ * after it), waits for the parent to close go's write end, uses ids 0..ids-1 (in an order of its
+ * own when k > 0), writes how many were fresh to out, and exits. */
+static void race_child(const char *path, uint32_t buckets, int open_first, unsigned ids, unsigned k,
+                       const int go[2], int out) {
+  replay_table *mine = NULL; /* its own descriptor and mapping, as another server has */
+  int fresh = 0;
+  char c;
+  close(go[1]);
+  if (open_first && replay_table_open_sized(&mine, path, buckets, NULL) != SRV_OK)
+    child_exit(3);
+  if (read(go[0], &c, 1) != 0 ||
+      (!open_first && replay_table_open_sized(&mine, path, buckets, NULL) != SRV_OK))
+    child_exit(3);
+  for (unsigned i = 0; i < ids; i++)
+    fresh += use(mine, (i * (k > 0 ? 7 : 1) + k * 500) % ids, 5000, 1000, NULL, NULL) == 1;
+  replay_table_close(mine);
+  child_exit(write(out, &fresh, sizeof(fresh)) == (ssize_t)sizeof(fresh) ? 0 : 4);
+}
+
 /* The four children's counts of fresh ids, summed from the pipe's read end (closed here), once
  * each has exited 0; -1 when one did not. */
 static int gather(int from, const pid_t kids[4]) {
@@ -144,18 +164,7 @@ static void test_processes(void) {
   for (int k = 0; k < 4; k++) {
     kids[k] = fork();
     if (kids[k] == 0) {
-      replay_table *mine = NULL; /* its own descriptor and mapping, as another server has */
-      int fresh = 0;
-      char c;
-      close(go[1]);
-      if (replay_table_open_sized(&mine, path, 4096, NULL) != SRV_OK || read(go[0], &c, 1) != 0)
-        child_exit(3);
-      for (unsigned i = 0; i < RACE_IDS; i++)
-        fresh += use(mine, i, 5000, 1000, NULL, NULL) == 1;
-      replay_table_close(mine);
-      if (write(fds[1], &fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh))
-        child_exit(4);
-      child_exit(0);
+      race_child(path, 4096, 1, RACE_IDS, 0, go, fds[1]);
     }
   }
   close(fds[1]);
@@ -187,18 +196,7 @@ static void test_racing_openers(void) {
     for (int k = 0; k < 4; k++) {
       kids[k] = fork();
       if (kids[k] == 0) {
-        replay_table *mine = NULL;
-        int fresh = 0;
-        char c;
-        close(go[1]);
-        if (read(go[0], &c, 1) != 0 || replay_table_open_sized(&mine, path, 256, NULL) != SRV_OK)
-          child_exit(3);
-        for (unsigned i = 0; i < OPEN_IDS; i++)
-          fresh += use(mine, (i * 7 + (unsigned)k * 500) % OPEN_IDS, 5000, 1000, NULL, NULL) == 1;
-        replay_table_close(mine);
-        if (write(fds[1], &fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh))
-          child_exit(4);
-        child_exit(0);
+        race_child(path, 256, 0, OPEN_IDS, (unsigned)k, go, fds[1]);
       }
     }
     close(fds[1]);
